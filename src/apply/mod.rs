@@ -1,0 +1,1 @@
+//! A plan → API calls, in dependency order, tenant by tenant.

@@ -1,0 +1,202 @@
+//! The command line exactly as typed: clap-derive types and nothing else (no I/O, no checks
+//! across options). `settings.rs` turns these into validated settings.
+
+use std::path::PathBuf;
+
+use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0   success (with --detailed-exitcode: no changes)
+  1   error (invalid input, API failure)
+  2   changes present (plan --detailed-exitcode)
+  3   stale saved plan: a tenant changed since it was planned
+  4   apply finished, but some tenants failed
+  64  usage error (bad command line)";
+
+/// Manage NetBird MSP tenants as code: validate, plan and apply YAML desired state.
+#[derive(Debug, Parser)]
+#[command(name = "birdhouse", version, about, after_help = EXIT_CODES)]
+pub struct Args {
+    /// Options shared by every command.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts.
+#[derive(Debug, ClapArgs)]
+pub struct GlobalArgs {
+    /// Only these tenants (by name; glob patterns such as `acme*`); repeatable.
+    #[arg(long = "tenant", value_name = "NAME", global = true)]
+    pub tenants: Vec<String>,
+    /// Tenants worked on at once.
+    #[arg(long, value_name = "N", default_value_t = 4, global = true)]
+    pub parallel: usize,
+    /// Request budget of the token, in requests per minute (NetBird Cloud: 120).
+    #[arg(long, value_name = "PER_MINUTE", default_value_t = 120, global = true)]
+    pub rate: u32,
+    /// Requests the token may spend at once before the rate applies (NetBird Cloud: 1200).
+    #[arg(long, value_name = "REQUESTS", default_value_t = 1200, global = true)]
+    pub burst: u32,
+    /// More output on stderr (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Less output on stderr (-q errors only).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true, conflicts_with = "verbose")]
+    pub quiet: u8,
+    /// When to colour output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    /// NetBird management API URL [default: https://api.netbird.io].
+    #[arg(long, value_name = "URL", env = "NETBIRD_API_URL", global = true)]
+    pub api_url: Option<String>,
+    /// File holding the API token (instead of NETBIRD_API_TOKEN).
+    #[arg(long, value_name = "PATH", global = true)]
+    pub token_file: Option<PathBuf>,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check desired-state files offline: syntax, fields, references.
+    Validate(InputArgs),
+    /// Read the live tenants and show what apply would change.
+    Plan(PlanArgs),
+    /// Make the live tenants match the files (or execute a saved plan).
+    Apply(ApplyArgs),
+    /// Write live tenants as desired-state YAML.
+    Export(ExportArgs),
+    /// List the MSP's tenants.
+    Tenants(TenantsArgs),
+    /// Print the JSON Schema of the desired-state format.
+    Schema,
+    /// First run of a self-hosted server: create the owner and a PAT.
+    Bootstrap(BootstrapArgs),
+}
+
+/// Where the desired state is.
+#[derive(Debug, ClapArgs)]
+pub struct InputArgs {
+    /// A YAML file, or a directory of `*.yaml`/`*.yml` files.
+    #[arg(short = 'f', long = "file", value_name = "PATH")]
+    pub path: PathBuf,
+}
+
+/// Output formats of a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// Terraform-like text, summary first.
+    Text,
+    /// The versioned JSON plan (docs/plan-format.md).
+    Json,
+    /// Markdown for a pull-request comment.
+    Markdown,
+}
+
+/// `birdhouse plan`.
+#[derive(Debug, ClapArgs)]
+pub struct PlanArgs {
+    /// Desired state.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+    /// Also save the JSON plan here, for `birdhouse apply FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Exit 0 when there are no changes, 2 when there are.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Only tenants whose definition changed since this git ref.
+    #[arg(long, value_name = "GIT_REF")]
+    pub changed_since: Option<String>,
+    /// Allow plans that delete more than 30% of a tenant's objects, or all of them.
+    #[arg(long)]
+    pub allow_mass_delete: bool,
+}
+
+/// `birdhouse apply`.
+#[derive(Debug, ClapArgs)]
+pub struct ApplyArgs {
+    /// A plan saved with `birdhouse plan --out`; executed without asking.
+    #[arg(value_name = "PLANFILE", conflicts_with = "path")]
+    pub plan_file: Option<PathBuf>,
+    /// Desired state (plan, confirm, apply).
+    #[arg(short = 'f', long = "file", value_name = "PATH")]
+    pub path: Option<PathBuf>,
+    /// Do not ask for confirmation (required when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    /// Write one-time secrets (new setup keys, service-user tokens) here, mode 0600.
+    #[arg(long, value_name = "FILE")]
+    pub secrets_out: Option<PathBuf>,
+    /// Only tenants whose definition changed since this git ref.
+    #[arg(long, value_name = "GIT_REF")]
+    pub changed_since: Option<String>,
+    /// Allow plans that delete more than 30% of a tenant's objects, or all of them.
+    #[arg(long)]
+    pub allow_mass_delete: bool,
+}
+
+/// `birdhouse export`.
+#[derive(Debug, ClapArgs)]
+pub struct ExportArgs {
+    /// Directory to write one YAML file per tenant into.
+    #[arg(short = 'o', long = "out", value_name = "DIR")]
+    pub out_dir: PathBuf,
+}
+
+/// Output formats of the tenant list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// An aligned table.
+    Table,
+    /// A JSON array.
+    Json,
+}
+
+/// `birdhouse tenants`.
+#[derive(Debug, ClapArgs)]
+pub struct TenantsArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+/// `birdhouse bootstrap`.
+#[derive(Debug, ClapArgs)]
+pub struct BootstrapArgs {
+    /// URL of the fresh self-hosted management server.
+    #[arg(long, value_name = "URL")]
+    pub url: String,
+    /// Email of the owner to create.
+    #[arg(long)]
+    pub email: String,
+    /// Display name of the owner.
+    #[arg(long)]
+    pub name: String,
+    /// File holding the owner's password (8 to 72 bytes).
+    #[arg(long, value_name = "PATH")]
+    pub password_file: PathBuf,
+    /// Where to write the new PAT (created with mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub pat_out: PathBuf,
+    /// Days until the PAT expires (1 to 365).
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub pat_expire_in: u32,
+}

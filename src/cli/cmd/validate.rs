@@ -1,0 +1,45 @@
+//! `birdhouse validate`: load and resolve the files offline; print every problem.
+
+use std::io::Write;
+
+use crate::cli::args::InputArgs;
+use crate::cli::exit::Exit;
+use crate::cli::settings::Settings;
+use crate::desired::Loaded;
+
+pub(crate) fn run(settings: &Settings, input: &InputArgs) -> anyhow::Result<Exit> {
+    let loaded = crate::desired::load(&input.path);
+    let mut stderr = std::io::stderr().lock();
+    match &loaded.state {
+        Ok(state) => {
+            let files = loaded.sources.paths().len();
+            let selected = state.tenants.iter().filter(|t| settings.tenant_filter.selects(&t.name)).count();
+            writeln!(
+                stderr,
+                "{} valid: {files} file{}, {selected} tenant{}",
+                input.path.display(),
+                plural(files),
+                plural(selected)
+            )?;
+            Ok(Exit::Success)
+        }
+        Err(_) => {
+            print_diagnostics(&loaded, &mut stderr)?;
+            Ok(Exit::Error)
+        }
+    }
+}
+
+/// Prints every diagnostic, sorted, then a count line.
+pub(crate) fn print_diagnostics(loaded: &Loaded, out: &mut impl Write) -> std::io::Result<()> {
+    let Err(diagnostics) = &loaded.state else { return Ok(()) };
+    for diagnostic in diagnostics.sorted() {
+        writeln!(out, "error: {}", diagnostic.display(&loaded.sources))?;
+    }
+    let count = diagnostics.len();
+    writeln!(out, "{count} problem{} found; nothing was contacted", plural(count))
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
+}

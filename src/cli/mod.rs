@@ -1,0 +1,84 @@
+//! The command line: parse, validate settings, set up tracing, dispatch to one command.
+//! The only orchestrator; every command is a slice of the same load → fetch → plan → apply
+//! pipeline.
+
+pub mod args;
+mod cmd;
+mod connection;
+pub mod exit;
+pub mod settings;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::args::{Args, Command};
+use crate::cli::exit::Exit;
+use crate::cli::settings::{Settings, Verbosity};
+
+/// A command line that cannot work, found after clap parsed it; exits 64.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Runs the CLI and returns the process exit code.
+pub fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(err) => {
+            let exit = if err.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Success
+            };
+            // Printing help or the usage error can only fail if the terminal is gone.
+            let _ = err.print();
+            return exit.into();
+        }
+    };
+    match run(args) {
+        Ok(exit) => exit.into(),
+        Err(err) => {
+            let exit = if err.downcast_ref::<UsageError>().is_some() {
+                Exit::Usage
+            } else {
+                Exit::Error
+            };
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "error: {err:#}");
+            exit.into()
+        }
+    }
+}
+
+fn run(args: Args) -> anyhow::Result<Exit> {
+    let settings = Settings::from_args(&args.global)?;
+    init_tracing(settings.verbosity);
+    match args.command {
+        Command::Validate(input) => cmd::validate::run(&settings, &input),
+        Command::Schema => cmd::schema::run(),
+        Command::Plan(_) => cmd::not_implemented("plan"),
+        Command::Apply(_) => cmd::not_implemented("apply"),
+        Command::Export(_) => cmd::not_implemented("export"),
+        Command::Tenants(tenants) => cmd::tenants::run(&settings, &tenants),
+        Command::Bootstrap(_) => cmd::not_implemented("bootstrap"),
+    }
+}
+
+fn init_tracing(verbosity: Verbosity) {
+    let level = match verbosity {
+        Verbosity::Quiet => "error",
+        Verbosity::Normal => "warn",
+        Verbosity::Info => "info",
+        Verbosity::Debug => "debug",
+        Verbosity::Trace => "trace",
+    };
+    // Only birdhouse's own events: dependencies (hyper, rustls) would log request details.
+    let filter = tracing_subscriber::EnvFilter::new(format!("warn,birdhouse={level}"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}

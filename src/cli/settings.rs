@@ -1,0 +1,166 @@
+//! Raw arguments plus environment → validated settings. The only place that checks option
+//! combinations; commands see `Settings`, never `Args`.
+
+use std::io::IsTerminal;
+use std::num::{NonZeroU32, NonZeroUsize};
+use std::path::PathBuf;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::cli::args::{ColorChoice, GlobalArgs};
+use crate::cli::UsageError;
+
+/// Validated settings shared by every command.
+#[derive(Debug)]
+pub struct Settings {
+    /// Which tenants the run is limited to.
+    pub tenant_filter: TenantFilter,
+    /// Tenants worked on at once.
+    pub parallel: NonZeroUsize,
+    /// The request budget of the token.
+    pub budget: BudgetSettings,
+    /// How much goes to stderr.
+    pub verbosity: Verbosity,
+    /// Whether stdout gets ANSI colour.
+    pub color: bool,
+    /// Where the API is and how to authenticate; resolved only by commands that need it, so
+    /// `validate` and `schema` work without a token.
+    pub connection: ConnectionArgs,
+}
+
+/// The budget as the user gave it.
+#[derive(Debug, Clone, Copy)]
+pub struct BudgetSettings {
+    /// Sustained requests per minute.
+    pub requests_per_minute: NonZeroU32,
+    /// Requests that may be spent at once.
+    pub burst: NonZeroU32,
+}
+
+/// Connection options before the environment is read.
+#[derive(Debug, Clone)]
+pub struct ConnectionArgs {
+    /// `--api-url` or `NETBIRD_API_URL`.
+    pub api_url: Option<String>,
+    /// `--token-file`.
+    pub token_file: Option<PathBuf>,
+}
+
+/// How much the run says on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    /// Errors only.
+    Quiet,
+    /// Warnings and errors (default).
+    Normal,
+    /// Progress information.
+    Info,
+    /// Per-request detail.
+    Debug,
+    /// Everything.
+    Trace,
+}
+
+/// Tenant names selected with `--tenant` (globs); empty selects every tenant.
+#[derive(Debug, Clone, Default)]
+pub struct TenantFilter {
+    patterns: Vec<String>,
+    set: Option<GlobSet>,
+}
+
+impl TenantFilter {
+    /// Builds the filter; an invalid glob is a usage error naming the pattern.
+    pub fn new(patterns: &[String]) -> Result<Self, UsageError> {
+        if patterns.is_empty() {
+            return Ok(Self::default());
+        }
+        let mut builder = GlobSetBuilder::new();
+        for pattern in patterns {
+            let glob = Glob::new(pattern)
+                .map_err(|e| UsageError(format!("--tenant {pattern:?} is not a valid glob: {e}")))?;
+            builder.add(glob);
+        }
+        let set = builder
+            .build()
+            .map_err(|e| UsageError(format!("--tenant patterns: {e}")))?;
+        Ok(Self {
+            patterns: patterns.to_vec(),
+            set: Some(set),
+        })
+    }
+
+    /// True when the tenant with this name is selected.
+    pub fn selects(&self, tenant_name: &str) -> bool {
+        self.set.as_ref().is_none_or(|set| set.is_match(tenant_name))
+    }
+
+    /// The patterns as typed, for messages.
+    pub fn patterns(&self) -> &[String] {
+        &self.patterns
+    }
+}
+
+impl Settings {
+    /// Validates the global options.
+    pub fn from_args(global: &GlobalArgs) -> Result<Self, UsageError> {
+        let parallel = NonZeroUsize::new(global.parallel)
+            .ok_or_else(|| UsageError("--parallel must be at least 1".into()))?;
+        let requests_per_minute = NonZeroU32::new(global.rate)
+            .ok_or_else(|| UsageError("--rate must be at least 1 request per minute".into()))?;
+        let burst = NonZeroU32::new(global.burst)
+            .ok_or_else(|| UsageError("--burst must be at least 1 request".into()))?;
+        let verbosity = match (global.quiet, global.verbose) {
+            (q, _) if q > 0 => Verbosity::Quiet,
+            (_, 0) => Verbosity::Normal,
+            (_, 1) => Verbosity::Info,
+            (_, 2) => Verbosity::Debug,
+            _ => Verbosity::Trace,
+        };
+        let color = match global.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
+        };
+        Ok(Self {
+            tenant_filter: TenantFilter::new(&global.tenants)?,
+            parallel,
+            budget: BudgetSettings {
+                requests_per_minute,
+                burst,
+            },
+            verbosity,
+            color,
+            connection: ConnectionArgs {
+                api_url: global.api_url.clone(),
+                token_file: global.token_file.clone(),
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TenantFilter;
+
+    #[test]
+    fn empty_filter_selects_everything() {
+        let filter = TenantFilter::new(&[]).unwrap();
+        assert!(filter.selects("Acme Corp"));
+    }
+
+    #[test]
+    fn globs_select_by_name() {
+        let filter = TenantFilter::new(&["acme*".into(), "Globex".into()]).unwrap();
+        assert!(filter.selects("acme-eu"));
+        assert!(filter.selects("Globex"));
+        assert!(!filter.selects("Initech"));
+    }
+
+    #[test]
+    fn invalid_glob_is_a_usage_error() {
+        let err = TenantFilter::new(&["acme[".into()]).unwrap_err();
+        assert!(err.0.contains("--tenant \"acme[\""), "{}", err.0);
+    }
+}

@@ -1,0 +1,81 @@
+//! Desired state: YAML files → validated, merged, model-typed tenants.
+//!
+//! `load` reads and parses files, `decode` checks shapes and values, `resolve` merges baselines
+//! and checks names and references. Nothing here touches the network.
+
+mod decode;
+pub mod document;
+mod load;
+mod node;
+mod resolve;
+pub mod schema;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::diag::{Diagnostics, FileId, SourceMap, Span};
+use crate::model::{Kind, Tenant};
+
+/// Every tenant the files describe, validated.
+#[derive(Debug, Clone, Default)]
+pub struct DesiredState {
+    /// The tenants, in file order.
+    pub tenants: Vec<DesiredTenant>,
+}
+
+/// One tenant as the files want it.
+#[derive(Debug, Clone)]
+pub struct DesiredTenant {
+    /// Display name (the MSP tenant's name).
+    pub name: String,
+    /// Which account this is.
+    pub target: TenantTarget,
+    /// Create the tenant through the MSP API when it does not exist.
+    pub create: bool,
+    /// Kinds whose unlisted live objects are deleted.
+    pub prune: BTreeSet<Kind>,
+    /// Baselines merged in, in order.
+    pub baselines: Vec<String>,
+    /// The merged objects.
+    pub objects: Tenant,
+    /// Files that define the tenant or a baseline it uses (for `--changed-since`).
+    pub files: BTreeSet<FileId>,
+    /// Where the tenant entry starts.
+    pub span: Span,
+}
+
+/// How a tenant's account is found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantTarget {
+    /// A pinned account id.
+    pub id: Option<String>,
+    /// The MSP tenant's domain (lower case).
+    pub domain: Option<String>,
+    /// The token's own account (no `?account=`).
+    pub self_account: bool,
+}
+
+/// The result of loading: desired state with its source map, or every problem found.
+pub struct Loaded {
+    /// The files read, for printing spans.
+    pub sources: SourceMap,
+    /// The desired state, when there were no problems.
+    pub state: Result<DesiredState, Diagnostics>,
+}
+
+/// Loads, decodes and resolves the file or directory at `path`; pure but for reading files.
+pub fn load(path: &Path) -> Loaded {
+    let mut sources = SourceMap::default();
+    let mut diagnostics = Diagnostics::default();
+    let roots = load::load_files(path, &mut sources, &mut diagnostics);
+    let documents = {
+        let mut reader = node::Reader::new(&mut diagnostics);
+        roots
+            .iter()
+            .filter_map(|(file, root)| decode::document(&mut reader, root).map(|doc| (*file, doc)))
+            .collect::<Vec<_>>()
+    };
+    let state = resolve::resolve(&documents, &mut diagnostics);
+    let state = if diagnostics.is_empty() { Ok(state) } else { Err(diagnostics) };
+    Loaded { sources, state }
+}

@@ -1,0 +1,454 @@
+//! A YAML node tree with a span on every node, and a reader that turns it into typed values
+//! while collecting every problem instead of stopping at the first.
+//!
+//! Decoding straight into serde structs would stop at the first wrong type or unknown key;
+//! walking a located tree lets `validate` report all of them in one pass.
+
+use std::fmt::Display;
+use std::str::FromStr;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::diag::{Diagnostic, Diagnostics, FileId, Located, Span, did_you_mean};
+
+/// A YAML value as parsed, before any meaning is given to it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Node {
+    Null,
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Located<Node>>),
+    Map(Vec<(Located<Node>, Located<Node>)>),
+}
+
+impl Node {
+    /// How the node reads in a message: "a string", "a list", ...
+    pub(crate) fn describe(&self) -> &'static str {
+        match self {
+            Node::Null => "null",
+            Node::Bool(_) => "a boolean",
+            Node::Int(_) => "an integer",
+            Node::Float(_) => "a number",
+            Node::Str(_) => "a string",
+            Node::Seq(_) => "a list",
+            Node::Map(_) => "a mapping",
+        }
+    }
+}
+
+/// serde-saphyr's span wrapper around our node, converted to `Located` once parsing is done.
+struct RawNode(serde_saphyr::Spanned<RawValue>);
+
+enum RawValue {
+    Null,
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    Str(String),
+    Seq(Vec<RawNode>),
+    Map(Vec<(RawNode, RawNode)>),
+}
+
+impl<'de> Deserialize<'de> for RawNode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde_saphyr::Spanned::deserialize(deserializer).map(RawNode)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(RawVisitor)
+    }
+}
+
+struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = RawValue;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_unit<E>(self) -> Result<RawValue, E> {
+        Ok(RawValue::Null)
+    }
+    fn visit_none<E>(self) -> Result<RawValue, E> {
+        Ok(RawValue::Null)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<RawValue, E> {
+        Ok(RawValue::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<RawValue, E> {
+        Ok(RawValue::Int(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<RawValue, E> {
+        Ok(RawValue::Int(v.into()))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<RawValue, E> {
+        Ok(RawValue::Int(v))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<RawValue, E> {
+        Ok(i128::try_from(v).map_or(RawValue::Float(f64::INFINITY), RawValue::Int))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<RawValue, E> {
+        Ok(RawValue::Float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<RawValue, E> {
+        Ok(RawValue::Str(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<RawValue, E> {
+        Ok(RawValue::Str(v))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawValue, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(RawValue::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawValue, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(entry) = map.next_entry()? {
+            entries.push(entry);
+        }
+        Ok(RawValue::Map(entries))
+    }
+}
+
+fn span_of(file: FileId, location: &serde_saphyr::Location) -> Span {
+    Span {
+        file,
+        line: u32::try_from(location.line()).unwrap_or(u32::MAX).max(1),
+        column: u32::try_from(location.column()).unwrap_or(u32::MAX).max(1),
+    }
+}
+
+impl RawNode {
+    fn into_located(self, file: FileId) -> Located<Node> {
+        let span = span_of(file, &self.0.referenced);
+        let node = match self.0.value {
+            RawValue::Null => Node::Null,
+            RawValue::Bool(v) => Node::Bool(v),
+            RawValue::Int(v) => Node::Int(v),
+            RawValue::Float(v) => Node::Float(v),
+            RawValue::Str(v) => Node::Str(v),
+            RawValue::Seq(items) => {
+                Node::Seq(items.into_iter().map(|i| i.into_located(file)).collect())
+            }
+            RawValue::Map(entries) => Node::Map(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.into_located(file), v.into_located(file)))
+                    .collect(),
+            ),
+        };
+        Located::new(node, span)
+    }
+}
+
+/// Parses one YAML document into a located tree; a syntax error becomes one diagnostic.
+pub(crate) fn parse(text: &str, file: FileId) -> Result<Located<Node>, Diagnostic> {
+    match serde_saphyr::from_str::<RawNode>(text) {
+        Ok(raw) => Ok(raw.into_located(file)),
+        Err(err) => {
+            let span = err.location().map_or(Span { file, line: 1, column: 1 }, |l| span_of(file, &l));
+            Err(Diagnostic::at(span, "", syntax_message(&err)).expected("valid YAML"))
+        }
+    }
+}
+
+/// serde-saphyr's message without its own position suffix and library advice.
+fn syntax_message(err: &serde_saphyr::Error) -> String {
+    let text = err.without_snippet().to_string();
+    let text = text.rsplit_once(" at line ").map_or(text.as_str(), |(head, _)| head);
+    let text = text.split(", set DuplicateKeyPolicy").next().unwrap_or(text);
+    format!("YAML syntax error: {text}")
+}
+
+/// Joins a field path and a key: `tenants[0]` + `name` = `tenants[0].name`.
+pub(crate) fn field_path(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
+/// Reads typed values out of nodes, recording a diagnostic for every node that does not fit.
+/// Every reader returns `None` after recording why, so callers simply skip what failed.
+pub(crate) struct Reader<'d> {
+    diagnostics: &'d mut Diagnostics,
+}
+
+impl<'d> Reader<'d> {
+    pub(crate) fn new(diagnostics: &'d mut Diagnostics) -> Self {
+        Self { diagnostics }
+    }
+
+    /// Records a problem.
+    pub(crate) fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn wrong_type(&mut self, node: &Located<Node>, path: &str, expected: &str) {
+        let hint = match (&node.value, expected) {
+            (Node::Int(_) | Node::Float(_) | Node::Bool(_), "a string") => {
+                "; quote it to make it a string"
+            }
+            _ => "",
+        };
+        self.report(
+            Diagnostic::at(node.span, path, format!("found {}{hint}", node.value.describe()))
+                .expected(expected),
+        );
+    }
+
+    pub(crate) fn string(&mut self, node: &Located<Node>, path: &str) -> Option<Located<String>> {
+        match &node.value {
+            Node::Str(s) if s.trim().is_empty() => {
+                self.report(Diagnostic::at(node.span, path, "empty string").expected("a non-empty string"));
+                None
+            }
+            Node::Str(s) => Some(Located::new(s.clone(), node.span)),
+            _ => {
+                self.wrong_type(node, path, "a string");
+                None
+            }
+        }
+    }
+
+    pub(crate) fn bool(&mut self, node: &Located<Node>, path: &str) -> Option<bool> {
+        if let Node::Bool(b) = node.value {
+            Some(b)
+        } else {
+            self.wrong_type(node, path, "true or false");
+            None
+        }
+    }
+
+    /// An integer within `min..=max`.
+    pub(crate) fn integer<T: TryFrom<i128>>(
+        &mut self,
+        node: &Located<Node>,
+        path: &str,
+        min: i128,
+        max: i128,
+    ) -> Option<T> {
+        let expected = format!("an integer from {min} to {max}");
+        match node.value {
+            Node::Int(v) if (min..=max).contains(&v) => T::try_from(v).ok(),
+            Node::Int(v) => {
+                self.report(Diagnostic::at(node.span, path, format!("{v} is out of range")).expected(expected));
+                None
+            }
+            _ => {
+                self.wrong_type(node, path, &expected);
+                None
+            }
+        }
+    }
+
+    /// One of a fixed set of words, with a "did you mean" for near misses.
+    pub(crate) fn choice<T: FromStr>(
+        &mut self,
+        node: &Located<Node>,
+        path: &str,
+        what: &str,
+        names: &[&'static str],
+    ) -> Option<Located<T>> {
+        let expected = format!("one of {}", names.join(", "));
+        let Node::Str(text) = &node.value else {
+            self.wrong_type(node, path, &expected);
+            return None;
+        };
+        if let Ok(value) = text.parse() {
+            return Some(Located::new(value, node.span));
+        }
+        let hint = did_you_mean(text, names.iter().copied())
+            .map(|near| format!("; did you mean {near:?}?"))
+            .unwrap_or_default();
+        self.report(
+            Diagnostic::at(node.span, path, format!("unknown {what} {text:?}{hint}")).expected(expected),
+        );
+        None
+    }
+
+    /// A string (or, where `integers` is set, an integer) parsed with `FromStr`.
+    pub(crate) fn parsed<T>(
+        &mut self,
+        node: &Located<Node>,
+        path: &str,
+        expected: &str,
+        integers: bool,
+    ) -> Option<Located<T>>
+    where
+        T: FromStr,
+        T::Err: Display,
+    {
+        let text = match &node.value {
+            Node::Str(s) => s.clone(),
+            Node::Int(i) if integers => i.to_string(),
+            _ => {
+                self.wrong_type(node, path, expected);
+                return None;
+            }
+        };
+        match text.parse() {
+            Ok(value) => Some(Located::new(value, node.span)),
+            Err(err) => {
+                self.report(Diagnostic::at(node.span, path, err.to_string()).expected(expected));
+                None
+            }
+        }
+    }
+
+    /// A list, each item read by `item`; items that fail are left out.
+    pub(crate) fn list<T>(
+        &mut self,
+        node: &Located<Node>,
+        path: &str,
+        mut item: impl FnMut(&mut Self, &Located<Node>, &str) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let Node::Seq(items) = &node.value else {
+            self.wrong_type(node, path, "a list");
+            return None;
+        };
+        Some(
+            items
+                .iter()
+                .enumerate()
+                .filter_map(|(index, node)| item(self, node, &format!("{path}[{index}]")))
+                .collect(),
+        )
+    }
+
+    /// A list of strings.
+    pub(crate) fn strings(&mut self, node: &Located<Node>, path: &str) -> Option<Vec<Located<String>>> {
+        self.list(node, path, |reader, node, path| reader.string(node, path))
+    }
+
+    /// A mapping, read field by field through the returned [`Fields`].
+    pub(crate) fn mapping<'n>(&mut self, node: &'n Located<Node>, path: &str) -> Option<Fields<'n>> {
+        let Node::Map(entries) = &node.value else {
+            self.wrong_type(node, path, "a mapping");
+            return None;
+        };
+        let mut fields = Vec::with_capacity(entries.len());
+        for (key, value) in entries {
+            match &key.value {
+                Node::Str(name) => fields.push(Field {
+                    name: name.clone(),
+                    key_span: key.span,
+                    value,
+                    used: false,
+                }),
+                _ => self.wrong_type(key, path, "a field name"),
+            }
+        }
+        Some(Fields {
+            span: node.span,
+            path: path.to_owned(),
+            fields,
+            known: Vec::new(),
+        })
+    }
+}
+
+struct Field<'n> {
+    name: String,
+    key_span: Span,
+    value: &'n Located<Node>,
+    used: bool,
+}
+
+/// The fields of one mapping. Every `take` names a field the mapping may have, so `finish`
+/// can report the rest as unknown, with the closest known name as a hint.
+pub(crate) struct Fields<'n> {
+    span: Span,
+    path: String,
+    fields: Vec<Field<'n>>,
+    known: Vec<&'static str>,
+}
+
+impl<'n> Fields<'n> {
+    /// Where the mapping starts.
+    pub(crate) fn span(&self) -> Span {
+        self.span
+    }
+
+    /// The mapping's field path.
+    pub(crate) fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The path of one of its fields.
+    pub(crate) fn child(&self, key: &str) -> String {
+        field_path(&self.path, key)
+    }
+
+    /// Whether the mapping has this field (without taking it).
+    pub(crate) fn has(&self, key: &str) -> bool {
+        self.fields.iter().any(|f| f.name == key)
+    }
+
+    /// The value of an optional field.
+    pub(crate) fn take(&mut self, key: &'static str) -> Option<&'n Located<Node>> {
+        self.known.push(key);
+        let field = self.fields.iter_mut().find(|f| f.name == key)?;
+        field.used = true;
+        Some(field.value)
+    }
+
+    /// The value of a required field; its absence is reported.
+    pub(crate) fn require(&mut self, reader: &mut Reader<'_>, key: &'static str) -> Option<&'n Located<Node>> {
+        let value = self.take(key);
+        if value.is_none() {
+            reader.report(
+                Diagnostic::at(self.span, &self.path, format!("missing field {key:?}"))
+                    .expected(format!("a {key:?} field")),
+            );
+        }
+        value
+    }
+
+    /// Reports every field no `take` asked for.
+    pub(crate) fn finish(self, reader: &mut Reader<'_>) {
+        for field in self.fields.iter().filter(|f| !f.used) {
+            let hint = did_you_mean(&field.name, self.known.iter().copied())
+                .map(|near| format!("; did you mean {near:?}?"))
+                .unwrap_or_default();
+            let mut known = self.known.clone();
+            known.sort_unstable();
+            reader.report(
+                Diagnostic::at(field.key_span, &self.path, format!("unknown field {:?}{hint}", field.name))
+                    .expected(format!("one of {}", known.join(", "))),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Node, parse};
+    use crate::diag::FileId;
+
+    #[test]
+    fn every_node_has_its_line_and_column() {
+        let root = parse("version: 1\ntenants:\n  - name: acme\n", FileId(0)).unwrap();
+        let Node::Map(entries) = &root.value else { panic!("not a map") };
+        let (key, value) = &entries[1];
+        assert_eq!((key.span.line, key.span.column), (2, 1));
+        let Node::Seq(items) = &value.value else { panic!("not a list") };
+        let Node::Map(fields) = &items[0].value else { panic!("not a map") };
+        assert_eq!((fields[0].1.span.line, fields[0].1.span.column), (3, 11));
+    }
+
+    #[test]
+    fn syntax_errors_are_located_and_free_of_library_advice() {
+        let err = parse("a: 1\na: 2\n", FileId(0)).unwrap_err();
+        assert_eq!(err.span.map(|s| (s.line, s.column)), Some((2, 1)));
+        assert_eq!(err.message, "YAML syntax error: duplicate mapping key: a");
+    }
+}

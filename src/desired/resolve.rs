@@ -1,0 +1,511 @@
+//! Documents → [`DesiredState`]: baselines merged into tenants, names checked unique,
+//! references checked to exist, everything converted to the model. Pure; every problem becomes
+//! a located diagnostic and all of them are reported together.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::desired::document::{
+    Document, GroupDoc, NetworkDoc, Objects, PolicyDoc, RegularUserDoc, ServiceUserDoc,
+    SetupKeyDoc, TenantDoc, UserDoc,
+};
+use crate::desired::{DesiredState, DesiredTenant, TenantTarget};
+use crate::diag::{Diagnostic, Diagnostics, FileId, Located, Span, did_you_mean};
+use crate::model::{
+    ALL_GROUP, Action, Destination, Group, Network, Policy, Resource, ResourceRef, Role, Router,
+    RouterTarget, Rule, ServiceUser, ServiceUserToken, SetupKey, Tenant, User,
+};
+
+/// Resolves every document of a run into desired state, or every problem found.
+pub(crate) fn resolve(documents: &[(FileId, Document)], diagnostics: &mut Diagnostics) -> DesiredState {
+    let baselines = collect_baselines(documents, diagnostics);
+    let mut tenants = Vec::new();
+    let mut seen_names: BTreeMap<String, Span> = BTreeMap::new();
+    let mut seen_ids: BTreeMap<String, Span> = BTreeMap::new();
+    let mut seen_domains: BTreeMap<String, Span> = BTreeMap::new();
+    for (file, document) in documents {
+        for (index, doc) in document.tenants.iter().enumerate() {
+            let path = format!("tenants[{index}]");
+            let unique = [
+                (Some(&doc.name), &mut seen_names, "name", "tenant"),
+                (doc.id.as_ref(), &mut seen_ids, "id", "tenant id"),
+                (doc.domain.as_ref(), &mut seen_domains, "domain", "tenant domain"),
+            ];
+            let mut duplicate = false;
+            for (value, seen, field, what) in unique {
+                let Some(value) = value else { continue };
+                let key = if field == "name" { value.value.clone() } else { value.value.to_ascii_lowercase() };
+                if let Some(first) = seen.get(&key) {
+                    diagnostics.push(
+                        Diagnostic::at(value.span, format!("{path}.{field}"), format!("duplicate {what} {:?}", value.value))
+                            .expected(format!("each {what} defined once across all files"))
+                            .related(*first, "first defined here"),
+                    );
+                    duplicate = true;
+                } else {
+                    seen.insert(key, value.span);
+                }
+            }
+            if duplicate {
+                continue;
+            }
+            if let Some(tenant) = resolve_tenant(*file, &path, doc, &baselines, diagnostics) {
+                tenants.push(tenant);
+            }
+        }
+    }
+    DesiredState { tenants }
+}
+
+struct BaselineEntry<'a> {
+    file: FileId,
+    objects: &'a Objects,
+}
+
+fn collect_baselines<'a>(
+    documents: &'a [(FileId, Document)],
+    diagnostics: &mut Diagnostics,
+) -> BTreeMap<String, (Span, BaselineEntry<'a>)> {
+    let mut baselines: BTreeMap<String, (Span, BaselineEntry<'a>)> = BTreeMap::new();
+    for (file, document) in documents {
+        for (name, objects) in &document.baselines.0 {
+            if let Some((first, _)) = baselines.get(&name.value) {
+                diagnostics.push(
+                    Diagnostic::at(name.span, "baselines", format!("duplicate baseline {:?}", name.value))
+                        .expected("each baseline defined once across all files")
+                        .related(*first, "first defined here"),
+                );
+                continue;
+            }
+            baselines.insert(name.value.clone(), (name.span, BaselineEntry { file: *file, objects }));
+        }
+    }
+    baselines
+}
+
+fn resolve_tenant(
+    file: FileId,
+    path: &str,
+    doc: &TenantDoc,
+    baselines: &BTreeMap<String, (Span, BaselineEntry<'_>)>,
+    diagnostics: &mut Diagnostics,
+) -> Option<DesiredTenant> {
+    let before = diagnostics.len();
+    let target = target(path, doc, diagnostics);
+    let mut files = BTreeSet::from([file]);
+    let mut layers: Vec<(String, &Objects)> = Vec::new();
+    for (index, name) in doc.baselines.iter().enumerate() {
+        match baselines.get(&name.value) {
+            Some((_, entry)) => {
+                files.insert(entry.file);
+                layers.push((format!("baselines.{}", name.value), entry.objects));
+            }
+            None => {
+                let hint = did_you_mean(&name.value, baselines.keys().map(String::as_str))
+                    .map(|near| format!("; did you mean {near:?}?"))
+                    .unwrap_or_default();
+                diagnostics.push(
+                    Diagnostic::at(name.span, format!("{path}.baselines[{index}]"), format!("unknown baseline {:?}{hint}", name.value))
+                        .expected("a baseline defined under `baselines:` in any file"),
+                );
+            }
+        }
+    }
+    layers.push((path.to_owned(), &doc.objects));
+    let objects = Merger { diagnostics, tenant: &doc.name.value }.merge(&layers);
+    let prune = doc.prune.iter().map(|kind| kind.value.0).collect();
+    if diagnostics.len() > before {
+        return None;
+    }
+    Some(DesiredTenant {
+        name: doc.name.value.clone(),
+        target: target?,
+        create: doc.create.unwrap_or(false),
+        prune,
+        baselines: doc.baselines.iter().map(|b| b.value.clone()).collect(),
+        objects,
+        files,
+        span: doc.span,
+    })
+}
+
+fn target(path: &str, doc: &TenantDoc, diagnostics: &mut Diagnostics) -> Option<TenantTarget> {
+    let self_account = doc.self_account.unwrap_or(false);
+    let create = doc.create.unwrap_or(false);
+    let problem = if self_account && (doc.id.is_some() || doc.domain.is_some()) {
+        Some(("`self: true` manages the token's own account and takes no `id` or `domain`", "either `self: true` or `id`/`domain`"))
+    } else if self_account && create {
+        Some(("`self: true` cannot be combined with `create: true`", "`create` only for MSP tenants"))
+    } else if !self_account && doc.id.is_none() && doc.domain.is_none() {
+        Some(("the tenant has neither `id`, `domain` nor `self`", "`id` or `domain` to find the MSP tenant, or `self: true`"))
+    } else if create && doc.domain.is_none() {
+        Some(("`create: true` needs the new tenant's `domain`", "a `domain` field"))
+    } else {
+        None
+    };
+    if let Some((message, expected)) = problem {
+        diagnostics.push(Diagnostic::at(doc.span, path, message).expected(expected));
+        return None;
+    }
+    Some(TenantTarget {
+        id: doc.id.as_ref().map(|id| id.value.clone()),
+        domain: doc.domain.as_ref().map(|d| d.value.to_ascii_lowercase()),
+        self_account,
+    })
+}
+
+/// One object chosen by the merge, with the path of the entry it came from.
+struct Chosen<'a, T> {
+    doc: &'a T,
+    path: String,
+}
+
+struct Merger<'d, 't> {
+    diagnostics: &'d mut Diagnostics,
+    tenant: &'t str,
+}
+
+impl Merger<'_, '_> {
+    /// Merges the layers (baselines in order, then the tenant) and converts to the model.
+    fn merge(&mut self, layers: &[(String, &Objects)]) -> Tenant {
+        let groups = self.layered(layers, "groups", |o| &o.groups, |g: &GroupDoc| g.name.clone());
+        let setup_keys = self.layered(layers, "setup_keys", |o| &o.setup_keys, |k: &SetupKeyDoc| k.name.clone());
+        let networks = self.layered(layers, "networks", |o| &o.networks, |n: &NetworkDoc| n.name.clone());
+        let policies = self.layered(layers, "policies", |o| &o.policies, |p: &PolicyDoc| p.name.clone());
+        let users = self.layered_users(layers);
+        let services = self.layered_services(layers);
+
+        let mut tenant = Tenant::default();
+        for (name, chosen) in &groups {
+            if name == ALL_GROUP {
+                self.diagnostics.push(
+                    Diagnostic::at(chosen.doc.name.span, format!("{}.name", chosen.path), "the \"All\" group is built in and cannot be managed")
+                        .expected("another group name"),
+                );
+                continue;
+            }
+            tenant.groups.insert(name.clone(), Group { name: name.clone() });
+        }
+        let group_names: BTreeSet<&str> = tenant.groups.keys().map(String::as_str).collect();
+        let refs = References { groups: &group_names, tenant: self.tenant };
+
+        for (name, chosen) in &setup_keys {
+            let doc = chosen.doc;
+            let auto_groups = doc.auto_groups.as_ref().map(|groups| {
+                refs.groups(self.diagnostics, groups, &format!("{}.auto_groups", chosen.path), false)
+            });
+            tenant.setup_keys.insert(
+                name.clone(),
+                SetupKey {
+                    name: name.clone(),
+                    key_type: doc.key_type.value,
+                    expires_in: doc.expires_in.as_ref().map(|e| e.value),
+                    usage_limit: doc.usage_limit,
+                    ephemeral: doc.ephemeral,
+                    allow_extra_dns_labels: doc.allow_extra_dns_labels,
+                    auto_groups,
+                    revoked: doc.revoked,
+                },
+            );
+        }
+
+        let mut resource_names: BTreeMap<String, Span> = BTreeMap::new();
+        for (name, chosen) in &networks {
+            let network = self.network(&refs, chosen, &mut resource_names);
+            tenant.networks.insert(name.clone(), network);
+        }
+
+        for (key, chosen) in &users {
+            let doc = chosen.doc;
+            tenant.users.insert(
+                key.clone(),
+                User {
+                    email: doc.email.value.clone(),
+                    name: doc.name.clone(),
+                    role: doc.role.as_ref().map(|r| r.value),
+                    auto_groups: doc.auto_groups.as_ref().map(|groups| {
+                        refs.groups(self.diagnostics, groups, &format!("{}.auto_groups", chosen.path), false)
+                    }),
+                    blocked: doc.blocked,
+                },
+            );
+        }
+        for (name, chosen) in &services {
+            let doc = chosen.doc;
+            if let Some(role) = doc.role.as_ref().filter(|r| r.value == Role::Owner) {
+                self.diagnostics.push(
+                    Diagnostic::at(role.span, format!("{}.role", chosen.path), "a service user cannot be the owner")
+                        .expected("admin, user, network_admin, billing_admin or auditor"),
+                );
+            }
+            tenant.service_users.insert(
+                name.clone(),
+                ServiceUser {
+                    name: name.clone(),
+                    role: doc.role.as_ref().map(|r| r.value),
+                    auto_groups: doc.auto_groups.as_ref().map(|groups| {
+                        refs.groups(self.diagnostics, groups, &format!("{}.auto_groups", chosen.path), false)
+                    }),
+                    token: doc.token.as_ref().map(|t| ServiceUserToken {
+                        name: t.name.clone(),
+                        expires_in_days: t.expires_in_days,
+                    }),
+                },
+            );
+        }
+
+        for (name, chosen) in &policies {
+            let policy = self.policy(&refs, &tenant.networks, chosen);
+            tenant.policies.insert(name.clone(), policy);
+        }
+        tenant
+    }
+
+    fn network(
+        &mut self,
+        refs: &References<'_>,
+        chosen: &Chosen<'_, NetworkDoc>,
+        resource_names: &mut BTreeMap<String, Span>,
+    ) -> Network {
+        let doc = chosen.doc;
+        let mut network = Network {
+            name: doc.name.value.clone(),
+            description: doc.description.clone(),
+            resources: BTreeMap::new(),
+            routers: BTreeMap::new(),
+        };
+        for (index, resource) in doc.resources.iter().enumerate() {
+            let path = format!("{}.resources[{index}]", chosen.path);
+            let name = &resource.name;
+            if let Some(first) = resource_names.get(&name.value) {
+                self.diagnostics.push(
+                    Diagnostic::at(name.span, format!("{path}.name"), format!("duplicate network resource {:?} in tenant {:?}", name.value, self.tenant))
+                        .expected("resource names unique across all networks of a tenant")
+                        .related(*first, "first defined here"),
+                );
+                continue;
+            }
+            resource_names.insert(name.value.clone(), name.span);
+            let groups = resource.groups.as_ref().map(|groups| refs.groups(self.diagnostics, groups, &format!("{path}.groups"), true));
+            network.resources.insert(
+                name.value.clone(),
+                Resource {
+                    name: name.value.clone(),
+                    description: resource.description.clone(),
+                    address: resource.address.value.clone(),
+                    enabled: resource.enabled,
+                    groups,
+                },
+            );
+        }
+        let mut router_spans: BTreeMap<RouterTarget, Span> = BTreeMap::new();
+        for (index, router) in doc.routers.iter().enumerate() {
+            let path = format!("{}.routers[{index}]", chosen.path);
+            let target = match (&router.peer, &router.peer_groups) {
+                (Some(peer), None) => RouterTarget::Peer(peer.value.clone()),
+                (None, Some(groups)) => {
+                    RouterTarget::PeerGroups(refs.groups(self.diagnostics, groups, &format!("{path}.peer_groups"), true))
+                }
+                // Both or neither was reported while decoding.
+                _ => continue,
+            };
+            if let Some(first) = router_spans.get(&target) {
+                self.diagnostics.push(
+                    Diagnostic::at(router.span, &path, format!("duplicate router ({target}) in network {:?}", network.name))
+                        .expected("one router per peer or set of peer groups")
+                        .related(*first, "first defined here"),
+                );
+                continue;
+            }
+            router_spans.insert(target.clone(), router.span);
+            network.routers.insert(
+                target.clone(),
+                Router { target, masquerade: router.masquerade, metric: router.metric, enabled: router.enabled },
+            );
+        }
+        network
+    }
+
+    fn policy(
+        &mut self,
+        refs: &References<'_>,
+        networks: &BTreeMap<String, Network>,
+        chosen: &Chosen<'_, PolicyDoc>,
+    ) -> Policy {
+        let doc = chosen.doc;
+        let rules = doc
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(index, rule)| {
+                let path = format!("{}.rules[{index}]", chosen.path);
+                let sources = refs.groups(self.diagnostics, &rule.sources, &format!("{path}.sources"), true);
+                let destination = match (&rule.destinations, &rule.destination_resource) {
+                    (_, Some(target)) => {
+                        let network_path = format!("{path}.destination_resource.network");
+                        match networks.get(&target.network.value) {
+                            None => {
+                                let hint = did_you_mean(&target.network.value, networks.keys().map(String::as_str))
+                                    .map(|near| format!("; did you mean {near:?}?"))
+                                    .unwrap_or_default();
+                                self.diagnostics.push(
+                                    Diagnostic::at(target.network.span, network_path, format!("unknown network {:?} in tenant {:?}{hint}", target.network.value, self.tenant))
+                                        .expected("a network defined in this tenant or its baselines"),
+                                );
+                            }
+                            Some(network) if !network.resources.contains_key(&target.resource.value) => {
+                                let hint = did_you_mean(&target.resource.value, network.resources.keys().map(String::as_str))
+                                    .map(|near| format!("; did you mean {near:?}?"))
+                                    .unwrap_or_default();
+                                self.diagnostics.push(
+                                    Diagnostic::at(target.resource.span, format!("{path}.destination_resource.resource"), format!("unknown resource {:?} in network {:?}{hint}", target.resource.value, network.name))
+                                        .expected("a resource of that network"),
+                                );
+                            }
+                            Some(_) => {}
+                        }
+                        Destination::Resource(ResourceRef {
+                            network: target.network.value.clone(),
+                            resource: target.resource.value.clone(),
+                        })
+                    }
+                    (Some(groups), None) => {
+                        Destination::Groups(refs.groups(self.diagnostics, groups, &format!("{path}.destinations"), true))
+                    }
+                    (None, None) => Destination::Groups(BTreeSet::new()),
+                };
+                Rule {
+                    name: rule.name.clone(),
+                    description: rule.description.clone(),
+                    enabled: rule.enabled,
+                    action: rule.action.as_ref().map_or(Action::Accept, |a| a.value),
+                    protocol: rule.protocol.value,
+                    bidirectional: rule.bidirectional,
+                    ports: rule.ports.iter().flatten().map(|p| p.value).collect(),
+                    sources,
+                    destination,
+                }
+            })
+            .collect();
+        Policy { name: doc.name.value.clone(), description: doc.description.clone(), enabled: doc.enabled, rules }
+    }
+
+    /// Merges one kind across layers: later layers replace earlier entries of the same name;
+    /// the same name twice within one layer is an error naming both places.
+    fn layered<'a, T>(
+        &mut self,
+        layers: &[(String, &'a Objects)],
+        field: &str,
+        list: impl Fn(&'a Objects) -> &'a Vec<T>,
+        key: impl Fn(&T) -> Located<String>,
+    ) -> BTreeMap<String, Chosen<'a, T>> {
+        let mut merged = BTreeMap::new();
+        for (prefix, objects) in layers {
+            let entries = list(objects)
+                .iter()
+                .enumerate()
+                .map(|(index, doc)| (key(doc), format!("{prefix}.{field}[{index}]"), doc));
+            self.layer_into(&mut merged, entries, field);
+        }
+        merged
+    }
+
+    fn layer_into<'a, T>(
+        &mut self,
+        merged: &mut BTreeMap<String, Chosen<'a, T>>,
+        entries: impl Iterator<Item = (Located<String>, String, &'a T)>,
+        field: &str,
+    ) {
+        let mut in_layer: BTreeMap<String, Span> = BTreeMap::new();
+        for (name, path, doc) in entries {
+            let key = if field == "users" { name.value.to_ascii_lowercase() } else { name.value.clone() };
+            if let Some(first) = in_layer.get(&key) {
+                let what = match field {
+                    "users" => "user",
+                    "service_users" => "service user",
+                    "setup_keys" => "setup key",
+                    "policies" => "policy",
+                    "networks" => "network",
+                    _ => "group",
+                };
+                self.diagnostics.push(
+                    Diagnostic::at(name.span, &path, format!("duplicate {what} {:?} in tenant {:?}", name.value, self.tenant))
+                        .expected(format!("each {what} listed once"))
+                        .related(*first, "first defined here"),
+                );
+                continue;
+            }
+            in_layer.insert(key.clone(), name.span);
+            merged.insert(key, Chosen { doc, path });
+        }
+    }
+
+    fn layered_users<'a>(&mut self, layers: &[(String, &'a Objects)]) -> BTreeMap<String, Chosen<'a, RegularUserDoc>> {
+        let mut merged = BTreeMap::new();
+        for (prefix, objects) in layers {
+            let entries = objects.users.iter().enumerate().filter_map(|(index, user)| match user {
+                UserDoc::Regular(doc) => Some((doc.email.clone(), format!("{prefix}.users[{index}]"), doc)),
+                UserDoc::Service(_) => None,
+            });
+            self.layer_into(&mut merged, entries, "users");
+        }
+        merged
+    }
+
+    fn layered_services<'a>(&mut self, layers: &[(String, &'a Objects)]) -> BTreeMap<String, Chosen<'a, ServiceUserDoc>> {
+        let mut merged = BTreeMap::new();
+        for (prefix, objects) in layers {
+            let entries = objects.users.iter().enumerate().filter_map(|(index, user)| match user {
+                UserDoc::Service(doc) => Some((doc.service.clone(), format!("{prefix}.users[{index}]"), doc)),
+                UserDoc::Regular(_) => None,
+            });
+            self.layer_into(&mut merged, entries, "service_users");
+        }
+        merged
+    }
+}
+
+/// Checks group references of one tenant.
+struct References<'a> {
+    groups: &'a BTreeSet<&'a str>,
+    tenant: &'a str,
+}
+
+impl References<'_> {
+    /// Resolves a list of group names; unknown ones are reported (with the closest known name),
+    /// and `All` is accepted where the server accepts it.
+    fn groups(
+        &self,
+        diagnostics: &mut Diagnostics,
+        names: &[Located<String>],
+        path: &str,
+        all_allowed: bool,
+    ) -> BTreeSet<String> {
+        let mut resolved = BTreeSet::new();
+        for (index, name) in names.iter().enumerate() {
+            let item_path = format!("{path}[{index}]");
+            if name.value == ALL_GROUP {
+                if all_allowed {
+                    resolved.insert(name.value.clone());
+                } else {
+                    diagnostics.push(
+                        Diagnostic::at(name.span, item_path, "the \"All\" group cannot be an auto-group")
+                            .expected("a group defined in this tenant"),
+                    );
+                }
+                continue;
+            }
+            if !self.groups.contains(name.value.as_str()) {
+                let hint = did_you_mean(&name.value, self.groups.iter().copied())
+                    .map(|near| format!("; did you mean {near:?}?"))
+                    .unwrap_or_default();
+                diagnostics.push(
+                    Diagnostic::at(name.span, item_path, format!("unknown group {:?} in tenant {:?}{hint}", name.value, self.tenant))
+                        .expected("a group listed under `groups` in this tenant or its baselines"),
+                );
+                continue;
+            }
+            resolved.insert(name.value.clone());
+        }
+        resolved
+    }
+}

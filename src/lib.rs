@@ -1,0 +1,30 @@
+//! birdhouse keeps the configuration of many NetBird tenants in YAML under git and makes the
+//! live tenants match it.
+//!
+//! The pipeline, one module per step:
+//!
+//! - [`desired`] loads YAML files and resolves them into validated desired state, reporting
+//!   every problem with its file, line and column ([`diag`]).
+//! - [`api`] is the only module that speaks HTTP; it paces every request of the run through one
+//!   shared rate budget.
+//! - [`live`] reads a snapshot of each tenant in the fewest list calls and converts it to the
+//!   same [`model`] the desired state uses.
+//! - [`plan`] is pure: it diffs desired against live into changes with reasons, and guards
+//!   against mass deletion.
+//! - [`render`] turns a plan into text, JSON or Markdown.
+//! - [`apply`] executes a plan in dependency order, tenant by tenant.
+//! - [`cli`] parses the command line and orchestrates the steps above.
+//!
+//! Dependencies point inward: `model`, `diag`, `secret`, `plan` and `render` know nothing of
+//! HTTP, files or the terminal.
+
+pub mod api;
+pub mod apply;
+pub mod cli;
+pub mod desired;
+pub mod diag;
+pub mod live;
+pub mod model;
+pub mod plan;
+pub mod render;
+pub mod secret;

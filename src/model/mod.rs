@@ -1,0 +1,156 @@
+//! The normalised resource model, the same types for desired and live state, so the planner
+//! compares like with like. Objects are keyed by name (users by lower-case email); ids exist
+//! only in live snapshots' side tables. Optional fields are `None` when the desired state leaves
+//! them out (unmanaged); live snapshots fill every field.
+
+mod group;
+mod network;
+mod policy;
+mod setup_key;
+mod user;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use group::{ALL_GROUP, Group};
+pub use network::{Address, AddressKind, Network, Resource, Router, RouterTarget};
+pub use policy::{Action, Destination, Policy, PortRange, Protocol, ResourceRef, Rule};
+pub use setup_key::{ExpiresIn, SetupKey, SetupKeyType};
+pub use user::{Role, ServiceUser, ServiceUserToken, User};
+
+/// The kinds of object birdhouse manages, in dependency order: an object may reference only
+/// kinds of a lower rank, so creates go up the ranks and deletes come down.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Groups.
+    Group,
+    /// Networks.
+    Network,
+    /// Resources of a network.
+    NetworkResource,
+    /// Routers of a network.
+    NetworkRouter,
+    /// Setup keys.
+    SetupKey,
+    /// Regular users (by email).
+    User,
+    /// Service users (by name).
+    ServiceUser,
+    /// Access-control policies.
+    Policy,
+}
+
+impl Kind {
+    /// Every kind, in dependency order.
+    pub const ALL: [Kind; 8] = [
+        Kind::Group,
+        Kind::Network,
+        Kind::NetworkResource,
+        Kind::NetworkRouter,
+        Kind::SetupKey,
+        Kind::User,
+        Kind::ServiceUser,
+        Kind::Policy,
+    ];
+
+    /// Position in dependency order; lower ranks are created first and deleted last.
+    pub fn rank(self) -> u8 {
+        self as u8
+    }
+
+    /// The plural used in files (`prune: [groups]`) and summaries.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Group => "groups",
+            Kind::Network => "networks",
+            Kind::NetworkResource => "network_resources",
+            Kind::NetworkRouter => "network_routers",
+            Kind::SetupKey => "setup_keys",
+            Kind::User => "users",
+            Kind::ServiceUser => "service_users",
+            Kind::Policy => "policies",
+        }
+    }
+
+    /// The singular used in plan lines (`+ group developers`).
+    pub fn singular(self) -> &'static str {
+        match self {
+            Kind::Group => "group",
+            Kind::Network => "network",
+            Kind::NetworkResource => "network resource",
+            Kind::NetworkRouter => "network router",
+            Kind::SetupKey => "setup key",
+            Kind::User => "user",
+            Kind::ServiceUser => "service user",
+            Kind::Policy => "policy",
+        }
+    }
+
+    /// Parses the plural form used in files.
+    pub fn from_plural(plural: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|kind| kind.plural() == plural)
+    }
+}
+
+/// Everything birdhouse manages in one tenant.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tenant {
+    /// Groups by name.
+    pub groups: BTreeMap<String, Group>,
+    /// Setup keys by name.
+    pub setup_keys: BTreeMap<String, SetupKey>,
+    /// Networks by name, with their resources and routers.
+    pub networks: BTreeMap<String, Network>,
+    /// Regular users by lower-case email.
+    pub users: BTreeMap<String, User>,
+    /// Service users by name.
+    pub service_users: BTreeMap<String, ServiceUser>,
+    /// Policies by name.
+    pub policies: BTreeMap<String, Policy>,
+}
+
+impl Tenant {
+    /// The number of objects of each kind, resources and routers included.
+    pub fn count(&self, kind: Kind) -> usize {
+        match kind {
+            Kind::Group => self.groups.len(),
+            Kind::Network => self.networks.len(),
+            Kind::NetworkResource => self.networks.values().map(|n| n.resources.len()).sum(),
+            Kind::NetworkRouter => self.networks.values().map(|n| n.routers.len()).sum(),
+            Kind::SetupKey => self.setup_keys.len(),
+            Kind::User => self.users.len(),
+            Kind::ServiceUser => self.service_users.len(),
+            Kind::Policy => self.policies.len(),
+        }
+    }
+
+    /// The number of objects of every kind.
+    pub fn total(&self) -> usize {
+        Kind::ALL.into_iter().map(|kind| self.count(kind)).sum()
+    }
+}
+
+/// Implements `JsonSchema` for a type written in files as a string, with a description and an
+/// optional pattern, so the schema matches what the loader accepts.
+macro_rules! string_schema {
+    ($type:ty, $name:literal, $description:literal $(, pattern = $pattern:literal)?) => {
+        impl schemars::JsonSchema for $type {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                $name.into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({
+                    "type": "string",
+                    "description": $description
+                    $(, "pattern": $pattern)?
+                })
+            }
+        }
+    };
+}
+pub(crate) use string_schema;

@@ -1,0 +1,106 @@
+//! Users: regular users (identified by email, invited when missing) and service users
+//! (identified by name, for automation).
+
+use std::collections::BTreeSet;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// A regular user, identified by email (compared case-insensitively).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// The email as written; the model key is its lower-case form.
+    pub email: String,
+    /// Display name used when inviting (immutable through the API afterwards).
+    pub name: Option<String>,
+    /// The user's role.
+    pub role: Option<Role>,
+    /// Groups the user's peers join.
+    pub auto_groups: Option<BTreeSet<String>>,
+    /// Whether the user is blocked.
+    pub blocked: Option<bool>,
+}
+
+/// A service user, identified by name (NetBird does not enforce it; birdhouse does).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceUser {
+    /// The service user's name.
+    pub name: String,
+    /// The service user's role.
+    pub role: Option<Role>,
+    /// Groups the service user's peers join.
+    pub auto_groups: Option<BTreeSet<String>>,
+    /// A token to create with the service user; its secret is shown once and goes only to the
+    /// secrets file.
+    pub token: Option<ServiceUserToken>,
+}
+
+/// A personal access token requested for a new service user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceUserToken {
+    /// The token's name.
+    pub name: String,
+    /// Days until it expires, 1 to 365.
+    pub expires_in_days: u16,
+}
+
+/// A user's role in a tenant.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The single owner of the account; never created, changed or deleted by birdhouse.
+    Owner,
+    /// Full administration.
+    Admin,
+    /// A regular user.
+    User,
+    /// Network administration.
+    NetworkAdmin,
+    /// Billing administration.
+    BillingAdmin,
+    /// Read-only auditor.
+    Auditor,
+}
+
+impl Role {
+    /// Every accepted spelling, for messages.
+    pub const NAMES: [&'static str; 6] =
+        ["owner", "admin", "user", "network_admin", "billing_admin", "auditor"];
+
+    /// The spelling in files and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::User => "user",
+            Role::NetworkAdmin => "network_admin",
+            Role::BillingAdmin => "billing_admin",
+            Role::Auditor => "auditor",
+        }
+    }
+}
+
+impl FromStr for Role {
+    type Err = ();
+
+    /// Case-insensitive, as the server accepts roles.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let lower = s.to_ascii_lowercase();
+        Role::NAMES
+            .iter()
+            .position(|name| *name == lower)
+            .map(|index| {
+                [
+                    Role::Owner,
+                    Role::Admin,
+                    Role::User,
+                    Role::NetworkAdmin,
+                    Role::BillingAdmin,
+                    Role::Auditor,
+                ][index]
+            })
+            .ok_or(())
+    }
+}

@@ -1,0 +1,1 @@
+//! Plan → bytes into a writer it is given; decides nothing.
