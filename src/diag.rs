@@ -192,7 +192,10 @@ impl Diagnostics {
 }
 
 /// The closest of `candidates` to `word`, when it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|candidate| (strsim::jaro_winkler(word, candidate), candidate))
@@ -211,12 +214,23 @@ mod tests {
         let file = sources.add("tenants/acme.yaml".into());
         let first = sources.add("tenants/base.yaml".into());
         let diagnostic = Diagnostic::at(
-            Span { file, line: 14, column: 7 },
+            Span {
+                file,
+                line: 14,
+                column: 7,
+            },
             "tenants[0].groups[1]",
             "duplicate group \"ops\"",
         )
         .expected("unique names")
-        .related(Span { file: first, line: 3, column: 5 }, "first defined here");
+        .related(
+            Span {
+                file: first,
+                line: 3,
+                column: 5,
+            },
+            "first defined here",
+        );
         assert_eq!(
             diagnostic.display(&sources).to_string(),
             "tenants/acme.yaml:14:7: tenants[0].groups[1]: duplicate group \"ops\" (expected unique \
@@ -227,7 +241,10 @@ mod tests {
     #[test]
     fn suggests_close_names_only() {
         assert_eq!(did_you_mean("nmae", ["name", "domain"]), Some("name"));
-        assert_eq!(did_you_mean("developrs", ["developers", "admins"]), Some("developers"));
+        assert_eq!(
+            did_you_mean("developrs", ["developers", "admins"]),
+            Some("developers")
+        );
         assert_eq!(did_you_mean("zzz", ["name", "domain"]), None);
     }
 }

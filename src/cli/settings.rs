@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use crate::cli::args::{ColorChoice, GlobalArgs};
 use crate::cli::UsageError;
+use crate::cli::args::{ColorChoice, GlobalArgs};
 
 /// Validated settings shared by every command.
 #[derive(Debug)]
@@ -76,8 +76,9 @@ impl TenantFilter {
         }
         let mut builder = GlobSetBuilder::new();
         for pattern in patterns {
-            let glob = Glob::new(pattern)
-                .map_err(|e| UsageError(format!("--tenant {pattern:?} is not a valid glob: {e}")))?;
+            let glob = Glob::new(pattern).map_err(|e| {
+                UsageError(format!("--tenant {pattern:?} is not a valid glob: {e}"))
+            })?;
             builder.add(glob);
         }
         let set = builder
@@ -91,7 +92,9 @@ impl TenantFilter {
 
     /// True when the tenant with this name is selected.
     pub fn selects(&self, tenant_name: &str) -> bool {
-        self.set.as_ref().is_none_or(|set| set.is_match(tenant_name))
+        self.set
+            .as_ref()
+            .is_none_or(|set| set.is_match(tenant_name))
     }
 
     /// The patterns as typed, for messages.

@@ -25,8 +25,12 @@ pub(crate) fn document(reader: &mut Reader<'_>, root: &Located<Node>) -> Option<
         let version: u32 = reader.integer(node, "version", 1, i128::from(u32::MAX))?;
         if version != FORMAT_VERSION {
             reader.report(
-                Diagnostic::at(node.span, "version", format!("unsupported format version {version}"))
-                    .expected(format!("{FORMAT_VERSION}")),
+                Diagnostic::at(
+                    node.span,
+                    "version",
+                    format!("unsupported format version {version}"),
+                )
+                .expected(format!("{FORMAT_VERSION}")),
             );
             return None;
         }
@@ -122,7 +126,9 @@ fn required<T>(
     read: impl FnOnce(&mut Reader<'_>, &Located<Node>, &str) -> Option<T>,
 ) -> Option<T> {
     let path = fields.child(key);
-    fields.require(reader, key).and_then(|node| read(reader, node, &path))
+    fields
+        .require(reader, key)
+        .and_then(|node| read(reader, node, &path))
 }
 
 fn string(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<Located<String>> {
@@ -137,7 +143,11 @@ fn boolean(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<
     reader.bool(node, path)
 }
 
-fn strings(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<Vec<Located<String>>> {
+fn strings(
+    reader: &mut Reader<'_>,
+    node: &Located<Node>,
+    path: &str,
+) -> Option<Vec<Located<String>>> {
     reader.strings(node, path)
 }
 
@@ -179,7 +189,10 @@ fn group(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<Gr
     let mut fields = reader.mapping(node, path)?;
     let name = required(reader, &mut fields, "name", string);
     fields.finish(reader);
-    Some(GroupDoc { name: name? })
+    Some(GroupDoc {
+        name: name?,
+        path: path.to_owned(),
+    })
 }
 
 fn setup_key(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<SetupKeyDoc> {
@@ -189,7 +202,12 @@ fn setup_key(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Optio
         reader.choice::<SetupKeyType>(node, path, "setup key type", &SetupKeyType::NAMES)
     });
     let expires_in = optional(reader, &mut fields, "expires_in", |reader, node, path| {
-        reader.parsed(node, path, "a duration such as 30d or 12h, at most 365d, or never", false)
+        reader.parsed(
+            node,
+            path,
+            "a duration such as 30d or 12h, at most 365d, or never",
+            false,
+        )
     });
     let usage_limit = optional(reader, &mut fields, "usage_limit", |reader, node, path| {
         reader.integer(node, path, 0, i128::from(u32::MAX))
@@ -204,8 +222,12 @@ fn setup_key(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Optio
     let key_type = key_type?;
     if key_type.value == SetupKeyType::OneOff && usage_limit.is_some_and(|limit| limit > 1) {
         reader.report(
-            Diagnostic::at(span, format!("{path}.usage_limit"), "a one-off key can be used once")
-                .expected("usage_limit 0 or 1, or type reusable"),
+            Diagnostic::at(
+                span,
+                format!("{path}.usage_limit"),
+                "a one-off key can be used once",
+            )
+            .expected("usage_limit 0 or 1, or type reusable"),
         );
     }
     Some(SetupKeyDoc {
@@ -217,6 +239,7 @@ fn setup_key(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Optio
         allow_extra_dns_labels,
         auto_groups,
         revoked,
+        path,
     })
 }
 
@@ -238,6 +261,7 @@ fn network(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<
         description,
         resources,
         routers,
+        path: path.to_owned(),
     })
 }
 
@@ -246,7 +270,12 @@ fn resource(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option
     let name = required(reader, &mut fields, "name", string);
     let description = optional(reader, &mut fields, "description", plain_string);
     let address = required(reader, &mut fields, "address", |reader, node, path| {
-        reader.parsed(node, path, "an IP address, a CIDR prefix or a domain name", false)
+        reader.parsed(
+            node,
+            path,
+            "an IP address, a CIDR prefix or a domain name",
+            false,
+        )
     });
     let enabled = optional(reader, &mut fields, "enabled", boolean);
     let groups = optional(reader, &mut fields, "groups", strings);
@@ -257,6 +286,7 @@ fn resource(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option
         address: address?,
         enabled,
         groups,
+        path: path.to_owned(),
     })
 }
 
@@ -297,6 +327,7 @@ fn router(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<R
         metric,
         enabled,
         span,
+        path: path.to_owned(),
     })
 }
 
@@ -305,15 +336,23 @@ fn user(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<Use
     let doc = match (fields.has("email"), fields.has("service")) {
         (true, true) => {
             reader.report(
-                Diagnostic::at(fields.span(), path, "an entry has both `email` and `service`")
-                    .expected("`email` for a user or `service` for a service user"),
+                Diagnostic::at(
+                    fields.span(),
+                    path,
+                    "an entry has both `email` and `service`",
+                )
+                .expected("`email` for a user or `service` for a service user"),
             );
             None
         }
         (false, false) => {
             reader.report(
-                Diagnostic::at(fields.span(), path, "a user entry needs `email` or `service`")
-                    .expected("`email` for a user or `service` for a service user"),
+                Diagnostic::at(
+                    fields.span(),
+                    path,
+                    "a user entry needs `email` or `service`",
+                )
+                .expected("`email` for a user or `service` for a service user"),
             );
             None
         }
@@ -329,8 +368,12 @@ fn regular_user(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Option<Regu
         let email = reader.string(node, path)?;
         if !is_email(&email.value) {
             reader.report(
-                Diagnostic::at(node.span, path, format!("{:?} is not an email address", email.value))
-                    .expected("name@domain"),
+                Diagnostic::at(
+                    node.span,
+                    path,
+                    format!("{:?} is not an email address", email.value),
+                )
+                .expected("name@domain"),
             );
             return None;
         }
@@ -346,12 +389,16 @@ fn regular_user(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Option<Regu
         role,
         auto_groups,
         blocked,
+        path: fields.path().to_owned(),
     })
 }
 
 fn is_email(text: &str) -> bool {
     text.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
     }) && !text.chars().any(char::is_whitespace)
 }
 
@@ -362,9 +409,12 @@ fn service_user(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Option<Serv
     let token = optional(reader, fields, "token", |reader, node, path| {
         let mut fields = reader.mapping(node, path)?;
         let name = required(reader, &mut fields, "name", plain_string);
-        let expires_in_days = required(reader, &mut fields, "expires_in_days", |reader, node, path| {
-            reader.integer(node, path, 1, 365)
-        });
+        let expires_in_days = required(
+            reader,
+            &mut fields,
+            "expires_in_days",
+            |reader, node, path| reader.integer(node, path, 1, 365),
+        );
         fields.finish(reader);
         Some(TokenDoc {
             name: name?,
@@ -376,6 +426,7 @@ fn service_user(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Option<Serv
         role,
         auto_groups,
         token,
+        path: fields.path().to_owned(),
     })
 }
 
@@ -387,13 +438,15 @@ fn policy(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<P
     let rules_node = fields.require(reader, "rules");
     let rules_path = fields.child("rules");
     let rules = rules_node.and_then(|node| reader.list(node, &rules_path, rule));
-    if let (Some(node), Node::Seq(items)) = (rules_node, rules_node.map(|n| &n.value).unwrap_or(&Node::Null)) {
-        if items.len() != 1 {
-            reader.report(
-                Diagnostic::at(node.span, &rules_path, format!("{} rules", items.len()))
-                    .expected("exactly one rule per policy (NetBird keeps one; split into several policies)"),
-            );
-        }
+    if let Some(node) = rules_node
+        && let Node::Seq(items) = &node.value
+        && items.len() != 1
+    {
+        reader.report(
+            Diagnostic::at(node.span, &rules_path, format!("{} rules", items.len())).expected(
+                "exactly one rule per policy (NetBird keeps one; split into several policies)",
+            ),
+        );
     }
     fields.finish(reader);
     Some(PolicyDoc {
@@ -401,6 +454,7 @@ fn policy(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<P
         description,
         enabled,
         rules: rules?,
+        path: path.to_owned(),
     })
 }
 
@@ -418,50 +472,79 @@ fn rule(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<Rul
     let bidirectional = optional(reader, &mut fields, "bidirectional", boolean);
     let ports = optional(reader, &mut fields, "ports", |reader, node, path| {
         reader.list(node, path, |reader, node, path| {
-            reader.parsed(node, path, "a port from 1 to 65535 or a range such as 8000-8100", true)
+            reader.parsed(
+                node,
+                path,
+                "a port from 1 to 65535 or a range such as 8000-8100",
+                true,
+            )
         })
     });
     let sources = required(reader, &mut fields, "sources", strings);
     let destinations = optional(reader, &mut fields, "destinations", strings);
-    let destination_resource = optional(reader, &mut fields, "destination_resource", |reader, node, path| {
-        let mut fields = reader.mapping(node, path)?;
-        let network = required(reader, &mut fields, "network", string);
-        let resource = required(reader, &mut fields, "resource", string);
-        fields.finish(reader);
-        Some(ResourceRefDoc {
-            network: network?,
-            resource: resource?,
-        })
-    });
+    let destination_resource = optional(
+        reader,
+        &mut fields,
+        "destination_resource",
+        |reader, node, path| {
+            let mut fields = reader.mapping(node, path)?;
+            let network = required(reader, &mut fields, "network", string);
+            let resource = required(reader, &mut fields, "resource", string);
+            fields.finish(reader);
+            Some(ResourceRefDoc {
+                network: network?,
+                resource: resource?,
+            })
+        },
+    );
     let span = fields.span();
     let has_destinations = fields.has("destinations");
     let has_resource = fields.has("destination_resource");
     fields.finish(reader);
     match (has_destinations, has_resource) {
         (true, true) => reader.report(
-            Diagnostic::at(span, path, "a rule has both `destinations` and `destination_resource`")
-                .expected("exactly one of them"),
+            Diagnostic::at(
+                span,
+                path,
+                "a rule has both `destinations` and `destination_resource`",
+            )
+            .expected("exactly one of them"),
         ),
         (false, false) => reader.report(
-            Diagnostic::at(span, path, "a rule needs `destinations` or `destination_resource`")
-                .expected("exactly one of them"),
+            Diagnostic::at(
+                span,
+                path,
+                "a rule needs `destinations` or `destination_resource`",
+            )
+            .expected("exactly one of them"),
         ),
         _ => {}
     }
-    if let (Some(protocol), Some(ports)) = (&protocol, &ports) {
-        if !protocol.value.has_ports() && !ports.is_empty() {
+    if let (Some(protocol), Some(ports)) = (&protocol, &ports)
+        && !protocol.value.has_ports()
+        && !ports.is_empty()
+    {
+        {
             reader.report(
-                Diagnostic::at(span, format!("{path}.ports"), "ports are only allowed for tcp and udp")
-                    .expected("no ports with protocol all or icmp"),
+                Diagnostic::at(
+                    span,
+                    format!("{path}.ports"),
+                    "ports are only allowed for tcp and udp",
+                )
+                .expected("no ports with protocol all or icmp"),
             );
         }
     }
     if sources.as_ref().is_some_and(Vec::is_empty) {
-        reader.report(Diagnostic::at(span, format!("{path}.sources"), "empty list").expected("at least one group"));
+        reader.report(
+            Diagnostic::at(span, format!("{path}.sources"), "empty list")
+                .expected("at least one group"),
+        );
     }
     if destinations.as_ref().is_some_and(Vec::is_empty) {
         reader.report(
-            Diagnostic::at(span, format!("{path}.destinations"), "empty list").expected("at least one group"),
+            Diagnostic::at(span, format!("{path}.destinations"), "empty list")
+                .expected("at least one group"),
         );
     }
     Some(RuleDoc {
@@ -476,5 +559,6 @@ fn rule(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<Rul
         destinations,
         destination_resource,
         span,
+        path: path.to_owned(),
     })
 }

@@ -19,6 +19,7 @@ pub const FORMAT_VERSION: u32 = 1;
 #[schemars(title = "birdhouse desired state")]
 pub struct Document {
     /// Format version; must be 1.
+    #[schemars(range(min = 1, max = 1))]
     pub version: Located<u32>,
     /// Reusable sets of objects, merged into every tenant that lists them under `baselines`.
     #[serde(default, skip_serializing_if = "NamedList::is_empty")]
@@ -190,6 +191,10 @@ impl JsonSchema for PruneKind {
 pub struct GroupDoc {
     /// The group's name.
     pub name: Located<String>,
+    /// The entry's field path in its file, for messages.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub path: String,
 }
 
 /// A setup key. Everything but `auto_groups` and `revoked` is fixed when the key is created:
@@ -220,6 +225,10 @@ pub struct SetupKeyDoc {
     /// Revoke the key (a revoked key cannot be un-revoked).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked: Option<bool>,
+    /// The entry's field path in its file, for messages.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub path: String,
 }
 
 /// A network.
@@ -237,6 +246,10 @@ pub struct NetworkDoc {
     /// Which peers route into the network.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub routers: Vec<RouterDoc>,
+    /// The entry's field path in its file, for messages.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub path: String,
 }
 
 /// A network resource. Resource names are unique across the whole tenant.
@@ -256,6 +269,10 @@ pub struct ResourceDoc {
     /// Groups the resource belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<Located<String>>>,
+    /// The entry's field path in its file, for messages.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub path: String,
 }
 
 /// A network router: exactly one of `peer` or `peer_groups`.
@@ -282,6 +299,10 @@ pub struct RouterDoc {
     #[serde(skip)]
     #[schemars(skip)]
     pub span: Span,
+    /// The entry's field path in its file, for messages.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub path: String,
 }
 
 /// A user entry: a regular user by `email`, or a service user by `service` name.
@@ -312,6 +333,10 @@ pub struct RegularUserDoc {
     /// Block the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked: Option<bool>,
+    /// The entry's field path in its file, for messages.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub path: String,
 }
 
 /// A service user, for automation.
@@ -329,6 +354,10 @@ pub struct ServiceUserDoc {
     /// A token to create with the service user; its secret goes only to `--secrets-out`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<TokenDoc>,
+    /// The entry's field path in its file, for messages.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub path: String,
 }
 
 /// A personal access token for a new service user.
@@ -357,6 +386,10 @@ pub struct PolicyDoc {
     /// The policy's rule (exactly one).
     #[schemars(length(min = 1, max = 1))]
     pub rules: Vec<RuleDoc>,
+    /// The entry's field path in its file, for messages.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub path: String,
 }
 
 /// A policy rule: sources may reach destinations (groups, or one network resource).
@@ -395,6 +428,10 @@ pub struct RuleDoc {
     #[serde(skip)]
     #[schemars(skip)]
     pub span: Span,
+    /// The entry's field path in its file, for messages.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub path: String,
 }
 
 /// A network resource named by its network and its own name.

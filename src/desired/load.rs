@@ -19,18 +19,33 @@ pub(crate) fn load_files(
             return Vec::new();
         }
     };
+    let contents = files.into_iter().map(|file_path| {
+        let bytes = std::fs::read(&file_path).map_err(|err| format!("cannot read the file: {err}"));
+        (file_path, bytes)
+    });
+    parse_files(contents, sources, diagnostics)
+}
+
+/// Parses file contents already in memory (or the error met reading them).
+pub(crate) fn parse_files(
+    contents: impl IntoIterator<Item = (PathBuf, Result<Vec<u8>, String>)>,
+    sources: &mut SourceMap,
+    diagnostics: &mut Diagnostics,
+) -> Vec<(FileId, Located<Node>)> {
     let mut parsed = Vec::new();
-    for file_path in files {
-        let text = std::fs::read(&file_path);
+    for (file_path, bytes) in contents {
         let file = sources.add(file_path);
-        let text = match text.map(String::from_utf8) {
+        let text = match bytes.map(String::from_utf8) {
             Ok(Ok(text)) => text,
             Ok(Err(_)) => {
-                diagnostics.push(Diagnostic::at(start_of(file), "", "the file is not valid UTF-8").expected("UTF-8 text"));
+                diagnostics.push(
+                    Diagnostic::at(start_of(file), "", "the file is not valid UTF-8")
+                        .expected("UTF-8 text"),
+                );
                 continue;
             }
-            Err(err) => {
-                diagnostics.push(Diagnostic::at(start_of(file), "", format!("cannot read the file: {err}")));
+            Err(message) => {
+                diagnostics.push(Diagnostic::at(start_of(file), "", message));
                 continue;
             }
         };
@@ -43,7 +58,11 @@ pub(crate) fn load_files(
 }
 
 fn start_of(file: FileId) -> crate::diag::Span {
-    crate::diag::Span { file, line: 1, column: 1 }
+    crate::diag::Span {
+        file,
+        line: 1,
+        column: 1,
+    }
 }
 
 /// One file, or every `*.yaml`/`*.yml` below a directory (hidden entries skipped), sorted so
@@ -57,7 +76,10 @@ fn discover(path: &Path) -> Result<Vec<PathBuf>, String> {
     walk(path, &mut files).map_err(|err| format!("{}: {err}", path.display()))?;
     files.sort();
     if files.is_empty() {
-        return Err(format!("{}: no *.yaml or *.yml files in this directory", path.display()));
+        return Err(format!(
+            "{}: no *.yaml or *.yml files in this directory",
+            path.display()
+        ));
     }
     Ok(files)
 }
@@ -71,7 +93,10 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
         }
         if entry.file_type()?.is_dir() {
             walk(&path, files)?;
-        } else if path.extension().is_some_and(|ext| ext == "yaml" || ext == "yml") {
+        } else if path
+            .extension()
+            .is_some_and(|ext| ext == "yaml" || ext == "yml")
+        {
             files.push(path);
         }
     }

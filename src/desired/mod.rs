@@ -11,7 +11,7 @@ mod resolve;
 pub mod schema;
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostics, FileId, SourceMap, Span};
 use crate::model::{Kind, Tenant};
@@ -68,6 +68,23 @@ pub fn load(path: &Path) -> Loaded {
     let mut sources = SourceMap::default();
     let mut diagnostics = Diagnostics::default();
     let roots = load::load_files(path, &mut sources, &mut diagnostics);
+    finish(&roots, sources, diagnostics)
+}
+
+/// Like [`load`], for file contents already in memory (fuzzing, tests, `--changed-since`).
+pub fn load_contents(files: impl IntoIterator<Item = (PathBuf, Vec<u8>)>) -> Loaded {
+    let mut sources = SourceMap::default();
+    let mut diagnostics = Diagnostics::default();
+    let contents = files.into_iter().map(|(path, bytes)| (path, Ok(bytes)));
+    let roots = load::parse_files(contents, &mut sources, &mut diagnostics);
+    finish(&roots, sources, diagnostics)
+}
+
+fn finish(
+    roots: &[(FileId, crate::diag::Located<node::Node>)],
+    sources: SourceMap,
+    mut diagnostics: Diagnostics,
+) -> Loaded {
     let documents = {
         let mut reader = node::Reader::new(&mut diagnostics);
         roots
@@ -76,6 +93,10 @@ pub fn load(path: &Path) -> Loaded {
             .collect::<Vec<_>>()
     };
     let state = resolve::resolve(&documents, &mut diagnostics);
-    let state = if diagnostics.is_empty() { Ok(state) } else { Err(diagnostics) };
+    let state = if diagnostics.is_empty() {
+        Ok(state)
+    } else {
+        Err(diagnostics)
+    };
     Loaded { sources, state }
 }

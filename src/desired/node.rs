@@ -153,7 +153,14 @@ pub(crate) fn parse(text: &str, file: FileId) -> Result<Located<Node>, Diagnosti
     match serde_saphyr::from_str::<RawNode>(text) {
         Ok(raw) => Ok(raw.into_located(file)),
         Err(err) => {
-            let span = err.location().map_or(Span { file, line: 1, column: 1 }, |l| span_of(file, &l));
+            let span = err.location().map_or(
+                Span {
+                    file,
+                    line: 1,
+                    column: 1,
+                },
+                |l| span_of(file, &l),
+            );
             Err(Diagnostic::at(span, "", syntax_message(&err)).expected("valid YAML"))
         }
     }
@@ -162,8 +169,13 @@ pub(crate) fn parse(text: &str, file: FileId) -> Result<Located<Node>, Diagnosti
 /// serde-saphyr's message without its own position suffix and library advice.
 fn syntax_message(err: &serde_saphyr::Error) -> String {
     let text = err.without_snippet().to_string();
-    let text = text.rsplit_once(" at line ").map_or(text.as_str(), |(head, _)| head);
-    let text = text.split(", set DuplicateKeyPolicy").next().unwrap_or(text);
+    let text = text
+        .rsplit_once(" at line ")
+        .map_or(text.as_str(), |(head, _)| head);
+    let text = text
+        .split(", set DuplicateKeyPolicy")
+        .next()
+        .unwrap_or(text);
     format!("YAML syntax error: {text}")
 }
 
@@ -200,15 +212,21 @@ impl<'d> Reader<'d> {
             _ => "",
         };
         self.report(
-            Diagnostic::at(node.span, path, format!("found {}{hint}", node.value.describe()))
-                .expected(expected),
+            Diagnostic::at(
+                node.span,
+                path,
+                format!("found {}{hint}", node.value.describe()),
+            )
+            .expected(expected),
         );
     }
 
     pub(crate) fn string(&mut self, node: &Located<Node>, path: &str) -> Option<Located<String>> {
         match &node.value {
             Node::Str(s) if s.trim().is_empty() => {
-                self.report(Diagnostic::at(node.span, path, "empty string").expected("a non-empty string"));
+                self.report(
+                    Diagnostic::at(node.span, path, "empty string").expected("a non-empty string"),
+                );
                 None
             }
             Node::Str(s) => Some(Located::new(s.clone(), node.span)),
@@ -240,7 +258,10 @@ impl<'d> Reader<'d> {
         match node.value {
             Node::Int(v) if (min..=max).contains(&v) => T::try_from(v).ok(),
             Node::Int(v) => {
-                self.report(Diagnostic::at(node.span, path, format!("{v} is out of range")).expected(expected));
+                self.report(
+                    Diagnostic::at(node.span, path, format!("{v} is out of range"))
+                        .expected(expected),
+                );
                 None
             }
             _ => {
@@ -270,7 +291,8 @@ impl<'d> Reader<'d> {
             .map(|near| format!("; did you mean {near:?}?"))
             .unwrap_or_default();
         self.report(
-            Diagnostic::at(node.span, path, format!("unknown {what} {text:?}{hint}")).expected(expected),
+            Diagnostic::at(node.span, path, format!("unknown {what} {text:?}{hint}"))
+                .expected(expected),
         );
         None
     }
@@ -324,13 +346,30 @@ impl<'d> Reader<'d> {
         )
     }
 
-    /// A list of strings.
-    pub(crate) fn strings(&mut self, node: &Located<Node>, path: &str) -> Option<Vec<Located<String>>> {
-        self.list(node, path, |reader, node, path| reader.string(node, path))
+    /// A list of strings; all or nothing, so later messages can cite items by index.
+    pub(crate) fn strings(
+        &mut self,
+        node: &Located<Node>,
+        path: &str,
+    ) -> Option<Vec<Located<String>>> {
+        let Node::Seq(items) = &node.value else {
+            self.wrong_type(node, path, "a list");
+            return None;
+        };
+        let strings: Vec<Option<Located<String>>> = items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| self.string(item, &format!("{path}[{index}]")))
+            .collect();
+        strings.into_iter().collect()
     }
 
     /// A mapping, read field by field through the returned [`Fields`].
-    pub(crate) fn mapping<'n>(&mut self, node: &'n Located<Node>, path: &str) -> Option<Fields<'n>> {
+    pub(crate) fn mapping<'n>(
+        &mut self,
+        node: &'n Located<Node>,
+        path: &str,
+    ) -> Option<Fields<'n>> {
         let Node::Map(entries) = &node.value else {
             self.wrong_type(node, path, "a mapping");
             return None;
@@ -350,7 +389,7 @@ impl<'d> Reader<'d> {
         Some(Fields {
             span: node.span,
             path: path.to_owned(),
-            fields,
+            entries: fields,
             known: Vec::new(),
         })
     }
@@ -368,7 +407,7 @@ struct Field<'n> {
 pub(crate) struct Fields<'n> {
     span: Span,
     path: String,
-    fields: Vec<Field<'n>>,
+    entries: Vec<Field<'n>>,
     known: Vec<&'static str>,
 }
 
@@ -390,19 +429,23 @@ impl<'n> Fields<'n> {
 
     /// Whether the mapping has this field (without taking it).
     pub(crate) fn has(&self, key: &str) -> bool {
-        self.fields.iter().any(|f| f.name == key)
+        self.entries.iter().any(|f| f.name == key)
     }
 
     /// The value of an optional field.
     pub(crate) fn take(&mut self, key: &'static str) -> Option<&'n Located<Node>> {
         self.known.push(key);
-        let field = self.fields.iter_mut().find(|f| f.name == key)?;
+        let field = self.entries.iter_mut().find(|f| f.name == key)?;
         field.used = true;
         Some(field.value)
     }
 
     /// The value of a required field; its absence is reported.
-    pub(crate) fn require(&mut self, reader: &mut Reader<'_>, key: &'static str) -> Option<&'n Located<Node>> {
+    pub(crate) fn require(
+        &mut self,
+        reader: &mut Reader<'_>,
+        key: &'static str,
+    ) -> Option<&'n Located<Node>> {
         let value = self.take(key);
         if value.is_none() {
             reader.report(
@@ -415,15 +458,19 @@ impl<'n> Fields<'n> {
 
     /// Reports every field no `take` asked for.
     pub(crate) fn finish(self, reader: &mut Reader<'_>) {
-        for field in self.fields.iter().filter(|f| !f.used) {
+        for field in self.entries.iter().filter(|f| !f.used) {
             let hint = did_you_mean(&field.name, self.known.iter().copied())
                 .map(|near| format!("; did you mean {near:?}?"))
                 .unwrap_or_default();
             let mut known = self.known.clone();
             known.sort_unstable();
             reader.report(
-                Diagnostic::at(field.key_span, &self.path, format!("unknown field {:?}{hint}", field.name))
-                    .expected(format!("one of {}", known.join(", "))),
+                Diagnostic::at(
+                    field.key_span,
+                    &self.path,
+                    format!("unknown field {:?}{hint}", field.name),
+                )
+                .expected(format!("one of {}", known.join(", "))),
             );
         }
     }
@@ -437,11 +484,17 @@ mod tests {
     #[test]
     fn every_node_has_its_line_and_column() {
         let root = parse("version: 1\ntenants:\n  - name: acme\n", FileId(0)).unwrap();
-        let Node::Map(entries) = &root.value else { panic!("not a map") };
+        let Node::Map(entries) = &root.value else {
+            panic!("not a map")
+        };
         let (key, value) = &entries[1];
         assert_eq!((key.span.line, key.span.column), (2, 1));
-        let Node::Seq(items) = &value.value else { panic!("not a list") };
-        let Node::Map(fields) = &items[0].value else { panic!("not a map") };
+        let Node::Seq(items) = &value.value else {
+            panic!("not a list")
+        };
+        let Node::Map(fields) = &items[0].value else {
+            panic!("not a map")
+        };
         assert_eq!((fields[0].1.span.line, fields[0].1.span.column), (3, 11));
     }
 

@@ -16,7 +16,10 @@ use crate::model::{
 };
 
 /// Resolves every document of a run into desired state, or every problem found.
-pub(crate) fn resolve(documents: &[(FileId, Document)], diagnostics: &mut Diagnostics) -> DesiredState {
+pub(crate) fn resolve(
+    documents: &[(FileId, Document)],
+    diagnostics: &mut Diagnostics,
+) -> DesiredState {
     let baselines = collect_baselines(documents, diagnostics);
     let mut tenants = Vec::new();
     let mut seen_names: BTreeMap<String, Span> = BTreeMap::new();
@@ -28,17 +31,30 @@ pub(crate) fn resolve(documents: &[(FileId, Document)], diagnostics: &mut Diagno
             let unique = [
                 (Some(&doc.name), &mut seen_names, "name", "tenant"),
                 (doc.id.as_ref(), &mut seen_ids, "id", "tenant id"),
-                (doc.domain.as_ref(), &mut seen_domains, "domain", "tenant domain"),
+                (
+                    doc.domain.as_ref(),
+                    &mut seen_domains,
+                    "domain",
+                    "tenant domain",
+                ),
             ];
             let mut duplicate = false;
             for (value, seen, field, what) in unique {
                 let Some(value) = value else { continue };
-                let key = if field == "name" { value.value.clone() } else { value.value.to_ascii_lowercase() };
+                let key = if field == "name" {
+                    value.value.clone()
+                } else {
+                    value.value.to_ascii_lowercase()
+                };
                 if let Some(first) = seen.get(&key) {
                     diagnostics.push(
-                        Diagnostic::at(value.span, format!("{path}.{field}"), format!("duplicate {what} {:?}", value.value))
-                            .expected(format!("each {what} defined once across all files"))
-                            .related(*first, "first defined here"),
+                        Diagnostic::at(
+                            value.span,
+                            format!("{path}.{field}"),
+                            format!("duplicate {what} {:?}", value.value),
+                        )
+                        .expected(format!("each {what} defined once across all files"))
+                        .related(*first, "first defined here"),
                     );
                     duplicate = true;
                 } else {
@@ -70,13 +86,26 @@ fn collect_baselines<'a>(
         for (name, objects) in &document.baselines.0 {
             if let Some((first, _)) = baselines.get(&name.value) {
                 diagnostics.push(
-                    Diagnostic::at(name.span, "baselines", format!("duplicate baseline {:?}", name.value))
-                        .expected("each baseline defined once across all files")
-                        .related(*first, "first defined here"),
+                    Diagnostic::at(
+                        name.span,
+                        "baselines",
+                        format!("duplicate baseline {:?}", name.value),
+                    )
+                    .expected("each baseline defined once across all files")
+                    .related(*first, "first defined here"),
                 );
                 continue;
             }
-            baselines.insert(name.value.clone(), (name.span, BaselineEntry { file: *file, objects }));
+            baselines.insert(
+                name.value.clone(),
+                (
+                    name.span,
+                    BaselineEntry {
+                        file: *file,
+                        objects,
+                    },
+                ),
+            );
         }
     }
     baselines
@@ -92,26 +121,35 @@ fn resolve_tenant(
     let before = diagnostics.len();
     let target = target(path, doc, diagnostics);
     let mut files = BTreeSet::from([file]);
-    let mut layers: Vec<(String, &Objects)> = Vec::new();
+    let mut layers: Vec<&Objects> = Vec::new();
     for (index, name) in doc.baselines.iter().enumerate() {
-        match baselines.get(&name.value) {
-            Some((_, entry)) => {
-                files.insert(entry.file);
-                layers.push((format!("baselines.{}", name.value), entry.objects));
-            }
-            None => {
+        if let Some((_, entry)) = baselines.get(&name.value) {
+            files.insert(entry.file);
+            layers.push(entry.objects);
+            continue;
+        }
+        {
+            {
                 let hint = did_you_mean(&name.value, baselines.keys().map(String::as_str))
                     .map(|near| format!("; did you mean {near:?}?"))
                     .unwrap_or_default();
                 diagnostics.push(
-                    Diagnostic::at(name.span, format!("{path}.baselines[{index}]"), format!("unknown baseline {:?}{hint}", name.value))
-                        .expected("a baseline defined under `baselines:` in any file"),
+                    Diagnostic::at(
+                        name.span,
+                        format!("{path}.baselines[{index}]"),
+                        format!("unknown baseline {:?}{hint}", name.value),
+                    )
+                    .expected("a baseline defined under `baselines:` in any file"),
                 );
             }
         }
     }
-    layers.push((path.to_owned(), &doc.objects));
-    let objects = Merger { diagnostics, tenant: &doc.name.value }.merge(&layers);
+    layers.push(&doc.objects);
+    let objects = Merger {
+        diagnostics,
+        tenant: &doc.name.value,
+    }
+    .merge(&layers);
     let prune = doc.prune.iter().map(|kind| kind.value.0).collect();
     if diagnostics.len() > before {
         return None;
@@ -132,13 +170,25 @@ fn target(path: &str, doc: &TenantDoc, diagnostics: &mut Diagnostics) -> Option<
     let self_account = doc.self_account.unwrap_or(false);
     let create = doc.create.unwrap_or(false);
     let problem = if self_account && (doc.id.is_some() || doc.domain.is_some()) {
-        Some(("`self: true` manages the token's own account and takes no `id` or `domain`", "either `self: true` or `id`/`domain`"))
+        Some((
+            "`self: true` manages the token's own account and takes no `id` or `domain`",
+            "either `self: true` or `id`/`domain`",
+        ))
     } else if self_account && create {
-        Some(("`self: true` cannot be combined with `create: true`", "`create` only for MSP tenants"))
+        Some((
+            "`self: true` cannot be combined with `create: true`",
+            "`create` only for MSP tenants",
+        ))
     } else if !self_account && doc.id.is_none() && doc.domain.is_none() {
-        Some(("the tenant has neither `id`, `domain` nor `self`", "`id` or `domain` to find the MSP tenant, or `self: true`"))
+        Some((
+            "the tenant has neither `id`, `domain` nor `self`",
+            "`id` or `domain` to find the MSP tenant, or `self: true`",
+        ))
     } else if create && doc.domain.is_none() {
-        Some(("`create: true` needs the new tenant's `domain`", "a `domain` field"))
+        Some((
+            "`create: true` needs the new tenant's `domain`",
+            "a `domain` field",
+        ))
     } else {
         None
     };
@@ -166,11 +216,31 @@ struct Merger<'d, 't> {
 
 impl Merger<'_, '_> {
     /// Merges the layers (baselines in order, then the tenant) and converts to the model.
-    fn merge(&mut self, layers: &[(String, &Objects)]) -> Tenant {
-        let groups = self.layered(layers, "groups", |o| &o.groups, |g: &GroupDoc| g.name.clone());
-        let setup_keys = self.layered(layers, "setup_keys", |o| &o.setup_keys, |k: &SetupKeyDoc| k.name.clone());
-        let networks = self.layered(layers, "networks", |o| &o.networks, |n: &NetworkDoc| n.name.clone());
-        let policies = self.layered(layers, "policies", |o| &o.policies, |p: &PolicyDoc| p.name.clone());
+    fn merge(&mut self, layers: &[&Objects]) -> Tenant {
+        let groups = self.layered(
+            layers,
+            "groups",
+            |o| &o.groups,
+            |g: &GroupDoc| (&g.name, &g.path),
+        );
+        let setup_keys = self.layered(
+            layers,
+            "setup_keys",
+            |o| &o.setup_keys,
+            |k: &SetupKeyDoc| (&k.name, &k.path),
+        );
+        let networks = self.layered(
+            layers,
+            "networks",
+            |o| &o.networks,
+            |n: &NetworkDoc| (&n.name, &n.path),
+        );
+        let policies = self.layered(
+            layers,
+            "policies",
+            |o| &o.policies,
+            |p: &PolicyDoc| (&p.name, &p.path),
+        );
         let users = self.layered_users(layers);
         let services = self.layered_services(layers);
 
@@ -178,20 +248,34 @@ impl Merger<'_, '_> {
         for (name, chosen) in &groups {
             if name == ALL_GROUP {
                 self.diagnostics.push(
-                    Diagnostic::at(chosen.doc.name.span, format!("{}.name", chosen.path), "the \"All\" group is built in and cannot be managed")
-                        .expected("another group name"),
+                    Diagnostic::at(
+                        chosen.doc.name.span,
+                        format!("{}.name", chosen.path),
+                        "the \"All\" group is built in and cannot be managed",
+                    )
+                    .expected("another group name"),
                 );
                 continue;
             }
-            tenant.groups.insert(name.clone(), Group { name: name.clone() });
+            tenant
+                .groups
+                .insert(name.clone(), Group { name: name.clone() });
         }
         let group_names: BTreeSet<&str> = tenant.groups.keys().map(String::as_str).collect();
-        let refs = References { groups: &group_names, tenant: self.tenant };
+        let refs = References {
+            groups: &group_names,
+            tenant: self.tenant,
+        };
 
         for (name, chosen) in &setup_keys {
             let doc = chosen.doc;
             let auto_groups = doc.auto_groups.as_ref().map(|groups| {
-                refs.groups(self.diagnostics, groups, &format!("{}.auto_groups", chosen.path), false)
+                refs.groups(
+                    self.diagnostics,
+                    groups,
+                    &format!("{}.auto_groups", chosen.path),
+                    false,
+                )
             });
             tenant.setup_keys.insert(
                 name.clone(),
@@ -223,7 +307,12 @@ impl Merger<'_, '_> {
                     name: doc.name.clone(),
                     role: doc.role.as_ref().map(|r| r.value),
                     auto_groups: doc.auto_groups.as_ref().map(|groups| {
-                        refs.groups(self.diagnostics, groups, &format!("{}.auto_groups", chosen.path), false)
+                        refs.groups(
+                            self.diagnostics,
+                            groups,
+                            &format!("{}.auto_groups", chosen.path),
+                            false,
+                        )
                     }),
                     blocked: doc.blocked,
                 },
@@ -233,8 +322,12 @@ impl Merger<'_, '_> {
             let doc = chosen.doc;
             if let Some(role) = doc.role.as_ref().filter(|r| r.value == Role::Owner) {
                 self.diagnostics.push(
-                    Diagnostic::at(role.span, format!("{}.role", chosen.path), "a service user cannot be the owner")
-                        .expected("admin, user, network_admin, billing_admin or auditor"),
+                    Diagnostic::at(
+                        role.span,
+                        format!("{}.role", chosen.path),
+                        "a service user cannot be the owner",
+                    )
+                    .expected("admin, user, network_admin, billing_admin or auditor"),
                 );
             }
             tenant.service_users.insert(
@@ -243,7 +336,12 @@ impl Merger<'_, '_> {
                     name: name.clone(),
                     role: doc.role.as_ref().map(|r| r.value),
                     auto_groups: doc.auto_groups.as_ref().map(|groups| {
-                        refs.groups(self.diagnostics, groups, &format!("{}.auto_groups", chosen.path), false)
+                        refs.groups(
+                            self.diagnostics,
+                            groups,
+                            &format!("{}.auto_groups", chosen.path),
+                            false,
+                        )
                     }),
                     token: doc.token.as_ref().map(|t| ServiceUserToken {
                         name: t.name.clone(),
@@ -273,19 +371,28 @@ impl Merger<'_, '_> {
             resources: BTreeMap::new(),
             routers: BTreeMap::new(),
         };
-        for (index, resource) in doc.resources.iter().enumerate() {
-            let path = format!("{}.resources[{index}]", chosen.path);
+        for resource in &doc.resources {
+            let path = &resource.path;
             let name = &resource.name;
             if let Some(first) = resource_names.get(&name.value) {
                 self.diagnostics.push(
-                    Diagnostic::at(name.span, format!("{path}.name"), format!("duplicate network resource {:?} in tenant {:?}", name.value, self.tenant))
-                        .expected("resource names unique across all networks of a tenant")
-                        .related(*first, "first defined here"),
+                    Diagnostic::at(
+                        name.span,
+                        format!("{path}.name"),
+                        format!(
+                            "duplicate network resource {:?} in tenant {:?}",
+                            name.value, self.tenant
+                        ),
+                    )
+                    .expected("resource names unique across all networks of a tenant")
+                    .related(*first, "first defined here"),
                 );
                 continue;
             }
             resource_names.insert(name.value.clone(), name.span);
-            let groups = resource.groups.as_ref().map(|groups| refs.groups(self.diagnostics, groups, &format!("{path}.groups"), true));
+            let groups = resource.groups.as_ref().map(|groups| {
+                refs.groups(self.diagnostics, groups, &format!("{path}.groups"), true)
+            });
             network.resources.insert(
                 name.value.clone(),
                 Resource {
@@ -298,28 +405,40 @@ impl Merger<'_, '_> {
             );
         }
         let mut router_spans: BTreeMap<RouterTarget, Span> = BTreeMap::new();
-        for (index, router) in doc.routers.iter().enumerate() {
-            let path = format!("{}.routers[{index}]", chosen.path);
+        for router in &doc.routers {
+            let path = &router.path;
             let target = match (&router.peer, &router.peer_groups) {
                 (Some(peer), None) => RouterTarget::Peer(peer.value.clone()),
-                (None, Some(groups)) => {
-                    RouterTarget::PeerGroups(refs.groups(self.diagnostics, groups, &format!("{path}.peer_groups"), true))
-                }
+                (None, Some(groups)) => RouterTarget::PeerGroups(refs.groups(
+                    self.diagnostics,
+                    groups,
+                    &format!("{path}.peer_groups"),
+                    true,
+                )),
                 // Both or neither was reported while decoding.
                 _ => continue,
             };
             if let Some(first) = router_spans.get(&target) {
                 self.diagnostics.push(
-                    Diagnostic::at(router.span, &path, format!("duplicate router ({target}) in network {:?}", network.name))
-                        .expected("one router per peer or set of peer groups")
-                        .related(*first, "first defined here"),
+                    Diagnostic::at(
+                        router.span,
+                        path,
+                        format!("duplicate router ({target}) in network {:?}", network.name),
+                    )
+                    .expected("one router per peer or set of peer groups")
+                    .related(*first, "first defined here"),
                 );
                 continue;
             }
             router_spans.insert(target.clone(), router.span);
             network.routers.insert(
                 target.clone(),
-                Router { target, masquerade: router.masquerade, metric: router.metric, enabled: router.enabled },
+                Router {
+                    target,
+                    masquerade: router.masquerade,
+                    metric: router.metric,
+                    enabled: router.enabled,
+                },
             );
         }
         network
@@ -335,30 +454,56 @@ impl Merger<'_, '_> {
         let rules = doc
             .rules
             .iter()
-            .enumerate()
-            .map(|(index, rule)| {
-                let path = format!("{}.rules[{index}]", chosen.path);
-                let sources = refs.groups(self.diagnostics, &rule.sources, &format!("{path}.sources"), true);
+            .map(|rule| {
+                let path = &rule.path;
+                let sources = refs.groups(
+                    self.diagnostics,
+                    &rule.sources,
+                    &format!("{path}.sources"),
+                    true,
+                );
                 let destination = match (&rule.destinations, &rule.destination_resource) {
                     (_, Some(target)) => {
                         let network_path = format!("{path}.destination_resource.network");
                         match networks.get(&target.network.value) {
                             None => {
-                                let hint = did_you_mean(&target.network.value, networks.keys().map(String::as_str))
-                                    .map(|near| format!("; did you mean {near:?}?"))
-                                    .unwrap_or_default();
+                                let hint = did_you_mean(
+                                    &target.network.value,
+                                    networks.keys().map(String::as_str),
+                                )
+                                .map(|near| format!("; did you mean {near:?}?"))
+                                .unwrap_or_default();
                                 self.diagnostics.push(
-                                    Diagnostic::at(target.network.span, network_path, format!("unknown network {:?} in tenant {:?}{hint}", target.network.value, self.tenant))
-                                        .expected("a network defined in this tenant or its baselines"),
+                                    Diagnostic::at(
+                                        target.network.span,
+                                        network_path,
+                                        format!(
+                                            "unknown network {:?} in tenant {:?}{hint}",
+                                            target.network.value, self.tenant
+                                        ),
+                                    )
+                                    .expected("a network defined in this tenant or its baselines"),
                                 );
                             }
-                            Some(network) if !network.resources.contains_key(&target.resource.value) => {
-                                let hint = did_you_mean(&target.resource.value, network.resources.keys().map(String::as_str))
-                                    .map(|near| format!("; did you mean {near:?}?"))
-                                    .unwrap_or_default();
+                            Some(network)
+                                if !network.resources.contains_key(&target.resource.value) =>
+                            {
+                                let hint = did_you_mean(
+                                    &target.resource.value,
+                                    network.resources.keys().map(String::as_str),
+                                )
+                                .map(|near| format!("; did you mean {near:?}?"))
+                                .unwrap_or_default();
                                 self.diagnostics.push(
-                                    Diagnostic::at(target.resource.span, format!("{path}.destination_resource.resource"), format!("unknown resource {:?} in network {:?}{hint}", target.resource.value, network.name))
-                                        .expected("a resource of that network"),
+                                    Diagnostic::at(
+                                        target.resource.span,
+                                        format!("{path}.destination_resource.resource"),
+                                        format!(
+                                            "unknown resource {:?} in network {:?}{hint}",
+                                            target.resource.value, network.name
+                                        ),
+                                    )
+                                    .expected("a resource of that network"),
                                 );
                             }
                             Some(_) => {}
@@ -368,9 +513,12 @@ impl Merger<'_, '_> {
                             resource: target.resource.value.clone(),
                         })
                     }
-                    (Some(groups), None) => {
-                        Destination::Groups(refs.groups(self.diagnostics, groups, &format!("{path}.destinations"), true))
-                    }
+                    (Some(groups), None) => Destination::Groups(refs.groups(
+                        self.diagnostics,
+                        groups,
+                        &format!("{path}.destinations"),
+                        true,
+                    )),
                     (None, None) => Destination::Groups(BTreeSet::new()),
                 };
                 Rule {
@@ -386,24 +534,29 @@ impl Merger<'_, '_> {
                 }
             })
             .collect();
-        Policy { name: doc.name.value.clone(), description: doc.description.clone(), enabled: doc.enabled, rules }
+        Policy {
+            name: doc.name.value.clone(),
+            description: doc.description.clone(),
+            enabled: doc.enabled,
+            rules,
+        }
     }
 
     /// Merges one kind across layers: later layers replace earlier entries of the same name;
     /// the same name twice within one layer is an error naming both places.
     fn layered<'a, T>(
         &mut self,
-        layers: &[(String, &'a Objects)],
+        layers: &[&'a Objects],
         field: &str,
         list: impl Fn(&'a Objects) -> &'a Vec<T>,
-        key: impl Fn(&T) -> Located<String>,
+        key: impl Fn(&'a T) -> (&'a Located<String>, &'a String),
     ) -> BTreeMap<String, Chosen<'a, T>> {
         let mut merged = BTreeMap::new();
-        for (prefix, objects) in layers {
-            let entries = list(objects)
-                .iter()
-                .enumerate()
-                .map(|(index, doc)| (key(doc), format!("{prefix}.{field}[{index}]"), doc));
+        for objects in layers {
+            let entries = list(objects).iter().map(|doc| {
+                let (name, path) = key(doc);
+                (name.clone(), path.clone(), doc)
+            });
             self.layer_into(&mut merged, entries, field);
         }
         merged
@@ -417,7 +570,11 @@ impl Merger<'_, '_> {
     ) {
         let mut in_layer: BTreeMap<String, Span> = BTreeMap::new();
         for (name, path, doc) in entries {
-            let key = if field == "users" { name.value.to_ascii_lowercase() } else { name.value.clone() };
+            let key = if field == "users" {
+                name.value.to_ascii_lowercase()
+            } else {
+                name.value.clone()
+            };
             if let Some(first) = in_layer.get(&key) {
                 let what = match field {
                     "users" => "user",
@@ -428,9 +585,16 @@ impl Merger<'_, '_> {
                     _ => "group",
                 };
                 self.diagnostics.push(
-                    Diagnostic::at(name.span, &path, format!("duplicate {what} {:?} in tenant {:?}", name.value, self.tenant))
-                        .expected(format!("each {what} listed once"))
-                        .related(*first, "first defined here"),
+                    Diagnostic::at(
+                        name.span,
+                        &path,
+                        format!(
+                            "duplicate {what} {:?} in tenant {:?}",
+                            name.value, self.tenant
+                        ),
+                    )
+                    .expected(format!("each {what} listed once"))
+                    .related(*first, "first defined here"),
                 );
                 continue;
             }
@@ -439,11 +603,14 @@ impl Merger<'_, '_> {
         }
     }
 
-    fn layered_users<'a>(&mut self, layers: &[(String, &'a Objects)]) -> BTreeMap<String, Chosen<'a, RegularUserDoc>> {
+    fn layered_users<'a>(
+        &mut self,
+        layers: &[&'a Objects],
+    ) -> BTreeMap<String, Chosen<'a, RegularUserDoc>> {
         let mut merged = BTreeMap::new();
-        for (prefix, objects) in layers {
-            let entries = objects.users.iter().enumerate().filter_map(|(index, user)| match user {
-                UserDoc::Regular(doc) => Some((doc.email.clone(), format!("{prefix}.users[{index}]"), doc)),
+        for objects in layers {
+            let entries = objects.users.iter().filter_map(|user| match user {
+                UserDoc::Regular(doc) => Some((doc.email.clone(), doc.path.clone(), doc)),
                 UserDoc::Service(_) => None,
             });
             self.layer_into(&mut merged, entries, "users");
@@ -451,11 +618,14 @@ impl Merger<'_, '_> {
         merged
     }
 
-    fn layered_services<'a>(&mut self, layers: &[(String, &'a Objects)]) -> BTreeMap<String, Chosen<'a, ServiceUserDoc>> {
+    fn layered_services<'a>(
+        &mut self,
+        layers: &[&'a Objects],
+    ) -> BTreeMap<String, Chosen<'a, ServiceUserDoc>> {
         let mut merged = BTreeMap::new();
-        for (prefix, objects) in layers {
-            let entries = objects.users.iter().enumerate().filter_map(|(index, user)| match user {
-                UserDoc::Service(doc) => Some((doc.service.clone(), format!("{prefix}.users[{index}]"), doc)),
+        for objects in layers {
+            let entries = objects.users.iter().filter_map(|user| match user {
+                UserDoc::Service(doc) => Some((doc.service.clone(), doc.path.clone(), doc)),
                 UserDoc::Regular(_) => None,
             });
             self.layer_into(&mut merged, entries, "service_users");
@@ -488,8 +658,12 @@ impl References<'_> {
                     resolved.insert(name.value.clone());
                 } else {
                     diagnostics.push(
-                        Diagnostic::at(name.span, item_path, "the \"All\" group cannot be an auto-group")
-                            .expected("a group defined in this tenant"),
+                        Diagnostic::at(
+                            name.span,
+                            item_path,
+                            "the \"All\" group cannot be an auto-group",
+                        )
+                        .expected("a group defined in this tenant"),
                     );
                 }
                 continue;
@@ -499,8 +673,15 @@ impl References<'_> {
                     .map(|near| format!("; did you mean {near:?}?"))
                     .unwrap_or_default();
                 diagnostics.push(
-                    Diagnostic::at(name.span, item_path, format!("unknown group {:?} in tenant {:?}{hint}", name.value, self.tenant))
-                        .expected("a group listed under `groups` in this tenant or its baselines"),
+                    Diagnostic::at(
+                        name.span,
+                        item_path,
+                        format!(
+                            "unknown group {:?} in tenant {:?}{hint}",
+                            name.value, self.tenant
+                        ),
+                    )
+                    .expected("a group listed under `groups` in this tenant or its baselines"),
                 );
                 continue;
             }

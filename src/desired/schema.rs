@@ -6,7 +6,8 @@ use crate::desired::document::Document;
 /// `schema/birdhouse.schema.json`.
 pub fn schema_json() -> String {
     let schema = schemars::schema_for!(Document);
-    let mut text = serde_json::to_string_pretty(&schema).expect("invariant: a schema serialises to JSON");
+    let mut text =
+        serde_json::to_string_pretty(&schema).expect("invariant: a schema serialises to JSON");
     text.push('\n');
     text
 }

@@ -21,9 +21,7 @@ pub use user::{Role, ServiceUser, ServiceUserToken, User};
 
 /// The kinds of object birdhouse manages, in dependency order: an object may reference only
 /// kinds of a lower rank, so creates go up the ranks and deletes come down.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// Groups.

@@ -193,25 +193,51 @@ mod tests {
 
     #[test]
     fn hosts_read_back_with_full_prefix() {
-        assert_eq!(parse("10.0.0.5"), Ok(("10.0.0.5/32".into(), AddressKind::Host)));
-        assert_eq!(parse("10.0.0.5/32"), Ok(("10.0.0.5/32".into(), AddressKind::Host)));
-        assert_eq!(parse("fd00::1"), Ok(("fd00::1/128".into(), AddressKind::Host)));
+        assert_eq!(
+            parse("10.0.0.5"),
+            Ok(("10.0.0.5/32".into(), AddressKind::Host))
+        );
+        assert_eq!(
+            parse("10.0.0.5/32"),
+            Ok(("10.0.0.5/32".into(), AddressKind::Host))
+        );
+        assert_eq!(
+            parse("fd00::1"),
+            Ok(("fd00::1/128".into(), AddressKind::Host))
+        );
     }
 
     #[test]
     fn subnets_are_kept_as_written() {
-        assert_eq!(parse("10.0.0.1/24"), Ok(("10.0.0.1/24".into(), AddressKind::Subnet)));
+        assert_eq!(
+            parse("10.0.0.1/24"),
+            Ok(("10.0.0.1/24".into(), AddressKind::Subnet))
+        );
     }
 
     #[test]
     fn domains_are_lower_cased_and_may_be_wildcards() {
-        assert_eq!(parse("Intranet.ACME.example"), Ok(("intranet.acme.example".into(), AddressKind::Domain)));
-        assert_eq!(parse("*.acme.example"), Ok(("*.acme.example".into(), AddressKind::Domain)));
+        assert_eq!(
+            parse("Intranet.ACME.example"),
+            Ok(("intranet.acme.example".into(), AddressKind::Domain))
+        );
+        assert_eq!(
+            parse("*.acme.example"),
+            Ok(("*.acme.example".into(), AddressKind::Domain))
+        );
     }
 
     #[test]
     fn refuses_bad_prefixes_and_names() {
-        for bad in ["10.0.0.0/33", "10.0.0/24", "localhost", "bad_name.example", "-a.example", "", "1.2.3.4.5"] {
+        for bad in [
+            "10.0.0.0/33",
+            "10.0.0/24",
+            "localhost",
+            "bad_name.example",
+            "-a.example",
+            "",
+            "1.2.3.4.5",
+        ] {
             assert!(bad.parse::<Address>().is_err(), "{bad} should be refused");
         }
     }

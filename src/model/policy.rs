@@ -242,14 +242,29 @@ mod tests {
     #[test]
     fn parses_ports_and_ranges() {
         assert_eq!("22".parse(), Ok(PortRange::single(22)));
-        assert_eq!("8000-8100".parse(), Ok(PortRange { start: 8000, end: 8100 }));
+        assert_eq!(
+            "8000-8100".parse(),
+            Ok(PortRange {
+                start: 8000,
+                end: 8100
+            })
+        );
     }
 
     #[test]
     fn refuses_zero_overflow_reversed_and_garbage() {
         assert_eq!("0".parse::<PortRange>(), Err(PortError::Range("0".into())));
-        assert_eq!("70000".parse::<PortRange>(), Err(PortError::Range("70000".into())));
-        assert_eq!("90-80".parse::<PortRange>(), Err(PortError::Range("90-80".into())));
-        assert_eq!("ssh".parse::<PortRange>(), Err(PortError::Syntax("ssh".into())));
+        assert_eq!(
+            "70000".parse::<PortRange>(),
+            Err(PortError::Range("70000".into()))
+        );
+        assert_eq!(
+            "90-80".parse::<PortRange>(),
+            Err(PortError::Range("90-80".into()))
+        );
+        assert_eq!(
+            "ssh".parse::<PortRange>(),
+            Err(PortError::Syntax("ssh".into()))
+        );
     }
 }

@@ -66,8 +66,14 @@ pub enum Role {
 
 impl Role {
     /// Every accepted spelling, for messages.
-    pub const NAMES: [&'static str; 6] =
-        ["owner", "admin", "user", "network_admin", "billing_admin", "auditor"];
+    pub const NAMES: [&'static str; 6] = [
+        "owner",
+        "admin",
+        "user",
+        "network_admin",
+        "billing_admin",
+        "auditor",
+    ];
 
     /// The spelling in files and on the wire.
     pub fn as_str(self) -> &'static str {

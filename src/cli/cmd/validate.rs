@@ -10,10 +10,14 @@ use crate::desired::Loaded;
 pub(crate) fn run(settings: &Settings, input: &InputArgs) -> anyhow::Result<Exit> {
     let loaded = crate::desired::load(&input.path);
     let mut stderr = std::io::stderr().lock();
-    match &loaded.state {
-        Ok(state) => {
+    if let Ok(state) = &loaded.state {
+        {
             let files = loaded.sources.paths().len();
-            let selected = state.tenants.iter().filter(|t| settings.tenant_filter.selects(&t.name)).count();
+            let selected = state
+                .tenants
+                .iter()
+                .filter(|t| settings.tenant_filter.selects(&t.name))
+                .count();
             writeln!(
                 stderr,
                 "{} valid: {files} file{}, {selected} tenant{}",
@@ -21,23 +25,27 @@ pub(crate) fn run(settings: &Settings, input: &InputArgs) -> anyhow::Result<Exit
                 plural(files),
                 plural(selected)
             )?;
-            Ok(Exit::Success)
-        }
-        Err(_) => {
-            print_diagnostics(&loaded, &mut stderr)?;
-            Ok(Exit::Error)
+            return Ok(Exit::Success);
         }
     }
+    print_diagnostics(&loaded, &mut stderr)?;
+    Ok(Exit::Error)
 }
 
 /// Prints every diagnostic, sorted, then a count line.
 pub(crate) fn print_diagnostics(loaded: &Loaded, out: &mut impl Write) -> std::io::Result<()> {
-    let Err(diagnostics) = &loaded.state else { return Ok(()) };
+    let Err(diagnostics) = &loaded.state else {
+        return Ok(());
+    };
     for diagnostic in diagnostics.sorted() {
         writeln!(out, "error: {}", diagnostic.display(&loaded.sources))?;
     }
     let count = diagnostics.len();
-    writeln!(out, "{count} problem{} found; nothing was contacted", plural(count))
+    writeln!(
+        out,
+        "{count} problem{} found; nothing was contacted",
+        plural(count)
+    )
 }
 
 fn plural(count: usize) -> &'static str {

@@ -1,0 +1,398 @@
+//! The command line as a user meets it: exit codes and the exact located messages of
+//! `validate`, `schema`, usage errors and commands not built yet.
+
+use crate::support::{Test, repo_root};
+
+/// Runs `validate -f tenants` over the given files and asserts exit 1, that every expected
+/// line is printed exactly, and that nothing is written to stdout.
+fn assert_invalid(files: &[(&str, &str)], expected: &[&str]) {
+    let mut test = Test::new();
+    for (name, text) in files {
+        test = test.file(&format!("tenants/{name}"), text);
+    }
+    let out = test.args(&["validate", "-f", "tenants"]).run();
+    assert_eq!(out.code, 1, "stderr:\n{}", out.stderr);
+    assert_eq!(out.stdout, "");
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    for line in expected {
+        assert!(
+            lines.contains(line),
+            "missing line:\n{line}\nin stderr:\n{}",
+            out.stderr
+        );
+    }
+}
+
+const HEAD: &str = "version: 1\ntenants:\n  - name: Acme\n    domain: acme.example\n";
+
+#[test]
+fn examples_validate() {
+    let out = Test::new()
+        .args(&[
+            "validate",
+            "-f",
+            repo_root().join("examples/tenants").to_str().unwrap(),
+        ])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.ends_with("valid: 3 files, 4 tenants\n"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn unknown_key_suggests_the_closest_field() {
+    let file = format!("{HEAD}    groups:\n      - nmae: admins\n");
+    assert_invalid(
+        &[("a.yaml", &file)],
+        &[
+            "error: tenants/a.yaml:6:9: tenants[0].groups[0]: unknown field \"nmae\"; did you mean \"name\"? (expected one of name)",
+            "error: tenants/a.yaml:6:9: tenants[0].groups[0]: missing field \"name\" (expected a \"name\" field)",
+        ],
+    );
+}
+
+#[test]
+fn unknown_top_level_key() {
+    assert_invalid(
+        &[("a.yaml", "version: 1\ntenant: []\n")],
+        &[
+            "error: tenants/a.yaml:2:1: unknown field \"tenant\"; did you mean \"tenants\"? (expected one of baselines, tenants, version)",
+        ],
+    );
+}
+
+#[test]
+fn wrong_types_name_what_was_found() {
+    let file = format!(
+        "{HEAD}    create: yes please\n    groups:\n      - name: 42\n    setup_keys: {{}}\n"
+    );
+    assert_invalid(
+        &[("a.yaml", &file)],
+        &[
+            "error: tenants/a.yaml:5:13: tenants[0].create: found a string (expected true or false)",
+            "error: tenants/a.yaml:7:15: tenants[0].groups[0].name: found an integer; quote it to make it a string (expected a string)",
+            "error: tenants/a.yaml:8:17: tenants[0].setup_keys: found a mapping (expected a list)",
+        ],
+    );
+}
+
+#[test]
+fn duplicate_tenant_across_files_names_both_places() {
+    assert_invalid(
+        &[
+            ("a.yaml", HEAD),
+            (
+                "b.yaml",
+                "version: 1\ntenants:\n  - name: Acme\n    id: abc\n",
+            ),
+        ],
+        &[
+            "error: tenants/b.yaml:3:11: tenants[0].name: duplicate tenant \"Acme\" (expected each tenant defined once across all files)",
+            "  tenants/a.yaml:3:11: note: first defined here",
+        ],
+    );
+}
+
+#[test]
+fn duplicate_tenant_domain_across_files() {
+    assert_invalid(
+        &[
+            ("a.yaml", HEAD),
+            (
+                "b.yaml",
+                "version: 1\ntenants:\n  - name: Acme Two\n    domain: ACME.example\n",
+            ),
+        ],
+        &[
+            "error: tenants/b.yaml:4:13: tenants[0].domain: duplicate tenant domain \"ACME.example\" (expected each tenant domain defined once across all files)",
+            "  tenants/a.yaml:4:13: note: first defined here",
+        ],
+    );
+}
+
+#[test]
+fn duplicate_baseline_across_files_names_both_places() {
+    let base = "version: 1\nbaselines:\n  standard:\n    groups: [{name: admins}]\n";
+    assert_invalid(
+        &[("a.yaml", base), ("b.yaml", base)],
+        &[
+            "error: tenants/b.yaml:3:3: baselines: duplicate baseline \"standard\" (expected each baseline defined once across all files)",
+            "  tenants/a.yaml:3:3: note: first defined here",
+        ],
+    );
+}
+
+#[test]
+fn duplicate_names_in_a_tenant_after_baseline_merge() {
+    let base = "version: 1\nbaselines:\n  standard:\n    networks:\n      - name: hq\n        resources: [{name: lan, address: 10.0.0.0/24}]\n";
+    let file = format!(
+        "{HEAD}    baselines: [standard]\n    setup_keys:\n      - {{name: k, type: reusable}}\n      - {{name: k, type: one-off}}\n    networks:\n      - name: branch\n        resources: [{{name: lan, address: 10.1.0.0/24}}]\n"
+    );
+    assert_invalid(
+        &[("a.yaml", &file), ("base.yaml", base)],
+        &[
+            "error: tenants/a.yaml:8:16: tenants[0].setup_keys[1]: duplicate setup key \"k\" in tenant \"Acme\" (expected each setup key listed once)",
+            "  tenants/a.yaml:7:16: note: first defined here",
+            "error: tenants/base.yaml:6:28: baselines.standard.networks[0].resources[0].name: duplicate network resource \"lan\" in tenant \"Acme\" (expected resource names unique across all networks of a tenant)",
+            "  tenants/a.yaml:11:28: note: first defined here",
+        ],
+    );
+}
+
+#[test]
+fn tenant_entries_replace_baseline_entries_of_the_same_name() {
+    let base = "version: 1\nbaselines:\n  standard:\n    setup_keys: [{name: k, type: one-off, usage_limit: 1}]\n";
+    let file = format!(
+        "{HEAD}    baselines: [standard]\n    setup_keys: [{{name: k, type: reusable, usage_limit: 5}}]\n"
+    );
+    let out = Test::new()
+        .file("tenants/a.yaml", &file)
+        .file("tenants/base.yaml", base)
+        .args(&["validate", "-f", "tenants"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[test]
+fn unknown_group_network_resource_and_baseline_references() {
+    let file = format!(
+        "{HEAD}    baselines: [standrd]\n    groups: [{{name: developers}}]\n    networks:\n      - name: office\n        resources: [{{name: lan, address: 10.0.0.0/24, groups: [developer]}}]\n    policies:\n      - name: p\n        rules:\n          - {{protocol: all, sources: [developers], destination_resource: {{network: ofice, resource: lan}}}}\n      - name: q\n        rules:\n          - {{protocol: all, sources: [developers], destination_resource: {{network: office, resource: wan}}}}\n"
+    );
+    assert_invalid(
+        &[("a.yaml", &file)],
+        &[
+            "error: tenants/a.yaml:5:17: tenants[0].baselines[0]: unknown baseline \"standrd\" (expected a baseline defined under `baselines:` in any file)",
+            "error: tenants/a.yaml:9:64: tenants[0].networks[0].resources[0].groups[0]: unknown group \"developer\" in tenant \"Acme\"; did you mean \"developers\"? (expected a group listed under `groups` in this tenant or its baselines)",
+            "error: tenants/a.yaml:13:84: tenants[0].policies[0].rules[0].destination_resource.network: unknown network \"ofice\" in tenant \"Acme\"; did you mean \"office\"? (expected a network defined in this tenant or its baselines)",
+            "error: tenants/a.yaml:16:102: tenants[0].policies[1].rules[0].destination_resource.resource: unknown resource \"wan\" in network \"office\" (expected a resource of that network)",
+        ],
+    );
+}
+
+#[test]
+fn a_baseline_may_not_reference_a_group_no_merged_source_defines() {
+    let base = "version: 1\nbaselines:\n  standard:\n    policies:\n      - name: p\n        rules: [{protocol: all, sources: [admins], destinations: [admins]}]\n";
+    let file = format!("{HEAD}    baselines: [standard]\n");
+    assert_invalid(
+        &[("a.yaml", &file), ("base.yaml", base)],
+        &[
+            "error: tenants/base.yaml:6:43: baselines.standard.policies[0].rules[0].sources[0]: unknown group \"admins\" in tenant \"Acme\" (expected a group listed under `groups` in this tenant or its baselines)",
+        ],
+    );
+}
+
+#[test]
+fn invalid_addresses() {
+    let file = format!(
+        "{HEAD}    networks:\n      - name: n\n        resources:\n          - {{name: a, address: 10.0.0.0/33}}\n          - {{name: b, address: bad_host}}\n          - {{name: c, address: 300.1.1.1}}\n"
+    );
+    assert_invalid(
+        &[("a.yaml", &file)],
+        &[
+            "error: tenants/a.yaml:8:32: tenants[0].networks[0].resources[0].address: \"10.0.0.0/33\" is not an IP address, a CIDR prefix or a domain name (expected an IP address, a CIDR prefix or a domain name)",
+            "error: tenants/a.yaml:9:32: tenants[0].networks[0].resources[1].address: \"bad_host\" is not an IP address, a CIDR prefix or a domain name (expected an IP address, a CIDR prefix or a domain name)",
+            "error: tenants/a.yaml:10:32: tenants[0].networks[0].resources[2].address: \"300.1.1.1\" is not an IP address, a CIDR prefix or a domain name (expected an IP address, a CIDR prefix or a domain name)",
+        ],
+    );
+}
+
+#[test]
+fn bad_ports_and_ranges() {
+    let file = format!(
+        "{HEAD}    groups: [{{name: g}}]\n    policies:\n      - name: p\n        rules:\n          - {{protocol: tcp, ports: [0, 70000, \"90-80\", ssh], sources: [g], destinations: [g]}}\n      - name: q\n        rules:\n          - {{protocol: icmp, ports: [22], sources: [g], destinations: [g]}}\n"
+    );
+    assert_invalid(
+        &[("a.yaml", &file)],
+        &[
+            "error: tenants/a.yaml:9:37: tenants[0].policies[0].rules[0].ports[0]: \"0\" is out of range (expected a port from 1 to 65535 or a range such as 8000-8100)",
+            "error: tenants/a.yaml:9:40: tenants[0].policies[0].rules[0].ports[1]: \"70000\" is out of range (expected a port from 1 to 65535 or a range such as 8000-8100)",
+            "error: tenants/a.yaml:9:47: tenants[0].policies[0].rules[0].ports[2]: \"90-80\" is out of range (expected a port from 1 to 65535 or a range such as 8000-8100)",
+            "error: tenants/a.yaml:9:56: tenants[0].policies[0].rules[0].ports[3]: \"ssh\" is not a port or a port range (expected a port from 1 to 65535 or a range such as 8000-8100)",
+            "error: tenants/a.yaml:12:13: tenants[0].policies[1].rules[0].ports: ports are only allowed for tcp and udp (expected no ports with protocol all or icmp)",
+        ],
+    );
+}
+
+#[test]
+fn bad_expiry_durations() {
+    let file = format!(
+        "{HEAD}    setup_keys:\n      - {{name: a, type: reusable, expires_in: soon}}\n      - {{name: b, type: reusable, expires_in: 400d}}\n      - {{name: c, type: reusable, expires_in: 30}}\n"
+    );
+    assert_invalid(
+        &[("a.yaml", &file)],
+        &[
+            "error: tenants/a.yaml:6:47: tenants[0].setup_keys[0].expires_in: \"soon\" is not a duration (expected a duration such as 30d or 12h, at most 365d, or never)",
+            "error: tenants/a.yaml:7:47: tenants[0].setup_keys[1].expires_in: \"400d\" is out of range (expected a duration such as 30d or 12h, at most 365d, or never)",
+            "error: tenants/a.yaml:8:47: tenants[0].setup_keys[2].expires_in: found an integer (expected a duration such as 30d or 12h, at most 365d, or never)",
+        ],
+    );
+}
+
+#[test]
+fn unknown_roles_and_setup_key_types() {
+    let file = format!(
+        "{HEAD}    setup_keys:\n      - {{name: a, type: reuseable}}\n    users:\n      - {{email: a@acme.example, role: admn}}\n      - {{service: bot, role: owner}}\n"
+    );
+    assert_invalid(
+        &[("a.yaml", &file)],
+        &[
+            "error: tenants/a.yaml:6:25: tenants[0].setup_keys[0].type: unknown setup key type \"reuseable\"; did you mean \"reusable\"? (expected one of one-off, reusable)",
+            "error: tenants/a.yaml:8:39: tenants[0].users[0].role: unknown role \"admn\"; did you mean \"admin\"? (expected one of owner, admin, user, network_admin, billing_admin, auditor)",
+            "error: tenants/a.yaml:9:30: tenants[0].users[1].role: a service user cannot be the owner (expected admin, user, network_admin, billing_admin or auditor)",
+        ],
+    );
+}
+
+#[test]
+fn tenant_without_id_domain_or_self() {
+    assert_invalid(
+        &[(
+            "a.yaml",
+            "version: 1\ntenants:\n  - name: Nowhere\n    groups: [{name: g}]\n",
+        )],
+        &[
+            "error: tenants/a.yaml:3:5: tenants[0]: the tenant has neither `id`, `domain` nor `self` (expected `id` or `domain` to find the MSP tenant, or `self: true`)",
+        ],
+    );
+}
+
+#[test]
+fn self_with_id_and_create_without_domain() {
+    assert_invalid(
+        &[(
+            "a.yaml",
+            "version: 1\ntenants:\n  - name: Me\n    self: true\n    id: abc\n  - name: New\n    id: xyz\n    create: true\n",
+        )],
+        &[
+            "error: tenants/a.yaml:3:5: tenants[0]: `self: true` manages the token's own account and takes no `id` or `domain` (expected either `self: true` or `id`/`domain`)",
+            "error: tenants/a.yaml:6:5: tenants[1]: `create: true` needs the new tenant's `domain` (expected a `domain` field)",
+        ],
+    );
+}
+
+#[test]
+fn yaml_syntax_errors_are_located_and_other_files_still_checked() {
+    assert_invalid(
+        &[
+            ("a.yaml", "version: 1\ntenants: [\n"),
+            ("b.yaml", "version: 2\n"),
+        ],
+        &[
+            "error: tenants/a.yaml:2:10: YAML syntax error: unclosed bracket '[' (expected valid YAML)",
+            "error: tenants/b.yaml:1:10: version: unsupported format version 2 (expected 1)",
+            "2 problems found; nothing was contacted",
+        ],
+    );
+}
+
+#[test]
+fn every_problem_in_every_file_is_reported_in_file_order() {
+    let out = Test::new()
+        .file("tenants/b.yaml", "version: 1\nextra: 1\n")
+        .file("tenants/a.yaml", "version: 1\ntenants:\n  - name: X\n")
+        .args(&["validate", "-f", "tenants"])
+        .run();
+    assert_eq!(out.code, 1);
+    let errors: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    assert_eq!(errors.len(), 2, "{}", out.stderr);
+    assert!(
+        errors[0].starts_with("error: tenants/a.yaml:3:5:"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        errors[1].starts_with("error: tenants/b.yaml:2:1:"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn empty_file_and_missing_path() {
+    assert_invalid(
+        &[("a.yaml", "")],
+        &[
+            "error: tenants/a.yaml:1:1: the file is empty (expected a mapping with `version`, `baselines` and `tenants`)",
+        ],
+    );
+    let out = Test::new().args(&["validate", "-f", "nothing-here"]).run();
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .starts_with("error: nothing-here: No such file or directory"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn usage_errors_exit_64() {
+    let out = Test::new().args(&["validate"]).run();
+    assert_eq!(out.code, 64, "{}", out.stderr);
+    assert!(out.stderr.contains("--file <PATH>"), "{}", out.stderr);
+    let out = Test::new()
+        .args(&["plan", "-f", "x", "--format", "yaml"])
+        .run();
+    assert_eq!(out.code, 64, "{}", out.stderr);
+    let out = Test::new()
+        .args(&["validate", "-f", "x", "--parallel", "0"])
+        .run();
+    assert_eq!(out.code, 64, "{}", out.stderr);
+    assert_eq!(out.stderr, "error: --parallel must be at least 1\n");
+}
+
+#[test]
+fn help_lists_every_command_and_the_exit_codes() {
+    let out = Test::new().args(&["--help"]).run();
+    assert_eq!(out.code, 0);
+    for command in [
+        "validate",
+        "plan",
+        "apply",
+        "export",
+        "tenants",
+        "schema",
+        "bootstrap",
+    ] {
+        assert!(
+            out.stdout.contains(&format!("  {command}")),
+            "{command} missing:\n{}",
+            out.stdout
+        );
+    }
+    for option in [
+        "--tenant",
+        "--parallel",
+        "--rate",
+        "--burst",
+        "--verbose",
+        "--quiet",
+        "--color",
+    ] {
+        assert!(
+            out.stdout.contains(option),
+            "{option} missing:\n{}",
+            out.stdout
+        );
+    }
+    assert!(out.stdout.contains("64  usage error"), "{}", out.stdout);
+}
+
+#[test]
+fn schema_command_prints_the_checked_in_schema() {
+    let out = Test::new().args(&["schema"]).run();
+    assert_eq!(out.code, 0);
+    let checked_in =
+        std::fs::read_to_string(repo_root().join("schema/birdhouse.schema.json")).unwrap();
+    assert!(
+        out.stdout == checked_in,
+        "schema/birdhouse.schema.json is out of date: run `cargo run -- schema > schema/birdhouse.schema.json`"
+    );
+}

@@ -1,0 +1,81 @@
+//! A builder over assert_cmd: write YAML files into a temp dir, run `birdhouse`, assert the
+//! exit code, stdout and stderr separately.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// A scratch directory of desired-state files and a `birdhouse` command to run against it.
+pub(crate) struct Test {
+    dir: tempfile::TempDir,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+}
+
+/// What a run printed and how it ended.
+pub(crate) struct Output {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+}
+
+impl Test {
+    pub(crate) fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+            args: Vec::new(),
+            env: Vec::new(),
+        }
+    }
+
+    /// Writes a file (relative to the scratch dir), creating parent directories.
+    pub(crate) fn file(self, name: &str, text: &str) -> Self {
+        let path = self.dir.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+        self
+    }
+
+    pub(crate) fn args(mut self, args: &[&str]) -> Self {
+        self.args.extend(args.iter().map(|a| (*a).to_owned()));
+        self
+    }
+
+    #[allow(dead_code, reason = "used by the API and e2e tests")]
+    pub(crate) fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
+    #[allow(dead_code, reason = "used by the API and e2e tests")]
+    pub(crate) fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Runs `birdhouse` with the scratch dir as working directory.
+    pub(crate) fn run(&self) -> Output {
+        let mut command = Command::cargo_bin("birdhouse").expect("binary");
+        command.current_dir(self.dir.path()).args(&self.args);
+        command
+            .env_remove("NETBIRD_API_TOKEN")
+            .env_remove("NETBIRD_API_URL")
+            .env_remove("NETBIRD_HOST");
+        for (key, value) in &self.env {
+            command.env(key, value);
+        }
+        let output = command
+            .timeout(std::time::Duration::from_mins(1))
+            .output()
+            .expect("run birdhouse");
+        Output {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+/// The repository root, for examples and the checked-in schema.
+pub(crate) fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
