@@ -8,3 +8,11 @@ test:
 ## Formatting, lints and the leftover check, without tests.
 check:
 	scripts/lint
+
+## Start the lab in the background (.lab/lab.env); e.g. make lab-up LAB_ARGS="--tenants 3".
+lab-up:
+	scripts/lab up $(LAB_ARGS)
+
+## Stop the lab started by lab-up, and only its processes.
+lab-down:
+	scripts/lab down
