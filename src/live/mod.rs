@@ -1,1 +1,64 @@
-//! Snapshots of live tenants, built from `api` list calls and converted to the model.
+//! Live state: what the NetBird API says a tenant contains, converted to the same model as the
+//! desired state so the planner compares like with like.
+//!
+//! This file holds the snapshot types (pure data, usable by the planner); `fetch` reads them
+//! through `api` and `convert` turns wire objects into the model.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Kind, Tenant};
+
+/// One tenant as read from the API.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Live objects whose names are unique in the tenant, keyed like the desired state.
+    pub objects: Tenant,
+    /// Names that match two or more live objects of a kind: never guessed between.
+    pub ambiguous: BTreeSet<ObjectKey>,
+    /// Objects never deleted or modified by prune: the All group, groups not issued by the API,
+    /// the owner, the token's own user.
+    pub protected: BTreeSet<ObjectKey>,
+    /// What each live setup key's expiry is, since `expires_in` cannot be read back.
+    pub key_expiry: BTreeMap<String, KeyExpiry>,
+    /// The network each live resource belongs to (resource names are unique per tenant).
+    pub resource_network: BTreeMap<String, String>,
+    /// The kinds that were read; kinds no selected tenant manages are skipped to save calls.
+    pub kinds_read: BTreeSet<Kind>,
+    /// Server ids of live objects, for `apply`; plans speak only in names.
+    #[serde(with = "crate::model::pairs")]
+    pub ids: BTreeMap<ObjectKey, String>,
+}
+
+/// A live object's identity in a tenant: its kind and its name (email for users; for
+/// resources and routers, `network/name` and `network/target`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ObjectKey {
+    /// The kind.
+    pub kind: Kind,
+    /// The name, as above.
+    pub name: String,
+}
+
+impl ObjectKey {
+    /// A key of a kind and name.
+    pub fn new(kind: Kind, name: impl Into<String>) -> Self {
+        Self {
+            kind,
+            name: name.into(),
+        }
+    }
+}
+
+/// What the server says about a setup key's expiry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyExpiry {
+    /// The key never expires.
+    Never,
+    /// The key expires at some point and has not yet.
+    Later,
+    /// The key has expired.
+    Expired,
+}

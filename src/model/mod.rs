@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use group::{ALL_GROUP, Group};
-pub use network::{Address, AddressKind, Network, Resource, Router, RouterTarget};
+pub use network::{Address, AddressKind, Network, Resource, Router, RouterTarget, router_key};
 pub use policy::{Action, Destination, Policy, PortRange, Protocol, ResourceRef, Rule};
 pub use setup_key::{ExpiresIn, SetupKey, SetupKeyType};
 pub use user::{Role, ServiceUser, ServiceUserToken, User};
@@ -152,3 +152,29 @@ macro_rules! string_schema {
     };
 }
 pub(crate) use string_schema;
+
+/// Serialises a map whose keys are not strings as a list of `[key, value]` pairs, so it can
+/// go into JSON (saved plans, fingerprints).
+pub mod pairs {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    /// Writes the map as pairs.
+    pub fn serialize<K: Serialize, V: Serialize, S: Serializer>(
+        map: &BTreeMap<K, V>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(map.iter())
+    }
+
+    /// Reads the map from pairs.
+    pub fn deserialize<'de, K, V, D>(deserializer: D) -> Result<BTreeMap<K, V>, D::Error>
+    where
+        K: Deserialize<'de> + Ord,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        Vec::<(K, V)>::deserialize(deserializer).map(|pairs| pairs.into_iter().collect())
+    }
+}

@@ -19,6 +19,7 @@ pub struct Network {
     /// Resources by name (NetBird keeps resource names unique across the whole tenant).
     pub resources: BTreeMap<String, Resource>,
     /// Routers by what routes (a peer, or a set of peer groups).
+    #[serde(with = "crate::model::pairs")]
     pub routers: BTreeMap<RouterTarget, Router>,
 }
 
@@ -58,6 +59,11 @@ impl fmt::Display for RouterTarget {
             }
         }
     }
+}
+
+/// A router's name in plans and snapshots: `network/target`.
+pub fn router_key(network: &str, target: &RouterTarget) -> String {
+    format!("{network}/{target}")
 }
 
 /// A network router.

@@ -1,1 +1,330 @@
-//! Pure: no I/O, no async. Turns desired and live tenants into a plan of changes.
+//! Pure: no I/O, no async. Turns a desired tenant and its live snapshot into a plan of changes,
+//! each with its reason, ordered for apply, guarded against mass deletion, and fingerprinted.
+//!
+//! The plan speaks in names; server ids stay in the snapshot for `apply`. A plan can be saved as
+//! JSON, reloaded and rendered in any format (see docs/plan-format.md).
+
+mod calls;
+mod diff;
+pub mod equality;
+mod fingerprint;
+mod guard;
+mod order;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::desired::DesiredTenant;
+use crate::live::Snapshot;
+use crate::model::{Group, Kind, Policy, Resource, Router, ServiceUser, SetupKey, User};
+
+pub use calls::{read_calls, tenant_read_calls};
+pub use fingerprint::fingerprint;
+pub use guard::GuardSettings;
+
+/// The version of the saved-plan JSON format; bumped on any incompatible change.
+pub const PLAN_FORMAT_VERSION: u32 = 1;
+
+/// Every change of every selected tenant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// [`PLAN_FORMAT_VERSION`] when the plan was made.
+    pub format_version: u32,
+    /// The budget the plan was made for, to state how long applying it takes.
+    pub budget: Budget,
+    /// One entry per selected tenant, in file order.
+    pub tenants: Vec<TenantPlan>,
+}
+
+/// The token's request budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Budget {
+    /// Sustained requests per minute.
+    pub requests_per_minute: u32,
+    /// Requests that may be spent at once.
+    pub burst: u32,
+}
+
+impl Budget {
+    /// The least wall time `calls` requests can take under this budget, in seconds:
+    /// the burst is free, the rest comes at the sustained rate.
+    pub fn floor_seconds(self, calls: u64) -> f64 {
+        let beyond_burst = calls.saturating_sub(u64::from(self.burst));
+        #[allow(clippy::cast_precision_loss, reason = "call counts are far below 2^52")]
+        let seconds = beyond_burst as f64 * 60.0 / f64::from(self.requests_per_minute.max(1));
+        seconds
+    }
+}
+
+/// The plan of one tenant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TenantPlan {
+    /// The tenant's name, as in the files.
+    pub name: String,
+    /// The tenant's account id; `None` for a tenant still to be created.
+    pub account_id: Option<String>,
+    /// Whether the tenant is the token's own account (`self: true`).
+    pub self_account: bool,
+    /// Whether the tenant is created by this plan (`create: true` and not found).
+    pub create_tenant: bool,
+    /// sha256 of the canonical snapshot read; apply refuses the tenant when it moved.
+    pub fingerprint: String,
+    /// The changes, in the order apply executes them.
+    pub changes: Vec<Change>,
+    /// Live objects of kinds not pruned that the files do not mention, left alone.
+    pub unmanaged: BTreeMap<Kind, usize>,
+    /// Why apply must not run for this tenant without `--allow-mass-delete`.
+    pub refusals: Vec<Refusal>,
+    /// Problems that stop this tenant from being planned or applied at all.
+    pub errors: Vec<String>,
+    /// API calls the apply of this tenant needs (the re-read included).
+    pub api_calls: u64,
+}
+
+impl TenantPlan {
+    /// The number of changes of each action.
+    pub fn counts(&self) -> ActionCounts {
+        let mut counts = ActionCounts::default();
+        for change in &self.changes {
+            match change.action {
+                Action::Create => counts.create += 1,
+                Action::Update => counts.update += 1,
+                Action::Delete => counts.delete += 1,
+                Action::Replace => counts.replace += 1,
+            }
+        }
+        counts
+    }
+
+    /// Whether applying would change anything (creating the tenant counts).
+    pub fn has_changes(&self) -> bool {
+        self.create_tenant || !self.changes.is_empty()
+    }
+}
+
+/// How many changes of each action.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionCounts {
+    /// Objects created.
+    pub create: usize,
+    /// Objects updated in place.
+    pub update: usize,
+    /// Objects deleted.
+    pub delete: usize,
+    /// Objects replaced (created anew, old one retired).
+    pub replace: usize,
+}
+
+impl ActionCounts {
+    /// All changes.
+    pub fn total(self) -> usize {
+        self.create + self.update + self.delete + self.replace
+    }
+}
+
+impl std::ops::AddAssign for ActionCounts {
+    fn add_assign(&mut self, other: Self) {
+        self.create += other.create;
+        self.update += other.update;
+        self.delete += other.delete;
+        self.replace += other.replace;
+    }
+}
+
+impl Plan {
+    /// Totals over every tenant.
+    pub fn counts(&self) -> ActionCounts {
+        let mut counts = ActionCounts::default();
+        for tenant in &self.tenants {
+            counts += tenant.counts();
+        }
+        counts
+    }
+
+    /// Whether applying would change anything in any tenant.
+    pub fn has_changes(&self) -> bool {
+        self.tenants.iter().any(TenantPlan::has_changes)
+    }
+
+    /// API calls the whole apply needs.
+    pub fn api_calls(&self) -> u64 {
+        self.tenants.iter().map(|t| t.api_calls).sum()
+    }
+
+    /// Whether any tenant has a refusal or an error.
+    pub fn is_blocked(&self) -> bool {
+        self.tenants
+            .iter()
+            .any(|t| !t.refusals.is_empty() || !t.errors.is_empty())
+    }
+}
+
+/// One create, update, delete or replace of one object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// What kind of object.
+    pub kind: Kind,
+    /// The object's name (email for users; `network/name` for resources, `network/target`
+    /// for routers).
+    pub name: String,
+    /// What happens.
+    pub action: Action,
+    /// Why, for the reader; apply never reads it.
+    pub reason: Reason,
+    /// The live object (update, delete, replace).
+    pub before: Option<Object>,
+    /// The desired object (create, update, replace); for an update, the live object with the
+    /// desired fields applied.
+    pub after: Option<Object>,
+    /// Field-level differences of an update or replace.
+    pub fields: Vec<FieldChange>,
+}
+
+/// What a change does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Create a missing object.
+    Create,
+    /// Change fields in place.
+    Update,
+    /// Delete an object (prune).
+    Delete,
+    /// Create a new object, move references to it, retire the old (a create-only field changed).
+    Replace,
+}
+
+/// Why a change is in the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Reason {
+    /// The object is not in the live state.
+    Missing,
+    /// The object is not in the desired state and its kind is pruned.
+    NotDesired,
+    /// These managed fields differ.
+    FieldsDiffer {
+        /// The field names.
+        fields: Vec<String>,
+    },
+    /// A field that can only be set at creation differs.
+    CreateOnly {
+        /// The field.
+        field: String,
+    },
+    /// The live setup key has expired.
+    Expired,
+    /// The live setup key is revoked and the file wants it valid (keys cannot be un-revoked).
+    Revoked,
+}
+
+/// One field's value before and after.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldChange {
+    /// The field name (`rules[0].sources`).
+    pub field: String,
+    /// The live value.
+    pub before: serde_json::Value,
+    /// The desired value.
+    pub after: serde_json::Value,
+}
+
+/// The object a change is about, in model form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Object {
+    /// A group.
+    Group(Group),
+    /// A setup key.
+    SetupKey(SetupKey),
+    /// A network (without its resources and routers, which are changes of their own).
+    Network(NetworkHeader),
+    /// A network resource.
+    NetworkResource(NetworkChild<Resource>),
+    /// A network router.
+    NetworkRouter(NetworkChild<Router>),
+    /// A regular user.
+    User(User),
+    /// A service user.
+    ServiceUser(ServiceUser),
+    /// A policy.
+    Policy(Policy),
+}
+
+/// The fields of a network itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkHeader {
+    /// The network's name.
+    pub name: String,
+    /// Free text.
+    pub description: Option<String>,
+}
+
+/// A resource or router with the network it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkChild<T> {
+    /// The network's name.
+    pub network: String,
+    /// The object.
+    #[serde(flatten)]
+    pub object: T,
+}
+
+/// Why a tenant's changes are refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Refusal {
+    /// The plan deletes more than the threshold share of the tenant's managed objects.
+    MassDelete {
+        /// Objects the plan deletes.
+        deletes: usize,
+        /// Managed objects before the plan.
+        managed: usize,
+    },
+    /// The plan leaves the tenant with no managed objects.
+    EmptiesTenant {
+        /// Objects the plan deletes.
+        deletes: usize,
+    },
+}
+
+/// The inputs of one tenant's plan, besides the desired and live state.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanOptions {
+    /// Thresholds of the mass-delete guard.
+    pub guard: GuardSettings,
+}
+
+/// Plans one tenant: diff, order, guard, fingerprint. Pure.
+pub fn plan_tenant(
+    desired: &DesiredTenant,
+    live: &Snapshot,
+    account_id: Option<String>,
+    options: PlanOptions,
+) -> TenantPlan {
+    let diffed = diff::diff(desired, live);
+    let mut changes = diffed.changes;
+    order::order(&mut changes);
+    let refusals = guard::guard(
+        &changes,
+        diffed.managed,
+        desired.objects.total(),
+        options.guard,
+    );
+    TenantPlan {
+        name: desired.name.clone(),
+        account_id,
+        self_account: desired.target.self_account,
+        create_tenant: false,
+        fingerprint: fingerprint(live),
+        api_calls: calls::apply_calls(&changes, live),
+        changes,
+        unmanaged: diffed.unmanaged,
+        refusals,
+        errors: diffed.errors,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,99 @@
+//! How many API calls reading and applying a tenant cost, so a plan can state the budget time
+//! an apply needs before anyone runs it.
+
+use crate::live::Snapshot;
+use crate::model::{Kind, Role};
+use crate::plan::{Action, Change, Object};
+
+/// Calls to read one tenant: the identity check, one list per kind group (groups, setup keys,
+/// users, policies, networks, routers), and the account-wide resource list when the tenant has
+/// networks.
+pub fn tenant_read_calls(network_count: usize) -> u64 {
+    1 + 6 + u64::from(network_count > 0)
+}
+
+/// Calls to read every tenant of a run, plus the one tenant list when any tenant is found by
+/// domain.
+pub fn read_calls(network_counts: &[usize], resolves_by_domain: bool) -> u64 {
+    u64::from(resolves_by_domain)
+        + network_counts
+            .iter()
+            .map(|n| tenant_read_calls(*n))
+            .sum::<u64>()
+}
+
+/// Calls to apply a tenant's changes, the re-read before writing included.
+pub(super) fn apply_calls(changes: &[Change], live: &Snapshot) -> u64 {
+    let reread = tenant_read_calls(live.objects.networks.len());
+    reread
+        + changes
+            .iter()
+            .map(|change| change_calls(change, live))
+            .sum::<u64>()
+}
+
+fn change_calls(change: &Change, live: &Snapshot) -> u64 {
+    let two_step_create = match &change.after {
+        // A router is always created enabled; a disabled one needs a second write.
+        Some(Object::NetworkRouter(router)) => router.object.enabled == Some(false),
+        // A service user's token is a second call.
+        Some(Object::ServiceUser(user)) => user.token.is_some(),
+        _ => false,
+    };
+    match change.action {
+        Action::Create => 1 + u64::from(two_step_create),
+        Action::Update => 1,
+        // Setup keys: create the new key, revoke the old, delete it. Resources: delete, create.
+        Action::Replace if change.kind == Kind::SetupKey => 3,
+        Action::Replace => 2,
+        Action::Delete if change.kind == Kind::Group => 1 + group_references(&change.name, live),
+        Action::Delete => 1,
+    }
+}
+
+/// Live objects that name a group and must be detached before it can be deleted (the server
+/// refuses to delete a referenced group).
+fn group_references(group: &str, live: &Snapshot) -> u64 {
+    let objects = &live.objects;
+    let names = |groups: Option<&std::collections::BTreeSet<String>>| {
+        groups.is_some_and(|g| g.contains(group))
+    };
+    let keys = objects
+        .setup_keys
+        .values()
+        .filter(|k| names(k.auto_groups.as_ref()))
+        .count();
+    let users = objects
+        .users
+        .values()
+        .filter(|u| u.role != Some(Role::Owner) && names(u.auto_groups.as_ref()))
+        .count();
+    let services = objects
+        .service_users
+        .values()
+        .filter(|u| names(u.auto_groups.as_ref()))
+        .count();
+    let policies = objects
+        .policies
+        .values()
+        .filter(|p| {
+            p.rules.iter().any(|r| {
+                r.sources.contains(group)
+                    || matches!(&r.destination, crate::model::Destination::Groups(g) if g.contains(group))
+            })
+        })
+        .count();
+    let resources = objects
+        .networks
+        .values()
+        .flat_map(|n| n.resources.values())
+        .filter(|r| names(r.groups.as_ref()))
+        .count();
+    let routers = objects
+        .networks
+        .values()
+        .flat_map(|n| n.routers.keys())
+        .filter(|t| matches!(t, crate::model::RouterTarget::PeerGroups(g) if g.contains(group)))
+        .count();
+    (keys + users + services + policies + resources + routers) as u64
+}
