@@ -42,12 +42,11 @@ fn change_calls(change: &Change, live: &Snapshot) -> u64 {
     };
     match change.action {
         Action::Create => 1 + u64::from(two_step_create),
-        Action::Update => 1,
         // Setup keys: create the new key, revoke the old, delete it. Resources: delete, create.
         Action::Replace if change.kind == Kind::SetupKey => 3,
         Action::Replace => 2,
         Action::Delete if change.kind == Kind::Group => 1 + group_references(&change.name, live),
-        Action::Delete => 1,
+        Action::Update | Action::Delete => 1,
     }
 }
 
