@@ -8,7 +8,7 @@ mod connection;
 pub mod exit;
 pub mod settings;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -80,5 +80,6 @@ fn init_tracing(verbosity: Verbosity) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false)
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }

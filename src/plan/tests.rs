@@ -579,6 +579,8 @@ fn arb_group_names() -> impl Strategy<Value = BTreeSet<String>> {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
     /// Planning right after applying any desired state finds nothing to do.
     #[test]
     fn plan_after_apply_is_empty(

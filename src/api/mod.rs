@@ -1,0 +1,967 @@
+//! The only module that speaks HTTP: client, endpoints, rate budget, retry policy.
+//! Speaks NetBird's wire types only; knows nothing of the desired-state model.
+//!
+//! One [`Client`] serves the whole run: it holds the token, the [`RateBudget`] every request
+//! draws from, and the [`RetryPolicy`]. [`Client::tenant`] hands out a [`TenantClient`] that
+//! adds `?account=<id>` to every request, so the tenant scope is decided once, not per call.
+//!
+//! Every request goes through one loop (`Client::execute`): take a budget token, send, and on
+//! failure ask the retry policy. Each attempt logs one debug event with `tenant`, `method`,
+//! `path`, `status`, `attempt` and `waited_ms`; headers, query strings and bodies are never
+//! logged, and error messages carry the method and path only.
+//!
+//! A JSON 404 is read as a rejected credential when it says "invalid token", or when it answers
+//! a GET before any request of the run has succeeded: NetBird answers 404 (not 401) for a
+//! well-formed token it does not know, and the first call of a run is always a list or the
+//! identity check, which cannot legitimately be 404.
+
+mod budget;
+mod error;
+mod msp;
+mod retry;
+mod setup;
+pub mod wire;
+
+use std::fmt;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use reqwest::Url;
+use reqwest::header::{self, HeaderValue};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::secret::Secret;
+
+pub use budget::{Clock, RateBudget, Sleep, SystemClock, VirtualClock};
+pub use error::{ApiError, RequestLabel};
+pub use retry::RetryPolicy;
+pub use setup::{instance_status, setup};
+
+use retry::{Failure, Verdict};
+use wire::{
+    Account, CreateSetupKeyRequest, ErrorBody, Group, GroupRequest, Network, NetworkRequest,
+    NetworkResource, NetworkResourceRequest, NetworkRouter, NetworkRouterRequest,
+    PersonalAccessToken, PersonalAccessTokenGenerated, PersonalAccessTokenRequest, Policy,
+    PolicyCreate, PolicyUpdate, SetupKey, SetupKeyCreated, SetupKeyRequest, User,
+    UserCreateRequest, UserRequest,
+};
+
+/// NetBird Cloud's management API.
+pub const DEFAULT_BASE_URL: &str = "https://api.netbird.io";
+
+/// NetBird Cloud's limit per PAT: 120 requests a minute...
+const CLOUD_REQUESTS_PER_MINUTE: NonZeroU32 = NonZeroU32::new(120).unwrap();
+/// ...after a burst of 1,200.
+const CLOUD_BURST: NonZeroU32 = NonZeroU32::new(1200).unwrap();
+
+/// Path prefix of the MSP endpoints (Cloud only).
+const MSP_PREFIX: &str = "/api/integrations/msp";
+
+/// Sent with every request. It must never contain "terraform": NetBird exempts such user
+/// agents from its rate limiter, and birdhouse keeps to the budget like any other client.
+const USER_AGENT: &str = concat!("birdhouse/", env!("CARGO_PKG_VERSION"));
+
+/// Longest server message kept in an error.
+const MAX_MESSAGE_CHARS: usize = 300;
+
+/// Everything a [`Client`] needs.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// The management server, e.g. `https://api.netbird.io` (a trailing `/api` is accepted).
+    pub base_url: String,
+    /// The personal access token.
+    pub token: Secret<String>,
+    /// The token's sustained rate (NetBird Cloud: 120).
+    pub requests_per_minute: NonZeroU32,
+    /// Requests the token may spend at once (NetBird Cloud: 1,200).
+    pub burst: NonZeroU32,
+    /// What is retried, how often and how patiently.
+    pub retry: RetryPolicy,
+    /// Limit for one attempt, from connect to the last byte of the body.
+    pub timeout: Duration,
+    /// Where waits happen: [`SystemClock`] for real runs, [`VirtualClock`] in tests.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl ClientConfig {
+    /// A configuration with NetBird Cloud's budget and the default retry policy.
+    pub fn new(base_url: impl Into<String>, token: Secret<String>) -> Self {
+        Self {
+            base_url: base_url.into(),
+            token,
+            requests_per_minute: CLOUD_REQUESTS_PER_MINUTE,
+            burst: CLOUD_BURST,
+            retry: RetryPolicy::default(),
+            timeout: Duration::from_secs(30),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+/// An HTTP method birdhouse uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// Read.
+    Get,
+    /// Create; not idempotent, never retried blindly.
+    Post,
+    /// Full replace; idempotent.
+    Put,
+    /// Delete; idempotent.
+    Delete,
+}
+
+impl Method {
+    /// Whether sending the request twice has the same effect as once.
+    pub fn is_idempotent(self) -> bool {
+        !matches!(self, Method::Post)
+    }
+
+    fn as_reqwest(self) -> reqwest::Method {
+        match self {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Delete => reqwest::Method::DELETE,
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        })
+    }
+}
+
+/// The account a request runs in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// The token's own account: no `?account=`.
+    OwnAccount,
+    /// A tenant reached with `?account=<id>`.
+    Tenant(String),
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scope::OwnAccount => f.write_str("own account"),
+            Scope::Tenant(id) => write!(f, "tenant {id}"),
+        }
+    }
+}
+
+/// Calls and waits of the run so far, for the summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallStats {
+    /// HTTP requests sent, retries included: what the token's budget was charged.
+    pub requests: u64,
+    /// Requests answered with 429.
+    pub rate_limited: u64,
+    /// Requests that were attempts after the first (for any reason).
+    pub retries: u64,
+    /// Time spent waiting for the budget and backing off, summed over all requests.
+    pub waited: Duration,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    requests: AtomicU64,
+    rate_limited: AtomicU64,
+    retries: AtomicU64,
+    waited_micros: AtomicU64,
+}
+
+impl Counters {
+    fn add_wait(&self, waited: Duration) {
+        let micros = u64::try_from(waited.as_micros()).unwrap_or(u64::MAX);
+        self.waited_micros.fetch_add(micros, Ordering::Relaxed);
+    }
+}
+
+/// The run's connection to one NetBird management server. Cheap to clone; clones share the
+/// budget and the counters.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base: Url,
+    authorization: Option<HeaderValue>,
+    token: Option<Secret<String>>,
+    budget: RateBudget,
+    retry: RetryPolicy,
+    counters: Counters,
+    /// Set by the first successful answer: from then on a 404 is a missing object, not a
+    /// rejected token.
+    authenticated: AtomicBool,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base.as_str())
+            .field("stats", &self.stats())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Builds the client. Fails on an unusable URL, plain http to a non-loopback host, or a
+    /// token that cannot be sent; sends nothing.
+    pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
+        let token = config.token;
+        let mut authorization = HeaderValue::from_str(&format!("Token {}", token.expose()))
+            .map_err(|_| ApiError::TokenNotSendable)?;
+        authorization.set_sensitive(true);
+        Self::build(
+            &config.base_url,
+            Some((authorization, token)),
+            RateBudget::new(config.requests_per_minute, config.burst, config.clock),
+            config.retry,
+            config.timeout,
+        )
+    }
+
+    fn build(
+        base_url: &str,
+        credential: Option<(HeaderValue, Secret<String>)>,
+        budget: RateBudget,
+        retry: RetryPolicy,
+        timeout: Duration,
+    ) -> Result<Self, ApiError> {
+        let base = parse_base_url(base_url)?;
+        let mut headers = header::HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        let http = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .default_headers(headers)
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            // The API never redirects; following one could carry the token somewhere else.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|source| ApiError::ClientSetup { source })?;
+        let (authorization, token) = credential.unzip();
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                authorization,
+                token,
+                budget,
+                retry,
+                counters: Counters::default(),
+                authenticated: AtomicBool::new(false),
+            }),
+        })
+    }
+
+    /// A handle whose every request runs in `account` (`?account=<id>`); `None` is the
+    /// token's own account (no parameter).
+    pub fn tenant(&self, account: Option<&str>) -> TenantClient {
+        TenantClient {
+            client: self.clone(),
+            scope: account.map_or(Scope::OwnAccount, |id| Scope::Tenant(id.to_owned())),
+        }
+    }
+
+    /// The server's base URL, normalised (no trailing `/api`).
+    pub fn base_url(&self) -> &str {
+        self.inner.base.as_str()
+    }
+
+    /// The shared request budget.
+    pub fn budget(&self) -> &RateBudget {
+        &self.inner.budget
+    }
+
+    /// Calls, 429s and waits of the run so far.
+    pub fn stats(&self) -> CallStats {
+        let c = &self.inner.counters;
+        CallStats {
+            requests: c.requests.load(Ordering::Relaxed),
+            rate_limited: c.rate_limited.load(Ordering::Relaxed),
+            retries: c.retries.load(Ordering::Relaxed),
+            waited: Duration::from_micros(c.waited_micros.load(Ordering::Relaxed)),
+        }
+    }
+
+    /// Sends a request and parses the JSON answer.
+    async fn call<T: DeserializeOwned>(
+        &self,
+        scope: &Scope,
+        method: Method,
+        path: &Path,
+        body: Option<Vec<u8>>,
+    ) -> Result<T, ApiError> {
+        let (label, bytes) = self.execute(scope, method, path, body).await?;
+        parse(&label, &bytes)
+    }
+
+    /// Sends a request whose answer carries nothing (DELETE returns `{}`).
+    async fn call_unit(&self, scope: &Scope, method: Method, path: &Path) -> Result<(), ApiError> {
+        self.execute(scope, method, path, None).await.map(|_| ())
+    }
+
+    /// The request loop: budget, send, classify, retry. Returns the success body.
+    async fn execute(
+        &self,
+        scope: &Scope,
+        method: Method,
+        path: &Path,
+        body: Option<Vec<u8>>,
+    ) -> Result<(RequestLabel, Vec<u8>), ApiError> {
+        let inner = &*self.inner;
+        let label = RequestLabel {
+            scope: scope.clone(),
+            method,
+            path: path.label(),
+        };
+        let url = self.url(scope, path);
+        let clock = inner.budget.clock().clone();
+        let mut attempt: u32 = 0;
+        let mut rate_limited_attempts: u32 = 0;
+        let mut transient_attempts: u32 = 0;
+        let mut pending_wait = Duration::ZERO;
+        loop {
+            attempt += 1;
+            let waited = std::mem::take(&mut pending_wait) + inner.budget.acquire().await;
+            inner.counters.add_wait(waited);
+            inner.counters.requests.fetch_add(1, Ordering::Relaxed);
+            if attempt > 1 {
+                inner.counters.retries.fetch_add(1, Ordering::Relaxed);
+            }
+            let waited_ms = u64::try_from(waited.as_millis()).unwrap_or(u64::MAX);
+
+            let outcome = self.send_once(method, &url, body.as_deref()).await;
+            let attempt_failure = match outcome {
+                Ok((status, bytes)) => {
+                    tracing::debug!(
+                        tenant = %scope, method = %method, path = %label.path, status,
+                        attempt, waited_ms, "api request"
+                    );
+                    if (200..300).contains(&status) {
+                        inner.authenticated.store(true, Ordering::Relaxed);
+                        return Ok((label, bytes));
+                    }
+                    (Failure::Status(status), Some(bytes), None)
+                }
+                Err(err) => {
+                    let err = err.without_url();
+                    let failure = if err.is_connect() {
+                        Failure::Connect
+                    } else {
+                        Failure::NoAnswer
+                    };
+                    tracing::debug!(
+                        tenant = %scope, method = %method, path = %label.path,
+                        error = transport_kind(&err), attempt, waited_ms, "api request failed"
+                    );
+                    (failure, None, Some(err))
+                }
+            };
+
+            let (failure, body_bytes, transport) = attempt_failure;
+            match RetryPolicy::verdict(method, failure) {
+                Verdict::RateLimited => {
+                    inner.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
+                    inner.budget.drain();
+                    rate_limited_attempts += 1;
+                    if rate_limited_attempts >= inner.retry.max_rate_limited_attempts {
+                        return Err(ApiError::RateLimited {
+                            request: label,
+                            attempts: attempt,
+                        });
+                    }
+                    // One refill interval, so the server's bucket has a token again, plus up to
+                    // half an interval of jitter so clients refused together do not return
+                    // together. The drained budget keeps every other tenant waiting too.
+                    let interval = inner.budget.refill_interval();
+                    pending_wait = sleep_for(&*clock, interval + retry::jitter(interval / 2)).await;
+                }
+                Verdict::Transient => {
+                    transient_attempts += 1;
+                    if transient_attempts >= inner.retry.max_attempts {
+                        return Err(self.give_up(
+                            label,
+                            failure,
+                            body_bytes.as_deref(),
+                            transport,
+                            attempt,
+                        ));
+                    }
+                    pending_wait =
+                        sleep_for(&*clock, inner.retry.backoff(transient_attempts)).await;
+                }
+                Verdict::OutcomeUnknown => {
+                    let reason = match (failure, &transport) {
+                        (_, Some(err)) => format!("no complete answer ({})", transport_kind(err)),
+                        (Failure::Status(status), None) => {
+                            format!("the gateway answered {status}")
+                        }
+                        _ => "no complete answer".to_owned(),
+                    };
+                    return Err(ApiError::OutcomeUnknown {
+                        request: label,
+                        reason,
+                    });
+                }
+                Verdict::Fail => {
+                    return Err(self.give_up(
+                        label,
+                        failure,
+                        body_bytes.as_deref(),
+                        transport,
+                        attempt,
+                    ));
+                }
+            }
+        }
+    }
+
+    /// One attempt: the status and the whole body, or the transport error. A body cut off
+    /// mid-way is a transport failure like any other.
+    async fn send_once(
+        &self,
+        method: Method,
+        url: &Url,
+        body: Option<&[u8]>,
+    ) -> Result<(u16, Vec<u8>), reqwest::Error> {
+        let inner = &*self.inner;
+        let mut request = inner.http.request(method.as_reqwest(), url.clone());
+        if let Some(authorization) = &inner.authorization {
+            request = request.header(header::AUTHORIZATION, authorization.clone());
+        }
+        if let Some(body) = body {
+            request = request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body.to_vec());
+        }
+        let response = request.send().await?;
+        let status = response.status().as_u16();
+        Ok((status, response.bytes().await?.to_vec()))
+    }
+
+    /// The error for a failure that is not retried (any more).
+    fn give_up(
+        &self,
+        label: RequestLabel,
+        failure: Failure,
+        body: Option<&[u8]>,
+        transport: Option<reqwest::Error>,
+        attempts: u32,
+    ) -> ApiError {
+        if let Some(source) = transport {
+            return ApiError::Transport {
+                request: label,
+                attempts,
+                source,
+            };
+        }
+        let Failure::Status(status) = failure else {
+            unreachable!("invariant: a failure without a transport error is a status")
+        };
+        let parsed = body.and_then(|bytes| serde_json::from_slice::<ErrorBody>(bytes).ok());
+        let json = parsed.is_some();
+        let message = self.clean_message(parsed.map(|body| body.message).unwrap_or_default());
+        let credential_404 = json
+            && (message.contains("invalid token")
+                || (label.method == Method::Get
+                    && !self.inner.authenticated.load(Ordering::Relaxed)));
+        ApiError::from_status(label, status, message, json, credential_404)
+    }
+
+    /// Shortens a server message and makes sure it cannot echo the token.
+    fn clean_message(&self, message: String) -> String {
+        let mut message = match &self.inner.token {
+            Some(token) if !token.expose().is_empty() => {
+                message.replace(token.expose().as_str(), "<redacted>")
+            }
+            _ => message,
+        };
+        if message.chars().count() > MAX_MESSAGE_CHARS {
+            message = message.chars().take(MAX_MESSAGE_CHARS).collect::<String>() + "...";
+        }
+        message
+    }
+
+    fn url(&self, scope: &Scope, path: &Path) -> Url {
+        let mut url = self.inner.base.clone();
+        url.path_segments_mut()
+            .expect("invariant: an http(s) base URL has path segments")
+            .pop_if_empty()
+            .extend(path.segments.iter().map(String::as_str));
+        if let Scope::Tenant(id) = scope {
+            url.query_pairs_mut().append_pair("account", id);
+        }
+        url
+    }
+}
+
+/// Sleeps on the clock and returns the time slept.
+async fn sleep_for(clock: &dyn Clock, duration: Duration) -> Duration {
+    if !duration.is_zero() {
+        clock.sleep_until(clock.now() + duration).await;
+    }
+    duration
+}
+
+/// A short, URL-free name for a transport failure, for logs and messages.
+fn transport_kind(err: &reqwest::Error) -> &'static str {
+    if err.is_timeout() {
+        "timed out"
+    } else if err.is_connect() {
+        "could not connect"
+    } else if err.is_body() || err.is_decode() {
+        "connection dropped while reading the answer"
+    } else {
+        "connection dropped"
+    }
+}
+
+/// Parses a success body; a parse failure names the request and where parsing stopped, never
+/// the body (it may hold a secret).
+fn parse<T: DeserializeOwned>(label: &RequestLabel, bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|err| {
+        let detail = match err.classify() {
+            serde_json::error::Category::Data => {
+                let text = err.to_string();
+                // "invalid type: string \"...\"" quotes the value; keep only the shape.
+                if text.starts_with("invalid type") || text.starts_with("invalid value") {
+                    format!(
+                        "a field has the wrong type at line {} column {}",
+                        err.line(),
+                        err.column()
+                    )
+                } else {
+                    text
+                }
+            }
+            serde_json::error::Category::Eof => "the body ends too early".to_owned(),
+            _ => format!("not JSON at line {} column {}", err.line(), err.column()),
+        };
+        ApiError::MalformedBody {
+            request: label.clone(),
+            detail,
+        }
+    })
+}
+
+/// Serialises a request body. Wire types only hold strings, numbers and maps with string keys,
+/// so this cannot fail.
+fn to_body<T: Serialize>(body: &T) -> Vec<u8> {
+    serde_json::to_vec(body).expect("invariant: wire request types always serialise")
+}
+
+/// Parses and checks the base URL: http(s) only, plain http only to loopback, no credentials,
+/// query or fragment. A trailing `/api` (as NetBird's docs write self-hosted URLs) is dropped,
+/// because every path birdhouse sends starts with `/api`.
+pub fn parse_base_url(base_url: &str) -> Result<Url, ApiError> {
+    let invalid = |reason: &str| ApiError::InvalidUrl {
+        url: base_url.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let mut url = Url::parse(base_url.trim()).map_err(|err| invalid(&err.to_string()))?;
+    let host = url
+        .host_str()
+        .ok_or_else(|| invalid("it has no host"))?
+        .to_owned();
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&host) => {}
+        "http" => return Err(ApiError::InsecureUrl { host }),
+        _ => return Err(invalid("use an https:// URL")),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(
+            "credentials do not belong in the URL; use the token",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("it must not have a query or fragment"));
+    }
+    let path = url.path().trim_end_matches('/');
+    let path = path.strip_suffix("/api").unwrap_or(path).to_owned();
+    url.set_path(&path);
+    Ok(url)
+}
+
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// An API path as segments, so ids are percent-encoded and never change the path's shape.
+#[derive(Debug, Clone)]
+struct Path {
+    segments: Vec<String>,
+}
+
+impl Path {
+    fn new(segments: &[&str]) -> Self {
+        Self {
+            segments: segments.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    fn label(&self) -> String {
+        let mut label = String::new();
+        for segment in &self.segments {
+            label.push('/');
+            label.push_str(segment);
+        }
+        label
+    }
+}
+
+/// A [`Client`] scoped to one account: every request carries `?account=<id>` (or nothing, for
+/// the token's own account). Cheap to clone; shares the client's budget.
+#[derive(Debug, Clone)]
+pub struct TenantClient {
+    client: Client,
+    scope: Scope,
+}
+
+impl TenantClient {
+    /// The account this handle works in.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// The client this handle came from.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &[&str]) -> Result<T, ApiError> {
+        self.client
+            .call(&self.scope, Method::Get, &Path::new(path), None)
+            .await
+    }
+
+    /// A list endpoint: a bare array, or `null` when empty (per-network resources).
+    async fn list<T: DeserializeOwned>(&self, path: &[&str]) -> Result<Vec<T>, ApiError> {
+        Ok(self.get::<Option<Vec<T>>>(path).await?.unwrap_or_default())
+    }
+
+    async fn send<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &[&str],
+        body: &B,
+    ) -> Result<T, ApiError> {
+        self.client
+            .call(&self.scope, method, &Path::new(path), Some(to_body(body)))
+            .await
+    }
+
+    async fn delete(&self, path: &[&str]) -> Result<(), ApiError> {
+        self.client
+            .call_unit(&self.scope, Method::Delete, &Path::new(path))
+            .await
+    }
+
+    /// `GET /api/accounts`: the account the scope really reached (one element). Before any
+    /// write, its id must equal the tenant id: NetBird silently falls back to the caller's own
+    /// account for an `?account=` it does not accept.
+    pub async fn list_accounts(&self) -> Result<Vec<Account>, ApiError> {
+        self.list(&["api", "accounts"]).await
+    }
+
+    /// `GET /api/groups`.
+    pub async fn list_groups(&self) -> Result<Vec<Group>, ApiError> {
+        self.list(&["api", "groups"]).await
+    }
+
+    /// `POST /api/groups`.
+    pub async fn create_group(&self, body: &GroupRequest) -> Result<Group, ApiError> {
+        self.send(Method::Post, &["api", "groups"], body).await
+    }
+
+    /// `PUT /api/groups/{id}`: replaces name and membership.
+    pub async fn update_group(&self, id: &str, body: &GroupRequest) -> Result<Group, ApiError> {
+        self.send(Method::Put, &["api", "groups", id], body).await
+    }
+
+    /// `DELETE /api/groups/{id}`; refused (400) while anything references the group.
+    pub async fn delete_group(&self, id: &str) -> Result<(), ApiError> {
+        self.delete(&["api", "groups", id]).await
+    }
+
+    /// `GET /api/setup-keys` (keys masked).
+    pub async fn list_setup_keys(&self) -> Result<Vec<SetupKey>, ApiError> {
+        self.list(&["api", "setup-keys"]).await
+    }
+
+    /// `POST /api/setup-keys`; the answer holds the plain key, once.
+    pub async fn create_setup_key(
+        &self,
+        body: &CreateSetupKeyRequest,
+    ) -> Result<SetupKeyCreated, ApiError> {
+        self.send(Method::Post, &["api", "setup-keys"], body).await
+    }
+
+    /// `PUT /api/setup-keys/{id}`: revocation and auto groups only.
+    pub async fn update_setup_key(
+        &self,
+        id: &str,
+        body: &SetupKeyRequest,
+    ) -> Result<SetupKey, ApiError> {
+        self.send(Method::Put, &["api", "setup-keys", id], body)
+            .await
+    }
+
+    /// `DELETE /api/setup-keys/{id}`.
+    pub async fn delete_setup_key(&self, id: &str) -> Result<(), ApiError> {
+        self.delete(&["api", "setup-keys", id]).await
+    }
+
+    /// `GET /api/users`: regular and service users, in random order.
+    pub async fn list_users(&self) -> Result<Vec<User>, ApiError> {
+        self.list(&["api", "users"]).await
+    }
+
+    /// `POST /api/users`: a service user or an invitation.
+    pub async fn create_user(&self, body: &UserCreateRequest) -> Result<User, ApiError> {
+        self.send(Method::Post, &["api", "users"], body).await
+    }
+
+    /// `PUT /api/users/{id}`.
+    pub async fn update_user(&self, id: &str, body: &UserRequest) -> Result<User, ApiError> {
+        self.send(Method::Put, &["api", "users", id], body).await
+    }
+
+    /// `DELETE /api/users/{id}` (a regular user's peers go with it).
+    pub async fn delete_user(&self, id: &str) -> Result<(), ApiError> {
+        self.delete(&["api", "users", id]).await
+    }
+
+    /// `GET /api/users/{id}/tokens`.
+    pub async fn list_tokens(&self, user_id: &str) -> Result<Vec<PersonalAccessToken>, ApiError> {
+        self.list(&["api", "users", user_id, "tokens"]).await
+    }
+
+    /// `POST /api/users/{id}/tokens`; the answer holds the token, once.
+    pub async fn create_token(
+        &self,
+        user_id: &str,
+        body: &PersonalAccessTokenRequest,
+    ) -> Result<PersonalAccessTokenGenerated, ApiError> {
+        self.send(Method::Post, &["api", "users", user_id, "tokens"], body)
+            .await
+    }
+
+    /// `DELETE /api/users/{id}/tokens/{token_id}`.
+    pub async fn delete_token(&self, user_id: &str, token_id: &str) -> Result<(), ApiError> {
+        self.delete(&["api", "users", user_id, "tokens", token_id])
+            .await
+    }
+
+    /// `GET /api/policies`.
+    pub async fn list_policies(&self) -> Result<Vec<Policy>, ApiError> {
+        self.list(&["api", "policies"]).await
+    }
+
+    /// `POST /api/policies`.
+    pub async fn create_policy(&self, body: &PolicyCreate) -> Result<Policy, ApiError> {
+        self.send(Method::Post, &["api", "policies"], body).await
+    }
+
+    /// `PUT /api/policies/{id}`.
+    pub async fn update_policy(&self, id: &str, body: &PolicyUpdate) -> Result<Policy, ApiError> {
+        self.send(Method::Put, &["api", "policies", id], body).await
+    }
+
+    /// `DELETE /api/policies/{id}`.
+    pub async fn delete_policy(&self, id: &str) -> Result<(), ApiError> {
+        self.delete(&["api", "policies", id]).await
+    }
+
+    /// `GET /api/networks`: also the map from resources and routers to their network.
+    pub async fn list_networks(&self) -> Result<Vec<Network>, ApiError> {
+        self.list(&["api", "networks"]).await
+    }
+
+    /// `POST /api/networks`.
+    pub async fn create_network(&self, body: &NetworkRequest) -> Result<Network, ApiError> {
+        self.send(Method::Post, &["api", "networks"], body).await
+    }
+
+    /// `PUT /api/networks/{id}`.
+    pub async fn update_network(
+        &self,
+        id: &str,
+        body: &NetworkRequest,
+    ) -> Result<Network, ApiError> {
+        self.send(Method::Put, &["api", "networks", id], body).await
+    }
+
+    /// `DELETE /api/networks/{id}`: cascades to its resources and routers.
+    pub async fn delete_network(&self, id: &str) -> Result<(), ApiError> {
+        self.delete(&["api", "networks", id]).await
+    }
+
+    /// `GET /api/networks/resources`: every resource of the account, in one call.
+    pub async fn list_network_resources(&self) -> Result<Vec<NetworkResource>, ApiError> {
+        self.list(&["api", "networks", "resources"]).await
+    }
+
+    /// `GET /api/networks/{id}/resources` (`null` when empty reads as empty).
+    pub async fn list_resources_of_network(
+        &self,
+        network_id: &str,
+    ) -> Result<Vec<NetworkResource>, ApiError> {
+        self.list(&["api", "networks", network_id, "resources"])
+            .await
+    }
+
+    /// `POST /api/networks/{id}/resources`.
+    pub async fn create_network_resource(
+        &self,
+        network_id: &str,
+        body: &NetworkResourceRequest,
+    ) -> Result<NetworkResource, ApiError> {
+        self.send(
+            Method::Post,
+            &["api", "networks", network_id, "resources"],
+            body,
+        )
+        .await
+    }
+
+    /// `PUT /api/networks/{id}/resources/{resource_id}`.
+    pub async fn update_network_resource(
+        &self,
+        network_id: &str,
+        resource_id: &str,
+        body: &NetworkResourceRequest,
+    ) -> Result<NetworkResource, ApiError> {
+        self.send(
+            Method::Put,
+            &["api", "networks", network_id, "resources", resource_id],
+            body,
+        )
+        .await
+    }
+
+    /// `DELETE /api/networks/{id}/resources/{resource_id}`.
+    pub async fn delete_network_resource(
+        &self,
+        network_id: &str,
+        resource_id: &str,
+    ) -> Result<(), ApiError> {
+        self.delete(&["api", "networks", network_id, "resources", resource_id])
+            .await
+    }
+
+    /// `GET /api/networks/routers`: every router of the account, in random order.
+    pub async fn list_network_routers(&self) -> Result<Vec<NetworkRouter>, ApiError> {
+        self.list(&["api", "networks", "routers"]).await
+    }
+
+    /// `GET /api/networks/{id}/routers`.
+    pub async fn list_routers_of_network(
+        &self,
+        network_id: &str,
+    ) -> Result<Vec<NetworkRouter>, ApiError> {
+        self.list(&["api", "networks", network_id, "routers"]).await
+    }
+
+    /// `POST /api/networks/{id}/routers` (always created enabled; PUT to disable).
+    pub async fn create_network_router(
+        &self,
+        network_id: &str,
+        body: &NetworkRouterRequest,
+    ) -> Result<NetworkRouter, ApiError> {
+        self.send(
+            Method::Post,
+            &["api", "networks", network_id, "routers"],
+            body,
+        )
+        .await
+    }
+
+    /// `PUT /api/networks/{id}/routers/{router_id}`.
+    pub async fn update_network_router(
+        &self,
+        network_id: &str,
+        router_id: &str,
+        body: &NetworkRouterRequest,
+    ) -> Result<NetworkRouter, ApiError> {
+        self.send(
+            Method::Put,
+            &["api", "networks", network_id, "routers", router_id],
+            body,
+        )
+        .await
+    }
+
+    /// `DELETE /api/networks/{id}/routers/{router_id}`.
+    pub async fn delete_network_router(
+        &self,
+        network_id: &str,
+        router_id: &str,
+    ) -> Result<(), ApiError> {
+        self.delete(&["api", "networks", network_id, "routers", router_id])
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ApiError, is_loopback, parse_base_url};
+
+    #[test]
+    fn base_urls() {
+        let ok = [
+            ("https://api.netbird.io", "https://api.netbird.io/"),
+            ("https://nb.example.com/api/", "https://nb.example.com/"),
+            (
+                "https://nb.example.com/netbird/api",
+                "https://nb.example.com/netbird",
+            ),
+            ("http://localhost:33073", "http://localhost:33073/"),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080/"),
+            ("http://[::1]:8080", "http://[::1]:8080/"),
+        ];
+        for (given, expected) in ok {
+            assert_eq!(parse_base_url(given).unwrap().as_str(), expected, "{given}");
+        }
+        for refused in [
+            "http://example.com",
+            "http://10.0.0.1:80",
+            "http://localhost.evil.io",
+        ] {
+            assert!(
+                matches!(parse_base_url(refused), Err(ApiError::InsecureUrl { .. })),
+                "{refused}"
+            );
+        }
+        for invalid in [
+            "api.netbird.io",
+            "ftp://x",
+            "https://user:pw@x",
+            "https://x/?a=1",
+        ] {
+            assert!(
+                matches!(parse_base_url(invalid), Err(ApiError::InvalidUrl { .. })),
+                "{invalid}"
+            );
+        }
+        assert!(is_loopback("127.0.0.2"));
+    }
+}

@@ -1,0 +1,162 @@
+//! `RetryPolicy`: which failed attempts are tried again, and after how long.
+//!
+//! The rules, in one place so no call site decides on its own:
+//! - 429: always retried (NetBird's limiter answers before any handler runs, so even a POST
+//!   did not land), after emptying the budget and waiting a refill interval with jitter;
+//!   bounded by [`RetryPolicy::max_rate_limited_attempts`].
+//! - 502, 503, 504, timeouts and dropped connections: retried with capped exponential backoff
+//!   for idempotent methods (GET, PUT, DELETE) only. A POST may have landed, so it fails with
+//!   "outcome unknown" and the caller re-reads instead of creating a duplicate.
+//! - A connection that could not be opened: retried for every method (nothing was sent).
+//! - 500 is not retried: NetBird answers 500 to some invalid input, and retrying a
+//!   deterministic failure only spends the budget.
+
+use std::time::Duration;
+
+use crate::api::Method;
+
+/// How many times, and how patiently, failed requests are retried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts for a request meeting transient failures (gateway 5xx, timeouts, connection
+    /// errors), the first included.
+    pub max_attempts: u32,
+    /// Attempts for a request answered with 429, the first included.
+    pub max_rate_limited_attempts: u32,
+    /// Backoff before the first retry of a transient failure; doubled on each retry.
+    pub initial_backoff: Duration,
+    /// The cap of the exponential backoff.
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 4,
+            max_rate_limited_attempts: 8,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(8),
+        }
+    }
+}
+
+/// What went wrong with one attempt, as far as retrying is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The server answered with this non-success status.
+    Status(u16),
+    /// No connection could be opened: the request never left.
+    Connect,
+    /// The request was sent (or partly sent) and no complete answer came back.
+    NoAnswer,
+}
+
+/// What to do about a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Rate limited: drain the budget, wait a refill interval with jitter, try again.
+    RateLimited,
+    /// Transient: back off exponentially and try again.
+    Transient,
+    /// A POST may or may not have landed: stop, report the outcome as unknown.
+    OutcomeUnknown,
+    /// Permanent: report the answer.
+    Fail,
+}
+
+impl RetryPolicy {
+    /// Classifies a failed attempt (before the attempt budgets are checked).
+    pub(crate) fn verdict(method: Method, failure: Failure) -> Verdict {
+        match failure {
+            Failure::Status(429) => Verdict::RateLimited,
+            Failure::Status(502..=504) | Failure::NoAnswer => {
+                if method.is_idempotent() {
+                    Verdict::Transient
+                } else {
+                    Verdict::OutcomeUnknown
+                }
+            }
+            Failure::Connect => Verdict::Transient,
+            Failure::Status(_) => Verdict::Fail,
+        }
+    }
+
+    /// The wait before retry number `retry` (1-based) of a transient failure: exponential,
+    /// capped, with "equal jitter" (half fixed, half random) so tenants that failed together
+    /// do not retry in lockstep.
+    pub fn backoff(&self, retry: u32) -> Duration {
+        let exponent = retry.saturating_sub(1).min(20);
+        let full = self
+            .initial_backoff
+            .saturating_mul(1 << exponent)
+            .min(self.max_backoff);
+        let half = full / 2;
+        half + jitter(full.saturating_sub(half))
+    }
+}
+
+/// A random duration in `[0, up_to]`.
+pub(crate) fn jitter(up_to: Duration) -> Duration {
+    let nanos = u64::try_from(up_to.as_nanos()).unwrap_or(u64::MAX);
+    Duration::from_nanos(fastrand::u64(0..=nanos))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{Failure, RetryPolicy, Verdict};
+    use crate::api::Method;
+
+    #[test]
+    fn what_is_retried() {
+        use Failure::{Connect, NoAnswer, Status};
+        use Method::{Delete, Get, Post, Put};
+        let cases = [
+            (Get, Status(429), Verdict::RateLimited),
+            (Post, Status(429), Verdict::RateLimited),
+            (Get, Status(502), Verdict::Transient),
+            (Put, Status(503), Verdict::Transient),
+            (Delete, Status(504), Verdict::Transient),
+            (Get, NoAnswer, Verdict::Transient),
+            (Post, Status(502), Verdict::OutcomeUnknown),
+            (Post, Status(503), Verdict::OutcomeUnknown),
+            (Post, NoAnswer, Verdict::OutcomeUnknown),
+            (Post, Connect, Verdict::Transient),
+            (Get, Status(500), Verdict::Fail),
+            (Post, Status(500), Verdict::Fail),
+            (Get, Status(404), Verdict::Fail),
+            (Put, Status(422), Verdict::Fail),
+        ];
+        for (method, failure, expected) in cases {
+            assert_eq!(
+                RetryPolicy::verdict(method, failure),
+                expected,
+                "{method} {failure:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap_with_bounded_jitter() {
+        let policy = RetryPolicy {
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(1),
+            ..RetryPolicy::default()
+        };
+        for _ in 0..50 {
+            for (retry, full_ms) in [
+                (1, 100),
+                (2, 200),
+                (3, 400),
+                (4, 800),
+                (5, 1000),
+                (30, 1000),
+            ] {
+                let wait = policy.backoff(retry);
+                let full = Duration::from_millis(full_ms);
+                assert!(wait >= full / 2 && wait <= full, "retry {retry}: {wait:?}");
+            }
+        }
+    }
+}
