@@ -3,9 +3,11 @@
 //! pipeline.
 
 pub mod args;
+mod changed;
 mod cmd;
 mod connection;
 pub mod exit;
+mod pipeline;
 pub mod settings;
 
 use std::io::{IsTerminal, Write};
@@ -58,7 +60,7 @@ fn run(args: Args) -> anyhow::Result<Exit> {
     match args.command {
         Command::Validate(input) => cmd::validate::run(&settings, &input),
         Command::Schema => cmd::schema::run(),
-        Command::Plan(_) => cmd::not_implemented("plan"),
+        Command::Plan(plan) => cmd::plan::run(&settings, &plan),
         Command::Apply(_) => cmd::not_implemented("apply"),
         Command::Export(_) => cmd::not_implemented("export"),
         Command::Tenants(tenants) => cmd::tenants::run(&settings, &tenants),

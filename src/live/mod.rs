@@ -4,11 +4,40 @@
 //! This file holds the snapshot types (pure data, usable by the planner); `fetch` reads them
 //! through `api` and `convert` turns wire objects into the model.
 
+mod convert;
+mod fetch;
+pub mod tenants;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::ApiError;
 use crate::model::{Kind, Tenant};
+
+pub use convert::{WireTenant, convert};
+pub use fetch::{LiveTenant, Reads, check_identity, fetch_tenant};
+
+/// Why a tenant could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    /// A request failed.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// `?account=` did not reach the tenant: the API answered for another account (NetBird
+    /// falls back to the token's own account silently). Nothing is written to such a tenant.
+    #[error(
+        "identity check failed: asked for account {requested:?} but the API answered for account \
+         {answered:?}; the token cannot reach this tenant (is it a service user's token, or is the \
+         tenant not linked to this MSP?), so nothing will be written to it"
+    )]
+    WrongTenant {
+        /// The account id asked for.
+        requested: String,
+        /// The account id that answered.
+        answered: String,
+    },
+}
 
 /// One tenant as read from the API.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -42,7 +42,7 @@ pub struct Resource {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RouterTarget {
-    /// One peer, by name.
+    /// One peer, by its NetBird peer id.
     Peer(String),
     /// Every peer of these groups.
     PeerGroups(BTreeSet<String>),
@@ -98,6 +98,12 @@ pub enum AddressKind {
 pub struct Address(String);
 
 impl Address {
+    /// An address as the server reports it, taken as canonical without checking: the server
+    /// already validated it, and refusing it here would make the tenant unreadable.
+    pub fn from_server(text: &str) -> Self {
+        text.parse().unwrap_or_else(|_| Address(text.to_owned()))
+    }
+
     /// The canonical text.
     pub fn as_str(&self) -> &str {
         &self.0

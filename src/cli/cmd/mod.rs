@@ -1,8 +1,9 @@
 //! One file per subcommand; each takes validated settings and returns an exit code.
 
+pub(super) mod plan;
 pub(super) mod schema;
 pub(super) mod tenants;
-pub(super) mod validate;
+pub(crate) mod validate;
 
 use crate::cli::exit::Exit;
 

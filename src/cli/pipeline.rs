@@ -1,0 +1,242 @@
+//! The shared front half of `plan` and `apply`: load and select tenants, resolve their
+//! accounts, read them concurrently under one budget, and plan each one.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::sync::Semaphore;
+
+use crate::api::{Client, wire};
+use crate::cli::changed;
+use crate::cli::connection;
+use crate::cli::settings::Settings;
+use crate::desired::{DesiredState, DesiredTenant, Loaded};
+use crate::live::tenants::{Resolved, TenantLookup, needs_tenant_list, resolve};
+use crate::live::{LiveTenant, Reads, Snapshot, fetch_tenant};
+use crate::model::Kind;
+use crate::plan::{
+    Budget, GuardSettings, PLAN_FORMAT_VERSION, Plan, PlanOptions, TenantPlan, plan_tenant,
+};
+
+/// A planned run: the plan, and for every tenant what was read (for `apply`).
+pub(crate) struct Planned {
+    pub(crate) plan: Plan,
+    /// Per tenant, in plan order: its desired state and what was read (`None` when the read
+    /// failed or the tenant is still to be created).
+    #[allow(dead_code, reason = "read by apply")]
+    pub(crate) tenants: Vec<(DesiredTenant, Option<LiveTenant>)>,
+    /// The client, with its call counters, for the summary and for apply.
+    pub(crate) client: Client,
+}
+
+/// Options of the planning half.
+pub(crate) struct PlanRequest<'a> {
+    pub(crate) path: &'a Path,
+    pub(crate) changed_since: Option<&'a str>,
+    pub(crate) allow_mass_delete: bool,
+}
+
+/// Loads the files; prints every diagnostic and returns `None` when any exists.
+pub(crate) fn load_or_report(path: &Path) -> anyhow::Result<Option<DesiredState>> {
+    let loaded: Loaded = crate::desired::load(path);
+    if loaded.state.is_err() {
+        crate::cli::cmd::validate::print_diagnostics(&loaded, &mut std::io::stderr().lock())?;
+    }
+    Ok(loaded.state.ok())
+}
+
+/// The tenants the run works on: `--tenant` globs, then `--changed-since`.
+fn select(
+    settings: &Settings,
+    state: DesiredState,
+    path: &Path,
+    changed_since: Option<&str>,
+) -> anyhow::Result<Vec<DesiredTenant>> {
+    let mut tenants: Vec<DesiredTenant> = state
+        .tenants
+        .into_iter()
+        .filter(|t| settings.tenant_filter.selects(&t.name))
+        .collect();
+    if !settings.tenant_filter.patterns().is_empty() && tenants.is_empty() {
+        anyhow::bail!(
+            "no tenant in the files matches --tenant {}",
+            settings.tenant_filter.patterns().join(", ")
+        );
+    }
+    if let Some(reference) = changed_since {
+        let changed = changed::changed_tenants(path, reference, &tenants)?;
+        tenants.retain(|t| changed.contains(&t.name));
+        tracing::info!(
+            tenants = tenants.len(),
+            reference,
+            "tenants changed since the reference"
+        );
+    }
+    Ok(tenants)
+}
+
+/// Runs the planning half for `request`. Returns `None` when the files are invalid (the
+/// diagnostics are already printed).
+pub(crate) fn plan(
+    settings: &Settings,
+    request: &PlanRequest<'_>,
+) -> anyhow::Result<Option<Planned>> {
+    let Some(state) = load_or_report(request.path)? else {
+        return Ok(None);
+    };
+    let tenants = select(settings, state, request.path, request.changed_since)?;
+    let client = Client::new(connection::client_config(settings)?)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let guard = GuardSettings {
+        allow_mass_delete: request.allow_mass_delete,
+        ..GuardSettings::default()
+    };
+    let budget = Budget {
+        requests_per_minute: settings.budget.requests_per_minute.get(),
+        burst: settings.budget.burst.get(),
+    };
+    let planned = runtime.block_on(read_and_plan(
+        &client,
+        tenants,
+        settings.parallel.get(),
+        guard,
+    ))?;
+    let plan = Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        budget,
+        tenants: planned.iter().map(|(plan, _, _)| plan.clone()).collect(),
+    };
+    let tenants = planned
+        .into_iter()
+        .map(|(_, desired, live)| (desired, live))
+        .collect();
+    Ok(Some(Planned {
+        plan,
+        tenants,
+        client,
+    }))
+}
+
+/// The lists to read for a set of tenants: kinds they manage or prune.
+pub(crate) fn reads_for(tenants: &[DesiredTenant]) -> Reads {
+    let mut kinds: BTreeSet<Kind> = BTreeSet::new();
+    let mut groups_pruned = false;
+    for tenant in tenants {
+        kinds.extend(tenant.prune.iter().copied());
+        groups_pruned |= tenant.prune.contains(&Kind::Group);
+        kinds.extend(
+            Kind::ALL
+                .into_iter()
+                .filter(|kind| tenant.objects.count(*kind) > 0),
+        );
+    }
+    Reads::for_kinds(&kinds, groups_pruned)
+}
+
+type TenantOutcome = (TenantPlan, DesiredTenant, Option<LiveTenant>);
+
+async fn read_and_plan(
+    client: &Client,
+    tenants: Vec<DesiredTenant>,
+    parallel: usize,
+    guard: GuardSettings,
+) -> anyhow::Result<Vec<TenantOutcome>> {
+    let lookups: Vec<TenantLookup<'_>> = tenants.iter().map(lookup).collect();
+    let msp_tenants: Vec<wire::Tenant> = if needs_tenant_list(&lookups) {
+        client
+            .list_tenants()
+            .await
+            .context("listing the MSP's tenants to find tenants by domain")?
+    } else {
+        Vec::new()
+    };
+    let reads = reads_for(&tenants);
+    let options = PlanOptions { guard };
+    let permits = Arc::new(Semaphore::new(parallel.max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, tenant) in tenants.into_iter().enumerate() {
+        let resolved = resolve(&lookup(&tenant), &msp_tenants);
+        let client = client.clone();
+        let permits = Arc::clone(&permits);
+        tasks.spawn(async move {
+            let _permit = permits
+                .acquire_owned()
+                .await
+                .expect("invariant: the semaphore is never closed");
+            let outcome = plan_one(&client, tenant, resolved, reads, options).await;
+            (index, outcome)
+        });
+    }
+    let mut outcomes: Vec<(usize, TenantOutcome)> = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        outcomes.push(joined.context("a tenant task panicked")?);
+    }
+    outcomes.sort_by_key(|(index, _)| *index);
+    Ok(outcomes.into_iter().map(|(_, outcome)| outcome).collect())
+}
+
+fn lookup(tenant: &DesiredTenant) -> TenantLookup<'_> {
+    TenantLookup {
+        name: &tenant.name,
+        id: tenant.target.id.as_deref(),
+        domain: tenant.target.domain.as_deref(),
+        self_account: tenant.target.self_account,
+        create: tenant.create,
+    }
+}
+
+/// Reads and plans one tenant; a failure becomes an error in its plan, so the other tenants
+/// still get planned.
+async fn plan_one(
+    client: &Client,
+    tenant: DesiredTenant,
+    resolved: Result<Resolved, String>,
+    reads: Reads,
+    options: PlanOptions,
+) -> TenantOutcome {
+    let failed = |tenant: &DesiredTenant, account_id: Option<String>, error: String| TenantPlan {
+        name: tenant.name.clone(),
+        account_id,
+        self_account: tenant.target.self_account,
+        create_tenant: false,
+        fingerprint: String::new(),
+        changes: Vec::new(),
+        unmanaged: std::collections::BTreeMap::new(),
+        refusals: Vec::new(),
+        errors: vec![error],
+        api_calls: 0,
+    };
+    let (account, expected) = match resolved {
+        Err(error) => return (failed(&tenant, None, error), tenant, None),
+        Ok(Resolved::ToCreate) => {
+            let mut plan = plan_tenant(&tenant, &Snapshot::default(), None, options);
+            plan.create_tenant = true;
+            plan.api_calls += 1;
+            return (plan, tenant, None);
+        }
+        Ok(Resolved::OwnAccount) => (None, None),
+        Ok(Resolved::Tenant(id)) => (Some(id.clone()), Some(id)),
+    };
+    let tenant_client = client.tenant(account.as_deref());
+    match fetch_tenant(&tenant_client, expected.as_deref(), reads).await {
+        Ok(live) => {
+            let plan = plan_tenant(
+                &tenant,
+                &live.snapshot,
+                Some(live.account_id.clone()),
+                options,
+            );
+            (plan, tenant, Some(live))
+        }
+        Err(error) => {
+            let message = format!("{:#}", anyhow::Error::from(error));
+            (failed(&tenant, account, message), tenant, None)
+        }
+    }
+}

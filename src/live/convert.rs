@@ -1,0 +1,309 @@
+//! Wire objects → the model: ids become names, sets are sorted, `null` lists are empty,
+//! server-owned fields are dropped, and names that match several objects are set aside as
+//! ambiguous instead of being guessed between.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::api::wire;
+use crate::live::{KeyExpiry, ObjectKey, Snapshot};
+use crate::model::{
+    ALL_GROUP, Action, Address, Destination, Group, Kind, Network, Policy, PortRange, Protocol,
+    Resource, ResourceRef, Role, Router, RouterTarget, Rule, ServiceUser, SetupKey, SetupKeyType,
+    User, router_key,
+};
+
+/// Everything one tenant's list calls returned; lists not read are empty.
+#[derive(Debug, Clone, Default)]
+pub struct WireTenant {
+    /// `GET /api/groups`.
+    pub groups: Vec<wire::Group>,
+    /// `GET /api/setup-keys`.
+    pub setup_keys: Vec<wire::SetupKey>,
+    /// `GET /api/users`.
+    pub users: Vec<wire::User>,
+    /// `GET /api/policies`.
+    pub policies: Vec<wire::Policy>,
+    /// `GET /api/networks`.
+    pub networks: Vec<wire::Network>,
+    /// `GET /api/networks/resources` (account-wide).
+    pub resources: Vec<wire::NetworkResource>,
+    /// `GET /api/networks/routers` (account-wide).
+    pub routers: Vec<wire::NetworkRouter>,
+}
+
+/// The zero time NetBird stores for "never" (expiry, last use).
+const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
+
+/// Builds the snapshot of one tenant from its lists.
+pub fn convert(wire: &WireTenant, kinds_read: BTreeSet<Kind>) -> Snapshot {
+    let mut snapshot = Snapshot {
+        kinds_read,
+        ..Snapshot::default()
+    };
+    let group_names: BTreeMap<&str, &str> = wire
+        .groups
+        .iter()
+        .map(|g| (g.id.as_str(), g.name.as_str()))
+        .collect();
+    let name_of = |id: &str| {
+        group_names
+            .get(id)
+            .map_or_else(|| id.to_owned(), |n| (*n).to_owned())
+    };
+    let names = |ids: &[String]| {
+        ids.iter()
+            .map(|id| name_of(id))
+            .collect::<BTreeSet<String>>()
+    };
+
+    let mut builder = Builder {
+        snapshot: &mut snapshot,
+    };
+    for group in &wire.groups {
+        if group.name == ALL_GROUP || group.issued.as_deref().is_some_and(|i| i != "api") {
+            builder.protect(Kind::Group, &group.name);
+        }
+        builder.add(
+            Kind::Group,
+            &group.name,
+            &group.id,
+            Group {
+                name: group.name.clone(),
+            },
+            |t| &mut t.groups,
+        );
+    }
+
+    for key in &wire.setup_keys {
+        let key_type = if key.kind == "one-off" {
+            SetupKeyType::OneOff
+        } else {
+            SetupKeyType::Reusable
+        };
+        let expiry = if key.state == "expired" {
+            KeyExpiry::Expired
+        } else if key.expires.is_empty() || key.expires == ZERO_TIME {
+            KeyExpiry::Never
+        } else {
+            KeyExpiry::Later
+        };
+        let model = SetupKey {
+            name: key.name.clone(),
+            key_type,
+            expires_in: None,
+            usage_limit: Some(u32::try_from(key.usage_limit).unwrap_or(u32::MAX)),
+            ephemeral: Some(key.ephemeral),
+            allow_extra_dns_labels: Some(key.allow_extra_dns_labels),
+            auto_groups: Some(names(&key.auto_groups)),
+            revoked: Some(key.revoked),
+        };
+        if builder.add(Kind::SetupKey, &key.name, &key.id, model, |t| {
+            &mut t.setup_keys
+        }) {
+            builder.snapshot.key_expiry.insert(key.name.clone(), expiry);
+        }
+    }
+
+    for user in &wire.users {
+        let role = user.role.parse::<Role>().ok();
+        if user.is_service_user {
+            let model = ServiceUser {
+                name: user.name.clone(),
+                role,
+                auto_groups: Some(names(&user.auto_groups)),
+                token: None,
+            };
+            builder.add(Kind::ServiceUser, &user.name, &user.id, model, |t| {
+                &mut t.service_users
+            });
+            continue;
+        }
+        let key = user.email.to_ascii_lowercase();
+        if role == Some(Role::Owner)
+            || user.is_current
+            || user.issued.as_deref() == Some("integration")
+        {
+            builder.protect(Kind::User, &key);
+        }
+        let model = User {
+            email: user.email.clone(),
+            name: Some(user.name.clone()),
+            role,
+            auto_groups: Some(names(&user.auto_groups)),
+            blocked: Some(user.is_blocked),
+        };
+        builder.add(Kind::User, &key, &user.id, model, |t| &mut t.users);
+    }
+
+    let resources_by_id: BTreeMap<&str, &wire::NetworkResource> =
+        wire.resources.iter().map(|r| (r.id.as_str(), r)).collect();
+    let routers_by_id: BTreeMap<&str, &wire::NetworkRouter> =
+        wire.routers.iter().map(|r| (r.id.as_str(), r)).collect();
+    let mut resource_refs: BTreeMap<&str, ResourceRef> = BTreeMap::new();
+    for network in &wire.networks {
+        let mut model = Network {
+            name: network.name.clone(),
+            description: Some(network.description.clone()),
+            resources: BTreeMap::new(),
+            routers: BTreeMap::new(),
+        };
+        for resource in network
+            .resources
+            .iter()
+            .filter_map(|id| resources_by_id.get(id.as_str()))
+        {
+            resource_refs.insert(
+                &resource.id,
+                ResourceRef {
+                    network: network.name.clone(),
+                    resource: resource.name.clone(),
+                },
+            );
+            let key = ObjectKey::new(Kind::NetworkResource, &resource.name);
+            if builder
+                .snapshot
+                .resource_network
+                .contains_key(&resource.name)
+            {
+                builder.snapshot.ambiguous.insert(key);
+                continue;
+            }
+            builder
+                .snapshot
+                .resource_network
+                .insert(resource.name.clone(), network.name.clone());
+            builder.snapshot.ids.insert(key, resource.id.clone());
+            let group_ids: Vec<String> = resource.groups.iter().map(|g| g.id.clone()).collect();
+            model.resources.insert(
+                resource.name.clone(),
+                Resource {
+                    name: resource.name.clone(),
+                    description: Some(resource.description.clone()),
+                    address: Address::from_server(&resource.address),
+                    enabled: Some(resource.enabled),
+                    groups: Some(names(&group_ids)),
+                },
+            );
+        }
+        for router in network
+            .routers
+            .iter()
+            .filter_map(|id| routers_by_id.get(id.as_str()))
+        {
+            let target = match router.peer.as_deref().filter(|p| !p.is_empty()) {
+                Some(peer) => RouterTarget::Peer(peer.to_owned()),
+                None => RouterTarget::PeerGroups(names(&router.peer_groups)),
+            };
+            let key = ObjectKey::new(Kind::NetworkRouter, router_key(&network.name, &target));
+            if model.routers.contains_key(&target) {
+                builder.snapshot.ambiguous.insert(key);
+                continue;
+            }
+            builder.snapshot.ids.insert(key, router.id.clone());
+            model.routers.insert(
+                target.clone(),
+                Router {
+                    target,
+                    masquerade: Some(router.masquerade),
+                    metric: Some(u16::try_from(router.metric).unwrap_or(u16::MAX)),
+                    enabled: Some(router.enabled),
+                },
+            );
+        }
+        builder.add(Kind::Network, &network.name, &network.id, model, |t| {
+            &mut t.networks
+        });
+    }
+
+    for policy in &wire.policies {
+        let rules = policy
+            .rules
+            .iter()
+            .map(|rule| convert_rule(rule, &names, &resource_refs))
+            .collect();
+        let model = Policy {
+            name: policy.name.clone(),
+            description: Some(policy.description.clone()),
+            enabled: Some(policy.enabled),
+            rules,
+        };
+        builder.add(Kind::Policy, &policy.name, &policy.id, model, |t| {
+            &mut t.policies
+        });
+    }
+    snapshot
+}
+
+fn convert_rule(
+    rule: &wire::PolicyRule,
+    names: &dyn Fn(&[String]) -> BTreeSet<String>,
+    resources: &BTreeMap<&str, ResourceRef>,
+) -> Rule {
+    let ids =
+        |groups: &[wire::GroupMinimum]| groups.iter().map(|g| g.id.clone()).collect::<Vec<_>>();
+    let mut ports: BTreeSet<PortRange> = rule.ports.iter().filter_map(|p| p.parse().ok()).collect();
+    ports.extend(rule.port_ranges.iter().map(|r| PortRange {
+        start: r.start,
+        end: r.end,
+    }));
+    let destination = match &rule.destination_resource {
+        Some(target) => {
+            Destination::Resource(resources.get(target.id.as_str()).cloned().unwrap_or(
+                ResourceRef {
+                    network: String::new(),
+                    resource: target.id.clone(),
+                },
+            ))
+        }
+        None => Destination::Groups(names(&ids(&rule.destinations))),
+    };
+    Rule {
+        name: Some(rule.name.clone()),
+        description: Some(rule.description.clone()),
+        enabled: Some(rule.enabled),
+        action: if rule.action == "drop" {
+            Action::Drop
+        } else {
+            Action::Accept
+        },
+        protocol: rule.protocol.parse().unwrap_or(Protocol::All),
+        bidirectional: Some(rule.bidirectional),
+        ports,
+        sources: names(&ids(&rule.sources)),
+        destination,
+    }
+}
+
+/// Adds objects by name, moving names seen twice to the ambiguous set.
+struct Builder<'s> {
+    snapshot: &'s mut Snapshot,
+}
+
+impl Builder<'_> {
+    fn protect(&mut self, kind: Kind, name: &str) {
+        self.snapshot.protected.insert(ObjectKey::new(kind, name));
+    }
+
+    /// Returns whether the object was added (its name is not ambiguous).
+    fn add<T>(
+        &mut self,
+        kind: Kind,
+        name: &str,
+        id: &str,
+        object: T,
+        map: impl Fn(&mut crate::model::Tenant) -> &mut BTreeMap<String, T>,
+    ) -> bool {
+        let key = ObjectKey::new(kind, name);
+        if self.snapshot.ambiguous.contains(&key) {
+            return false;
+        }
+        if map(&mut self.snapshot.objects).remove(name).is_some() {
+            self.snapshot.ids.remove(&key);
+            self.snapshot.ambiguous.insert(key);
+            return false;
+        }
+        map(&mut self.snapshot.objects).insert(name.to_owned(), object);
+        self.snapshot.ids.insert(key, id.to_owned());
+        true
+    }
+}

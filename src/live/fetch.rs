@@ -1,0 +1,150 @@
+//! Reading a tenant in the fewest calls: the identity check, then one list per kind (lists
+//! run concurrently under the shared budget), never one GET per object.
+
+use std::collections::BTreeSet;
+
+use crate::api::{ApiError, TenantClient, wire};
+use crate::live::convert::{WireTenant, convert};
+use crate::live::{LiveError, Snapshot};
+use crate::model::Kind;
+
+/// Which lists to read. Kinds no selected tenant manages are skipped to save budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "one flag per list call, read independently"
+)]
+pub struct Reads {
+    /// `GET /api/setup-keys`.
+    pub setup_keys: bool,
+    /// `GET /api/users` (users and service users).
+    pub users: bool,
+    /// `GET /api/policies`.
+    pub policies: bool,
+    /// `GET /api/networks`, `/api/networks/routers` and `/api/networks/resources`.
+    pub networks: bool,
+}
+
+impl Reads {
+    /// Every list (needed when groups are pruned: deleting a group means detaching it from
+    /// every object that names it).
+    pub const ALL: Reads = Reads {
+        setup_keys: true,
+        users: true,
+        policies: true,
+        networks: true,
+    };
+
+    /// The lists needed to plan and apply tenants that manage or prune these kinds.
+    pub fn for_kinds(kinds: &BTreeSet<Kind>, groups_pruned: bool) -> Reads {
+        if groups_pruned {
+            return Reads::ALL;
+        }
+        let any = |list: &[Kind]| list.iter().any(|k| kinds.contains(k));
+        Reads {
+            setup_keys: any(&[Kind::SetupKey]),
+            users: any(&[Kind::User, Kind::ServiceUser]),
+            policies: any(&[Kind::Policy]),
+            // Policies may target network resources, whose names come from the networks.
+            networks: any(&[
+                Kind::Network,
+                Kind::NetworkResource,
+                Kind::NetworkRouter,
+                Kind::Policy,
+            ]),
+        }
+    }
+
+    fn kinds(self) -> BTreeSet<Kind> {
+        let mut kinds = BTreeSet::from([Kind::Group]);
+        if self.setup_keys {
+            kinds.insert(Kind::SetupKey);
+        }
+        if self.users {
+            kinds.extend([Kind::User, Kind::ServiceUser]);
+        }
+        if self.policies {
+            kinds.insert(Kind::Policy);
+        }
+        if self.networks {
+            kinds.extend([Kind::Network, Kind::NetworkResource, Kind::NetworkRouter]);
+        }
+        kinds
+    }
+}
+
+/// One tenant as read: its account id (from the identity check), the snapshot for the planner,
+/// and the wire objects `apply` needs to build full-replace PUT bodies.
+#[derive(Debug, Clone)]
+pub struct LiveTenant {
+    /// The account id the API answered for.
+    pub account_id: String,
+    /// The converted state.
+    pub snapshot: Snapshot,
+    /// The lists as returned.
+    pub wire: WireTenant,
+}
+
+/// Confirms that requests through `client` reach `expected` (an MSP tenant) and returns the
+/// account id that answered. NetBird silently runs a request in the caller's own account when
+/// it does not honour `?account=` (unknown id, missing MSP link, a service-user token), which
+/// would apply one customer's configuration to the MSP's own account; this check refuses that.
+pub async fn check_identity(
+    client: &TenantClient,
+    expected: Option<&str>,
+) -> Result<String, LiveError> {
+    let accounts: Vec<wire::Account> = client.list_accounts().await?;
+    let answered = accounts.first().map(|a| a.id.clone()).unwrap_or_default();
+    match expected {
+        Some(expected) if expected != answered => Err(LiveError::WrongTenant {
+            requested: expected.to_owned(),
+            answered,
+        }),
+        _ => Ok(answered),
+    }
+}
+
+/// Reads one tenant: identity check first, then the lists `reads` asks for.
+pub async fn fetch_tenant(
+    client: &TenantClient,
+    expected: Option<&str>,
+    reads: Reads,
+) -> Result<LiveTenant, LiveError> {
+    let account_id = check_identity(client, expected).await?;
+    let wire = read_lists(client, reads).await?;
+    let snapshot = convert(&wire, reads.kinds());
+    Ok(LiveTenant {
+        account_id,
+        snapshot,
+        wire,
+    })
+}
+
+async fn read_lists(client: &TenantClient, reads: Reads) -> Result<WireTenant, ApiError> {
+    async fn when<T>(
+        read: bool,
+        list: impl Future<Output = Result<Vec<T>, ApiError>>,
+    ) -> Result<Vec<T>, ApiError> {
+        if read { list.await } else { Ok(Vec::new()) }
+    }
+    let (groups, setup_keys, users, policies, networks, routers) = tokio::try_join!(
+        client.list_groups(),
+        when(reads.setup_keys, client.list_setup_keys()),
+        when(reads.users, client.list_users()),
+        when(reads.policies, client.list_policies()),
+        when(reads.networks, client.list_networks()),
+        when(reads.networks, client.list_network_routers()),
+    )?;
+    // The account-wide resource list replaces one call per network; a tenant without networks
+    // has no resources to read.
+    let resources = when(!networks.is_empty(), client.list_network_resources()).await?;
+    Ok(WireTenant {
+        groups,
+        setup_keys,
+        users,
+        policies,
+        networks,
+        resources,
+        routers,
+    })
+}
