@@ -56,6 +56,34 @@ impl Instance {
     }
 
     async fn launch_once(binary: &Path, dir: &Path, http: &reqwest::Client) -> Result<Self> {
+        let mut instance = Self::start(binary, dir, http, true).await?;
+        let url = instance.record.url.clone();
+        instance.record.pat = setup(http, &url).await?;
+        instance.record.account_id = account_id(http, &url, &instance.record.pat).await?;
+        Ok(instance)
+    }
+
+    /// Starts a server and waits until it answers, without running its first-time setup: for
+    /// testing `birdhouse bootstrap` against a fresh server. `setup_pat_enabled` sets
+    /// `NB_SETUP_PAT_ENABLED`. The record's `pat` and `account_id` stay empty.
+    pub async fn launch_fresh(
+        binary: &Path,
+        dir: PathBuf,
+        http: &reqwest::Client,
+        setup_pat_enabled: bool,
+    ) -> Result<Self> {
+        if dir.exists() {
+            fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;
+        }
+        Self::start(binary, &dir, http, setup_pat_enabled).await
+    }
+
+    async fn start(
+        binary: &Path,
+        dir: &Path,
+        http: &reqwest::Client,
+        setup_pat_enabled: bool,
+    ) -> Result<Self> {
         let data = dir.join("data");
         fs::create_dir_all(&data).with_context(|| format!("creating {}", data.display()))?;
         let ports = ServerPorts::pick()?;
@@ -72,7 +100,10 @@ impl Instance {
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", dir)
-            .env("NB_SETUP_PAT_ENABLED", "true")
+            .env(
+                "NB_SETUP_PAT_ENABLED",
+                if setup_pat_enabled { "true" } else { "false" },
+            )
             .env("NB_DISABLE_GEOLOCATION", "true")
             .env("BIRDHOUSE_LAB_EXIT_ON_STDIN_EOF", "1")
             .current_dir(dir)
@@ -87,17 +118,15 @@ impl Instance {
         let url = format!("http://127.0.0.1:{}", ports.listen);
 
         wait_ready(&mut child, http, &url, &log_path).await?;
-        let pat = setup(http, &url).await?;
-        let account_id = account_id(http, &url, &pat).await?;
         Ok(Self {
             record: ServerRecord {
                 role: Role::Spare,
                 name: String::new(),
                 domain: String::new(),
-                account_id,
+                account_id: String::new(),
                 url,
                 port: ports.listen,
-                pat,
+                pat: String::new(),
                 pid,
                 data_dir: dir.to_path_buf(),
             },

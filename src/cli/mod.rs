@@ -64,7 +64,7 @@ fn run(args: Args) -> anyhow::Result<Exit> {
         Command::Apply(_) => cmd::not_implemented("apply"),
         Command::Export(_) => cmd::not_implemented("export"),
         Command::Tenants(tenants) => cmd::tenants::run(&settings, &tenants),
-        Command::Bootstrap(_) => cmd::not_implemented("bootstrap"),
+        Command::Bootstrap(bootstrap) => cmd::bootstrap::run(&bootstrap),
     }
 }
 

@@ -41,13 +41,11 @@ impl Test {
         self
     }
 
-    #[allow(dead_code, reason = "used by the API and e2e tests")]
     pub(crate) fn env(mut self, key: &str, value: &str) -> Self {
         self.env.push((key.to_owned(), value.to_owned()));
         self
     }
 
-    #[allow(dead_code, reason = "used by the API and e2e tests")]
     pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }

@@ -1,0 +1,109 @@
+//! `birdhouse bootstrap`: the first run of a fresh self-hosted server. Creates the owner
+//! through `POST /api/setup` with `create_pat`, writes the PAT to a file created with mode 0600,
+//! and never prints it. The one deliberate reveal of a secret, to where the user asked.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+
+use crate::api::ApiError;
+use crate::api::wire::SetupRequest;
+use crate::cli::UsageError;
+use crate::cli::args::BootstrapArgs;
+use crate::cli::exit::Exit;
+use crate::secret::Secret;
+
+pub(crate) fn run(args: &BootstrapArgs) -> anyhow::Result<Exit> {
+    if !(1..=365).contains(&args.pat_expire_in) {
+        return Err(UsageError(format!(
+            "--pat-expire-in {} is out of range (expected 1 to 365 days)",
+            args.pat_expire_in
+        ))
+        .into());
+    }
+    let password = read_password(&args.password_file)?;
+    if args.pat_out.exists() {
+        return Err(UsageError(format!(
+            "{} already exists; bootstrap never overwrites a token file",
+            args.pat_out.display()
+        ))
+        .into());
+    }
+    let request = SetupRequest {
+        email: args.email.clone(),
+        name: args.name.clone(),
+        password,
+        create_pat: true,
+        pat_expire_in: Some(args.pat_expire_in),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let response = runtime
+        .block_on(crate::api::setup(&args.url, &request))
+        .map_err(explain)?;
+    let Some(token) = response.personal_access_token else {
+        bail!(
+            "the server created the owner {} but returned no PAT: it runs without NB_SETUP_PAT_ENABLED=true; \
+             log in to the dashboard as the owner and create a PAT there",
+            response.email
+        );
+    };
+    write_secret_file(&args.pat_out, &token)
+        .with_context(|| format!("writing the PAT to {}", args.pat_out.display()))?;
+    writeln!(
+        std::io::stderr().lock(),
+        "created owner {} (user {}); PAT written to {} (mode 0600, expires in {} days)",
+        response.email,
+        response.user_id,
+        args.pat_out.display(),
+        args.pat_expire_in
+    )?;
+    Ok(Exit::Success)
+}
+
+fn read_password(path: &Path) -> anyhow::Result<Secret<String>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the password file {}", path.display()))?;
+    let password = text.trim_end_matches(['\n', '\r']).to_owned();
+    if !(8..=72).contains(&password.len()) {
+        return Err(UsageError(format!(
+            "the password in {} must be 8 to 72 bytes long",
+            path.display()
+        ))
+        .into());
+    }
+    Ok(Secret::new(password))
+}
+
+/// Turns the server's answers into what to do next.
+fn explain(error: ApiError) -> anyhow::Error {
+    let advice = match &error {
+        ApiError::PreconditionFailed { .. } => {
+            "setup was already done on this server: use a PAT of an existing user (create one in the dashboard)"
+        }
+        ApiError::Rejected { message, .. } if message.contains("pat_expire_in") => {
+            "the PAT lifetime must be 1 to 365 days"
+        }
+        ApiError::Rejected { .. } => "the server refused the owner's details",
+        ApiError::Server { .. } => {
+            "the server could not run setup: it needs the embedded identity provider (the combined server)"
+        }
+        _ => "the server could not be bootstrapped",
+    };
+    anyhow::Error::new(error).context(advice)
+}
+
+/// Creates `path` with mode 0600 (never wider, even for a moment) and writes the secret.
+fn write_secret_file(path: &Path, secret: &Secret<String>) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(secret.expose().as_bytes())?;
+    file.write_all(b"\n")?;
+    file.sync_all()
+}

@@ -1,0 +1,222 @@
+//! Reading live state: exactly which calls a snapshot costs, and the identity check that keeps
+//! one customer's configuration out of the MSP's own account.
+
+use std::time::Duration;
+
+use birdhouse::api::{Client, ClientConfig};
+use birdhouse::live::{LiveError, Reads, fetch_tenant};
+use birdhouse::model::Kind;
+use birdhouse::secret::Secret;
+use httpmock::prelude::*;
+use serde_json::{Value, json};
+
+use crate::support::Test;
+
+const TOKEN: &str = "nbp_SnapshotTokenThatMustNotLeak0aB1c2";
+const TENANT: &str = "tenant0000000000001";
+
+fn client(server: &MockServer) -> Client {
+    let mut config = ClientConfig::new(server.base_url(), Secret::new(TOKEN.to_owned()));
+    config.timeout = Duration::from_secs(5);
+    Client::new(config).unwrap()
+}
+
+fn networks(count: usize) -> Value {
+    Value::Array(
+        (0..count)
+            .map(|i| {
+                json!({"id": format!("n{i}"), "name": format!("net-{i}"), "description": "",
+                       "routers": [], "resources": [format!("r{i}")], "routing_peers_count": 0,
+                       "policies": []})
+            })
+            .collect(),
+    )
+}
+
+fn resources(count: usize) -> Value {
+    Value::Array(
+        (0..count)
+            .map(|i| {
+                json!({"id": format!("r{i}"), "name": format!("res-{i}"), "description": "",
+                       "type": "subnet", "address": format!("10.{i}.0.0/24"), "enabled": true,
+                       "groups": [{"id": "g1", "name": "devs", "peers_count": 0, "resources_count": 1}]})
+            })
+            .collect(),
+    )
+}
+
+/// Serves one tenant's lists (each only with `?account=TENANT`) and returns a mock per path.
+fn serve_tenant(server: &MockServer, network_count: usize) -> Vec<(String, httpmock::Mock<'_>)> {
+    let bodies = [
+        (
+            "/api/accounts",
+            json!([{"id": TENANT, "domain": "acme.example", "settings": {}}]),
+        ),
+        (
+            "/api/groups",
+            json!([{"id": "g1", "name": "devs", "issued": "api", "peers": null,
+                                "peers_count": 0, "resources": null, "resources_count": 0},
+                               {"id": "g0", "name": "All", "issued": "api", "peers": [],
+                                "peers_count": 0, "resources": [], "resources_count": 0}]),
+        ),
+        ("/api/setup-keys", json!([])),
+        ("/api/users", json!([])),
+        ("/api/policies", json!([])),
+        ("/api/networks", networks(network_count)),
+        ("/api/networks/routers", json!([])),
+        ("/api/networks/resources", resources(network_count)),
+    ];
+    bodies
+        .into_iter()
+        .map(|(path, body)| {
+            let mock = server.mock(|when, then| {
+                when.method(GET).path(path).query_param("account", TENANT);
+                then.status(200).json_body(body);
+            });
+            (path.to_owned(), mock)
+        })
+        .collect()
+}
+
+fn calls_for_networks(network_count: usize) -> (usize, Vec<(String, usize)>) {
+    let server = MockServer::start();
+    let mocks = serve_tenant(&server, network_count);
+    let client = client(&server);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let live = runtime
+        .block_on(fetch_tenant(
+            &client.tenant(Some(TENANT)),
+            Some(TENANT),
+            Reads::ALL,
+        ))
+        .expect("the snapshot reads");
+    assert_eq!(live.snapshot.objects.networks.len(), network_count);
+    assert_eq!(
+        live.snapshot.objects.count(Kind::NetworkResource),
+        network_count
+    );
+    let hits = mocks
+        .iter()
+        .map(|(path, mock)| (path.clone(), mock.calls()))
+        .collect();
+    (usize::try_from(client.stats().requests).unwrap(), hits)
+}
+
+#[test]
+fn a_snapshot_costs_the_identity_check_and_one_list_per_kind() {
+    let every_list_once = |hits: &[(String, usize)], resources: usize| {
+        for (path, calls) in hits {
+            let expected = if path == "/api/networks/resources" {
+                resources
+            } else {
+                1
+            };
+            assert_eq!(*calls, expected, "{path}");
+        }
+    };
+    let (total, hits) = calls_for_networks(0);
+    assert_eq!(total, 7, "no networks: no resource list");
+    every_list_once(&hits, 0);
+    let (total, hits) = calls_for_networks(1);
+    assert_eq!(total, 8);
+    every_list_once(&hits, 1);
+    let (total, hits) = calls_for_networks(5);
+    assert_eq!(
+        total, 8,
+        "five networks cost the same as one: one account-wide resource list"
+    );
+    every_list_once(&hits, 1);
+}
+
+#[test]
+fn kinds_no_tenant_manages_are_not_read() {
+    let server = MockServer::start();
+    let mocks = serve_tenant(&server, 0);
+    let client = client(&server);
+    let reads = Reads::for_kinds(&[Kind::Group].into_iter().collect(), false);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime
+        .block_on(fetch_tenant(
+            &client.tenant(Some(TENANT)),
+            Some(TENANT),
+            reads,
+        ))
+        .unwrap();
+    let read: Vec<&str> = mocks
+        .iter()
+        .filter(|(_, m)| m.calls() > 0)
+        .map(|(p, _)| p.as_str())
+        .collect();
+    assert_eq!(read, ["/api/accounts", "/api/groups"]);
+}
+
+#[test]
+fn a_tenant_answered_by_another_account_is_refused() {
+    let server = MockServer::start();
+    // NetBird ignores an `account` it does not honour and answers for the caller's own account.
+    server.mock(|when, then| {
+        when.method(GET).path("/api/accounts");
+        then.status(200)
+            .json_body(json!([{"id": "msp-own-account", "domain": "msp.example", "settings": {}}]));
+    });
+    let lists = server.mock(|when, then| {
+        when.method(GET).path("/api/groups");
+        then.status(200).json_body(json!([]));
+    });
+    let client = client(&server);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let err = runtime
+        .block_on(fetch_tenant(
+            &client.tenant(Some(TENANT)),
+            Some(TENANT),
+            Reads::ALL,
+        ))
+        .unwrap_err();
+    assert!(
+        matches!(&err, LiveError::WrongTenant { requested, answered } if requested == TENANT && answered == "msp-own-account")
+    );
+    assert!(
+        err.to_string().contains("nothing will be written to it"),
+        "{err}"
+    );
+    assert_eq!(
+        lists.calls(),
+        0,
+        "nothing else is read from the wrong account"
+    );
+}
+
+#[test]
+fn plan_reports_the_refused_tenant_and_plans_the_others() {
+    let server = MockServer::start();
+    serve_tenant(&server, 0);
+    server.mock(|when, then| {
+        when.method(GET)
+            .path("/api/accounts")
+            .query_param("account", "not-linked-tenant");
+        then.status(200)
+            .json_body(json!([{"id": "msp-own-account", "domain": "msp.example", "settings": {}}]));
+    });
+    let files = format!(
+        "version: 1\ntenants:\n  - name: Good\n    id: {TENANT}\n    groups: [{{name: devs}}, {{name: ops}}]\n  - name: Unlinked\n    id: not-linked-tenant\n    groups: [{{name: devs}}]\n"
+    );
+    let out = Test::new()
+        .file("tenants.yaml", &files)
+        .env("NETBIRD_API_URL", &server.base_url())
+        .env("NETBIRD_API_TOKEN", TOKEN)
+        .args(&["plan", "-f", "tenants.yaml", "--color", "never", "-vv"])
+        .run();
+    assert_eq!(
+        out.code, 1,
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+    assert!(out.stdout.contains("+ group ops"), "{}", out.stdout);
+    assert!(out.stdout.contains("identity check failed: asked for account \"not-linked-tenant\" but the API answered for account \"msp-own-account\""), "{}", out.stdout);
+    assert!(
+        out.stderr.contains("tenant \"Unlinked\" cannot be applied"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stdout.contains(TOKEN) && !out.stderr.contains(TOKEN));
+}
