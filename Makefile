@@ -1,9 +1,17 @@
 # Thin targets over scripts/: each script does one job and can be run by hand.
-.PHONY: test check demo bench lab-up lab-down
+.PHONY: test check demo demo-down bench lab-up lab-down
 
 ## Run every check and every test of the workspace (the README's test command).
 test:
 	scripts/test
+
+## Start a local NetBird lab, plan and apply examples/tenants/, plan again (README command 1).
+demo:
+	scripts/demo
+
+## Stop the demo's lab.
+demo-down:
+	scripts/lab down --dir .lab/demo
 
 ## Formatting, lints and the leftover check, without tests.
 check:
