@@ -1,0 +1,592 @@
+//! The wording text and Markdown share: summaries, the budget sentence, reasons, refusals,
+//! one line per change with its field differences, and short descriptions of new objects.
+//! Everything here reads the [`Plan`] and nothing else; nothing here colours, escapes or writes
+//! (the formats do that), so both formats say the same thing in the same words.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use crate::model::{
+    Action as RuleAction, Destination, ExpiresIn, Kind, Policy, Protocol, Resource, Router, Rule,
+    ServiceUser, SetupKey, User,
+};
+use crate::plan::{
+    Action, ActionCounts, Change, FieldChange, NetworkChild, NetworkHeader, Object, Plan, Reason,
+    Refusal, TenantPlan,
+};
+
+/// What an empty plan says, in every human format.
+pub(super) const NO_CHANGES: &str = "No changes. Every tenant matches the files.";
+
+/// A field difference longer than this (name and both values) is split over three lines.
+const LONG_FIELD_CHARS: usize = 90;
+
+/// What a line of a change list is marked with; text colours it, Markdown's `diff` fence
+/// highlights it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mark {
+    /// `+`: an object (or the tenant) is created.
+    Create,
+    /// `~`: an object is updated in place.
+    Update,
+    /// `-`: an object is deleted.
+    Delete,
+    /// `-/+`: an object is replaced.
+    Replace,
+    /// `-`: the live value of a long field.
+    Before,
+    /// `+`: the desired value of a long field.
+    After,
+}
+
+impl Mark {
+    /// The marker as printed.
+    pub(super) fn symbol(self) -> &'static str {
+        match self {
+            Mark::Create | Mark::After => "+",
+            Mark::Update => "~",
+            Mark::Delete | Mark::Before => "-",
+            Mark::Replace => "-/+",
+        }
+    }
+
+    fn of(action: Action) -> Mark {
+        match action {
+            Action::Create => Mark::Create,
+            Action::Update => Mark::Update,
+            Action::Delete => Mark::Delete,
+            Action::Replace => Mark::Replace,
+        }
+    }
+}
+
+/// One line of a tenant's change list, before the format's own indent and colour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Line {
+    /// Spaces before the mark (0 for a change, more for its fields).
+    pub(super) indent: usize,
+    /// The marker, if the line has one; it is followed by one space.
+    pub(super) mark: Option<Mark>,
+    /// The rest of the line.
+    pub(super) text: String,
+}
+
+impl Line {
+    /// The line without colour: indent, mark, text.
+    pub(super) fn plain(&self) -> String {
+        let pad = " ".repeat(self.indent);
+        match self.mark {
+            Some(mark) => format!("{pad}{} {}", mark.symbol(), self.text),
+            None => format!("{pad}{}", self.text),
+        }
+    }
+}
+
+/// `n thing` or `n things`.
+pub(super) fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+/// `a`, `a and b`, `a, b and c`.
+pub(super) fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [only] => only.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// All four counts, zeros included: `12 to create, 2 to update, 1 to replace, 1 to delete`.
+pub(super) fn all_counts(counts: ActionCounts) -> String {
+    format!(
+        "{} to create, {} to update, {} to replace, {} to delete",
+        counts.create, counts.update, counts.replace, counts.delete
+    )
+}
+
+/// A tenant's counts, zeros left out: `4 to create, 2 to delete`, or `no changes`.
+pub(super) fn tenant_counts(tenant: &TenantPlan) -> String {
+    let counts = tenant.counts();
+    let mut parts = Vec::new();
+    if tenant.create_tenant {
+        parts.push("new tenant".to_owned());
+    }
+    for (count, verb) in [
+        (counts.create, "create"),
+        (counts.update, "update"),
+        (counts.replace, "replace"),
+        (counts.delete, "delete"),
+    ] {
+        if count > 0 {
+            parts.push(format!("{count} to {verb}"));
+        }
+    }
+    if parts.is_empty() {
+        "no changes".to_owned()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// Whether apply stops at this tenant (a refusal or an error).
+pub(super) fn is_blocked(tenant: &TenantPlan) -> bool {
+    !tenant.refusals.is_empty() || !tenant.errors.is_empty()
+}
+
+/// Whether a plan needs no more than "no changes" (nothing to change, nothing blocked).
+pub(super) fn is_empty(plan: &Plan) -> bool {
+    !plan.has_changes() && !plan.is_blocked()
+}
+
+/// The first line of a plan: `Plan: 3 tenants (1 new), 12 to create, …; 2 tenants unchanged`.
+pub(super) fn summary(plan: &Plan) -> String {
+    if is_empty(plan) {
+        return NO_CHANGES.to_owned();
+    }
+    let tenants = &plan.tenants;
+    let changing = tenants.iter().filter(|t| t.has_changes()).count();
+    let new = tenants.iter().filter(|t| t.create_tenant).count();
+    let unchanged = unchanged(plan).len();
+    let blocked = tenants.iter().filter(|t| is_blocked(t)).count();
+    let mut line = format!("Plan: {}", plural(changing, "tenant", "tenants"));
+    if new > 0 {
+        let _ = write!(line, " ({new} new)");
+    }
+    let _ = write!(line, ", {}", all_counts(plan.counts()));
+    if unchanged > 0 {
+        let _ = write!(
+            line,
+            "; {} unchanged",
+            plural(unchanged, "tenant", "tenants")
+        );
+    }
+    if blocked > 0 {
+        let _ = write!(line, "; {} blocked", plural(blocked, "tenant", "tenants"));
+    }
+    line
+}
+
+/// What the apply costs in API calls and budget time.
+pub(super) fn budget(plan: &Plan) -> String {
+    let calls = plan.api_calls();
+    let budget = plan.budget;
+    let needs = plural(
+        usize::try_from(calls).unwrap_or(usize::MAX),
+        "API call",
+        "API calls",
+    );
+    if calls <= u64::from(budget.burst) {
+        format!(
+            "Apply needs {needs}: within the burst of {}, no waiting.",
+            budget.burst
+        )
+    } else {
+        format!(
+            "Apply needs {needs}: about {} at {} requests/minute after the burst of {}.",
+            duration(budget.floor_seconds(calls)),
+            budget.requests_per_minute,
+            budget.burst
+        )
+    }
+}
+
+/// `45s`, `2m30s`, `1h05m`; rounded up to the second.
+fn duration(seconds: f64) -> String {
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "floor_seconds is finite, non-negative and far below u64::MAX"
+    )]
+    let total = seconds.ceil().max(0.0) as u64;
+    let (hours, minutes, secs) = (total / 3600, total % 3600 / 60, total % 60);
+    match (hours, minutes, secs) {
+        (0, 0, s) => format!("{s}s"),
+        (0, m, 0) => format!("{m}m"),
+        (0, m, s) => format!("{m}m{s:02}s"),
+        (h, m, _) => format!("{h}h{m:02}m"),
+    }
+}
+
+/// A sentence saying how many tenants apply stops at, when any.
+pub(super) fn blocked(plan: &Plan) -> Option<String> {
+    let blocked = plan.tenants.iter().filter(|t| is_blocked(t)).count();
+    (blocked > 0).then(|| {
+        format!(
+            "Apply will stop for {} until the refusals and errors below are resolved.",
+            plural(blocked, "tenant", "tenants")
+        )
+    })
+}
+
+/// The tenant as a heading: `Acme Corp (id ctq2…)`.
+pub(super) fn tenant_label(tenant: &TenantPlan) -> String {
+    format!("{} {}", tenant.name, tenant_whereabouts(tenant))
+}
+
+/// Where the tenant is: `(id ctq2…)`, `(to be created)`, `(the token's own tenant, id …)`.
+pub(super) fn tenant_whereabouts(tenant: &TenantPlan) -> String {
+    let which = match (
+        &tenant.account_id,
+        tenant.create_tenant,
+        tenant.self_account,
+    ) {
+        (_, true, _) => "to be created".to_owned(),
+        (Some(id), false, true) => format!("the token's own tenant, id {id}"),
+        (None, false, true) => "the token's own tenant".to_owned(),
+        (Some(id), false, false) => format!("id {id}"),
+        (None, false, false) => "id unknown".to_owned(),
+    };
+    format!("({which})")
+}
+
+/// Why a change is in the plan.
+pub(super) fn reason(reason: &Reason) -> String {
+    match reason {
+        Reason::Missing => "not in live state".to_owned(),
+        Reason::NotDesired => "prune: not in desired state".to_owned(),
+        Reason::FieldsDiffer { fields } => {
+            // "auto_groups differ", "metric differs", "role and blocked differ".
+            let plural = fields.len() > 1
+                || fields
+                    .first()
+                    .is_some_and(|f| f.ends_with('s') && !f.ends_with("ss"));
+            let verb = if plural { "differ" } else { "differs" };
+            format!("{} {verb}", join_and(fields))
+        }
+        Reason::CreateOnly { field } => format!("{field} is create-only"),
+        Reason::Expired => "setup key has expired".to_owned(),
+        Reason::Revoked => "revoked keys cannot be un-revoked".to_owned(),
+    }
+}
+
+/// A refusal, naming the tenant and the counts.
+pub(super) fn refusal(tenant: &str, refusal: &Refusal) -> String {
+    match *refusal {
+        Refusal::MassDelete { deletes, managed } => {
+            let percent = (deletes * 100 + managed / 2) / managed.max(1);
+            format!(
+                "refused: deletes {deletes} of {managed} managed objects in {tenant} \
+                 ({percent}%, over the mass-delete limit); \
+                 rerun with --allow-mass-delete if intended"
+            )
+        }
+        Refusal::EmptiesTenant { deletes } => format!(
+            "refused: deletes {} and leaves {tenant} with no managed objects; \
+             rerun with --allow-mass-delete if intended",
+            plural(deletes, "object", "objects")
+        ),
+    }
+}
+
+/// An error, naming the tenant.
+pub(super) fn error(tenant: &str, message: &str) -> String {
+    format!("error in {tenant}: {message}")
+}
+
+/// `3 groups, 1 policy`, or `None` when nothing is left alone.
+pub(super) fn unmanaged(counts: &BTreeMap<Kind, usize>) -> Option<String> {
+    let parts: Vec<String> = counts
+        .iter()
+        .filter(|(_, count)| **count > 0)
+        .map(|(kind, count)| plural(*count, kind.singular(), &kind.plural().replace('_', " ")))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// `left alone: 3 groups, 1 policy not in the files`.
+pub(super) fn left_alone(counts: &BTreeMap<Kind, usize>) -> Option<String> {
+    unmanaged(counts).map(|list| format!("left alone: {list} not in the files"))
+}
+
+/// Unmanaged objects summed over every tenant.
+pub(super) fn total_unmanaged(plan: &Plan) -> BTreeMap<Kind, usize> {
+    let mut total = BTreeMap::new();
+    for tenant in &plan.tenants {
+        for (kind, count) in &tenant.unmanaged {
+            *total.entry(*kind).or_default() += count;
+        }
+    }
+    total
+}
+
+/// The tenants with nothing to change and nothing blocked, which get one line, not a section.
+pub(super) fn unchanged(plan: &Plan) -> Vec<&TenantPlan> {
+    plan.tenants
+        .iter()
+        .filter(|t| !t.has_changes() && !is_blocked(t))
+        .collect()
+}
+
+/// `No changes in 2 tenants: Beta Ltd, Gamma GmbH.`
+pub(super) fn unchanged_line(tenants: &[&TenantPlan]) -> String {
+    let names: Vec<&str> = tenants.iter().map(|t| t.name.as_str()).collect();
+    format!(
+        "No changes in {}: {}.",
+        plural(tenants.len(), "tenant", "tenants"),
+        names.join(", ")
+    )
+}
+
+/// The last line of every format.
+pub(super) fn totals(plan: &Plan) -> String {
+    let tenants = plural(plan.tenants.len(), "tenant", "tenants");
+    if is_empty(plan) {
+        return format!("Total: no changes in {tenants}.");
+    }
+    let changing = plan.tenants.iter().filter(|t| t.has_changes()).count();
+    let new = plan.tenants.iter().filter(|t| t.create_tenant).count();
+    let new = if new > 0 {
+        format!(" ({new} new)")
+    } else {
+        String::new()
+    };
+    format!(
+        "Total: {} in {changing} of {tenants}{new}; {}.",
+        all_counts(plan.counts()),
+        plural(
+            usize::try_from(plan.api_calls()).unwrap_or(usize::MAX),
+            "API call",
+            "API calls"
+        )
+    )
+}
+
+/// A tenant's change list: the tenant's own creation, then one line per change in apply order,
+/// each followed by its field differences.
+pub(super) fn change_lines(tenant: &TenantPlan) -> Vec<Line> {
+    let mut lines = Vec::new();
+    if tenant.create_tenant {
+        lines.push(Line {
+            indent: 0,
+            mark: Some(Mark::Create),
+            text: format!("tenant {} (through the MSP API)", tenant.name),
+        });
+    }
+    for change in &tenant.changes {
+        lines.push(Line {
+            indent: 0,
+            mark: Some(Mark::of(change.action)),
+            text: change_text(change),
+        });
+        field_lines(&change.fields, &mut lines);
+    }
+    lines
+}
+
+/// `group developers`, `setup key office (auto_groups differ)`, `setup key ci: reusable, …`.
+fn change_text(change: &Change) -> String {
+    let subject = format!("{} {}", change.kind.singular(), change.name);
+    let described = change
+        .after
+        .as_ref()
+        .and_then(describe)
+        .filter(|_| change.action == Action::Create);
+    match (&change.reason, described) {
+        // Every create is of a missing object; its description says more than the reason.
+        (Reason::Missing, Some(description)) if change.action == Action::Create => {
+            format!("{subject}: {description}")
+        }
+        (Reason::Missing, None) if change.action == Action::Create => subject,
+        (reason, Some(description)) => {
+            format!("{subject} ({}): {description}", self::reason(reason))
+        }
+        (reason, None) => format!("{subject} ({})", self::reason(reason)),
+    }
+}
+
+/// `auto_groups: ["admins"] → ["admins","devs"]` per field, in compact JSON; long values get a
+/// line each.
+fn field_lines(fields: &[FieldChange], lines: &mut Vec<Line>) {
+    for field in fields {
+        let before = compact(&field.before);
+        let after = compact(&field.after);
+        if field.field.len() + before.len() + after.len() <= LONG_FIELD_CHARS {
+            lines.push(Line {
+                indent: 4,
+                mark: None,
+                text: format!("{}: {before} → {after}", field.field),
+            });
+        } else {
+            lines.push(Line {
+                indent: 4,
+                mark: None,
+                text: format!("{}:", field.field),
+            });
+            lines.push(Line {
+                indent: 6,
+                mark: Some(Mark::Before),
+                text: before,
+            });
+            lines.push(Line {
+                indent: 6,
+                mark: Some(Mark::After),
+                text: after,
+            });
+        }
+    }
+}
+
+fn compact(value: &serde_json::Value) -> String {
+    value.to_string()
+}
+
+/// `[admins, devs]`.
+fn set(names: &BTreeSet<String>) -> String {
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    format!("[{}]", names.join(", "))
+}
+
+/// A short description of a new object, or `None` when its kind and name say it all.
+fn describe(object: &Object) -> Option<String> {
+    let parts = match object {
+        Object::Group(_) => Vec::new(),
+        Object::SetupKey(key) => describe_setup_key(key),
+        Object::Network(NetworkHeader { description, .. }) => {
+            description.iter().map(|d| format!("\"{d}\"")).collect()
+        }
+        Object::NetworkResource(NetworkChild { network, object }) => {
+            describe_resource(network, object)
+        }
+        Object::NetworkRouter(NetworkChild { object, .. }) => describe_router(object),
+        Object::User(user) => describe_user(user),
+        Object::ServiceUser(user) => describe_service_user(user),
+        Object::Policy(policy) => describe_policy(policy),
+    };
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+fn describe_setup_key(key: &SetupKey) -> Vec<String> {
+    let mut parts = vec![key.key_type.as_str().to_owned()];
+    match key.expires_in {
+        Some(ExpiresIn::Never) => parts.push("never expires".into()),
+        Some(validity) => parts.push(format!("expires in {validity}")),
+        None => {}
+    }
+    match key.usage_limit {
+        Some(0) => parts.push("unlimited uses".into()),
+        Some(limit) => parts.push(plural(
+            usize::try_from(limit).unwrap_or(usize::MAX),
+            "use",
+            "uses",
+        )),
+        None => {}
+    }
+    if key.ephemeral == Some(true) {
+        parts.push("ephemeral".into());
+    }
+    if key.allow_extra_dns_labels == Some(true) {
+        parts.push("extra DNS labels allowed".into());
+    }
+    if let Some(groups) = key.auto_groups.as_ref().filter(|g| !g.is_empty()) {
+        parts.push(format!("auto_groups {}", set(groups)));
+    }
+    if key.revoked == Some(true) {
+        parts.push("revoked".into());
+    }
+    parts
+}
+
+fn describe_resource(network: &str, resource: &Resource) -> Vec<String> {
+    let kind = match resource.address.kind() {
+        crate::model::AddressKind::Host => "host",
+        crate::model::AddressKind::Subnet => "subnet",
+        crate::model::AddressKind::Domain => "domain",
+    };
+    let mut parts = vec![format!("{kind} {} in network {network}", resource.address)];
+    if let Some(groups) = resource.groups.as_ref().filter(|g| !g.is_empty()) {
+        parts.push(format!("groups {}", set(groups)));
+    }
+    if resource.enabled == Some(false) {
+        parts.push("disabled".into());
+    }
+    parts
+}
+
+fn describe_router(router: &Router) -> Vec<String> {
+    let mut parts = Vec::new();
+    if router.masquerade == Some(true) {
+        parts.push("masquerade".into());
+    }
+    if let Some(metric) = router.metric {
+        parts.push(format!("metric {metric}"));
+    }
+    if router.enabled == Some(false) {
+        parts.push("disabled".into());
+    }
+    parts
+}
+
+fn describe_user(user: &User) -> Vec<String> {
+    let mut parts = vec!["invited".to_owned()];
+    if let Some(role) = user.role {
+        parts.push(format!("role {}", role.as_str()));
+    }
+    if let Some(groups) = user.auto_groups.as_ref().filter(|g| !g.is_empty()) {
+        parts.push(format!("auto_groups {}", set(groups)));
+    }
+    if user.blocked == Some(true) {
+        parts.push("blocked".into());
+    }
+    parts
+}
+
+fn describe_service_user(user: &ServiceUser) -> Vec<String> {
+    let mut parts = Vec::new();
+    if let Some(role) = user.role {
+        parts.push(format!("role {}", role.as_str()));
+    }
+    if let Some(groups) = user.auto_groups.as_ref().filter(|g| !g.is_empty()) {
+        parts.push(format!("auto_groups {}", set(groups)));
+    }
+    if let Some(token) = &user.token {
+        parts.push(format!(
+            "token {} ({})",
+            token.name,
+            plural(usize::from(token.expires_in_days), "day", "days")
+        ));
+    }
+    parts
+}
+
+fn describe_policy(policy: &Policy) -> Vec<String> {
+    let mut parts: Vec<String> = policy.rules.iter().map(describe_rule).collect();
+    if policy.enabled == Some(false) {
+        parts.push("disabled".into());
+    }
+    parts
+}
+
+/// `accept tcp 22,443 from [admins] to [servers]`.
+fn describe_rule(rule: &Rule) -> String {
+    let action = match rule.action {
+        RuleAction::Accept => "accept",
+        RuleAction::Drop => "drop",
+    };
+    let protocol = match rule.protocol {
+        Protocol::All => "all",
+        Protocol::Tcp => "tcp",
+        Protocol::Udp => "udp",
+        Protocol::Icmp => "icmp",
+    };
+    let mut text = format!("{action} {protocol}");
+    if !rule.ports.is_empty() {
+        let ports: Vec<String> = rule.ports.iter().map(ToString::to_string).collect();
+        let _ = write!(text, " {}", ports.join(","));
+    }
+    let _ = write!(text, " from {}", set(&rule.sources));
+    match &rule.destination {
+        Destination::Groups(groups) => {
+            let _ = write!(text, " to {}", set(groups));
+        }
+        Destination::Resource(target) => {
+            let _ = write!(text, " to resource {}/{}", target.network, target.resource);
+        }
+    }
+    if rule.bidirectional == Some(true) {
+        text.push_str(" both ways");
+    }
+    if rule.enabled == Some(false) {
+        text.push_str(" (rule disabled)");
+    }
+    text
+}

@@ -1,0 +1,788 @@
+//! The renderers over one hand-built plan that holds every action, every reason, field
+//! changes, refusals, errors, unmanaged counts, a tenant to create, the token's own tenant and
+//! unchanged tenants: insta snapshots of text, JSON and Markdown, colour only on request, the
+//! empty plan's wording, the JSON round trip, and the Markdown size limit.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use birdhouse::model::{
+    Action as RuleAction, Destination, ExpiresIn, Group, Kind, Policy, Protocol, Resource,
+    ResourceRef, Role, Router, RouterTarget, Rule, ServiceUser, ServiceUserToken, SetupKey,
+    SetupKeyType, User,
+};
+use birdhouse::plan::{
+    Action, Budget, Change, FieldChange, NetworkChild, NetworkHeader, Object, PLAN_FORMAT_VERSION,
+    Plan, Reason, Refusal, TenantPlan,
+};
+use birdhouse::render::{Format, RenderOptions, render, render_to_string};
+use serde_json::json;
+
+const CLOUD: Budget = Budget {
+    requests_per_minute: 120,
+    burst: 1200,
+};
+
+fn names(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+fn tenant(name: &str, account_id: Option<&str>, changes: Vec<Change>) -> TenantPlan {
+    TenantPlan {
+        name: name.to_owned(),
+        account_id: account_id.map(str::to_owned),
+        self_account: false,
+        create_tenant: false,
+        fingerprint: format!("{:064x}", name.len()),
+        api_calls: 7 + changes.len() as u64,
+        changes,
+        unmanaged: BTreeMap::new(),
+        refusals: Vec::new(),
+        errors: Vec::new(),
+    }
+}
+
+fn change(kind: Kind, name: &str, action: Action, reason: Reason) -> Change {
+    Change {
+        kind,
+        name: name.to_owned(),
+        action,
+        reason,
+        before: None,
+        after: None,
+        fields: Vec::new(),
+    }
+}
+
+fn create(kind: Kind, name: &str, after: Object) -> Change {
+    Change {
+        after: Some(after),
+        ..change(kind, name, Action::Create, Reason::Missing)
+    }
+}
+
+fn delete(kind: Kind, name: &str, before: Object) -> Change {
+    Change {
+        before: Some(before),
+        ..change(kind, name, Action::Delete, Reason::NotDesired)
+    }
+}
+
+fn field(name: &str, before: serde_json::Value, after: serde_json::Value) -> FieldChange {
+    FieldChange {
+        field: name.to_owned(),
+        before,
+        after,
+    }
+}
+
+fn group(name: &str) -> Object {
+    Object::Group(Group {
+        name: name.to_owned(),
+    })
+}
+
+fn setup_key(name: &str, key_type: SetupKeyType, groups: &[&str]) -> SetupKey {
+    SetupKey {
+        name: name.to_owned(),
+        key_type,
+        expires_in: Some(ExpiresIn::Seconds(30 * 86_400)),
+        usage_limit: Some(0),
+        ephemeral: Some(false),
+        allow_extra_dns_labels: Some(false),
+        auto_groups: Some(names(groups)),
+        revoked: Some(false),
+    }
+}
+
+fn rule(sources: &[&str], destinations: &[&str], ports: &[&str]) -> Rule {
+    Rule {
+        name: None,
+        description: None,
+        enabled: Some(true),
+        action: RuleAction::Accept,
+        protocol: Protocol::Tcp,
+        bidirectional: Some(false),
+        ports: ports.iter().map(|p| p.parse().unwrap()).collect(),
+        sources: names(sources),
+        destination: Destination::Groups(names(destinations)),
+    }
+}
+
+fn policy(name: &str, description: Option<&str>, rules: Vec<Rule>) -> Policy {
+    Policy {
+        name: name.to_owned(),
+        description: description.map(str::to_owned),
+        enabled: Some(true),
+        rules,
+    }
+}
+
+fn resource(network: &str, name: &str, address: &str, groups: &[&str]) -> Object {
+    Object::NetworkResource(NetworkChild {
+        network: network.to_owned(),
+        object: Resource {
+            name: name.to_owned(),
+            description: None,
+            address: address.parse().unwrap(),
+            enabled: Some(true),
+            groups: Some(names(groups)),
+        },
+    })
+}
+
+/// Acme: creates of every kind, updates with short and long fields, a create-only replace,
+/// deletes, unmanaged objects.
+fn acme() -> TenantPlan {
+    let office_before = setup_key("office", SetupKeyType::Reusable, &["admins"]);
+    let office_after = setup_key("office", SetupKeyType::Reusable, &["admins", "developers"]);
+    let ci_before = setup_key("ci", SetupKeyType::OneOff, &["servers"]);
+    let ci_after = setup_key("ci", SetupKeyType::Reusable, &["servers"]);
+    let long_before = "Lets admins reach the servers over SSH for maintenance windows.";
+    let long_after =
+        "Lets admins reach the servers over SSH and HTTPS, for maintenance and dashboards.";
+    let ssh_before = policy(
+        "admins-ssh",
+        Some(long_before),
+        vec![rule(&["admins"], &["servers"], &["22"])],
+    );
+    let ssh_after = policy(
+        "admins-ssh",
+        Some(long_after),
+        vec![rule(
+            &["admins", "developers"],
+            &["servers"],
+            &["22", "443"],
+        )],
+    );
+    let changes = vec![
+        create(Kind::Group, "developers", group("developers")),
+        create(
+            Kind::Network,
+            "office-lan",
+            Object::Network(NetworkHeader {
+                name: "office-lan".into(),
+                description: Some("Office LAN".into()),
+            }),
+        ),
+        create(
+            Kind::NetworkResource,
+            "lan",
+            resource("office-lan", "lan", "10.10.0.0/24", &["developers"]),
+        ),
+        create(
+            Kind::NetworkRouter,
+            "office-lan/peer groups servers",
+            Object::NetworkRouter(NetworkChild {
+                network: "office-lan".into(),
+                object: Router {
+                    target: RouterTarget::PeerGroups(names(&["servers"])),
+                    masquerade: Some(true),
+                    metric: Some(9999),
+                    enabled: Some(true),
+                },
+            }),
+        ),
+        Change {
+            before: Some(Object::SetupKey(office_before)),
+            after: Some(Object::SetupKey(office_after)),
+            fields: vec![field(
+                "auto_groups",
+                json!(["admins"]),
+                json!(["admins", "developers"]),
+            )],
+            ..change(
+                Kind::SetupKey,
+                "office",
+                Action::Update,
+                Reason::FieldsDiffer {
+                    fields: vec!["auto_groups".into()],
+                },
+            )
+        },
+        Change {
+            before: Some(Object::SetupKey(ci_before)),
+            after: Some(Object::SetupKey(ci_after)),
+            fields: vec![field("type", json!("one-off"), json!("reusable"))],
+            ..change(
+                Kind::SetupKey,
+                "ci",
+                Action::Replace,
+                Reason::CreateOnly {
+                    field: "type".into(),
+                },
+            )
+        },
+        create(
+            Kind::User,
+            "alice@acme.example",
+            Object::User(User {
+                email: "alice@acme.example".into(),
+                name: Some("Alice".into()),
+                role: Some(Role::Admin),
+                auto_groups: Some(names(&["admins"])),
+                blocked: Some(false),
+            }),
+        ),
+        Change {
+            before: Some(Object::Policy(ssh_before)),
+            after: Some(Object::Policy(ssh_after)),
+            fields: vec![
+                field("description", json!(long_before), json!(long_after)),
+                field("rules[0].ports", json!(["22"]), json!(["22", "443"])),
+                field(
+                    "rules[0].sources",
+                    json!(["admins"]),
+                    json!(["admins", "developers"]),
+                ),
+            ],
+            ..change(
+                Kind::Policy,
+                "admins-ssh",
+                Action::Update,
+                Reason::FieldsDiffer {
+                    fields: vec![
+                        "description".into(),
+                        "rules[0].ports".into(),
+                        "rules[0].sources".into(),
+                    ],
+                },
+            )
+        },
+        create(
+            Kind::Policy,
+            "developers-to-lan",
+            Object::Policy(policy(
+                "developers-to-lan",
+                None,
+                vec![Rule {
+                    protocol: Protocol::All,
+                    ports: BTreeSet::new(),
+                    bidirectional: Some(true),
+                    destination: Destination::Resource(ResourceRef {
+                        network: "office-lan".into(),
+                        resource: "lan".into(),
+                    }),
+                    ..rule(&["developers"], &[], &[])
+                }],
+            )),
+        ),
+        delete(
+            Kind::Policy,
+            "legacy-any",
+            Object::Policy(policy(
+                "legacy-any",
+                None,
+                vec![rule(&["legacy"], &["servers"], &[])],
+            )),
+        ),
+        delete(Kind::Group, "legacy", group("legacy")),
+    ];
+    TenantPlan {
+        unmanaged: BTreeMap::from([(Kind::Group, 3), (Kind::Policy, 1)]),
+        api_calls: 21,
+        ..tenant("Acme Corp", Some("ctq2p8n0acme"), changes)
+    }
+}
+
+/// Globex: replaces for an expired and a revoked key and a moved resource, updates of a router
+/// and a user, and more deletes than the guard allows.
+fn globex() -> TenantPlan {
+    let mut expired = setup_key("warehouse", SetupKeyType::Reusable, &["scanners"]);
+    expired.expires_in = Some(ExpiresIn::Never);
+    let revoked_before = SetupKey {
+        revoked: Some(true),
+        ..setup_key("kiosk", SetupKeyType::OneOff, &["kiosks"])
+    };
+    let revoked_after = setup_key("kiosk", SetupKeyType::OneOff, &["kiosks"]);
+    let router = |metric| {
+        Object::NetworkRouter(NetworkChild {
+            network: "plant".into(),
+            object: Router {
+                target: RouterTarget::Peer("gw-1".into()),
+                masquerade: Some(true),
+                metric: Some(metric),
+                enabled: Some(true),
+            },
+        })
+    };
+    let bob = |role, blocked| {
+        Object::User(User {
+            email: "bob@globex.example".into(),
+            name: Some("Bob".into()),
+            role: Some(role),
+            auto_groups: Some(names(&["operators"])),
+            blocked: Some(blocked),
+        })
+    };
+    let mut changes = vec![
+        Change {
+            before: Some(resource("old-plant", "scada", "10.20.0.5/32", &["ops"])),
+            after: Some(resource("plant", "scada", "10.20.0.5/32", &["ops"])),
+            fields: vec![field("network", json!("old-plant"), json!("plant"))],
+            ..change(
+                Kind::NetworkResource,
+                "scada",
+                Action::Replace,
+                Reason::CreateOnly {
+                    field: "network".into(),
+                },
+            )
+        },
+        Change {
+            before: Some(router(100)),
+            after: Some(router(10)),
+            fields: vec![field("metric", json!(100), json!(10))],
+            ..change(
+                Kind::NetworkRouter,
+                "plant/peer gw-1",
+                Action::Update,
+                Reason::FieldsDiffer {
+                    fields: vec!["metric".into()],
+                },
+            )
+        },
+        Change {
+            before: Some(Object::SetupKey(expired.clone())),
+            after: Some(Object::SetupKey(expired)),
+            ..change(
+                Kind::SetupKey,
+                "warehouse",
+                Action::Replace,
+                Reason::Expired,
+            )
+        },
+        Change {
+            before: Some(Object::SetupKey(revoked_before)),
+            after: Some(Object::SetupKey(revoked_after)),
+            fields: vec![field("revoked", json!(true), json!(false))],
+            ..change(Kind::SetupKey, "kiosk", Action::Replace, Reason::Revoked)
+        },
+        Change {
+            before: Some(bob(Role::User, true)),
+            after: Some(bob(Role::NetworkAdmin, false)),
+            fields: vec![
+                field("role", json!("user"), json!("network_admin")),
+                field("blocked", json!(true), json!(false)),
+            ],
+            ..change(
+                Kind::User,
+                "bob@globex.example",
+                Action::Update,
+                Reason::FieldsDiffer {
+                    fields: vec!["role".into(), "blocked".into()],
+                },
+            )
+        },
+    ];
+    for name in ["contractors", "interns", "lab", "printers"] {
+        changes.push(delete(Kind::Group, name, group(name)));
+    }
+    TenantPlan {
+        refusals: vec![Refusal::MassDelete {
+            deletes: 4,
+            managed: 10,
+        }],
+        api_calls: 23,
+        ..tenant("Globex", Some("ctq2p8n0globex"), changes)
+    }
+}
+
+/// Initech: an ambiguous name (an error) and a plan that empties the tenant.
+fn initech() -> TenantPlan {
+    let changes = vec![
+        delete(
+            Kind::ServiceUser,
+            "backup-bot",
+            Object::ServiceUser(ServiceUser {
+                name: "backup-bot".into(),
+                role: Some(Role::User),
+                auto_groups: Some(BTreeSet::new()),
+                token: None,
+            }),
+        ),
+        delete(
+            Kind::Network,
+            "basement",
+            Object::Network(NetworkHeader {
+                name: "basement".into(),
+                description: None,
+            }),
+        ),
+    ];
+    TenantPlan {
+        refusals: vec![Refusal::EmptiesTenant { deletes: 2 }],
+        errors: vec![
+            "more than one live group is named \"ops\"; rename or remove the extras so birdhouse can tell them apart".into(),
+        ],
+        ..tenant("Initech", Some("ctq2p8n0initech"), changes)
+    }
+}
+
+/// New Co: created through the MSP API, with its first objects.
+fn new_co() -> TenantPlan {
+    let changes = vec![
+        create(Kind::Group, "staff", group("staff")),
+        create(
+            Kind::SetupKey,
+            "laptops",
+            Object::SetupKey(SetupKey {
+                usage_limit: Some(25),
+                ephemeral: Some(true),
+                ..setup_key("laptops", SetupKeyType::Reusable, &["staff"])
+            }),
+        ),
+        create(
+            Kind::ServiceUser,
+            "ci-bot",
+            Object::ServiceUser(ServiceUser {
+                name: "ci-bot".into(),
+                role: Some(Role::Admin),
+                auto_groups: None,
+                token: Some(ServiceUserToken {
+                    name: "ci".into(),
+                    expires_in_days: 90,
+                }),
+            }),
+        ),
+    ];
+    TenantPlan {
+        create_tenant: true,
+        fingerprint: String::new(),
+        api_calls: 5,
+        ..tenant("New Co", None, changes)
+    }
+}
+
+/// The MSP's own tenant: a description update and a service user's groups.
+fn msp_home() -> TenantPlan {
+    let header = |description: Option<&str>| {
+        Object::Network(NetworkHeader {
+            name: "hq".into(),
+            description: description.map(str::to_owned),
+        })
+    };
+    let ops = |groups: &[&str]| {
+        Object::ServiceUser(ServiceUser {
+            name: "ops-bot".into(),
+            role: Some(Role::Admin),
+            auto_groups: Some(names(groups)),
+            token: None,
+        })
+    };
+    let changes = vec![
+        Change {
+            before: Some(header(None)),
+            after: Some(header(Some("Head office"))),
+            fields: vec![field("description", json!(null), json!("Head office"))],
+            ..change(
+                Kind::Network,
+                "hq",
+                Action::Update,
+                Reason::FieldsDiffer {
+                    fields: vec!["description".into()],
+                },
+            )
+        },
+        Change {
+            before: Some(ops(&[])),
+            after: Some(ops(&["automation"])),
+            fields: vec![field("auto_groups", json!([]), json!(["automation"]))],
+            ..change(
+                Kind::ServiceUser,
+                "ops-bot",
+                Action::Update,
+                Reason::FieldsDiffer {
+                    fields: vec!["auto_groups".into()],
+                },
+            )
+        },
+    ];
+    TenantPlan {
+        self_account: true,
+        ..tenant("MSP Home", Some("ctq2p8n0home"), changes)
+    }
+}
+
+/// One plan holding every case the renderers must show.
+fn rich_plan() -> Plan {
+    Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        budget: CLOUD,
+        tenants: vec![
+            acme(),
+            globex(),
+            initech(),
+            new_co(),
+            msp_home(),
+            TenantPlan {
+                unmanaged: BTreeMap::from([(Kind::User, 2), (Kind::NetworkResource, 1)]),
+                ..tenant("Quiet Ltd", Some("ctq2p8n0quiet"), vec![])
+            },
+            tenant("Still GmbH", Some("ctq2p8n0still"), vec![]),
+            TenantPlan {
+                errors: vec![
+                    "no tenant has the domain broken.example; add `create: true` to create it"
+                        .into(),
+                ],
+                fingerprint: String::new(),
+                api_calls: 0,
+                ..tenant("Broken Ltd", None, vec![])
+            },
+        ],
+    }
+}
+
+fn text(plan: &Plan) -> String {
+    render_to_string(plan, Format::Text, &RenderOptions { color: false })
+}
+
+fn markdown(plan: &Plan) -> String {
+    render_to_string(plan, Format::Markdown, &RenderOptions::default())
+}
+
+#[test]
+fn text_plan() {
+    insta::assert_snapshot!(text(&rich_plan()));
+}
+
+#[test]
+fn markdown_plan() {
+    insta::assert_snapshot!(markdown(&rich_plan()));
+}
+
+#[test]
+fn json_plan() {
+    insta::assert_snapshot!(render_to_string(
+        &rich_plan(),
+        Format::Json,
+        &RenderOptions::default()
+    ));
+}
+
+#[test]
+fn render_writes_what_render_to_string_returns() {
+    let plan = rich_plan();
+    for format in Format::ALL {
+        for color in [false, true] {
+            let options = RenderOptions { color };
+            let mut written = Vec::new();
+            render(&plan, format, &options, &mut written).unwrap();
+            assert_eq!(
+                String::from_utf8(written).unwrap(),
+                render_to_string(&plan, format, &options),
+                "{format}, color {color}"
+            );
+        }
+    }
+}
+
+#[test]
+fn colour_appears_only_when_asked_and_only_in_text() {
+    let plan = rich_plan();
+    let coloured = render_to_string(&plan, Format::Text, &RenderOptions { color: true });
+    for painted in [
+        "\x1b[32m+\x1b[0m group developers",
+        "\x1b[33m~\x1b[0m setup key office",
+        "\x1b[31m-\x1b[0m group legacy",
+        "\x1b[35m-/+\x1b[0m setup key ci",
+    ] {
+        assert!(coloured.contains(painted), "missing {painted:?}");
+    }
+    let strip = coloured
+        .replace("\x1b[0m", "")
+        .replace("\x1b[1;31m", "")
+        .replace("\x1b[1m", "")
+        .replace("\x1b[31m", "")
+        .replace("\x1b[32m", "")
+        .replace("\x1b[33m", "")
+        .replace("\x1b[35m", "");
+    assert_eq!(strip, text(&plan), "colour adds codes and nothing else");
+    assert!(!text(&plan).contains('\x1b'));
+    for format in [Format::Json, Format::Markdown] {
+        let out = render_to_string(&plan, format, &RenderOptions { color: true });
+        assert!(
+            !out.contains('\x1b'),
+            "{format} must never carry ANSI codes"
+        );
+    }
+}
+
+#[test]
+fn an_empty_plan_says_no_changes() {
+    let unchanged = Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        budget: CLOUD,
+        tenants: vec![
+            TenantPlan {
+                unmanaged: BTreeMap::from([(Kind::Group, 1)]),
+                ..tenant("Quiet Ltd", Some("q"), vec![])
+            },
+            tenant("Still GmbH", Some("s"), vec![]),
+        ],
+    };
+    insta::assert_snapshot!("empty_text", text(&unchanged));
+    insta::assert_snapshot!("empty_markdown", markdown(&unchanged));
+    let none = Plan {
+        tenants: vec![],
+        ..unchanged
+    };
+    assert_eq!(
+        text(&none),
+        "No changes. Every tenant matches the files.\nTotal: no changes in 0 tenants.\n"
+    );
+    assert!(markdown(&none).contains("No changes. Every tenant matches the files."));
+}
+
+#[test]
+fn the_budget_line_states_the_wait_beyond_the_burst() {
+    let mut plan = Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        budget: CLOUD,
+        tenants: vec![tenant(
+            "Big",
+            Some("b"),
+            vec![create(Kind::Group, "g", group("g"))],
+        )],
+    };
+    plan.tenants[0].api_calls = 57;
+    assert!(
+        text(&plan).contains("Apply needs 57 API calls: within the burst of 1200, no waiting.")
+    );
+    plan.tenants[0].api_calls = 1500;
+    assert!(text(&plan).contains(
+        "Apply needs 1500 API calls: about 2m30s at 120 requests/minute after the burst of 1200."
+    ));
+    plan.tenants[0].api_calls = 1200 + 120 * 75;
+    assert!(text(&plan).contains("about 1h15m at 120 requests/minute"));
+}
+
+#[test]
+fn a_saved_json_plan_reads_back_equal() {
+    let plan = rich_plan();
+    let saved = render_to_string(&plan, Format::Json, &RenderOptions::default());
+    assert!(saved.ends_with("}\n"));
+    let value: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    assert_eq!(value["format_version"], json!(1));
+    let back: Plan = serde_json::from_str(&saved).unwrap();
+    assert_eq!(back, plan);
+}
+
+#[test]
+fn markdown_escapes_names_and_messages() {
+    let plan = Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        budget: CLOUD,
+        tenants: vec![TenantPlan {
+            errors: vec!["<img src=x> *bold* | pipe".into()],
+            ..tenant(
+                "<script>alert(1)</script> | x",
+                Some("a"),
+                vec![create(Kind::Group, "```", group("```"))],
+            )
+        }],
+    };
+    let out = markdown(&plan);
+    assert!(!out.contains("<script>"), "{out}");
+    assert!(!out.contains("<img"), "{out}");
+    assert!(
+        out.contains("&lt;script&gt;alert(1)&lt;/script&gt; \\| x"),
+        "{out}"
+    );
+    assert!(out.contains("````diff\n+ group ```\n````"), "{out}");
+}
+
+/// 500 tenants of 20 changes each, with long names, as a large MSP's first plan.
+fn huge_plan() -> Plan {
+    let tenants = (0..500)
+        .map(|t| {
+            let changes = (0..20)
+                .map(|c| {
+                    let name = format!("department-{c:02}-with-a-long-descriptive-name");
+                    if c % 4 == 0 {
+                        Change {
+                            fields: vec![field(
+                                "auto_groups",
+                                json!(["admins"]),
+                                json!(["admins", name]),
+                            )],
+                            ..change(
+                                Kind::SetupKey,
+                                &name,
+                                Action::Update,
+                                Reason::FieldsDiffer {
+                                    fields: vec!["auto_groups".into()],
+                                },
+                            )
+                        }
+                    } else {
+                        create(Kind::Group, &name, group(&name))
+                    }
+                })
+                .collect();
+            tenant(
+                &format!("Customer {t:03} Holdings International"),
+                Some(&format!("ctq2p8n{t:05}")),
+                changes,
+            )
+        })
+        .collect();
+    Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        budget: CLOUD,
+        tenants,
+    }
+}
+
+#[test]
+fn markdown_stays_under_the_comment_limit_and_says_what_it_cut() {
+    let plan = huge_plan();
+    let out = markdown(&plan);
+    assert!(
+        out.chars().count() < 65_000,
+        "{} characters",
+        out.chars().count()
+    );
+    assert!(out.len() < 65_000, "{} bytes", out.len());
+    assert!(out.contains("| Tenant | Create | Update | Replace | Delete | Status |"));
+    assert!(
+        out.contains("| Customer 499 Holdings International | 15 | 5 | 0 | 0 | ready |"),
+        "the table keeps every row when it fits"
+    );
+    assert!(out.contains("| **Total** | **7500** | **2500** | **0** | **0** | ready |"));
+    let kept = out.matches("<details>").count();
+    assert!(kept > 0, "some sections fit");
+    let note = format!(
+        "_… {} tenant sections omitted to stay under GitHub's 65,536-character comment limit; \
+         run `birdhouse plan --format text` for the full plan._\n",
+        500 - kept
+    );
+    assert!(out.ends_with(&note), "{}", &out[out.len() - 400..]);
+    assert_eq!(
+        out.matches("<details>").count(),
+        out.matches("</details>").count()
+    );
+    assert!(out.contains("**Total:** 7500 to create, 2500 to update"));
+}
+
+#[test]
+fn markdown_cuts_table_rows_when_even_the_table_is_too_long() {
+    let mut plan = huge_plan();
+    let template = plan.tenants[0].clone();
+    plan.tenants = (0..3000)
+        .map(|t| TenantPlan {
+            name: format!("Customer {t:04} Holdings International"),
+            ..template.clone()
+        })
+        .collect();
+    let out = markdown(&plan);
+    assert!(out.len() < 65_000, "{} bytes", out.len());
+    assert!(out.contains("| Tenant | Create |"));
+    assert!(out.contains("more tenants | | | | | |"));
+    assert!(out.contains("| **Total** |"));
+    assert!(
+        out.contains("3000 tenant sections and "),
+        "{}",
+        &out[out.len() - 400..]
+    );
+    assert!(out.contains(" table rows omitted to stay under GitHub's"));
+}
