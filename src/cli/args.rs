@@ -14,9 +14,16 @@ Exit codes:
   4   apply finished, but some tenants failed
   64  usage error (bad command line)";
 
+/// The version line: birdhouse's own version and the NetBird release its API handling is
+/// tested against (the lab's pinned server).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (tested against the NetBird management API v0.77.1)"
+);
+
 /// Manage NetBird MSP tenants as code: validate, plan and apply YAML desired state.
 #[derive(Debug, Parser)]
-#[command(name = "birdhouse", version, about, after_help = EXIT_CODES)]
+#[command(name = "birdhouse", version = VERSION, about, after_help = EXIT_CODES)]
 pub struct Args {
     /// Options shared by every command.
     #[command(flatten)]
@@ -86,6 +93,18 @@ pub enum Command {
     Schema,
     /// First run of a self-hosted server: create the owner and a PAT.
     Bootstrap(BootstrapArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    Man,
+}
+
+/// `birdhouse completions`.
+#[derive(Debug, ClapArgs)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Where the desired state is.

@@ -65,6 +65,8 @@ fn run(args: Args) -> anyhow::Result<Exit> {
         Command::Export(_) => cmd::not_implemented("export"),
         Command::Tenants(tenants) => cmd::tenants::run(&settings, &tenants),
         Command::Bootstrap(bootstrap) => cmd::bootstrap::run(&bootstrap),
+        Command::Completions(completions) => cmd::docs::completions(&completions),
+        Command::Man => cmd::docs::man(),
     }
 }
 

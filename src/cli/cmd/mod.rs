@@ -1,6 +1,7 @@
 //! One file per subcommand; each takes validated settings and returns an exit code.
 
 pub(super) mod bootstrap;
+pub(super) mod docs;
 pub(super) mod plan;
 pub(super) mod schema;
 pub(super) mod tenants;
