@@ -45,7 +45,11 @@ pub(super) fn guard(
         return refusals;
     }
     if managed >= settings.min_objects && deletes * 100 > managed * settings.max_delete_percent {
-        refusals.push(Refusal::MassDelete { deletes, managed });
+        refusals.push(Refusal::MassDelete {
+            deletes,
+            managed,
+            max_percent: settings.max_delete_percent,
+        });
     }
     if desired_total == 0 {
         refusals.push(Refusal::EmptiesTenant { deletes });
@@ -81,7 +85,8 @@ mod tests {
             guard(&deletes(4), 10, 6, settings),
             vec![Refusal::MassDelete {
                 deletes: 4,
-                managed: 10
+                managed: 10,
+                max_percent: 30
             }]
         );
     }

@@ -165,8 +165,8 @@ impl Plan {
 pub struct Change {
     /// What kind of object.
     pub kind: Kind,
-    /// The object's name (email for users; `network/name` for resources, `network/target`
-    /// for routers).
+    /// The object's name (lower-case email for users; the resource's own name for resources,
+    /// which are unique per tenant; `network/target` for routers).
     pub name: String,
     /// What happens.
     pub action: Action,
@@ -281,6 +281,8 @@ pub enum Refusal {
         deletes: usize,
         /// Managed objects before the plan.
         managed: usize,
+        /// The largest share a plan may delete, in percent.
+        max_percent: usize,
     },
     /// The plan leaves the tenant with no managed objects.
     EmptiesTenant {

@@ -545,7 +545,9 @@ fn mass_deletes_are_refused_with_counts() {
     }
     let refused = plan(&want, &live);
     let managed = refused.refusals.iter().find_map(|r| match r {
-        Refusal::MassDelete { deletes, managed } => Some((*deletes, *managed)),
+        Refusal::MassDelete {
+            deletes, managed, ..
+        } => Some((*deletes, *managed)),
         Refusal::EmptiesTenant { .. } => None,
     });
     // 3 desired groups + 8 pruned + 9 other managed objects = 20 managed; 8 deletes = 40%.

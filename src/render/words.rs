@@ -262,11 +262,15 @@ pub(super) fn reason(reason: &Reason) -> String {
 /// A refusal, naming the tenant and the counts.
 pub(super) fn refusal(tenant: &str, refusal: &Refusal) -> String {
     match *refusal {
-        Refusal::MassDelete { deletes, managed } => {
+        Refusal::MassDelete {
+            deletes,
+            managed,
+            max_percent,
+        } => {
             let percent = (deletes * 100 + managed / 2) / managed.max(1);
             format!(
                 "refused: deletes {deletes} of {managed} managed objects in {tenant} \
-                 ({percent}%, over the mass-delete limit); \
+                 ({percent}% > {max_percent}%); \
                  rerun with --allow-mass-delete if intended"
             )
         }

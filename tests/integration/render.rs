@@ -381,6 +381,7 @@ fn globex() -> TenantPlan {
         refusals: vec![Refusal::MassDelete {
             deletes: 4,
             managed: 10,
+            max_percent: 30,
         }],
         api_calls: 23,
         ..tenant("Globex", Some("ctq2p8n0globex"), changes)
