@@ -1,1 +1,565 @@
-//! A plan → API calls, in dependency order, tenant by tenant.
+//! A plan → API calls, in dependency order, tenant by tenant. Imports `plan`, `model`, `live`
+//! and `api`; never `desired`, `render` or `cli` (it prints nothing: an [`Observer`] hears
+//! about every change and the caller decides how to show it).
+//!
+//! [`apply_tenant`] executes one tenant's changes in the plan's order (creates, updates and
+//! replaces up the dependency ranks, then deletes down) against a working copy of the tenant
+//! (`state`) that every answer keeps current, so ids of objects created earlier in the run and
+//! the live fields a full-replace PUT must echo are always at hand.
+//!
+//! Failure isolation: a tenant stops at its first failed change and the rest of its changes are
+//! skipped; other tenants are not affected. Every multi-step change is ordered so that, if it
+//! stops part-way, the next `birdhouse plan` shows exactly what is left (a router created
+//! enabled shows as an update; a service user whose token could not be created is removed
+//! again, so it shows as a create; a setup key is retired before its replacement is created, so
+//! two keys never share a name). A POST whose outcome is unknown is settled by re-reading that
+//! kind's list: the object is used if it is there, and the POST is sent once more if it is not.
+
+mod detach;
+mod groups;
+mod keys;
+mod networks;
+mod policies;
+mod secrets;
+mod stale;
+mod state;
+mod to_wire;
+mod users;
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::pin::Pin;
+
+use crate::api::{ApiError, Client, TenantClient, wire};
+use crate::live::{LiveError, LiveTenant, Reads, fetch_tenant};
+use crate::model::Kind;
+use crate::plan::{Action, Change, Object, TenantPlan};
+
+pub use secrets::{SecretKind, SecretsError, SecretsSink, Stored};
+
+use state::State;
+
+/// Why a change (or a tenant) could not be applied. Messages never hold a secret or a body.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    /// An API call failed.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The tenant could not be read, or the identity check failed.
+    #[error(transparent)]
+    Live(#[from] LiveError),
+    /// A name the change needs has no id: neither read nor created earlier in this run.
+    #[error("no {} named {name:?} exists in the tenant (it was neither read nor created in this run)", kind.singular())]
+    MissingId {
+        /// The kind.
+        kind: Kind,
+        /// The name.
+        name: String,
+    },
+    /// The plan holds a change apply does not know how to make (a plan from another version).
+    #[error("cannot {action:?} a {} ({name:?}): not a change this version of birdhouse makes", kind.singular())]
+    Unsupported {
+        /// The kind.
+        kind: Kind,
+        /// The action.
+        action: Action,
+        /// The object's name.
+        name: String,
+    },
+    /// A group cannot be deleted because detaching it would leave an object invalid.
+    #[error(
+        "group {group:?} is still needed by {}; change or remove {} in the files (or prune that kind) and apply again",
+        blockers.join(", "),
+        if blockers.len() == 1 { "it" } else { "them" }
+    )]
+    GroupInUse {
+        /// The group.
+        group: String,
+        /// What holds on to it, described.
+        blockers: Vec<String>,
+    },
+    /// The server dropped references from a policy (it ignores unknown group ids silently).
+    #[error(
+        "the server dropped {} from policy {policy:?} without an error; the policy is now \
+         narrower than the files say",
+        missing.join(", ")
+    )]
+    DroppedReferences {
+        /// The policy.
+        policy: String,
+        /// The groups (or resource) missing from the answer, by name where known.
+        missing: Vec<String>,
+    },
+    /// A one-time secret could not be written; the object exists but its secret is lost.
+    #[error(
+        "{what} was created but its one-time secret could not be saved; delete it so the next \
+         apply creates it again"
+    )]
+    Secret {
+        /// The object.
+        what: String,
+        /// Why the write failed.
+        #[source]
+        source: SecretsError,
+    },
+    /// A service user's token could not be created.
+    #[error(
+        "the token of service user {user:?} could not be created; {}",
+        if *rolled_back {
+            "the service user was removed again, so the next apply creates both"
+        } else {
+            "removing the service user failed too: delete it by hand so the next apply creates it with its token"
+        }
+    )]
+    Token {
+        /// The service user.
+        user: String,
+        /// Whether the service user was deleted again.
+        rolled_back: bool,
+        /// Why the token failed.
+        #[source]
+        source: Box<ApplyError>,
+    },
+    /// A saved plan asks to create a tenant, which needs its domain (only in the files).
+    #[error(
+        "a saved plan cannot create a tenant (the plan does not record its domain); run \
+         `birdhouse apply -f FILES` instead"
+    )]
+    CreateFromSavedPlan,
+}
+
+/// Something the user should hear about while a tenant is applied, besides the changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// A group was detached from an object before the group's delete.
+    Detached {
+        /// The group.
+        group: String,
+        /// The object, described (`setup key "office"`).
+        from: String,
+    },
+    /// A policy was pointed at a network resource's replacement.
+    ReferenceMoved {
+        /// The policy.
+        policy: String,
+        /// The resource.
+        resource: String,
+    },
+    /// A POST's outcome was unknown; the list was re-read.
+    Recovered {
+        /// The object, described.
+        what: String,
+        /// Whether the object was there (else the POST was sent again).
+        found: bool,
+    },
+    /// No secrets file was given, so a one-time secret was dropped.
+    SecretDropped {
+        /// Which kind of secret.
+        kind: SecretKind,
+        /// The object it belongs to.
+        name: String,
+    },
+    /// An ambiguous POST created the object, but its one-time secret never arrived.
+    SecretLost {
+        /// Which kind of secret.
+        kind: SecretKind,
+        /// The object it belongs to.
+        name: String,
+    },
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Note::Detached { group, from } => {
+                write!(f, "detached group {group:?} from {from} before deleting it")
+            }
+            Note::ReferenceMoved { policy, resource } => write!(
+                f,
+                "pointed policy {policy:?} at the new network resource {resource:?}"
+            ),
+            Note::Recovered { what, found: true } => write!(
+                f,
+                "the answer to creating {what} was lost; re-read: it exists, continuing"
+            ),
+            Note::Recovered { what, found: false } => write!(
+                f,
+                "the answer to creating {what} was lost; re-read: it does not exist, sent again"
+            ),
+            Note::SecretDropped { kind, name } => write!(
+                f,
+                "the one-time {} of {name:?} was not saved (no --secrets-out); it cannot be \
+                 shown again",
+                kind.describe()
+            ),
+            Note::SecretLost { kind, name } => write!(
+                f,
+                "the one-time {} of {name:?} was lost with the server's answer; reset it in \
+                 NetBird",
+                kind.describe()
+            ),
+        }
+    }
+}
+
+/// Hears about a run as it happens (printing, a progress bar). Called from several tenants'
+/// tasks at once.
+pub trait Observer: Send + Sync {
+    /// The tenant was created through the MSP API.
+    fn tenant_created(&self, tenant: &str, account_id: &str);
+    /// A change finished: applied (`Ok`) or failed.
+    fn change(&self, tenant: &str, change: &Change, result: Result<(), &ApplyError>);
+    /// Something worth knowing besides the changes.
+    fn note(&self, tenant: &str, note: &Note);
+}
+
+/// What became of one change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeOutcome {
+    /// Made.
+    Applied,
+    /// Tried and failed (the tenant stopped here).
+    Failed,
+    /// Not tried: the tenant stopped earlier, or was refused.
+    Skipped,
+}
+
+/// How a tenant ended.
+#[derive(Debug)]
+pub enum TenantStatus {
+    /// Every change was applied.
+    Done,
+    /// Stopped at an error (before any change, or at the failed one).
+    Failed(ApplyError),
+    /// A saved plan's tenant changed since it was planned; nothing was written.
+    Stale(String),
+}
+
+/// The result of one tenant.
+#[derive(Debug)]
+pub struct TenantReport {
+    /// The tenant's name.
+    pub name: String,
+    /// The account id written to (known once read or created).
+    pub account_id: Option<String>,
+    /// Whether this run created the tenant.
+    pub created_tenant: bool,
+    /// One outcome per planned change, in plan order.
+    pub outcomes: Vec<ChangeOutcome>,
+    /// How it ended.
+    pub status: TenantStatus,
+}
+
+impl TenantReport {
+    fn new(plan: &TenantPlan) -> Self {
+        Self {
+            name: plan.name.clone(),
+            account_id: plan.account_id.clone(),
+            created_tenant: false,
+            outcomes: vec![ChangeOutcome::Skipped; plan.changes.len()],
+            status: TenantStatus::Done,
+        }
+    }
+
+    /// Changes made.
+    pub fn applied(&self) -> usize {
+        self.count(ChangeOutcome::Applied)
+    }
+
+    /// Changes not tried.
+    pub fn skipped(&self) -> usize {
+        self.count(ChangeOutcome::Skipped)
+    }
+
+    /// The change that failed, by index in the plan.
+    pub fn failed_change(&self) -> Option<usize> {
+        self.outcomes
+            .iter()
+            .position(|o| *o == ChangeOutcome::Failed)
+    }
+
+    fn count(&self, wanted: ChangeOutcome) -> usize {
+        self.outcomes.iter().filter(|o| **o == wanted).count()
+    }
+}
+
+/// Where a tenant's apply starts from.
+#[derive(Debug)]
+pub enum Start {
+    /// The tenant as `plan` just read it (identity already checked): `apply -f`.
+    Live(Box<LiveTenant>),
+    /// A saved plan: re-read the tenant and refuse it when its fingerprint moved.
+    Reread,
+    /// Create the tenant through the MSP API first (`create: true`), with this domain.
+    Create {
+        /// The MSP tenant's domain.
+        domain: String,
+    },
+}
+
+/// Applies one tenant's planned changes. Never panics on API failures: they end up in the
+/// report, and the caller goes on with the other tenants.
+pub async fn apply_tenant(
+    client: &Client,
+    plan: &TenantPlan,
+    start: Start,
+    secrets: &SecretsSink,
+    observer: &dyn Observer,
+) -> TenantReport {
+    let mut report = TenantReport::new(plan);
+    let (tenant_client, live) = match prepare(client, plan, start, observer, &mut report).await {
+        Ok(prepared) => prepared,
+        Err(status) => {
+            report.status = status;
+            return report;
+        }
+    };
+    report.account_id = Some(live.account_id.clone());
+    let mut executor = Executor {
+        tenant: &plan.name,
+        client: tenant_client,
+        state: State::new(&live),
+        secrets,
+        observer,
+        planned_policies: plan
+            .changes
+            .iter()
+            .filter(|c| c.kind == Kind::Policy)
+            .map(|c| c.name.clone())
+            .collect(),
+    };
+    for (index, change) in plan.changes.iter().enumerate() {
+        match executor.apply(change).await {
+            Ok(()) => {
+                report.outcomes[index] = ChangeOutcome::Applied;
+                observer.change(&plan.name, change, Ok(()));
+            }
+            Err(error) => {
+                report.outcomes[index] = ChangeOutcome::Failed;
+                observer.change(&plan.name, change, Err(&error));
+                report.status = TenantStatus::Failed(error);
+                break;
+            }
+        }
+    }
+    report
+}
+
+/// The client and live state to start from: as read by plan, re-read (saved plans), or a
+/// tenant just created.
+async fn prepare(
+    client: &Client,
+    plan: &TenantPlan,
+    start: Start,
+    observer: &dyn Observer,
+    report: &mut TenantReport,
+) -> Result<(TenantClient, LiveTenant), TenantStatus> {
+    match start {
+        Start::Live(live) => {
+            let scope = (!plan.self_account).then_some(live.account_id.as_str());
+            Ok((client.tenant(scope), *live))
+        }
+        Start::Reread if plan.create_tenant => {
+            Err(TenantStatus::Failed(ApplyError::CreateFromSavedPlan))
+        }
+        Start::Reread => stale::reread(client, plan).await,
+        Start::Create { domain } => {
+            let tenant = create_tenant(client, &plan.name, &domain, observer)
+                .await
+                .map_err(TenantStatus::Failed)?;
+            report.created_tenant = true;
+            report.account_id = Some(tenant.id.clone());
+            observer.tenant_created(&plan.name, &tenant.id);
+            let tenant_client = client.tenant(Some(&tenant.id));
+            // Read what the new account starts with (the All group, a default policy), with
+            // the identity check, before writing to it.
+            let live = fetch_tenant(&tenant_client, Some(&tenant.id), Reads::ALL)
+                .await
+                .map_err(|e| TenantStatus::Failed(e.into()))?;
+            Ok((tenant_client, live))
+        }
+    }
+}
+
+async fn create_tenant(
+    client: &Client,
+    name: &str,
+    domain: &str,
+    observer: &dyn Observer,
+) -> Result<wire::Tenant, ApplyError> {
+    let body = wire::CreateTenantRequest {
+        name: name.to_owned(),
+        domain: domain.to_owned(),
+        groups: Vec::new(),
+    };
+    let what = format!("tenant {name:?}");
+    let created = create_or_find(
+        &what,
+        || Box::pin(client.create_tenant(&body)),
+        || {
+            Box::pin(async move {
+                let tenants = client.list_tenants().await?;
+                Ok(tenants
+                    .into_iter()
+                    .find(|t| t.domain.eq_ignore_ascii_case(domain)))
+            })
+        },
+        &|note| observer.note(name, note),
+    )
+    .await?;
+    Ok(created.into_inner())
+}
+
+/// One API call as a boxed future, so a create can be sent again after an unknown outcome.
+/// (Boxed rather than an async closure: the futures of async closures cannot yet be proven
+/// `Send` for every lifetime, and tenants run on a multi-threaded runtime.)
+type Call<'a, T> = Pin<Box<dyn Future<Output = Result<T, ApiError>> + Send + 'a>>;
+
+/// The answer to a create: from the POST, or found by re-reading after an unknown outcome.
+pub(crate) enum Created<T> {
+    /// The POST answered.
+    New(T),
+    /// The POST's answer was lost, and the object was found in the list.
+    Found(T),
+}
+
+impl<T> Created<T> {
+    pub(crate) fn into_inner(self) -> T {
+        match self {
+            Created::New(t) | Created::Found(t) => t,
+        }
+    }
+}
+
+/// Sends a POST; when its outcome is unknown, re-reads the list: uses the object when it is
+/// there, sends the POST once more when it is not (it did not land, so this cannot duplicate).
+async fn create_or_find<'a, T>(
+    what: &str,
+    post: impl Fn() -> Call<'a, T>,
+    find: impl Fn() -> Call<'a, Option<T>>,
+    note: &(dyn Fn(&Note) + Sync),
+) -> Result<Created<T>, ApplyError> {
+    match post().await {
+        Ok(created) => Ok(Created::New(created)),
+        Err(ApiError::OutcomeUnknown { .. }) => {
+            if let Some(found) = find().await? {
+                note(&Note::Recovered {
+                    what: what.to_owned(),
+                    found: true,
+                });
+                return Ok(Created::Found(found));
+            }
+            note(&Note::Recovered {
+                what: what.to_owned(),
+                found: false,
+            });
+            Ok(Created::New(post().await?))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Executes the changes of one tenant against its working state.
+struct Executor<'a> {
+    tenant: &'a str,
+    client: TenantClient,
+    state: State,
+    secrets: &'a SecretsSink,
+    observer: &'a dyn Observer,
+    /// Policies the plan writes itself; a replaced resource's references are moved only in the
+    /// others.
+    planned_policies: BTreeSet<String>,
+}
+
+impl Executor<'_> {
+    async fn apply(&mut self, change: &Change) -> Result<(), ApplyError> {
+        let name = change.name.as_str();
+        let unsupported = || ApplyError::Unsupported {
+            kind: change.kind,
+            action: change.action,
+            name: change.name.clone(),
+        };
+        match (change.action, change.after.as_ref(), change.before.as_ref()) {
+            (Action::Create, Some(after), _) => match after {
+                Object::Group(_) => self.create_group(name).await,
+                Object::Network(network) => self.create_network(network).await,
+                Object::NetworkResource(child) => self
+                    .create_resource(&child.network, &child.object)
+                    .await
+                    .map(drop),
+                Object::NetworkRouter(child) => self.create_router(name, child).await,
+                Object::SetupKey(key) => self.create_setup_key(key).await,
+                Object::User(user) => self.create_user(name, user).await,
+                Object::ServiceUser(user) => self.create_service_user(user).await,
+                Object::Policy(policy) => self.write_policy(policy, false).await,
+            },
+            (Action::Update, Some(after), _) => match after {
+                Object::Network(network) => self.update_network(network).await,
+                Object::NetworkResource(child) => {
+                    self.update_resource(&child.network, &child.object).await
+                }
+                Object::NetworkRouter(child) => self.update_router(name, child).await,
+                Object::SetupKey(key) => self.update_setup_key(key).await,
+                Object::User(user) => self.update_user(name, user).await,
+                Object::ServiceUser(user) => self.update_service_user(user).await,
+                Object::Policy(policy) => self.write_policy(policy, true).await,
+                Object::Group(_) => Err(unsupported()),
+            },
+            (Action::Replace, Some(after), before) => match (after, before) {
+                (Object::SetupKey(key), _) => self.replace_setup_key(key).await,
+                (Object::NetworkResource(child), Some(Object::NetworkResource(old))) => {
+                    self.replace_resource(&old.network, child).await
+                }
+                _ => Err(unsupported()),
+            },
+            (Action::Delete, _, Some(before)) => match before {
+                Object::Group(_) => self.delete_group(name).await,
+                Object::Network(_) => self.delete_network(name).await,
+                Object::NetworkResource(child) => self.delete_resource(&child.network, name).await,
+                Object::NetworkRouter(child) => self.delete_router(&child.network, name).await,
+                Object::SetupKey(_) => self.delete_setup_key(name).await,
+                Object::User(_) => self.delete_user(Kind::User, name).await,
+                Object::ServiceUser(_) => self.delete_user(Kind::ServiceUser, name).await,
+                Object::Policy(_) => self.delete_policy(name).await,
+            },
+            _ => Err(unsupported()),
+        }
+    }
+
+    fn note(&self, note: &Note) {
+        self.observer.note(self.tenant, note);
+    }
+
+    /// [`create_or_find`] with this tenant's notes.
+    async fn create_or_find<'c, T>(
+        &self,
+        what: &str,
+        post: impl Fn() -> Call<'c, T>,
+        find: impl Fn() -> Call<'c, Option<T>>,
+    ) -> Result<Created<T>, ApplyError> {
+        create_or_find(what, post, find, &|note| self.note(note)).await
+    }
+
+    /// Sends a one-time secret to the sink; a dropped secret is a note, a failed write an error.
+    fn keep_secret(
+        &self,
+        kind: SecretKind,
+        name: &str,
+        secret: &crate::secret::Secret<String>,
+    ) -> Result<(), ApplyError> {
+        match self.secrets.store(self.tenant, kind, name, secret) {
+            Ok(Stored::Written) => Ok(()),
+            Ok(Stored::Dropped) => {
+                self.note(&Note::SecretDropped {
+                    kind,
+                    name: name.to_owned(),
+                });
+                Ok(())
+            }
+            Err(source) => Err(ApplyError::Secret {
+                what: format!("{} {name:?}", kind.describe()),
+                source,
+            }),
+        }
+    }
+}

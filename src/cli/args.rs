@@ -178,6 +178,9 @@ pub struct ExportArgs {
     /// Directory to write one YAML file per tenant into.
     #[arg(short = 'o', long = "out", value_name = "DIR")]
     pub out_dir: PathBuf,
+    /// Write into a directory that is not empty, overwriting files of the same names.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Output formats of the tenant list.

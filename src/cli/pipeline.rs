@@ -25,7 +25,6 @@ pub(crate) struct Planned {
     pub(crate) plan: Plan,
     /// Per tenant, in plan order: its desired state and what was read (`None` when the read
     /// failed or the tenant is still to be created).
-    #[allow(dead_code, reason = "read by apply")]
     pub(crate) tenants: Vec<(DesiredTenant, Option<LiveTenant>)>,
     /// The client, with its call counters, for the summary and for apply.
     pub(crate) client: Client,
@@ -158,27 +157,53 @@ async fn read_and_plan(
     };
     let reads = reads_for(&tenants);
     let options = PlanOptions { guard };
+    let jobs: Vec<(DesiredTenant, Result<Resolved, String>)> = tenants
+        .into_iter()
+        .map(|tenant| {
+            let resolved = resolve(&lookup(&tenant), &msp_tenants);
+            (tenant, resolved)
+        })
+        .collect();
+    concurrently(jobs, parallel, |(tenant, resolved)| {
+        let client = client.clone();
+        async move { plan_one(&client, tenant, resolved, reads, options).await }
+    })
+    .await
+}
+
+/// Runs `work` on every item with at most `parallel` items in flight, and returns the results
+/// in the items' order (output must not depend on which tenant answered first). Every request
+/// draws from the client's one budget whatever `parallel` is, so it bounds open connections
+/// and memory, not the request rate. Used by `plan` (so `apply`) and `export`.
+pub(crate) async fn concurrently<T, R, F, Fut>(
+    items: Vec<T>,
+    parallel: usize,
+    work: F,
+) -> anyhow::Result<Vec<R>>
+where
+    R: Send + 'static,
+    F: Fn(T) -> Fut,
+    Fut: Future<Output = R> + Send + 'static,
+{
     let permits = Arc::new(Semaphore::new(parallel.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
-    for (index, tenant) in tenants.into_iter().enumerate() {
-        let resolved = resolve(&lookup(&tenant), &msp_tenants);
-        let client = client.clone();
+    for (index, item) in items.into_iter().enumerate() {
         let permits = Arc::clone(&permits);
+        let job = work(item);
         tasks.spawn(async move {
             let _permit = permits
                 .acquire_owned()
                 .await
                 .expect("invariant: the semaphore is never closed");
-            let outcome = plan_one(&client, tenant, resolved, reads, options).await;
-            (index, outcome)
+            (index, job.await)
         });
     }
-    let mut outcomes: Vec<(usize, TenantOutcome)> = Vec::new();
+    let mut results: Vec<(usize, R)> = Vec::new();
     while let Some(joined) = tasks.join_next().await {
-        outcomes.push(joined.context("a tenant task panicked")?);
+        results.push(joined.context("a tenant task panicked")?);
     }
-    outcomes.sort_by_key(|(index, _)| *index);
-    Ok(outcomes.into_iter().map(|(_, outcome)| outcome).collect())
+    results.sort_by_key(|(index, _)| *index);
+    Ok(results.into_iter().map(|(_, result)| result).collect())
 }
 
 fn lookup(tenant: &DesiredTenant) -> TenantLookup<'_> {

@@ -5,6 +5,7 @@
 
 mod decode;
 pub mod document;
+pub mod export;
 mod load;
 mod node;
 mod resolve;

@@ -1,9 +1,13 @@
 //! The one integration test binary: CLI tests, API fault tests, and (later) the e2e suite.
 
 mod api;
+mod apply;
 mod bootstrap;
+mod ci;
 mod cli;
 mod contracts;
+mod e2e;
+mod export;
 mod render;
 mod snapshot;
 mod support;

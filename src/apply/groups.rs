@@ -1,0 +1,40 @@
+//! Groups: created first (everything else names them), deleted last, each delete preceded by
+//! detaching the group from whatever still names it (see `detach`).
+
+use crate::api::wire;
+use crate::apply::{ApplyError, Executor};
+use crate::model::Kind;
+
+impl Executor<'_> {
+    pub(super) async fn create_group(&mut self, name: &str) -> Result<(), ApplyError> {
+        let body = wire::GroupRequest {
+            name: name.to_owned(),
+            peers: Vec::new(),
+            resources: Vec::new(),
+        };
+        let client = &self.client;
+        let group = self
+            .create_or_find(
+                &format!("group {name:?}"),
+                || Box::pin(client.create_group(&body)),
+                || {
+                    Box::pin(async move {
+                        let groups = client.list_groups().await?;
+                        Ok(groups.into_iter().find(|g| g.name == name))
+                    })
+                },
+            )
+            .await?
+            .into_inner();
+        self.state.put_group(group);
+        Ok(())
+    }
+
+    pub(super) async fn delete_group(&mut self, name: &str) -> Result<(), ApplyError> {
+        let id = self.state.id(Kind::Group, name)?;
+        self.detach_group(&id, name).await?;
+        self.client.delete_group(&id).await?;
+        self.state.remove_group(name, &id);
+        Ok(())
+    }
+}

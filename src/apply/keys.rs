@@ -1,0 +1,83 @@
+//! Setup keys. Only `auto_groups` and `revoked` can change in place; anything else means a new
+//! key. The plain key comes once, in the answer to the POST, and goes to the secrets sink.
+//!
+//! A replacement retires the old key first (revoke, so its secret is dead even if the delete
+//! fails, then delete) and creates the new one after: NetBird allows two keys of one name, but
+//! birdhouse keys on names, so creating first would leave a tenant it cannot plan if the run
+//! stopped in between. Every intermediate state here is one the next plan describes.
+
+use crate::api::{ApiError, wire};
+use crate::apply::{ApplyError, Executor, Note, SecretKind, to_wire};
+use crate::model::{Kind, SetupKey};
+
+impl Executor<'_> {
+    pub(super) async fn create_setup_key(&mut self, key: &SetupKey) -> Result<(), ApplyError> {
+        let body = to_wire::setup_key_create(key, &self.state)?;
+        let created = match self.client.create_setup_key(&body).await {
+            Ok(created) => created,
+            Err(ApiError::OutcomeUnknown { .. }) => {
+                // The key may exist, but its plain key went with the lost answer; a key nobody
+                // can use is worth nothing, so delete it and create it again.
+                let keys = self.client.list_setup_keys().await?;
+                let found = keys.into_iter().find(|k| k.name == key.name);
+                self.note(&Note::Recovered {
+                    what: format!("setup key {:?}", key.name),
+                    found: found.is_some(),
+                });
+                if let Some(found) = found {
+                    self.client.delete_setup_key(&found.id).await?;
+                }
+                self.client.create_setup_key(&body).await?
+            }
+            Err(error) => return Err(error.into()),
+        };
+        let mut live = created.setup_key;
+        self.state.put_setup_key(live.clone());
+        self.keep_secret(SecretKind::SetupKey, &key.name, &created.key)?;
+        if key.revoked == Some(true) && !live.revoked {
+            let revoke = wire::SetupKeyRequest {
+                revoked: true,
+                auto_groups: body.auto_groups.clone(),
+            };
+            live = self.client.update_setup_key(&live.id, &revoke).await?;
+            self.state.put_setup_key(live);
+        }
+        Ok(())
+    }
+
+    pub(super) async fn update_setup_key(&mut self, key: &SetupKey) -> Result<(), ApplyError> {
+        let id = self.state.id(Kind::SetupKey, &key.name)?;
+        let body = to_wire::setup_key_update(key, &self.state)?;
+        let answer = self.client.update_setup_key(&id, &body).await?;
+        self.state.put_setup_key(answer);
+        Ok(())
+    }
+
+    pub(super) async fn replace_setup_key(&mut self, key: &SetupKey) -> Result<(), ApplyError> {
+        let id = self.state.id(Kind::SetupKey, &key.name)?;
+        let old = self
+            .state
+            .wire
+            .setup_keys
+            .iter()
+            .find(|k| k.id == id)
+            .cloned();
+        if let Some(old) = old.filter(|k| !k.revoked) {
+            let revoke = wire::SetupKeyRequest {
+                revoked: true,
+                auto_groups: old.auto_groups.clone(),
+            };
+            let answer = self.client.update_setup_key(&id, &revoke).await?;
+            self.state.put_setup_key(answer);
+        }
+        self.delete_setup_key(&key.name).await?;
+        self.create_setup_key(key).await
+    }
+
+    pub(super) async fn delete_setup_key(&mut self, name: &str) -> Result<(), ApplyError> {
+        let id = self.state.id(Kind::SetupKey, name)?;
+        self.client.delete_setup_key(&id).await?;
+        self.state.remove_setup_key(name, &id);
+        Ok(())
+    }
+}

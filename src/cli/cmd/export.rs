@@ -1,0 +1,454 @@
+//! `birdhouse export`: write live tenants as desired-state YAML, one file per tenant, such that
+//! `birdhouse plan -f DIR` right afterwards finds nothing to change.
+//!
+//! A slice of the pipeline: the MSP tenant list (one call), then `live::fetch` of every
+//! selected tenant with every list (`Reads::ALL`), concurrently under the run's one budget,
+//! then `desired::export` and one file per tenant. Files are named after the tenant (a slug of
+//! its name) and pin both `id` and `domain`, so a later plan needs no tenant lookup and a
+//! renamed tenant is still found. Existing files are never overwritten unless `--force`.
+//!
+//! stdout stays empty (the artefact is the directory); warnings about what was left out, and
+//! the summary, go to stderr.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::api::{Client, wire};
+use crate::cli::args::ExportArgs;
+use crate::cli::connection;
+use crate::cli::exit::Exit;
+use crate::cli::pipeline;
+use crate::cli::settings::Settings;
+use crate::desired::export::{ExportSource, Withheld, export, to_yaml};
+use crate::live::{KeyExpiry, LiveTenant, Reads, fetch_tenant};
+use crate::model::Kind;
+
+/// Where the JSON Schema sits in a birdhouse repository, relative to its root.
+const SCHEMA_IN_REPO: &str = "schema/birdhouse.schema.json";
+/// The schema written beside the files when no repository schema is found above them.
+const SCHEMA_BESIDE: &str = "birdhouse.schema.json";
+
+/// Runs `birdhouse export`.
+pub(in crate::cli) fn run(settings: &Settings, args: &ExportArgs) -> anyhow::Result<Exit> {
+    check_out_dir(&args.out_dir, args.force)?;
+    let client = Client::new(connection::client_config(settings)?)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let mut tenants = runtime
+        .block_on(client.list_tenants())
+        .context("listing the MSP's tenants")?;
+    tenants.retain(|t| settings.tenant_filter.selects(&t.name));
+    if tenants.is_empty() && !settings.tenant_filter.patterns().is_empty() {
+        anyhow::bail!(
+            "no MSP tenant matches --tenant {}",
+            settings.tenant_filter.patterns().join(", ")
+        );
+    }
+    tenants.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+
+    let reads = runtime.block_on(pipeline::concurrently(
+        tenants,
+        settings.parallel.get(),
+        |tenant: wire::Tenant| {
+            let client = client.clone();
+            async move {
+                let scoped = client.tenant(Some(&tenant.id));
+                let read = fetch_tenant(&scoped, Some(&tenant.id), Reads::ALL).await;
+                (tenant, read)
+            }
+        },
+    ))?;
+
+    std::fs::create_dir_all(&args.out_dir)
+        .with_context(|| format!("creating {}", args.out_dir.display()))?;
+    let schema = schema_reference(&args.out_dir)?;
+    let names = file_names(reads.iter().map(|(tenant, _)| tenant));
+    let mut stderr = std::io::stderr().lock();
+    let (mut written, mut failed) = (0usize, 0usize);
+    for ((tenant, read), file_name) in reads.into_iter().zip(&names) {
+        let live = match read {
+            Ok(live) => live,
+            Err(error) => {
+                failed += 1;
+                let error = anyhow::Error::from(error);
+                writeln!(stderr, "error: tenant {:?}: {error:#}", tenant.name)?;
+                continue;
+            }
+        };
+        let exported = export(&source_of(&tenant, &live));
+        for warning in &exported.warnings {
+            writeln!(stderr, "warning: tenant {:?}: {warning}", tenant.name)?;
+        }
+        let note = format!(
+            "Exported by birdhouse {} from tenant {:?} ({}).\n\
+             Fields left out are unmanaged: birdhouse leaves them as they are.",
+            env!("CARGO_PKG_VERSION"),
+            tenant.name,
+            tenant.id
+        );
+        let text = to_yaml(&exported.document, &schema, &note)
+            .map_err(|e| anyhow::anyhow!("writing tenant {:?} as YAML: {e}", tenant.name))?;
+        let path = args.out_dir.join(file_name);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        written += 1;
+    }
+    let stats = client.stats();
+    tracing::info!(
+        requests = stats.requests,
+        rate_limited = stats.rate_limited,
+        "export read the tenants"
+    );
+    writeln!(
+        stderr,
+        "exported {written} tenant{} to {}{}",
+        if written == 1 { "" } else { "s" },
+        args.out_dir.display(),
+        if failed > 0 {
+            format!("; {failed} could not be read (see above)")
+        } else {
+            String::new()
+        }
+    )?;
+    Ok(if failed > 0 {
+        Exit::Error
+    } else {
+        Exit::Success
+    })
+}
+
+/// Refuses a directory that already holds something, unless `force`: an export next to
+/// hand-written files would silently replace any that share a tenant's file name.
+fn check_out_dir(dir: &Path, force: bool) -> anyhow::Result<()> {
+    if force {
+        return Ok(());
+    }
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                anyhow::bail!(
+                    "{} is not empty; export into a new or empty directory, or pass --force to \
+                     overwrite the files it writes",
+                    dir.display()
+                );
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("reading {}", dir.display())),
+    }
+}
+
+/// What export needs of one tenant's read: its objects, and what not to write.
+fn source_of(tenant: &wire::Tenant, live: &LiveTenant) -> ExportSource {
+    let snapshot = &live.snapshot;
+    let mut withheld: BTreeMap<(Kind, String), Withheld> = BTreeMap::new();
+    for (name, what) in inexpressible_policies(&live.wire.policies) {
+        withheld.insert((Kind::Policy, name), Withheld::Inexpressible(what));
+    }
+    for key in &snapshot.ambiguous {
+        withheld.insert((key.kind, key.name.clone()), Withheld::Ambiguous);
+    }
+    for key in &snapshot.protected {
+        withheld.insert((key.kind, key.name.clone()), Withheld::Protected);
+    }
+    ExportSource {
+        name: tenant.name.clone(),
+        id: live.account_id.clone(),
+        domain: tenant.domain.to_ascii_lowercase(),
+        objects: snapshot.objects.clone(),
+        withheld,
+        never_expiring_keys: snapshot
+            .key_expiry
+            .iter()
+            .filter(|(_, expiry)| **expiry == KeyExpiry::Never)
+            .map(|(name, _)| name.clone())
+            .collect(),
+    }
+}
+
+/// Policies that use what the model (and so the file format) drops on reading: posture checks,
+/// source resources, SSH rules and their authorized groups. Exporting them as read would write
+/// a different, wider policy, so they are left out by name, with what they use.
+fn inexpressible_policies(policies: &[wire::Policy]) -> BTreeMap<String, String> {
+    let mut found = BTreeMap::new();
+    for policy in policies {
+        let mut uses: BTreeSet<String> = BTreeSet::new();
+        if !policy.source_posture_checks.is_empty() {
+            uses.insert("posture checks".into());
+        }
+        for rule in &policy.rules {
+            if !["all", "tcp", "udp", "icmp"].contains(&rule.protocol.as_str()) {
+                uses.insert(format!("protocol {:?}", rule.protocol));
+            }
+            if !["accept", "drop"].contains(&rule.action.as_str()) {
+                uses.insert(format!("action {:?}", rule.action));
+            }
+            if rule.source_resource.is_some() {
+                uses.insert("a source resource".into());
+            }
+            if !rule.authorized_groups.is_empty() {
+                uses.insert("SSH authorized groups".into());
+            }
+        }
+        if !uses.is_empty() {
+            let uses: Vec<String> = uses.into_iter().collect();
+            found.insert(policy.name.clone(), format!("it uses {}", uses.join(", ")));
+        }
+    }
+    found
+}
+
+/// The `$schema` reference of the files: the repository's schema when the directory is inside
+/// a birdhouse repository (relative, so it works in every clone), otherwise a copy written
+/// beside the files (editors then work wherever the directory goes).
+fn schema_reference(dir: &Path) -> anyhow::Result<String> {
+    let dir = dir
+        .canonicalize()
+        .with_context(|| format!("resolving {}", dir.display()))?;
+    for (up, ancestor) in dir.ancestors().enumerate() {
+        if ancestor.join(SCHEMA_IN_REPO).is_file() {
+            let mut reference = "../".repeat(up);
+            reference.push_str(SCHEMA_IN_REPO);
+            return Ok(reference);
+        }
+    }
+    let path = dir.join(SCHEMA_BESIDE);
+    std::fs::write(&path, crate::desired::schema::schema_json())
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(SCHEMA_BESIDE.to_owned())
+}
+
+/// One file name per tenant, in the tenants' order: the slug of the name, with the tenant id
+/// appended to every name two tenants would share (so the result does not depend on order).
+fn file_names<'a>(tenants: impl Iterator<Item = &'a wire::Tenant> + Clone) -> Vec<String> {
+    let mut uses: BTreeMap<String, usize> = BTreeMap::new();
+    for tenant in tenants.clone() {
+        *uses.entry(slug(&tenant.name)).or_default() += 1;
+    }
+    tenants
+        .map(|tenant| {
+            let base = slug(&tenant.name);
+            if uses[&base] > 1 {
+                format!("{base}-{}.yaml", slug(&tenant.id))
+            } else {
+                format!("{base}.yaml")
+            }
+        })
+        .collect()
+}
+
+/// Lower-case ASCII letters and digits, runs of anything else as one `-`; never empty, never a
+/// path: a tenant name cannot choose where its file goes.
+fn slug(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_matches('-');
+    if slug.is_empty() {
+        "tenant".to_owned()
+    } else {
+        slug.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::{Component, Path, PathBuf};
+
+    use super::{file_names, inexpressible_policies, slug, source_of};
+    use crate::api::wire;
+    use crate::desired::export::{export, to_yaml};
+    use crate::desired::load_contents;
+    use crate::live::{LiveTenant, WireTenant, convert};
+    use crate::model::Kind;
+    use crate::plan::{GuardSettings, PlanOptions, plan_tenant};
+
+    fn tenant(id: &str, name: &str) -> wire::Tenant {
+        serde_json::from_value(
+            serde_json::json!({"id": id, "name": name, "domain": "Acme.example"}),
+        )
+        .unwrap()
+    }
+
+    /// Whether `name` is a bare file name (no directory part): what [`slug`] guarantees.
+    fn is_bare_file_name(name: &str) -> bool {
+        let components: Vec<Component<'_>> = Path::new(name).components().collect();
+        matches!(components.as_slice(), [Component::Normal(_)])
+    }
+
+    #[test]
+    fn slugs_are_bare_lower_case_names() {
+        assert_eq!(slug("Acme Corp"), "acme-corp");
+        assert_eq!(slug("../../etc/passwd"), "etc-passwd");
+        assert_eq!(slug("Ünïcode GmbH & Co."), "n-code-gmbh-co");
+        assert_eq!(slug("***"), "tenant");
+        for name in ["../x", "/abs", "a/b", ".", ".."] {
+            assert!(is_bare_file_name(&format!("{}.yaml", slug(name))), "{name}");
+        }
+    }
+
+    #[test]
+    fn names_two_tenants_share_get_their_ids() {
+        let tenants = [
+            tenant("d1", "Acme"),
+            tenant("d2", "acme"),
+            tenant("d3", "Globex"),
+        ];
+        assert_eq!(
+            file_names(tenants.iter()),
+            ["acme-d1.yaml", "acme-d2.yaml", "globex.yaml"]
+        );
+    }
+
+    fn wire_tenant() -> WireTenant {
+        let value = serde_json::json!({
+            "groups": [
+                {"id": "g0", "name": "All", "issued": "api"},
+                {"id": "g1", "name": "devs", "issued": "api"},
+                {"id": "g2", "name": "servers", "issued": "api"},
+                {"id": "g3", "name": "okta-admins", "issued": "jwt"},
+                {"id": "g4", "name": "twin", "issued": "api"},
+                {"id": "g5", "name": "twin", "issued": "api"}
+            ],
+            "setup_keys": [
+                {"id": "k1", "key": "A6160****", "name": "office", "type": "reusable",
+                 "expires": "0001-01-01T00:00:00Z", "state": "valid", "auto_groups": ["g1"],
+                 "usage_limit": 0, "ephemeral": false, "allow_extra_dns_labels": false},
+                {"id": "k2", "key": "B7271****", "name": "temp", "type": "one-off",
+                 "expires": "2031-01-01T00:00:00Z", "state": "valid", "auto_groups": ["g3"],
+                 "usage_limit": 1, "ephemeral": true, "allow_extra_dns_labels": false}
+            ],
+            "users": [
+                {"id": "u0", "email": "owner@acme.example", "name": "Owner", "role": "owner",
+                 "auto_groups": [], "is_current": true},
+                {"id": "u1", "email": "Alice@acme.example", "name": "Alice", "role": "admin",
+                 "auto_groups": ["g1"]},
+                {"id": "u2", "email": "", "name": "ci", "role": "user", "auto_groups": [],
+                 "is_service_user": true}
+            ],
+            "networks": [
+                {"id": "n1", "name": "office", "description": "", "routers": ["r1"],
+                 "resources": ["res1"]}
+            ],
+            "resources": [
+                {"id": "res1", "name": "lan", "description": "", "type": "subnet",
+                 "address": "10.0.0.0/24", "enabled": true,
+                 "groups": [{"id": "g2", "name": "servers"}]}
+            ],
+            "routers": [
+                {"id": "r1", "peer": "", "peer_groups": ["g2"], "masquerade": true,
+                 "metric": 9999, "enabled": true}
+            ],
+            "policies": [
+                {"id": "p1", "name": "Default", "description": "", "enabled": true,
+                 "rules": [{"id": "p1", "name": "Default", "enabled": true, "action": "accept",
+                   "bidirectional": true, "protocol": "all",
+                   "sources": [{"id": "g0", "name": "All"}],
+                   "destinations": [{"id": "g0", "name": "All"}]}]},
+                {"id": "p2", "name": "to-lan", "description": "", "enabled": true,
+                 "rules": [{"id": "p2", "name": "to-lan", "enabled": true, "action": "accept",
+                   "bidirectional": false, "protocol": "tcp", "ports": ["22"],
+                   "port_ranges": [{"start": 8000, "end": 8100}],
+                   "sources": [{"id": "g1", "name": "devs"}],
+                   "destinationResource": {"id": "res1", "type": "subnet"}}]},
+                {"id": "p3", "name": "ssh", "description": "", "enabled": true,
+                 "source_posture_checks": ["pc1"],
+                 "rules": [{"id": "p3", "name": "ssh", "enabled": true, "action": "accept",
+                   "bidirectional": false, "protocol": "netbird-ssh",
+                   "sources": [{"id": "g1", "name": "devs"}],
+                   "destinations": [{"id": "g2", "name": "servers"}],
+                   "authorized_groups": {"g1": ["root"]}}]}
+            ]
+        });
+        let list = |key: &str| value[key].clone();
+        WireTenant {
+            groups: serde_json::from_value(list("groups")).unwrap(),
+            setup_keys: serde_json::from_value(list("setup_keys")).unwrap(),
+            users: serde_json::from_value(list("users")).unwrap(),
+            policies: serde_json::from_value(list("policies")).unwrap(),
+            networks: serde_json::from_value(list("networks")).unwrap(),
+            resources: serde_json::from_value(list("resources")).unwrap(),
+            routers: serde_json::from_value(list("routers")).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_snapshot_exported_then_planned_has_no_changes() {
+        let wire = wire_tenant();
+        let snapshot = convert(&wire, Kind::ALL.into_iter().collect::<BTreeSet<_>>());
+        let live = LiveTenant {
+            account_id: "d0acme".into(),
+            snapshot,
+            wire,
+        };
+        let exported = export(&source_of(&tenant("d0acme", "Acme"), &live));
+        let text = to_yaml(&exported.document, "birdhouse.schema.json", "note").unwrap();
+        let loaded = load_contents([(PathBuf::from("acme.yaml"), text.clone().into_bytes())]);
+        let state = loaded.state.unwrap_or_else(|d| panic!("{d:?}\n{text}"));
+        let desired = &state.tenants[0];
+        assert_eq!(desired.target.id.as_deref(), Some("d0acme"));
+        assert_eq!(desired.target.domain.as_deref(), Some("acme.example"));
+
+        let plan = plan_tenant(
+            desired,
+            &live.snapshot,
+            Some("d0acme".into()),
+            PlanOptions {
+                guard: GuardSettings::default(),
+            },
+        );
+        assert!(plan.changes.is_empty(), "{:#?}\n{text}", plan.changes);
+        assert!(plan.errors.is_empty(), "{:?}", plan.errors);
+
+        // What was left out, and said so.
+        let objects = &desired.objects;
+        assert_eq!(
+            objects.groups.keys().collect::<Vec<_>>(),
+            ["devs", "servers"],
+            "no All, no JWT group, no ambiguous twins"
+        );
+        assert!(objects.users.contains_key("alice@acme.example"));
+        assert!(!objects.users.contains_key("owner@acme.example"));
+        assert_eq!(
+            objects.setup_keys["temp"].auto_groups, None,
+            "names a JWT group"
+        );
+        assert!(objects.policies.contains_key("Default"));
+        assert!(objects.policies.contains_key("to-lan"));
+        assert!(!objects.policies.contains_key("ssh"));
+        assert_eq!(
+            exported.warnings,
+            [
+                "group \"twin\" left out: more than one live group has that name; rename the \
+                 extras so a file can name one",
+                "policy \"ssh\" left out: it uses SSH authorized groups, posture checks, \
+                 protocol \"netbird-ssh\", which the file format cannot express",
+                "setup key \"temp\": auto_groups left out (unmanaged): it names groups the file \
+                 does not list (\"okta-admins\")",
+            ]
+        );
+        assert!(
+            !text.contains("A6160") && !text.contains("B7271"),
+            "no key material"
+        );
+    }
+
+    #[test]
+    fn plain_policies_are_expressible() {
+        let wire = wire_tenant();
+        let found = inexpressible_policies(&wire.policies);
+        assert_eq!(found.keys().collect::<Vec<_>>(), ["ssh"]);
+    }
+}

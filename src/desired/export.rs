@@ -1,0 +1,805 @@
+//! Live objects → documents, the inverse of `resolve`, for `birdhouse export`. Pure: the caller
+//! reads the tenants and writes the files; this module only decides what a file says.
+//!
+//! The promise is the round trip: planning the exported files right away finds nothing to
+//! change. So every field the planner compares is written with its live value, in names (the
+//! model already speaks names), except what follows, each left out for a reason:
+//!
+//! - objects birdhouse never manages (the `All` group, groups not issued by the API, the owner,
+//!   the token's own user): listing them would claim what birdhouse must not touch;
+//! - names that match several live objects: a file cannot say which one it means (warned);
+//! - objects the format cannot express (a policy with several rules, posture checks, a source
+//!   resource, SSH rules...): an approximation would be applied as a change later (warned);
+//! - a field naming a group the file does not list (a JWT group in a user's `auto_groups`): the
+//!   field is left out, so unmanaged; a required one (policy sources) leaves the object out
+//!   (warned);
+//! - fields whose absence means the same as the live value: empty descriptions (absent equals
+//!   empty), `action: accept` (the default), a one-off key's `usage_limit` (always 1), a rule
+//!   named like its policy (the default name);
+//! - rare flags at their create default: `revoked`, `blocked`, `allow_extra_dns_labels` when
+//!   false (a field left out is unmanaged, and applying the file to an empty tenant creates the
+//!   same object);
+//! - a setup key's finite expiry: the server keeps only the absolute date, and `expires_in` is
+//!   intent at creation; only "never" can be read back;
+//! - secrets: the snapshot has none (setup keys read back masked, tokens are never read), and
+//!   nothing here could write one.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::desired::document::{
+    Document, FORMAT_VERSION, GroupDoc, NamedList, NetworkDoc, Objects, PolicyDoc, RegularUserDoc,
+    ResourceDoc, ResourceRefDoc, RouterDoc, RuleDoc, ServiceUserDoc, SetupKeyDoc, TenantDoc,
+    UserDoc,
+};
+use crate::diag::{FileId, Located, Span};
+use crate::model::{
+    ALL_GROUP, Action, Destination, ExpiresIn, Kind, Network, Policy, Role, RouterTarget,
+    SetupKeyType, Tenant, router_key,
+};
+
+/// Why a live object is not written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Withheld {
+    /// birdhouse never manages it (the `All` group, non-API groups, the owner, the token's own
+    /// user); left out silently, as a plan leaves it alone.
+    Protected,
+    /// Its name matches several live objects of its kind.
+    Ambiguous,
+    /// It uses something the file format cannot express; the text says what.
+    Inexpressible(String),
+}
+
+/// One live tenant as export sees it: who it is, its objects, and what not to write.
+#[derive(Debug, Clone, Default)]
+pub struct ExportSource {
+    /// The MSP tenant's name.
+    pub name: String,
+    /// The tenant (account) id, pinned in the file.
+    pub id: String,
+    /// The MSP tenant's domain.
+    pub domain: String,
+    /// The live objects whose names are unique.
+    pub objects: Tenant,
+    /// Objects not to write, by kind and name (names as in plans: resources by their own name,
+    /// routers as `network/target`, users by lower-case email).
+    pub withheld: BTreeMap<(Kind, String), Withheld>,
+    /// Setup keys that never expire: the one expiry a read can state.
+    pub never_expiring_keys: BTreeSet<String>,
+}
+
+/// A document for one tenant, and what was lost on the way.
+#[derive(Debug, Clone)]
+pub struct Exported {
+    /// The document, ready for [`to_yaml`].
+    pub document: Document,
+    /// One line per object or field left out for a reason the user should know.
+    pub warnings: Vec<String>,
+}
+
+/// Spans mean nothing in a document built from live state; every value gets this one.
+const NOWHERE: Span = Span {
+    file: FileId(0),
+    line: 0,
+    column: 0,
+};
+
+fn at<T>(value: T) -> Located<T> {
+    Located::new(value, NOWHERE)
+}
+
+/// Builds the document of one tenant.
+pub fn export(source: &ExportSource) -> Exported {
+    let mut exporter = Exporter {
+        source,
+        warnings: Vec::new(),
+        groups: BTreeSet::new(),
+        resources: BTreeSet::new(),
+    };
+    exporter.withheld_warnings();
+    let objects = exporter.objects();
+    let tenant = TenantDoc {
+        name: at(source.name.clone()),
+        domain: Some(at(source.domain.clone())).filter(|d| !d.value.is_empty()),
+        id: Some(at(source.id.clone())),
+        create: None,
+        self_account: None,
+        baselines: Vec::new(),
+        prune: Vec::new(),
+        objects,
+        span: NOWHERE,
+    };
+    Exported {
+        document: Document {
+            version: at(FORMAT_VERSION),
+            baselines: NamedList::default(),
+            tenants: vec![tenant],
+        },
+        warnings: exporter.warnings,
+    }
+}
+
+/// The file text: the schema line editors read, a note, then the document as serde-saphyr
+/// writes it. `schema` is a path relative to the file, or a URL.
+pub fn to_yaml(document: &Document, schema: &str, note: &str) -> Result<String, String> {
+    let body = serde_saphyr::to_string(document).map_err(|e| e.to_string())?;
+    let mut text = format!("# yaml-language-server: $schema={schema}\n");
+    for line in note.lines() {
+        text.push_str("# ");
+        text.push_str(line);
+        text.push('\n');
+    }
+    text.push_str(&body);
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    Ok(text)
+}
+
+struct Exporter<'a> {
+    source: &'a ExportSource,
+    warnings: Vec<String>,
+    /// Groups the file lists: references may name only these (and `All` where allowed).
+    groups: BTreeSet<String>,
+    /// Resources the file lists, as (network, resource).
+    resources: BTreeSet<(String, String)>,
+}
+
+impl Exporter<'_> {
+    fn withheld(&self, kind: Kind, name: &str) -> bool {
+        self.source.withheld.contains_key(&(kind, name.to_owned()))
+    }
+
+    fn warn(&mut self, message: String) {
+        self.warnings.push(message);
+    }
+
+    fn withheld_warnings(&mut self) {
+        for ((kind, name), why) in &self.source.withheld {
+            let message = match why {
+                Withheld::Protected => continue,
+                Withheld::Ambiguous => format!(
+                    "{} {name:?} left out: more than one live {} has that name; rename the \
+                     extras so a file can name one",
+                    kind.singular(),
+                    kind.singular()
+                ),
+                Withheld::Inexpressible(what) => format!(
+                    "{} {name:?} left out: {what}, which the file format cannot express",
+                    kind.singular()
+                ),
+            };
+            self.warnings.push(message);
+        }
+    }
+
+    /// The group names of a reference field, or `None` (with a warning) when one of them is
+    /// not in the file.
+    fn group_refs(
+        &mut self,
+        names: &BTreeSet<String>,
+        all_allowed: bool,
+        what: &str,
+        consequence: &str,
+    ) -> Option<Vec<Located<String>>> {
+        let missing: Vec<&str> = names
+            .iter()
+            .filter(|n| !(self.groups.contains(*n) || all_allowed && n.as_str() == ALL_GROUP))
+            .map(String::as_str)
+            .collect();
+        if missing.is_empty() {
+            return Some(names.iter().cloned().map(at).collect());
+        }
+        let message = format!(
+            "{what} {consequence}: it names groups the file does not list ({})",
+            missing
+                .iter()
+                .map(|n| format!("{n:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        self.warn(message);
+        None
+    }
+
+    fn objects(&mut self) -> Objects {
+        let tenant = &self.source.objects;
+        let groups: Vec<GroupDoc> = tenant
+            .groups
+            .keys()
+            .filter(|name| !self.withheld(Kind::Group, name) && name.as_str() != ALL_GROUP)
+            .map(|name| GroupDoc {
+                name: at(name.clone()),
+                path: String::new(),
+            })
+            .collect();
+        self.groups = groups.iter().map(|g| g.name.value.clone()).collect();
+        let setup_keys = self.setup_keys();
+        let mut networks = Vec::new();
+        for network in tenant.networks.values() {
+            if !self.withheld(Kind::Network, &network.name) {
+                networks.push(self.network(network));
+            }
+        }
+        let mut users = self.users();
+        users.extend(self.service_users());
+        let mut policies = Vec::new();
+        for policy in tenant.policies.values() {
+            if !self.withheld(Kind::Policy, &policy.name)
+                && let Some(doc) = self.policy(policy)
+            {
+                policies.push(doc);
+            }
+        }
+        Objects {
+            groups,
+            setup_keys,
+            networks,
+            users,
+            policies,
+        }
+    }
+
+    fn setup_keys(&mut self) -> Vec<SetupKeyDoc> {
+        let mut docs = Vec::new();
+        for (name, key) in &self.source.objects.setup_keys {
+            if self.withheld(Kind::SetupKey, name) {
+                continue;
+            }
+            let auto_groups = key.auto_groups.as_ref().and_then(|groups| {
+                self.group_refs(
+                    groups,
+                    false,
+                    &format!("setup key {name:?}: auto_groups"),
+                    "left out (unmanaged)",
+                )
+            });
+            let never = self.source.never_expiring_keys.contains(name);
+            docs.push(SetupKeyDoc {
+                name: at(name.clone()),
+                key_type: at(key.key_type),
+                expires_in: never.then(|| at(ExpiresIn::Never)),
+                usage_limit: key
+                    .usage_limit
+                    .filter(|_| key.key_type == SetupKeyType::Reusable),
+                ephemeral: key.ephemeral,
+                allow_extra_dns_labels: key.allow_extra_dns_labels.filter(|flag| *flag),
+                auto_groups,
+                revoked: key.revoked.filter(|flag| *flag),
+                path: String::new(),
+            });
+        }
+        docs
+    }
+
+    fn network(&mut self, network: &Network) -> NetworkDoc {
+        let mut resources = Vec::new();
+        for (name, resource) in &network.resources {
+            if self.withheld(Kind::NetworkResource, name) {
+                continue;
+            }
+            let groups = resource.groups.as_ref().and_then(|groups| {
+                self.group_refs(
+                    groups,
+                    true,
+                    &format!("network resource {name:?}: groups"),
+                    "left out (unmanaged)",
+                )
+            });
+            self.resources.insert((network.name.clone(), name.clone()));
+            resources.push(ResourceDoc {
+                name: at(name.clone()),
+                description: non_empty(resource.description.as_ref()),
+                address: at(resource.address.clone()),
+                enabled: resource.enabled,
+                groups,
+                path: String::new(),
+            });
+        }
+        let mut routers = Vec::new();
+        for (target, router) in &network.routers {
+            let key = router_key(&network.name, target);
+            if self.withheld(Kind::NetworkRouter, &key) {
+                continue;
+            }
+            let (peer, peer_groups) = match target {
+                RouterTarget::Peer(peer) => (Some(at(peer.clone())), None),
+                RouterTarget::PeerGroups(groups) if groups.is_empty() => {
+                    self.warn(format!(
+                        "network router {key:?} left out: it has neither a peer nor peer groups"
+                    ));
+                    continue;
+                }
+                RouterTarget::PeerGroups(groups) => {
+                    let what = format!("network router {key:?}");
+                    let Some(groups) = self.group_refs(groups, true, &what, "left out") else {
+                        continue;
+                    };
+                    (None, Some(groups))
+                }
+            };
+            routers.push(RouterDoc {
+                peer,
+                peer_groups,
+                masquerade: router.masquerade,
+                metric: router.metric,
+                enabled: router.enabled,
+                span: NOWHERE,
+                path: String::new(),
+            });
+        }
+        NetworkDoc {
+            name: at(network.name.clone()),
+            description: non_empty(network.description.as_ref()),
+            resources,
+            routers,
+            path: String::new(),
+        }
+    }
+
+    fn users(&mut self) -> Vec<UserDoc> {
+        let mut docs = Vec::new();
+        for (key, user) in &self.source.objects.users {
+            if self.withheld(Kind::User, key) {
+                continue;
+            }
+            // The owner is protected; should one slip through, a file may not ask for it.
+            let role = user.role.filter(|role| *role != Role::Owner).map(at);
+            let auto_groups = user.auto_groups.as_ref().and_then(|groups| {
+                self.group_refs(
+                    groups,
+                    false,
+                    &format!("user {:?}: auto_groups", user.email),
+                    "left out (unmanaged)",
+                )
+            });
+            docs.push(UserDoc::Regular(RegularUserDoc {
+                email: at(user.email.clone()),
+                name: non_empty(user.name.as_ref()),
+                role,
+                auto_groups,
+                blocked: user.blocked.filter(|flag| *flag),
+                path: String::new(),
+            }));
+        }
+        docs
+    }
+
+    fn service_users(&mut self) -> Vec<UserDoc> {
+        let mut docs = Vec::new();
+        for (name, user) in &self.source.objects.service_users {
+            if self.withheld(Kind::ServiceUser, name) {
+                continue;
+            }
+            let auto_groups = user.auto_groups.as_ref().and_then(|groups| {
+                self.group_refs(
+                    groups,
+                    false,
+                    &format!("service user {name:?}: auto_groups"),
+                    "left out (unmanaged)",
+                )
+            });
+            docs.push(UserDoc::Service(ServiceUserDoc {
+                service: at(name.clone()),
+                role: user.role.filter(|role| *role != Role::Owner).map(at),
+                auto_groups,
+                // A token is a one-time secret: it is never read, so never exported.
+                token: None,
+                path: String::new(),
+            }));
+        }
+        docs
+    }
+
+    fn policy(&mut self, policy: &Policy) -> Option<PolicyDoc> {
+        let name = &policy.name;
+        let [rule] = policy.rules.as_slice() else {
+            self.warn(format!(
+                "policy {name:?} left out: it has {} rules, and a file keeps exactly one rule per \
+                 policy (split it into several policies in the dashboard)",
+                policy.rules.len()
+            ));
+            return None;
+        };
+        let what = format!("policy {name:?}");
+        if rule.sources.is_empty() {
+            self.warn(format!("{what} left out: its rule has no source groups"));
+            return None;
+        }
+        let sources = self.group_refs(&rule.sources, true, &what, "left out")?;
+        let (destinations, destination_resource) = match &rule.destination {
+            Destination::Groups(groups) if groups.is_empty() => {
+                self.warn(format!("{what} left out: its rule has no destination"));
+                return None;
+            }
+            Destination::Groups(groups) => (
+                Some(self.group_refs(groups, true, &what, "left out")?),
+                None,
+            ),
+            Destination::Resource(target) => {
+                let listed = self
+                    .resources
+                    .contains(&(target.network.clone(), target.resource.clone()));
+                if !listed {
+                    self.warn(format!(
+                        "{what} left out: its destination resource is not in the file"
+                    ));
+                    return None;
+                }
+                let reference = ResourceRefDoc {
+                    network: at(target.network.clone()),
+                    resource: at(target.resource.clone()),
+                };
+                (None, Some(reference))
+            }
+        };
+        let ports = (!rule.ports.is_empty()).then(|| rule.ports.iter().copied().map(at).collect());
+        let rule_doc = RuleDoc {
+            name: rule.name.clone().filter(|n| !n.is_empty() && n != name),
+            description: non_empty(rule.description.as_ref()),
+            enabled: rule.enabled,
+            action: (rule.action != Action::Accept).then(|| at(rule.action)),
+            protocol: at(rule.protocol),
+            bidirectional: rule.bidirectional,
+            ports,
+            sources,
+            destinations,
+            destination_resource,
+            span: NOWHERE,
+            path: String::new(),
+        };
+        Some(PolicyDoc {
+            name: at(name.clone()),
+            description: non_empty(policy.description.as_ref()),
+            enabled: policy.enabled,
+            rules: vec![rule_doc],
+            path: String::new(),
+        })
+    }
+}
+
+/// Free text, left out when empty: the planner reads absent and empty text as the same.
+fn non_empty(text: Option<&String>) -> Option<String> {
+    text.filter(|t| !t.is_empty()).cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::PathBuf;
+
+    use super::{ExportSource, Withheld, export, to_yaml};
+    use crate::desired::load_contents;
+    use crate::model::{
+        Action, Address, Destination, ExpiresIn, Group, Kind, Network, Policy, PortRange, Protocol,
+        Resource, ResourceRef, Role, Router, RouterTarget, Rule, ServiceUser, SetupKey,
+        SetupKeyType, Tenant, User,
+    };
+
+    fn set(names: &[&str]) -> BTreeSet<String> {
+        names.iter().map(|n| (*n).to_owned()).collect()
+    }
+
+    fn group(tenant: &mut Tenant, name: &str) {
+        tenant.groups.insert(
+            name.to_owned(),
+            Group {
+                name: name.to_owned(),
+            },
+        );
+    }
+
+    fn rule(sources: &[&str], destination: Destination) -> Rule {
+        Rule {
+            name: Some("web".into()),
+            description: Some(String::new()),
+            enabled: Some(true),
+            action: Action::Accept,
+            protocol: Protocol::Tcp,
+            bidirectional: Some(false),
+            ports: [
+                PortRange::single(443),
+                PortRange {
+                    start: 8000,
+                    end: 8100,
+                },
+            ]
+            .into(),
+            sources: set(sources),
+            destination,
+        }
+    }
+
+    /// A tenant as a live snapshot has it: every field filled, odd names included.
+    fn live() -> Tenant {
+        let mut tenant = Tenant::default();
+        for name in ["All", "devs", "servers", "yes", "123", "ops: night"] {
+            group(&mut tenant, name);
+        }
+        tenant.setup_keys.insert(
+            "office".into(),
+            SetupKey {
+                name: "office".into(),
+                key_type: SetupKeyType::Reusable,
+                expires_in: None,
+                usage_limit: Some(5),
+                ephemeral: Some(false),
+                allow_extra_dns_labels: Some(false),
+                auto_groups: Some(set(&["devs", "yes"])),
+                revoked: Some(false),
+            },
+        );
+        tenant.setup_keys.insert(
+            "once".into(),
+            SetupKey {
+                name: "once".into(),
+                key_type: SetupKeyType::OneOff,
+                expires_in: None,
+                usage_limit: Some(1),
+                ephemeral: Some(true),
+                allow_extra_dns_labels: Some(true),
+                auto_groups: Some(BTreeSet::new()),
+                revoked: Some(true),
+            },
+        );
+        let resource = Resource {
+            name: "lan".into(),
+            description: Some("the office LAN".into()),
+            address: "10.10.0.0/24".parse().unwrap(),
+            enabled: Some(true),
+            groups: Some(set(&["servers", "All"])),
+        };
+        let target = RouterTarget::PeerGroups(set(&["servers"]));
+        tenant.networks.insert(
+            "office".into(),
+            Network {
+                name: "office".into(),
+                description: Some(String::new()),
+                resources: [("lan".to_owned(), resource)].into(),
+                routers: [(
+                    target.clone(),
+                    Router {
+                        target,
+                        masquerade: Some(true),
+                        metric: Some(9999),
+                        enabled: Some(false),
+                    },
+                )]
+                .into(),
+            },
+        );
+        tenant.users.insert(
+            "alice@acme.example".into(),
+            User {
+                email: "Alice@Acme.example".into(),
+                name: Some("Alice".into()),
+                role: Some(Role::Admin),
+                auto_groups: Some(set(&["devs"])),
+                blocked: Some(false),
+            },
+        );
+        tenant.service_users.insert(
+            "ci".into(),
+            ServiceUser {
+                name: "ci".into(),
+                role: Some(Role::User),
+                auto_groups: Some(BTreeSet::new()),
+                token: None,
+            },
+        );
+        tenant.policies.insert(
+            "web".into(),
+            Policy {
+                name: "web".into(),
+                description: Some("web access".into()),
+                enabled: Some(true),
+                rules: vec![rule(
+                    &["devs", "123"],
+                    Destination::Groups(set(&["servers"])),
+                )],
+            },
+        );
+        let mut to_lan = rule(
+            &["ops: night"],
+            Destination::Resource(ResourceRef {
+                network: "office".into(),
+                resource: "lan".into(),
+            }),
+        );
+        to_lan.name = Some("reach the LAN".into());
+        to_lan.action = Action::Drop;
+        to_lan.protocol = Protocol::All;
+        to_lan.ports = BTreeSet::new();
+        tenant.policies.insert(
+            "lan".into(),
+            Policy {
+                name: "lan".into(),
+                description: Some(String::new()),
+                enabled: Some(false),
+                rules: vec![to_lan],
+            },
+        );
+        tenant
+    }
+
+    fn source(objects: Tenant) -> ExportSource {
+        ExportSource {
+            name: "Acme Corp".into(),
+            id: "d0abc".into(),
+            domain: "acme.example".into(),
+            objects,
+            withheld: [((Kind::Group, "All".to_owned()), Withheld::Protected)].into(),
+            never_expiring_keys: set(&["office"]),
+        }
+    }
+
+    /// Export, write YAML, load it back: the resolved tenant.
+    fn round_trip(source: &ExportSource) -> (Tenant, Vec<String>, String) {
+        let exported = export(source);
+        let text = to_yaml(&exported.document, "birdhouse.schema.json", "a note").unwrap();
+        let loaded = load_contents([(PathBuf::from("acme.yaml"), text.clone().into_bytes())]);
+        let state = loaded
+            .state
+            .unwrap_or_else(|d| panic!("exported file does not load: {d:?}\n{text}"));
+        assert_eq!(state.tenants.len(), 1);
+        let tenant = &state.tenants[0];
+        assert_eq!(tenant.name, "Acme Corp");
+        assert_eq!(tenant.target.id.as_deref(), Some("d0abc"));
+        assert_eq!(tenant.target.domain.as_deref(), Some("acme.example"));
+        (tenant.objects.clone(), exported.warnings, text)
+    }
+
+    #[test]
+    fn exported_then_resolved_gives_back_the_same_objects() {
+        let live = live();
+        let (back, warnings, text) = round_trip(&source(live.clone()));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert!(text.starts_with("# yaml-language-server: $schema=birdhouse.schema.json\n"));
+        assert!(text.contains("\nversion: 1\n"), "{text}");
+
+        // What comes back is the live tenant, less what is left out on purpose.
+        let mut expected = live;
+        expected.groups.remove("All");
+        let office = expected.setup_keys.get_mut("office").unwrap();
+        office.expires_in = Some(ExpiresIn::Never);
+        office.allow_extra_dns_labels = None;
+        office.revoked = None;
+        let once = expected.setup_keys.get_mut("once").unwrap();
+        once.usage_limit = None;
+        let network = expected.networks.get_mut("office").unwrap();
+        network.description = None;
+        let user = expected.users.get_mut("alice@acme.example").unwrap();
+        user.blocked = None;
+        let web = expected.policies.get_mut("web").unwrap();
+        web.rules[0].name = None;
+        web.rules[0].description = None;
+        let lan = expected.policies.get_mut("lan").unwrap();
+        lan.description = None;
+        lan.rules[0].description = None;
+        assert_eq!(back, expected);
+    }
+
+    #[test]
+    fn protected_and_ambiguous_objects_are_left_out_with_warnings_for_the_ambiguous() {
+        let mut live = live();
+        group(&mut live, "jwt-admins");
+        let mut source = source(live);
+        source.withheld.extend([
+            ((Kind::Group, "jwt-admins".to_owned()), Withheld::Protected),
+            (
+                (Kind::User, "alice@acme.example".to_owned()),
+                Withheld::Protected,
+            ),
+            ((Kind::Policy, "twins".to_owned()), Withheld::Ambiguous),
+        ]);
+        let (back, warnings, _) = round_trip(&source);
+        assert!(!back.groups.contains_key("jwt-admins") && !back.groups.contains_key("All"));
+        assert!(back.users.is_empty());
+        assert_eq!(
+            warnings,
+            [
+                "policy \"twins\" left out: more than one live policy has that name; rename the \
+              extras so a file can name one"
+            ]
+        );
+    }
+
+    #[test]
+    fn references_to_groups_the_file_lacks_drop_the_field_or_the_object() {
+        let mut live = live();
+        group(&mut live, "jwt-admins");
+        let user = live.users.get_mut("alice@acme.example").unwrap();
+        user.auto_groups = Some(set(&["devs", "jwt-admins"]));
+        live.policies.get_mut("web").unwrap().rules[0].sources = set(&["jwt-admins"]);
+        let mut source = source(live);
+        source
+            .withheld
+            .insert((Kind::Group, "jwt-admins".to_owned()), Withheld::Protected);
+        let (back, warnings, _) = round_trip(&source);
+        assert_eq!(back.users["alice@acme.example"].auto_groups, None);
+        assert!(!back.policies.contains_key("web"));
+        assert_eq!(
+            warnings,
+            [
+                "user \"Alice@Acme.example\": auto_groups left out (unmanaged): it names groups \
+                 the file does not list (\"jwt-admins\")",
+                "policy \"web\" left out: it names groups the file does not list (\"jwt-admins\")",
+            ]
+        );
+    }
+
+    #[test]
+    fn policies_the_format_cannot_hold_are_left_out() {
+        let mut live = live();
+        let web = live.policies.get_mut("web").unwrap();
+        web.rules.push(web.rules[0].clone());
+        let mut source = source(live);
+        source.withheld.insert(
+            (Kind::Policy, "lan".to_owned()),
+            Withheld::Inexpressible("posture checks".into()),
+        );
+        let (back, warnings, _) = round_trip(&source);
+        assert!(back.policies.is_empty());
+        assert_eq!(
+            warnings,
+            [
+                "policy \"lan\" left out: posture checks, which the file format cannot express",
+                "policy \"web\" left out: it has 2 rules, and a file keeps exactly one rule per \
+                 policy (split it into several policies in the dashboard)",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_policy_to_a_resource_left_out_is_left_out_too() {
+        let live = live();
+        let mut source = source(live);
+        source.withheld.insert(
+            (Kind::NetworkResource, "lan".to_owned()),
+            Withheld::Ambiguous,
+        );
+        let (back, warnings, _) = round_trip(&source);
+        assert!(back.networks["office"].resources.is_empty());
+        assert!(!back.policies.contains_key("lan"));
+        assert!(
+            warnings.iter().any(
+                |w| w == "policy \"lan\" left out: its destination resource is not in the file"
+            ),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn no_field_can_carry_a_secret() {
+        // The document types have no field for a setup key's plaintext or a token's secret;
+        // a service user's token request is never exported.
+        let mut live = live();
+        live.service_users.get_mut("ci").unwrap().token = Some(crate::model::ServiceUserToken {
+            name: "deploy".into(),
+            expires_in_days: 30,
+        });
+        let (back, _, text) = round_trip(&source(live));
+        assert_eq!(back.service_users["ci"].token, None);
+        assert!(!text.contains("deploy"), "{text}");
+    }
+
+    #[test]
+    fn addresses_and_ports_survive_the_text_form() {
+        let (back, _, text) = round_trip(&source(live()));
+        assert_eq!(
+            back.networks["office"].resources["lan"].address,
+            "10.10.0.0/24".parse::<Address>().unwrap()
+        );
+        assert_eq!(
+            back.policies["web"].rules[0].ports,
+            [
+                PortRange::single(443),
+                PortRange {
+                    start: 8000,
+                    end: 8100
+                }
+            ]
+            .into()
+        );
+        assert!(text.contains("8000-8100"), "{text}");
+    }
+}
