@@ -120,9 +120,9 @@ pub enum ApplyError {
         #[source]
         source: Box<ApplyError>,
     },
-    /// A saved plan asks to create a tenant, which needs its domain (only in the files).
+    /// A saved plan asks to create a tenant but records no domain to create it with.
     #[error(
-        "a saved plan cannot create a tenant (the plan does not record its domain); run \
+        "the saved plan asks to create this tenant but records no domain for it; run \
          `birdhouse apply -f FILES` instead"
     )]
     CreateFromSavedPlan,

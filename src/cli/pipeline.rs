@@ -230,6 +230,8 @@ async fn plan_one(
         account_id,
         self_account: tenant.target.self_account,
         create_tenant: false,
+        domain: tenant.target.domain.clone(),
+        kinds_read: std::collections::BTreeSet::new(),
         fingerprint: String::new(),
         changes: Vec::new(),
         unmanaged: std::collections::BTreeMap::new(),

@@ -55,6 +55,17 @@ impl Reads {
         }
     }
 
+    /// The lists that read exactly these kinds (the inverse of what a snapshot records in
+    /// `kinds_read`), so a saved plan's tenant is re-read the way it was planned.
+    pub fn from_kinds_read(kinds: &BTreeSet<Kind>) -> Reads {
+        Reads {
+            setup_keys: kinds.contains(&Kind::SetupKey),
+            users: kinds.contains(&Kind::User),
+            policies: kinds.contains(&Kind::Policy),
+            networks: kinds.contains(&Kind::Network),
+        }
+    }
+
     fn kinds(self) -> BTreeSet<Kind> {
         let mut kinds = BTreeSet::from([Kind::Group]);
         if self.setup_keys {

@@ -11,7 +11,7 @@ mod fingerprint;
 mod guard;
 mod order;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -68,6 +68,10 @@ pub struct TenantPlan {
     pub self_account: bool,
     /// Whether the tenant is created by this plan (`create: true` and not found).
     pub create_tenant: bool,
+    /// The MSP tenant's domain from the files, so a saved plan can create the tenant.
+    pub domain: Option<String>,
+    /// The kinds that were read; apply re-reads the same lists to check the fingerprint.
+    pub kinds_read: BTreeSet<Kind>,
     /// sha256 of the canonical snapshot read; apply refuses the tenant when it moved.
     pub fingerprint: String,
     /// The changes, in the order apply executes them.
@@ -319,6 +323,8 @@ pub fn plan_tenant(
         account_id,
         self_account: desired.target.self_account,
         create_tenant: false,
+        domain: desired.target.domain.clone(),
+        kinds_read: live.kinds_read.clone(),
         fingerprint: fingerprint(live),
         api_calls: calls::apply_calls(&changes, live),
         changes,

@@ -253,19 +253,32 @@ fn a_saved_plan_is_refused_as_stale_when_its_tenant_changed_behind_it() {
     assert!(status.is_success(), "{status}");
     let before = group_names(&lab, "Globex Logistics");
 
-    // The saved plan cannot create Initech (it does not record the domain): named, not done.
+    // The saved plan records Initech's domain, so it creates the tenant and configures it.
     let out = birdhouse(
         &lab,
         dir.path(),
         &["apply", "plan.json", "--tenant", "Initech*"],
     );
-    assert_eq!(out.code, 4, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     assert!(
         out.stderr
-            .contains("Initech Software: FAILED: a saved plan cannot create a tenant"),
+            .contains("Initech Software: tenant created, 21 changes made"),
         "{}",
         out.stderr
     );
+    let out = birdhouse(
+        &lab,
+        dir.path(),
+        &[
+            "plan",
+            "-f",
+            &examples,
+            "--tenant",
+            "Initech*",
+            "--detailed-exitcode",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
 
     let out = birdhouse(
         &lab,

@@ -136,7 +136,15 @@ fn saved(settings: &Settings, args: &ApplyArgs, file: &Path) -> anyhow::Result<E
         .tenants
         .iter()
         .filter(|t| t.has_changes())
-        .map(|t| (t.clone(), Start::Reread))
+        .map(|t| {
+            let start = match (&t.domain, t.create_tenant) {
+                (Some(domain), true) => Start::Create {
+                    domain: domain.clone(),
+                },
+                _ => Start::Reread,
+            };
+            (t.clone(), start)
+        })
         .collect();
     execute(
         settings,
