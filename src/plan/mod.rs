@@ -151,9 +151,9 @@ impl Plan {
         self.tenants.iter().any(TenantPlan::has_changes)
     }
 
-    /// API calls the whole apply needs.
+    /// API calls the whole apply needs: tenants without changes are not touched.
     pub fn api_calls(&self) -> u64 {
-        self.tenants.iter().map(|t| t.api_calls).sum()
+        self.tenants.iter().filter(|t| t.has_changes()).map(|t| t.api_calls).sum()
     }
 
     /// Whether any tenant has a refusal or an error.
