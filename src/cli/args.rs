@@ -57,7 +57,7 @@ pub struct GlobalArgs {
     /// When to colour output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
-    /// NetBird management API URL [default: https://api.netbird.io].
+    /// NetBird management API URL [default: `https://api.netbird.io`].
     #[arg(long, value_name = "URL", env = "NETBIRD_API_URL", global = true)]
     pub api_url: Option<String>,
     /// File holding the API token (instead of NETBIRD_API_TOKEN).

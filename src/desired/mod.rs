@@ -72,7 +72,7 @@ pub fn load(path: &Path) -> Loaded {
     finish(&roots, sources, diagnostics)
 }
 
-/// Like [`load`], for file contents already in memory (fuzzing, tests, `--changed-since`).
+/// Like [`load()`], for file contents already in memory (fuzzing, tests, `--changed-since`).
 pub fn load_contents(files: impl IntoIterator<Item = (PathBuf, Vec<u8>)>) -> Loaded {
     let mut sources = SourceMap::default();
     let mut diagnostics = Diagnostics::default();

@@ -1,4 +1,4 @@
-//! The JSON Schema of the file format, generated from [`Document`](crate::desired::document::Document).
+//! The JSON Schema of the file format, generated from [`Document`].
 
 use crate::desired::document::Document;
 

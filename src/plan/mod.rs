@@ -153,7 +153,11 @@ impl Plan {
 
     /// API calls the whole apply needs: tenants without changes are not touched.
     pub fn api_calls(&self) -> u64 {
-        self.tenants.iter().filter(|t| t.has_changes()).map(|t| t.api_calls).sum()
+        self.tenants
+            .iter()
+            .filter(|t| t.has_changes())
+            .map(|t| t.api_calls)
+            .sum()
     }
 
     /// Whether any tenant has a refusal or an error.

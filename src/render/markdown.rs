@@ -1,15 +1,17 @@
 //! The Markdown plan, for a pull-request comment: a heading, the summary and budget, the
 //! refusals and errors in plain sight, a table of the tenants that change, one collapsed
-//! `<details>` section per such tenant with its changes in a `diff` fence, one line for the
+//! `<details>` section per such tenant with its changes in a `diff` fence (and, when policies
+//! change, a Mermaid diagram of the access they grant, from `mermaid`), one line for the
 //! unchanged tenants, and the totals. It stays under [`LIMIT_BYTES`]: when the whole would not
-//! fit, tenant sections are cut first, then table rows, and a closing note says what was cut.
+//! fit, a tenant's diagram goes before its section does, then tenant sections are cut, then
+//! table rows, and a closing note says what was cut.
 //! Pure: builds a string; the caller's writer gets it. Names and messages are escaped, so a
 //! tenant called `<script>` prints as text.
 
 use std::fmt::Write as _;
 
 use crate::plan::{Plan, TenantPlan};
-use crate::render::words;
+use crate::render::{mermaid, words};
 
 /// The most a comment may hold, in bytes (so also in characters): GitHub refuses comments
 /// over 65,536 characters; the margin leaves room for a bot's own header.
@@ -61,13 +63,25 @@ pub(super) fn render(plan: &Plan) -> String {
     room.take(unchanged_short.as_ref().map_or(0, String::len));
     let table = Table::fit(plan, &mut room);
     let mut sections = Vec::new();
+    let mut diagrams_cut = 0;
     let changing: Vec<&TenantPlan> = plan.tenants.iter().filter(|t| t.has_changes()).collect();
     for tenant in &changing {
-        let section = section(tenant);
-        if !room.take(section.len()) {
-            break;
+        let diagram = mermaid::block(tenant);
+        let with_diagram = section(tenant, diagram.as_deref());
+        if room.take(with_diagram.len()) {
+            sections.push(with_diagram);
+            continue;
         }
-        sections.push(section);
+        // The picture is the first thing to go: the change list alone says everything.
+        if diagram.is_some() {
+            let change_list_only = section(tenant, None);
+            if room.take(change_list_only.len()) {
+                sections.push(change_list_only);
+                diagrams_cut += 1;
+                continue;
+            }
+        }
+        break;
     }
     let unchanged = unchanged_short.map(|short| {
         let full = format!("{}\n\n", escape(&words::unchanged_line(&unchanged_tenants)));
@@ -93,6 +107,13 @@ pub(super) fn render(plan: &Plan) -> String {
     if changing.len() > sections.len() {
         let omitted = changing.len() - sections.len();
         cut.push(words::plural(omitted, "tenant section", "tenant sections"));
+    }
+    if diagrams_cut > 0 {
+        cut.push(words::plural(
+            diagrams_cut,
+            "access diagram",
+            "access diagrams",
+        ));
     }
     if table.rows_cut > 0 {
         cut.push(words::plural(table.rows_cut, "table row", "table rows"));
@@ -262,8 +283,9 @@ fn status(tenant: &TenantPlan) -> String {
     }
 }
 
-/// One collapsed section: the change list in a `diff` fence and what was left alone.
-fn section(tenant: &TenantPlan) -> String {
+/// One collapsed section: the change list in a `diff` fence, the access diagram of the policy
+/// changes when given, and what was left alone.
+fn section(tenant: &TenantPlan, diagram: Option<&str>) -> String {
     let lines: Vec<String> = words::change_lines(tenant)
         .iter()
         .map(words::Line::plain)
@@ -276,6 +298,9 @@ fn section(tenant: &TenantPlan) -> String {
         html_escape(&words::tenant_whereabouts(tenant)),
         html_escape(&words::tenant_counts(tenant))
     );
+    if let Some(diagram) = diagram {
+        text.push_str(diagram);
+    }
     if let Some(left) = words::left_alone(&tenant.unmanaged) {
         let _ = writeln!(text, "{}\n", escape(&upper_first(&left)));
     }

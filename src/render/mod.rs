@@ -15,6 +15,7 @@
 
 mod json;
 mod markdown;
+mod mermaid;
 mod text;
 mod words;
 

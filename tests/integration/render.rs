@@ -32,6 +32,8 @@ fn tenant(name: &str, account_id: Option<&str>, changes: Vec<Change>) -> TenantP
         account_id: account_id.map(str::to_owned),
         self_account: false,
         create_tenant: false,
+        domain: None,
+        kinds_read: std::collections::BTreeSet::new(),
         fingerprint: format!("{:064x}", name.len()),
         api_calls: 7 + changes.len() as u64,
         changes,
@@ -786,4 +788,208 @@ fn markdown_cuts_table_rows_when_even_the_table_is_too_long() {
         &out[out.len() - 400..]
     );
     assert!(out.contains(" table rows omitted to stay under GitHub's"));
+}
+
+/// A policy of one rule, for the diagram tests.
+fn one_rule(name: &str, rule: Rule) -> Policy {
+    policy(name, None, vec![rule])
+}
+
+fn policy_change(
+    name: &str,
+    action: Action,
+    before: Option<Policy>,
+    after: Option<Policy>,
+) -> Change {
+    let reason = match action {
+        Action::Create => Reason::Missing,
+        Action::Delete => Reason::NotDesired,
+        _ => Reason::FieldsDiffer {
+            fields: vec!["rules[0]".into()],
+        },
+    };
+    Change {
+        before: before.map(Object::Policy),
+        after: after.map(Object::Policy),
+        ..change(Kind::Policy, name, action, reason)
+    }
+}
+
+/// Every edge state and arrow the access diagram draws, and names that would break Mermaid's
+/// syntax or the Markdown fence if they were not escaped.
+fn access_plan() -> Plan {
+    let to_resource = |sources: &[&str], network: &str, resource: &str| Rule {
+        destination: Destination::Resource(ResourceRef {
+            network: network.into(),
+            resource: resource.into(),
+        }),
+        ..rule(sources, &[], &["443"])
+    };
+    let one_way = rule(&["ops"], &["db \"primary\""], &["5432"]);
+    let both_ways = Rule {
+        bidirectional: Some(true),
+        ..one_way.clone()
+    };
+    let blocked = Rule {
+        action: RuleAction::Drop,
+        protocol: Protocol::All,
+        ports: BTreeSet::new(),
+        ..rule(&["guests|wifi"], &["servers", "db \"primary\""], &[])
+    };
+    let vpn = rule(&["contractors"], &["servers"], &["22"]);
+    let changes = vec![
+        policy_change(
+            "ops-to-db",
+            Action::Update,
+            Some(one_rule("ops-to-db", one_way)),
+            Some(one_rule("ops-to-db", both_ways)),
+        ),
+        policy_change(
+            "block-guests",
+            Action::Create,
+            None,
+            Some(one_rule("block-guests", blocked)),
+        ),
+        policy_change(
+            "web <admin> & `api` #1",
+            Action::Update,
+            Some(one_rule(
+                "web <admin> & `api` #1",
+                to_resource(&["admins", "devs"], "dmz", "web"),
+            )),
+            Some(one_rule(
+                "web <admin> & `api` #1",
+                Rule {
+                    ports: ["443".parse().unwrap(), "8443".parse().unwrap()]
+                        .into_iter()
+                        .collect(),
+                    ..to_resource(&["admins", "ops"], "dmz", "web")
+                },
+            )),
+        ),
+        policy_change(
+            "contractor-ssh",
+            Action::Update,
+            Some(one_rule("contractor-ssh", vpn.clone())),
+            Some(Policy {
+                enabled: Some(false),
+                ..one_rule("contractor-ssh", vpn)
+            }),
+        ),
+        create(Kind::Group, "ops", group("ops")),
+    ];
+    Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        budget: CLOUD,
+        tenants: vec![tenant("Zahnärzte \"Süd\"", Some("z"), changes)],
+    }
+}
+
+#[test]
+fn markdown_draws_the_access_of_changed_policies() {
+    let out = markdown(&access_plan());
+    insta::assert_snapshot!(out);
+    assert_eq!(out.matches("```mermaid\n").count(), 1);
+    let chart = out.split("```mermaid\n").nth(1).unwrap();
+    let chart = &chart[..chart.find("```").expect("the fence closes")];
+    for raw in ["`", "<admin>", "\"primary\"", "guests|wifi", " #1:"] {
+        assert!(
+            !chart.contains(raw),
+            "{raw} is escaped in the diagram: {chart}"
+        );
+    }
+}
+
+#[test]
+fn markdown_draws_no_diagram_without_policy_changes() {
+    let plan = Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        budget: CLOUD,
+        tenants: vec![tenant(
+            "Quiet",
+            Some("q"),
+            vec![create(Kind::Group, "g", group("g"))],
+        )],
+    };
+    assert!(!markdown(&plan).contains("mermaid"));
+    assert!(
+        !markdown(&rich_plan())
+            .split("<details>")
+            .nth(2)
+            .unwrap()
+            .contains("mermaid"),
+        "Globex changes no policy"
+    );
+}
+
+/// A tenant whose one new policy, `policy`, connects `sources` × `destinations` groups.
+fn wide_policy_plan(sources: usize, destinations: usize, policy: &str) -> Plan {
+    let sources: Vec<String> = (0..sources).map(|i| format!("src-{i:02}")).collect();
+    let destinations: Vec<String> = (0..destinations).map(|i| format!("dst-{i:02}")).collect();
+    let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
+    let destinations: Vec<&str> = destinations.iter().map(String::as_str).collect();
+    let wide = one_rule(policy, rule(&sources, &destinations, &["22"]));
+    Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        budget: CLOUD,
+        tenants: vec![tenant(
+            "Wide",
+            Some("w"),
+            vec![policy_change(policy, Action::Create, None, Some(wide))],
+        )],
+    }
+}
+
+#[test]
+fn markdown_leaves_out_diagrams_too_large_to_read() {
+    let at_cap = markdown(&wide_policy_plan(6, 10, "wide"));
+    assert!(at_cap.contains("```mermaid\n"), "60 edges draw");
+    assert_eq!(at_cap.matches("|\"+ wide: tcp 22\"|").count(), 60);
+
+    let over = markdown(&wide_policy_plan(61, 1, "wide"));
+    assert!(!over.contains("```mermaid"), "{over}");
+    assert!(over.contains(
+        "_Access diagram omitted: the changed policies make 61 edges, more than the 60 that \
+         draw legibly; the changes above list them all._"
+    ));
+
+    let long_names = markdown(&wide_policy_plan(6, 10, &"long-policy-name-".repeat(8)));
+    assert!(!long_names.contains("```mermaid"));
+    assert!(long_names.contains("_Access diagram omitted: it would take "));
+    assert!(long_names.contains("characters, more than the 8000 allowed per tenant"));
+}
+
+#[test]
+fn markdown_cuts_diagrams_before_sections_near_the_limit() {
+    let template = wide_policy_plan(6, 10, "a-policy-with-a-descriptive-name")
+        .tenants
+        .remove(0);
+    let mut plan = wide_policy_plan(1, 1, "p");
+    plan.tenants = (0..40)
+        .map(|t| TenantPlan {
+            name: format!("Customer {t:02}"),
+            ..template.clone()
+        })
+        .collect();
+    let out = markdown(&plan);
+    assert!(out.len() < 65_000, "{} bytes", out.len());
+    let sections = out.matches("<details>").count();
+    let diagrams = out.matches("```mermaid\n").count();
+    assert!(
+        diagrams > 0 && diagrams < sections,
+        "{diagrams} diagrams, {sections} sections"
+    );
+    let note = if sections < 40 {
+        format!(
+            "_… {} tenant sections and {} access diagrams omitted to stay under",
+            40 - sections,
+            sections - diagrams
+        )
+    } else {
+        format!(
+            "_… {} access diagrams omitted to stay under",
+            sections - diagrams
+        )
+    };
+    assert!(out.contains(&note), "{}", &out[out.len() - 400..]);
 }

@@ -1,0 +1,391 @@
+//! Whole pipelines against the NetBird lab: the default-branch apply (GitHub), four pushes to a
+//! pull request / merge request through both plan jobs (a change, another change, a refused
+//! plan, invalid files), then a merge applied by GitLab's job.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use birdhouse_lab::{Lab, LabOptions, TenantSpec};
+use serde_json::Value;
+
+use super::forge::{Comment, Flavor, Forge};
+use super::repo::TenantsRepo;
+use super::runner::JobRun;
+use super::services::{GitHub, GitLab};
+use super::tools::Tools;
+use super::{
+    GITHUB_TOKEN, GITLAB_TOKEN, MARKER, SEEDED, birdhouse_comments, require_shell_tools, seeded,
+};
+
+fn examples_lab() -> Lab {
+    let spec = |name: &str, domain: &str| TenantSpec {
+        name: name.to_owned(),
+        domain: domain.to_owned(),
+    };
+    Lab::start(LabOptions {
+        tenants: vec![
+            spec("Acme Dental", "acme-dental.example"),
+            spec("Globex Logistics", "globex-logistics.example"),
+        ],
+        spares: 1,
+        rate_limit: None,
+        dir: None,
+    })
+    .expect("the lab starts")
+}
+
+/// `birdhouse plan --detailed-exitcode` on the checkout: 0 when the tenants match the files.
+fn plan_exit_code(repo: &TenantsRepo, lab: &Lab) -> i32 {
+    let out = Command::new(assert_cmd::cargo::cargo_bin!("birdhouse"))
+        .args(["plan", "-f", "tenants", "--detailed-exitcode"])
+        .current_dir(repo.path())
+        .env("NETBIRD_API_URL", lab.base_url())
+        .env("NETBIRD_API_TOKEN", lab.token().expose())
+        .output()
+        .unwrap();
+    if out.status.code() != Some(0) {
+        eprintln!("{}", String::from_utf8_lossy(&out.stdout));
+    }
+    out.status.code().unwrap_or(-1)
+}
+
+/// Asserts that no secret, token or password of the run is anywhere a person could read it.
+fn assert_never_printed(secrets: &[String], places: &[(&str, &str)]) {
+    for secret in secrets.iter().filter(|s| s.len() >= 8) {
+        for (place, text) in places {
+            assert!(
+                !text.contains(secret.as_str()),
+                "a one-time secret is in {place}"
+            );
+        }
+    }
+    for token in [GITHUB_TOKEN, GITLAB_TOKEN, "hvs.StandInVaultToken"] {
+        for (place, text) in places {
+            assert!(!text.contains(token), "a token is in {place}");
+        }
+    }
+}
+
+/// Checks the Vault stand-in's calls since `from`: each got one secret on stdin under a
+/// `netbird/<tenant>/<kind>/<name>` path while the secrets file was mode 0600, and the job log
+/// names each path once. Returns the secrets.
+fn stored_secrets(tools: &Tools, from: usize, log: &str) -> Vec<String> {
+    let calls = tools.vault_calls();
+    let calls = &calls[from..];
+    for call in calls {
+        assert_eq!(&call.args[..3], ["kv", "put", "-mount=secret"], "{call:?}");
+        assert_eq!(
+            call.args[4], "value=-",
+            "the value comes on stdin: {call:?}"
+        );
+        assert!(call.args[3].starts_with("netbird/"), "{call:?}");
+        assert!(
+            !call.secret.is_empty() && !call.secret.ends_with('\n'),
+            "{call:?}"
+        );
+        assert_eq!(
+            call.modes,
+            ["600"],
+            "the secrets file is mode 0600 while in use"
+        );
+        assert!(log.contains(&format!("stored {}", call.args[3])), "{log}");
+    }
+    assert!(
+        log.contains(&format!("stored {} one-time secrets in Vault", calls.len())),
+        "{log}"
+    );
+    calls.iter().map(|c| c.secret.clone()).collect()
+}
+
+fn no_secrets_file_left(dir: &Path) {
+    let left: Vec<_> = walk(dir)
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n == "birdhouse-secrets.jsonl")
+        })
+        .collect();
+    assert!(left.is_empty(), "secrets files left behind: {left:?}");
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// The one birdhouse comment of a forge; fails when there is none or more than one.
+fn the_comment(forge: &Forge) -> Comment {
+    let mut ours: Vec<Comment> = birdhouse_comments(forge)
+        .into_iter()
+        .filter(|c| !c.system)
+        .collect();
+    assert_eq!(ours.len(), 1, "exactly one birdhouse comment: {ours:#?}");
+    ours.remove(0)
+}
+
+#[test]
+#[ignore = "needs NetBird lab"]
+fn pipelines_plan_in_review_and_apply_on_merge() {
+    require_shell_tools();
+    let lab = examples_lab();
+    let repo = TenantsRepo::new();
+    let tools = Tools::new();
+    let github_api = Forge::start(Flavor::GitHub, GITHUB_TOKEN, seeded(Flavor::GitHub));
+    let gitlab_api = Forge::start(Flavor::GitLab, GITLAB_TOKEN, seeded(Flavor::GitLab));
+    let github = GitHub::new(&repo, &tools, &lab, &github_api);
+    let gitlab = GitLab::new(&repo, &tools, &lab, &gitlab_api);
+
+    // The default branch's first apply (GitHub): every example tenant is configured, and the
+    // new setup keys', tokens' and passwords' secrets reach the store and nothing else.
+    let applied = github.run("birdhouse-apply.yml", "apply");
+    assert!(applied.success, "{}", applied.log());
+    assert!(
+        applied.summary.starts_with("## birdhouse apply (exit 0)"),
+        "{}",
+        applied.summary
+    );
+    let mut secrets = stored_secrets(&tools, 0, &applied.log());
+    assert!(
+        !secrets.is_empty(),
+        "the examples create setup keys and service users"
+    );
+    no_secrets_file_left(&github.temp);
+    assert_never_printed(
+        &secrets,
+        &[
+            ("the apply log", &applied.log()),
+            ("the step summary", &applied.summary),
+        ],
+    );
+    assert_eq!(plan_exit_code(&repo, &lab), 0, "the apply converged");
+
+    // The merge request / pull request, one push at a time; the base is main's tip.
+    let base = repo.git(&["rev-parse", "HEAD"]);
+    repo.git(&["update-ref", "refs/remotes/origin/main", &base]);
+    repo.git(&["checkout", "--quiet", "-b", "feature"]);
+    let review = |expect_success: bool| -> (JobRun, JobRun, Comment, Comment) {
+        let on_github = github.run("birdhouse-plan.yml", "plan");
+        let on_gitlab = gitlab
+            .run("birdhouse-plan", &gitlab.merge_request(&base))
+            .expect("the plan job runs in merge-request pipelines");
+        assert!(
+            gitlab
+                .run("birdhouse-apply", &gitlab.merge_request(&base))
+                .is_none(),
+            "apply never runs in a merge request"
+        );
+        assert_eq!(on_github.success, expect_success, "{}", on_github.log());
+        assert_eq!(on_gitlab.success, expect_success, "{}", on_gitlab.log());
+        (
+            on_github,
+            on_gitlab,
+            the_comment(&github_api),
+            the_comment(&gitlab_api),
+        )
+    };
+
+    // Push 1: a port more for the dentists. Changes present (exit 2) pass the check.
+    repo.push(
+        "tenants/acme-dental.yaml",
+        "ports: [443, 5432]",
+        "ports: [443, 5432, 8443]",
+        "dentists reach the practice server's admin port",
+    );
+    let (on_github, _, first_comment, first_note) = review(true);
+    assert!(
+        !on_github.step("plan").output.contains("## birdhouse plan"),
+        "the plan goes to the comment and the summary, not the log"
+    );
+    assert!(
+        on_github.summary.starts_with("## birdhouse plan"),
+        "{}",
+        on_github.summary
+    );
+    for comment in [&first_comment, &first_note] {
+        assert!(
+            comment
+                .body
+                .starts_with(&format!("{MARKER}\n## birdhouse plan")),
+            "{}",
+            comment.body
+        );
+        assert!(
+            comment.body.contains("policy dentists-to-practice-server"),
+            "{}",
+            comment.body
+        );
+        assert!(
+            comment.body.contains("```mermaid\nflowchart LR"),
+            "{}",
+            comment.body
+        );
+        assert!(
+            comment
+                .body
+                .contains("tcp 443, 5432, 8443 (was tcp 443, 5432)"),
+            "{}",
+            comment.body
+        );
+        assert!(
+            !comment.body.contains("Globex"),
+            "only the changed tenant is planned"
+        );
+    }
+    let saved: Value =
+        serde_json::from_str(&repo.read("plan.json")).expect("the JSON plan artifact");
+    assert_eq!(saved["format_version"], 1);
+
+    // Push 2: a new setup key. The same comment is edited, none is added.
+    let merged_later = repo.push(
+        "tenants/acme-dental.yaml",
+        "    setup_keys:\n",
+        "    setup_keys:\n      - name: front-desk-tablets\n        type: reusable\n        expires_in: 30d\n        auto_groups: [clinic-staff]\n",
+        "tablets for the front desk",
+    );
+    let (_, _, second_comment, second_note) = review(true);
+    for (first, second, forge, edit) in [
+        (&first_comment, &second_comment, &github_api, "PATCH"),
+        (&first_note, &second_note, &gitlab_api, "PUT"),
+    ] {
+        assert_eq!(first.id, second.id, "the comment is edited in place");
+        assert_ne!(first.body, second.body);
+        assert!(
+            second.body.contains("setup key front-desk-tablets"),
+            "{}",
+            second.body
+        );
+        assert_eq!(
+            forge.comments().len() as u64,
+            SEEDED + 1,
+            "no comment added"
+        );
+        assert!(
+            forge
+                .calls()
+                .iter()
+                .any(|c| c.method == edit && c.status == 200)
+        );
+    }
+
+    // Push 3: the tenant file emptied to its name: most of it would be deleted, the plan is
+    // refused, the check fails, and the comment says why.
+    let acme = repo.read("tenants/acme-dental.yaml");
+    let header_end = acme.find("    baselines:").unwrap();
+    repo.write(
+        "tenants/acme-dental.yaml",
+        &format!(
+            "{}    prune: [groups, setup_keys, policies]\n",
+            &acme[..header_end]
+        ),
+    );
+    repo.commit("start Acme Dental over");
+    let (on_github, on_gitlab, refused_comment, refused_note) = review(false);
+    assert_eq!(
+        on_github.steps.last().unwrap().id,
+        "Fail on invalid files or a refused plan"
+    );
+    assert!(
+        on_github
+            .log()
+            .contains("::error title=birdhouse plan::exit 1"),
+        "{}",
+        on_github.log()
+    );
+    assert!(
+        on_gitlab.log().contains("birdhouse plan failed (exit 1)"),
+        "{}",
+        on_gitlab.log()
+    );
+    for comment in [&refused_comment, &refused_note] {
+        assert!(comment.body.contains("refused"), "{}", comment.body);
+    }
+
+    // Push 4: a typo in a group reference: nothing is planned, the comment shows the error.
+    repo.write(
+        "tenants/acme-dental.yaml",
+        &acme.replacen("sources: [dentists]", "sources: [dentist]", 1),
+    );
+    repo.commit("a typo");
+    let (_, _, invalid_comment, invalid_note) = review(false);
+    for comment in [&invalid_comment, &invalid_note] {
+        assert!(
+            comment
+                .body
+                .contains("birdhouse plan failed (exit 1); nothing was planned"),
+            "{}",
+            comment.body
+        );
+        assert!(
+            comment.body.contains("unknown group \"dentist\""),
+            "{}",
+            comment.body
+        );
+    }
+    assert_eq!(invalid_comment.id, first_comment.id);
+    assert_eq!(invalid_note.id, first_note.id);
+
+    // Merge push 2 and apply on the default branch (GitLab this time): the new key is made,
+    // its secret goes to the store, and the tenants match the files again.
+    repo.git(&["checkout", "--quiet", "main"]);
+    repo.git(&[
+        "merge",
+        "--quiet",
+        "--no-ff",
+        "-m",
+        "merge the tablets",
+        &merged_later,
+    ]);
+    let push = gitlab.push_to_main();
+    assert!(
+        gitlab.run("birdhouse-plan", &push).is_none(),
+        "no plan job on the default branch"
+    );
+    let before = tools.vault_calls().len();
+    let applied = gitlab
+        .run("birdhouse-apply", &push)
+        .expect("apply runs on the default branch");
+    assert!(applied.success, "{}", applied.log());
+    let new_secrets = stored_secrets(&tools, before, &applied.log());
+    assert_eq!(new_secrets.len(), 1, "one new setup key: {}", applied.log());
+    assert!(
+        applied
+            .log()
+            .contains("stored netbird/acme-dental/setup_key/front-desk-tablets")
+    );
+    no_secrets_file_left(&tools.scratch("gitlab-tmp"));
+    assert_eq!(
+        plan_exit_code(&repo, &lab),
+        0,
+        "the merged change converged"
+    );
+
+    secrets.extend(new_secrets);
+    let comments: Vec<String> = github_api
+        .comments()
+        .into_iter()
+        .chain(gitlab_api.comments())
+        .map(|c| c.body)
+        .collect();
+    let checkout: Vec<(String, String)> = ["plan.md", "plan.json", "plan.log", "apply.log"]
+        .iter()
+        .filter(|f| repo.path().join(f).exists())
+        .map(|f| ((*f).to_owned(), repo.read(f)))
+        .collect();
+    let gitlab_log = applied.log();
+    let mut places: Vec<(&str, &str)> = vec![("the GitLab apply log", &gitlab_log)];
+    for body in &comments {
+        places.push(("a comment", body));
+    }
+    for (name, text) in &checkout {
+        places.push((name, text));
+    }
+    assert_never_printed(&secrets, &places);
+}
