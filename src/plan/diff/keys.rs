@@ -1,0 +1,106 @@
+//! Setup keys: update `auto_groups` and `revoked` in place; replace on any create-only field,
+//! an expired key, or a revoked key the file wants valid.
+
+use crate::model::{Kind, SetupKey};
+use crate::plan::equality::{ExpiryVerdict, expiry_verdict, usage_limit_differs};
+use crate::plan::{Object, Reason};
+
+use super::{Differ, Fields};
+
+impl Differ<'_> {
+    pub(super) fn setup_keys(&mut self) {
+        let live_keys = &self.live.objects.setup_keys;
+        for (name, desired) in &self.desired.objects.setup_keys {
+            if self.ambiguous(Kind::SetupKey, name) {
+                continue;
+            }
+            let Some(live) = live_keys.get(name) else {
+                self.create(Kind::SetupKey, name, Object::SetupKey(desired.clone()));
+                continue;
+            };
+            self.out.managed += 1;
+            let mut create_only = Fields::default();
+            if desired.key_type != live.key_type {
+                create_only.push("type", &live.key_type, &desired.key_type);
+            }
+            if usage_limit_differs(desired.key_type, desired.usage_limit, live.usage_limit) {
+                create_only.push("usage_limit", &live.usage_limit, &desired.usage_limit);
+            }
+            create_only.managed(
+                "ephemeral",
+                desired.ephemeral.as_ref(),
+                live.ephemeral.as_ref(),
+            );
+            create_only.managed(
+                "allow_extra_dns_labels",
+                desired.allow_extra_dns_labels.as_ref(),
+                live.allow_extra_dns_labels.as_ref(),
+            );
+            let expiry =
+                expiry_verdict(desired.expires_in, self.live.key_expiry.get(name).copied());
+            if expiry == ExpiryVerdict::Differs {
+                create_only.push("expires_in", &live.expires_in, &desired.expires_in);
+            }
+            let unrevoke = desired.revoked == Some(false) && live.revoked == Some(true);
+            let reason = if let Some(first) = create_only.0.first() {
+                Some(Reason::CreateOnly {
+                    field: first.field.clone(),
+                })
+            } else if expiry == ExpiryVerdict::Expired {
+                Some(Reason::Expired)
+            } else if unrevoke {
+                Some(Reason::Revoked)
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                let mut fields = create_only;
+                fields.managed(
+                    "auto_groups",
+                    desired.auto_groups.as_ref(),
+                    live.auto_groups.as_ref(),
+                );
+                self.replace(
+                    Kind::SetupKey,
+                    name,
+                    reason,
+                    (
+                        Some(Object::SetupKey(live.clone())),
+                        Object::SetupKey(desired.clone()),
+                    ),
+                    fields,
+                );
+                continue;
+            }
+            let mut fields = Fields::default();
+            fields.managed(
+                "auto_groups",
+                desired.auto_groups.as_ref(),
+                live.auto_groups.as_ref(),
+            );
+            fields.managed("revoked", desired.revoked.as_ref(), live.revoked.as_ref());
+            let after = SetupKey {
+                auto_groups: desired
+                    .auto_groups
+                    .clone()
+                    .or_else(|| live.auto_groups.clone()),
+                revoked: desired.revoked.or(live.revoked),
+                ..live.clone()
+            };
+            self.update_or_nothing(
+                Kind::SetupKey,
+                name,
+                fields,
+                Object::SetupKey(live.clone()),
+                Object::SetupKey(after),
+            );
+        }
+        let desired = &self.desired.objects.setup_keys;
+        self.leftovers(
+            Kind::SetupKey,
+            live_keys,
+            |name| desired.contains_key(name),
+            |k: &SetupKey| Object::SetupKey(k.clone()),
+        );
+    }
+}

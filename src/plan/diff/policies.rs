@@ -1,0 +1,101 @@
+//! Policies: field by field, down to each rule's sources, destination and ports.
+
+use crate::model::{Kind, Policy};
+use crate::plan::Object;
+use crate::plan::equality::text_differs;
+
+use super::{Differ, Fields};
+
+impl Differ<'_> {
+    pub(super) fn policies(&mut self) {
+        let live_policies = &self.live.objects.policies;
+        for (name, want) in &self.desired.objects.policies {
+            if self.ambiguous(Kind::Policy, name) {
+                continue;
+            }
+            let Some(have) = live_policies.get(name) else {
+                self.create(Kind::Policy, name, Object::Policy(want.clone()));
+                continue;
+            };
+            self.out.managed += 1;
+            let (fields, after) = policy_fields(want, have);
+            self.update_or_nothing(
+                Kind::Policy,
+                name,
+                fields,
+                Object::Policy(have.clone()),
+                Object::Policy(after),
+            );
+        }
+        let desired = &self.desired.objects.policies;
+        self.leftovers(
+            Kind::Policy,
+            live_policies,
+            |name| desired.contains_key(name),
+            |p: &Policy| Object::Policy(p.clone()),
+        );
+    }
+}
+
+/// Field differences of a policy and the live policy with the desired fields applied.
+fn policy_fields(want: &Policy, have: &Policy) -> (Fields, Policy) {
+    let mut fields = Fields::default();
+    if text_differs(want.description.as_ref(), have.description.as_ref()) {
+        fields.push("description", &have.description, &want.description);
+    }
+    fields.managed("enabled", want.enabled.as_ref(), have.enabled.as_ref());
+    let mut after = Policy {
+        description: want
+            .description
+            .clone()
+            .or_else(|| have.description.clone()),
+        enabled: want.enabled.or(have.enabled),
+        ..have.clone()
+    };
+    if want.rules.len() != have.rules.len() {
+        fields.push("rules", &have.rules, &want.rules);
+        after.rules.clone_from(&want.rules);
+        return (fields, after);
+    }
+    for (index, (w, h)) in want.rules.iter().zip(&have.rules).enumerate() {
+        let at = |field: &str| format!("rules[{index}].{field}");
+        if text_differs(w.name.as_ref(), h.name.as_ref()) {
+            fields.push(&at("name"), &h.name, &w.name);
+        }
+        if text_differs(w.description.as_ref(), h.description.as_ref()) {
+            fields.push(&at("description"), &h.description, &w.description);
+        }
+        fields.managed(&at("enabled"), w.enabled.as_ref(), h.enabled.as_ref());
+        if w.action != h.action {
+            fields.push(&at("action"), &h.action, &w.action);
+        }
+        if w.protocol != h.protocol {
+            fields.push(&at("protocol"), &h.protocol, &w.protocol);
+        }
+        fields.managed(
+            &at("bidirectional"),
+            w.bidirectional.as_ref(),
+            h.bidirectional.as_ref(),
+        );
+        if w.ports != h.ports {
+            fields.push(&at("ports"), &h.ports, &w.ports);
+        }
+        if w.sources != h.sources {
+            fields.push(&at("sources"), &h.sources, &w.sources);
+        }
+        if w.destination != h.destination {
+            fields.push(&at("destination"), &h.destination, &w.destination);
+        }
+        let rule = &mut after.rules[index];
+        rule.name = w.name.clone().or_else(|| h.name.clone());
+        rule.description = w.description.clone().or_else(|| h.description.clone());
+        rule.enabled = w.enabled.or(h.enabled);
+        rule.action = w.action;
+        rule.protocol = w.protocol;
+        rule.bidirectional = w.bidirectional.or(h.bidirectional);
+        rule.ports.clone_from(&w.ports);
+        rule.sources.clone_from(&w.sources);
+        rule.destination = w.destination.clone();
+    }
+    (fields, after)
+}
