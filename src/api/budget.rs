@@ -96,6 +96,20 @@ impl Clock for VirtualClock {
     }
 }
 
+/// The client's own bucket for the server's budget: (tokens per second, capacity).
+///
+/// Pacing at exactly the server's rate leaves the server's bucket empty in the steady state,
+/// and then any jitter (one request delayed on the way lets the next arrive early) meets a 429.
+/// So the client keeps slack on both axes: it holds back 2% of the burst (at least two
+/// requests, leaving at least one) and paces 1% under the rate; the server's bucket then always
+/// has a few tokens to absorb jitter. The cost is about 1% of wall time beyond the burst.
+fn with_slack(requests_per_minute: NonZeroU32, burst: NonZeroU32) -> (f64, f64) {
+    const PACE: f64 = 0.99;
+    let burst = f64::from(burst.get());
+    let capacity = (burst - (burst / 50.0).max(2.0)).max(1.0);
+    (f64::from(requests_per_minute.get()) / 60.0 * PACE, capacity)
+}
+
 /// The bucket arithmetic, without a clock: pure, so the pacing math is unit-tested directly.
 ///
 /// Tokens may go negative: a caller that finds the bucket empty reserves the next token and
@@ -110,11 +124,10 @@ struct Bucket {
 }
 
 impl Bucket {
-    fn new(requests_per_minute: NonZeroU32, burst: NonZeroU32, now: Instant) -> Self {
-        let capacity = f64::from(burst.get());
+    fn new(per_second: f64, capacity: f64, now: Instant) -> Self {
         Self {
             capacity,
-            per_second: f64::from(requests_per_minute.get()) / 60.0,
+            per_second,
             tokens: capacity,
             updated: now,
         }
@@ -155,11 +168,15 @@ pub struct RateBudget {
 }
 
 impl RateBudget {
-    /// A full bucket of `burst` tokens refilled at `requests_per_minute`.
+    /// A full bucket for a server budget of `burst` tokens refilled at `requests_per_minute`,
+    /// kept a little under it (see [`with_slack`]).
     pub fn new(requests_per_minute: NonZeroU32, burst: NonZeroU32, clock: Arc<dyn Clock>) -> Self {
         let now = clock.now();
         Self {
-            bucket: Mutex::new(Bucket::new(requests_per_minute, burst, now)),
+            bucket: Mutex::new({
+                let (per_second, capacity) = with_slack(requests_per_minute, burst);
+                Bucket::new(per_second, capacity, now)
+            }),
             refill_interval: Duration::from_secs_f64(60.0 / f64::from(requests_per_minute.get())),
             clock,
         }
@@ -209,7 +226,7 @@ mod tests {
     use std::sync::Arc;
     use std::time::{Duration, Instant};
 
-    use super::{Bucket, RateBudget, VirtualClock};
+    use super::{Bucket, RateBudget, VirtualClock, with_slack};
 
     fn nz(n: u32) -> NonZeroU32 {
         NonZeroU32::new(n).unwrap()
@@ -222,7 +239,7 @@ mod tests {
     #[test]
     fn burst_is_free_then_one_token_per_interval() {
         let t0 = Instant::now();
-        let mut bucket = Bucket::new(nz(120), nz(3), t0);
+        let mut bucket = Bucket::new(2.0, 3.0, t0);
         for _ in 0..3 {
             assert_eq!(bucket.reserve(t0), t0, "the burst is spent without waiting");
         }
@@ -232,9 +249,20 @@ mod tests {
     }
 
     #[test]
+    fn the_client_keeps_slack_under_the_servers_budget() {
+        assert_eq!(with_slack(nz(120), nz(1200)), (1.98, 1176.0));
+        assert_eq!(with_slack(nz(1200), nz(30)), (19.8, 28.0));
+        assert_eq!(
+            with_slack(nz(60), nz(1)),
+            (0.99, 1.0),
+            "never below one token"
+        );
+    }
+
+    #[test]
     fn idle_time_refills_up_to_the_burst_only() {
         let t0 = Instant::now();
-        let mut bucket = Bucket::new(nz(60), nz(2), t0);
+        let mut bucket = Bucket::new(1.0, 2.0, t0);
         bucket.reserve(t0);
         bucket.reserve(t0);
         // An hour idle refills 2 tokens, not 3,600.
@@ -247,7 +275,7 @@ mod tests {
     #[test]
     fn drain_empties_the_bucket_but_keeps_reservations() {
         let t0 = Instant::now();
-        let mut bucket = Bucket::new(nz(120), nz(1200), t0);
+        let mut bucket = Bucket::new(2.0, 1200.0, t0);
         bucket.drain(t0);
         assert_eq!(
             ms(bucket.reserve(t0) - t0),
@@ -266,8 +294,8 @@ mod tests {
         for _ in 0..30 {
             budget.acquire().await;
         }
-        // 10 free, then 20 at 0.5 s each.
-        assert_eq!(clock.elapsed(), Duration::from_secs(10));
+        // 8 free (the burst of 10 less the slack of 2), then 22 at 1/1.98 s each.
+        assert_eq!(clock.elapsed().as_millis(), 11_111);
         assert_eq!(budget.refill_interval(), Duration::from_millis(500));
     }
 
@@ -293,8 +321,8 @@ mod tests {
         }
         let order = order.lock().unwrap();
         assert_eq!(order.len(), 15);
-        // 1 free token then one per second: 14 s in total, the rate never exceeded.
-        assert_eq!(clock.elapsed(), Duration::from_secs(14));
+        // 1 free token then one per 1/0.99 s: 14.14 s in total, the rate never exceeded.
+        assert_eq!(clock.elapsed().as_millis(), 14_141);
         // Turns interleave: in every prefix of the sequence, no tenant is more than two turns
         // ahead of another (a tenant served five times in a row would be five ahead).
         let mut turns = [0i32; 3];
