@@ -632,7 +632,8 @@ fn a_run_needing_more_calls_than_the_burst_meets_no_429() {
         stats.rate_limited_calls
     );
     // Pacing, not luck: beyond the burst the calls come at the budget's rate.
-    let floor = Duration::from_secs_f64((stats.requests - 30) as f64 / 20.0);
+    let beyond_burst = u32::try_from(stats.requests - 30).unwrap();
+    let floor = Duration::from_secs_f64(f64::from(beyond_burst) / 20.0);
     assert!(
         elapsed >= floor.mul_f64(0.9),
         "{elapsed:?} is faster than the budget allows ({floor:?})"
