@@ -35,6 +35,9 @@ pub(crate) struct PlanRequest<'a> {
     pub(crate) path: &'a Path,
     pub(crate) changed_since: Option<&'a str>,
     pub(crate) allow_mass_delete: bool,
+    /// Keep what was read for `apply`; `plan` drops each tenant's live state as soon as it is
+    /// planned, so memory does not grow with the number of tenants.
+    pub(crate) keep_live: bool,
 }
 
 /// Loads the files; prints every diagnostic and returns `None` when any exists.
@@ -100,21 +103,23 @@ pub(crate) fn plan(
         requests_per_minute: settings.budget.requests_per_minute.get(),
         burst: settings.budget.burst.get(),
     };
+    let options = PlanOptions { guard };
     let planned = runtime.block_on(read_and_plan(
         &client,
         tenants,
         settings.parallel.get(),
-        guard,
+        options,
+        request.keep_live,
     ))?;
+    let (plans, tenants): (Vec<TenantPlan>, Vec<_>) = planned
+        .into_iter()
+        .map(|(plan, desired, live)| (plan, (desired, live)))
+        .unzip();
     let plan = Plan {
         format_version: PLAN_FORMAT_VERSION,
         budget,
-        tenants: planned.iter().map(|(plan, _, _)| plan.clone()).collect(),
+        tenants: plans,
     };
-    let tenants = planned
-        .into_iter()
-        .map(|(_, desired, live)| (desired, live))
-        .collect();
     Ok(Some(Planned {
         plan,
         tenants,
@@ -144,7 +149,8 @@ async fn read_and_plan(
     client: &Client,
     tenants: Vec<DesiredTenant>,
     parallel: usize,
-    guard: GuardSettings,
+    options: PlanOptions,
+    keep_live: bool,
 ) -> anyhow::Result<Vec<TenantOutcome>> {
     let lookups: Vec<TenantLookup<'_>> = tenants.iter().map(lookup).collect();
     let msp_tenants: Vec<wire::Tenant> = if needs_tenant_list(&lookups) {
@@ -156,7 +162,6 @@ async fn read_and_plan(
         Vec::new()
     };
     let reads = reads_for(&tenants);
-    let options = PlanOptions { guard };
     let jobs: Vec<(DesiredTenant, Result<Resolved, String>)> = tenants
         .into_iter()
         .map(|tenant| {
@@ -166,7 +171,10 @@ async fn read_and_plan(
         .collect();
     concurrently(jobs, parallel, |(tenant, resolved)| {
         let client = client.clone();
-        async move { plan_one(&client, tenant, resolved, reads, options).await }
+        async move {
+            let (plan, tenant, live) = plan_one(&client, tenant, resolved, reads, options).await;
+            (plan, tenant, live.filter(|_| keep_live))
+        }
     })
     .await
 }

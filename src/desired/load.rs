@@ -1,38 +1,41 @@
 //! The only filesystem reads of desired state: find the files, read them, parse them into
-//! located node trees.
+//! located node trees, and hand each tree on as soon as it is parsed (so a large tree of files
+//! never holds every node tree in memory at once).
 
 use std::path::{Path, PathBuf};
 
 use crate::desired::node::{Node, parse};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Located, SourceMap};
 
-/// Reads and parses every desired-state file under `path`.
+/// Reads and parses every desired-state file under `path`, passing each tree to `each`.
 pub(crate) fn load_files(
     path: &Path,
     sources: &mut SourceMap,
     diagnostics: &mut Diagnostics,
-) -> Vec<(FileId, Located<Node>)> {
+    each: impl FnMut(&mut Diagnostics, FileId, Located<Node>),
+) {
     let files = match discover(path) {
         Ok(files) => files,
         Err(message) => {
             diagnostics.push(Diagnostic::global(message));
-            return Vec::new();
+            return;
         }
     };
     let contents = files.into_iter().map(|file_path| {
         let bytes = std::fs::read(&file_path).map_err(|err| format!("cannot read the file: {err}"));
         (file_path, bytes)
     });
-    parse_files(contents, sources, diagnostics)
+    parse_files(contents, sources, diagnostics, each);
 }
 
-/// Parses file contents already in memory (or the error met reading them).
+/// Parses file contents already in memory (or the error met reading them), passing each tree
+/// to `each`.
 pub(crate) fn parse_files(
     contents: impl IntoIterator<Item = (PathBuf, Result<Vec<u8>, String>)>,
     sources: &mut SourceMap,
     diagnostics: &mut Diagnostics,
-) -> Vec<(FileId, Located<Node>)> {
-    let mut parsed = Vec::new();
+    mut each: impl FnMut(&mut Diagnostics, FileId, Located<Node>),
+) {
     for (file_path, bytes) in contents {
         let file = sources.add(file_path);
         let text = match bytes.map(String::from_utf8) {
@@ -50,11 +53,10 @@ pub(crate) fn parse_files(
             }
         };
         match parse(&text, file) {
-            Ok(root) => parsed.push((file, root)),
+            Ok(root) => each(diagnostics, file, root),
             Err(diagnostic) => diagnostics.push(diagnostic),
         }
     }
-    parsed
 }
 
 fn start_of(file: FileId) -> crate::diag::Span {

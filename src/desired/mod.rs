@@ -68,8 +68,16 @@ pub struct Loaded {
 pub fn load(path: &Path) -> Loaded {
     let mut sources = SourceMap::default();
     let mut diagnostics = Diagnostics::default();
-    let roots = load::load_files(path, &mut sources, &mut diagnostics);
-    finish(&roots, sources, diagnostics)
+    let mut documents = Vec::new();
+    load::load_files(
+        path,
+        &mut sources,
+        &mut diagnostics,
+        |diagnostics, file, root| {
+            documents.extend(decode_one(diagnostics, file, &root));
+        },
+    );
+    finish(&documents, sources, diagnostics)
 }
 
 /// Like [`load()`], for file contents already in memory (fuzzing, tests, `--changed-since`).
@@ -77,23 +85,35 @@ pub fn load_contents(files: impl IntoIterator<Item = (PathBuf, Vec<u8>)>) -> Loa
     let mut sources = SourceMap::default();
     let mut diagnostics = Diagnostics::default();
     let contents = files.into_iter().map(|(path, bytes)| (path, Ok(bytes)));
-    let roots = load::parse_files(contents, &mut sources, &mut diagnostics);
-    finish(&roots, sources, diagnostics)
+    let mut documents = Vec::new();
+    load::parse_files(
+        contents,
+        &mut sources,
+        &mut diagnostics,
+        |diagnostics, file, root| {
+            documents.extend(decode_one(diagnostics, file, &root));
+        },
+    );
+    finish(&documents, sources, diagnostics)
 }
 
+/// Decodes one file's tree; the tree is dropped by the caller right after, so only one file's
+/// nodes are in memory at a time.
+fn decode_one(
+    diagnostics: &mut Diagnostics,
+    file: FileId,
+    root: &crate::diag::Located<node::Node>,
+) -> Option<(FileId, document::Document)> {
+    decode::document(&mut node::Reader::new(diagnostics), root).map(|doc| (file, doc))
+}
+
+/// Resolves the decoded documents into desired state, or every problem found.
 fn finish(
-    roots: &[(FileId, crate::diag::Located<node::Node>)],
+    documents: &[(FileId, document::Document)],
     sources: SourceMap,
     mut diagnostics: Diagnostics,
 ) -> Loaded {
-    let documents = {
-        let mut reader = node::Reader::new(&mut diagnostics);
-        roots
-            .iter()
-            .filter_map(|(file, root)| decode::document(&mut reader, root).map(|doc| (*file, doc)))
-            .collect::<Vec<_>>()
-    };
-    let state = resolve::resolve(&documents, &mut diagnostics);
+    let state = resolve::resolve(documents, &mut diagnostics);
     let state = if diagnostics.is_empty() {
         Ok(state)
     } else {

@@ -62,6 +62,7 @@ fn from_files(settings: &Settings, args: &ApplyArgs, path: &Path) -> anyhow::Res
         path,
         changed_since: args.changed_since.as_deref(),
         allow_mass_delete: args.allow_mass_delete,
+        keep_live: true,
     };
     let Some(planned) = pipeline::plan(settings, &request)? else {
         return Ok(Exit::Error);

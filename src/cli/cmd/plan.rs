@@ -16,6 +16,7 @@ pub(crate) fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<Exit> 
         path: &args.input.path,
         changed_since: args.changed_since.as_deref(),
         allow_mass_delete: args.allow_mass_delete,
+        keep_live: false,
     };
     let Some(planned) = pipeline::plan(settings, &request)? else {
         return Ok(Exit::Error);
