@@ -24,3 +24,7 @@ lab-up:
 ## Stop the lab started by lab-up, and only its processes.
 lab-down:
 	scripts/lab down
+
+## Benchmarks (not timed tests) against the synthetic backend; appends a run to docs/benchmarks.md.
+bench:
+	scripts/bench $(BENCH_ARGS)

@@ -1,4 +1,5 @@
-//! The `birdhouse-lab` command: `build`, `up`, `down`, `status` (and the hidden `serve`).
+//! The `birdhouse-lab` command: `build`, `up`, `down`, `status` (and the hidden `serve`), and
+//! `synthetic`, the in-memory backend for scale benchmarks (not NetBird; see `synthetic`).
 //!
 //! `up` returns once the lab is ready but the lab must keep running, so `up` starts a detached
 //! `birdhouse-lab serve` process (its own process group, log in `<dir>/lab.log`) and waits for
@@ -51,6 +52,36 @@ enum LabCommand {
     /// Run a lab in the foreground until SIGTERM (what `up` starts).
     #[command(hide = true)]
     Serve(UpArgs),
+    /// Serve the synthetic backend (in memory, not NetBird) for scale benchmarks, in the
+    /// foreground until SIGTERM; prints the env file once ready.
+    Synthetic(SyntheticArgs),
+}
+
+/// `birdhouse-lab synthetic`.
+#[derive(Debug, Clone, Args)]
+struct SyntheticArgs {
+    /// Tenants, named tenant-1..N with domains tenant-N.synthetic.example
+    #[arg(long, default_value_t = 100)]
+    tenants: usize,
+    /// Objects per tenant (groups, setup keys, users, networks with resources and routers,
+    /// policies)
+    #[arg(long, default_value_t = 100)]
+    objects: usize,
+    /// Wait before answering each API request, in milliseconds
+    #[arg(long, default_value_t = 5)]
+    latency_ms: u64,
+    /// Per-token rate limit: requests per minute (off unless given)
+    #[arg(long, requires = "rate_limit_burst")]
+    rate_limit_rpm: Option<u32>,
+    /// Per-token rate limit: bucket size
+    #[arg(long, requires = "rate_limit_rpm")]
+    rate_limit_burst: Option<u32>,
+    /// Port on 127.0.0.1 (0: any free port)
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Where to write the env file [default: .lab/synthetic.env in the repository root]
+    #[arg(long)]
+    env_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -161,6 +192,7 @@ pub fn run() -> ExitCode {
         LabCommand::Down(args) => down(&args),
         LabCommand::Status(args) => status(&args),
         LabCommand::Serve(args) => serve(&args),
+        LabCommand::Synthetic(args) => synthetic(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -361,4 +393,28 @@ fn serve(args: &UpArgs) -> Result<()> {
         .build()
         .context("starting the async runtime")?
         .block_on(run_daemon(options))
+}
+
+fn synthetic(args: &SyntheticArgs) -> Result<()> {
+    let env_file = match &args.env_file {
+        Some(path) => path.clone(),
+        None => lab_dir(&DirArg { dir: None })?.join("synthetic.env"),
+    };
+    let options = crate::synthetic::SyntheticOptions {
+        tenants: args.tenants,
+        objects: args.objects,
+        latency: Duration::from_millis(args.latency_ms),
+        rate_limit: args.rate_limit_rpm.zip(args.rate_limit_burst).map(
+            |(requests_per_minute, burst)| RateLimit {
+                requests_per_minute,
+                burst,
+            },
+        ),
+        port: args.port,
+    };
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?
+        .block_on(crate::synthetic::run(options, &env_file))
 }

@@ -32,6 +32,7 @@ pub mod probe;
 pub mod process;
 pub mod server_binary;
 pub mod state;
+pub mod synthetic;
 pub mod token;
 
 pub use lab::{Lab, LabOptions, TenantSpec};

@@ -169,7 +169,7 @@ pub struct RateBudget {
 
 impl RateBudget {
     /// A full bucket for a server budget of `burst` tokens refilled at `requests_per_minute`,
-    /// kept a little under it (see [`with_slack`]).
+    /// kept a little under it (2% of the burst, 1% of the rate) so jitter never meets a 429.
     pub fn new(requests_per_minute: NonZeroU32, burst: NonZeroU32, clock: Arc<dyn Clock>) -> Self {
         let now = clock.now();
         Self {

@@ -228,7 +228,7 @@ fn export_then_plan_shows_no_changes() {
     let names: Vec<String> = std::fs::read_dir(dir.path().join("one"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".yaml"))
+        .filter(|n| Path::new(n).extension().is_some_and(|e| e == "yaml"))
         .collect();
     assert_eq!(names, ["tenant-2.yaml"]);
 }

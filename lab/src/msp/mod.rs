@@ -250,7 +250,7 @@ impl Front {
 
 /// The token of an `Authorization: Token <t>` or `Bearer <t>` header, split as NetBird does:
 /// on single spaces, exactly two parts, scheme case-insensitive.
-fn presented_token(headers: &hyper::HeaderMap) -> Option<&str> {
+pub fn presented_token(headers: &hyper::HeaderMap) -> Option<&str> {
     let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let parts: Vec<&str> = value.split(' ').collect();
     match parts.as_slice() {
