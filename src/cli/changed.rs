@@ -105,3 +105,70 @@ fn git(dir: &Path, args: &[&str]) -> anyhow::Result<String> {
     }
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::process::Command;
+
+    use super::changed_tenants;
+
+    fn git(dir: &Path, args: &[&str]) {
+        let status = Command::new("git")
+            .current_dir(dir)
+            .args(["-c", "user.name=t", "-c", "user.email=t@t.example"])
+            .args(args)
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    }
+
+    const BASE: &str = "version: 1\nbaselines:\n  standard:\n    groups: [{name: admins}]\n";
+    const TENANTS: &str = "version: 1\ntenants:\n  - name: Acme\n    domain: acme.example\n    baselines: [standard]\n  - name: Globex\n    domain: globex.example\n    groups: [{name: ops}]\n  - name: Initech\n    domain: initech.example\n    baselines: [standard]\n    groups: [{name: devs}]\n";
+
+    fn changed(dir: &Path) -> Vec<String> {
+        let loaded = crate::desired::load(&dir.join("tenants"));
+        let tenants = loaded.state.unwrap().tenants;
+        changed_tenants(&dir.join("tenants"), "HEAD", &tenants)
+            .unwrap()
+            .into_iter()
+            .collect()
+    }
+
+    #[test]
+    fn selects_tenants_whose_resolved_definition_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("tenants")).unwrap();
+        std::fs::write(root.join("tenants/base.yaml"), BASE).unwrap();
+        std::fs::write(root.join("tenants/tenants.yaml"), TENANTS).unwrap();
+        git(root, &["init", "-q"]);
+        git(root, &["add", "."]);
+        git(root, &["commit", "-qm", "base"]);
+        assert!(changed(root).is_empty(), "nothing changed since HEAD");
+
+        // A comment changes no definition.
+        std::fs::write(
+            root.join("tenants/tenants.yaml"),
+            format!("# reviewed\n{TENANTS}"),
+        )
+        .unwrap();
+        assert!(changed(root).is_empty());
+
+        // A baseline change selects every tenant that uses it, and only those.
+        std::fs::write(
+            root.join("tenants/base.yaml"),
+            BASE.replace("admins", "administrators"),
+        )
+        .unwrap();
+        assert_eq!(changed(root), ["Acme", "Initech"]);
+
+        // A new tenant is changed too.
+        std::fs::write(
+            root.join("tenants/new.yaml"),
+            "version: 1\ntenants:\n  - name: Umbrella\n    domain: umbrella.example\n",
+        )
+        .unwrap();
+        assert_eq!(changed(root), ["Acme", "Initech", "Umbrella"]);
+    }
+}
