@@ -79,16 +79,7 @@ fn assert_converged(lab: &Lab, dir: &Path) {
 }
 
 fn group_names(lab: &Lab, tenant: &str) -> Vec<String> {
-    let server = lab.tenant(tenant).expect("tenant in the lab");
-    let groups = Probe::new(&server).get_blocking("/api/groups").unwrap();
-    let mut names: Vec<String> = groups
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|g| g["name"].as_str().map(str::to_owned))
-        .collect();
-    names.sort();
-    names
+    all_group_names(&lab.tenant(tenant).expect("tenant in the lab"))
 }
 
 #[test]
@@ -491,6 +482,7 @@ fn one_tenant_lab() -> Lab {
     .expect("the lab starts")
 }
 
+/// Every group name on a server, sorted, read past birdhouse and the front.
 fn all_group_names(server: &birdhouse_lab::ServerRecord) -> Vec<String> {
     let groups = Probe::new(server).get_blocking("/api/groups").unwrap();
     let mut names: Vec<String> = groups

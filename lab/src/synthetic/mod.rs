@@ -19,7 +19,6 @@ pub mod seed;
 pub mod store;
 
 use std::collections::BTreeMap;
-use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::{Duration, Instant};
@@ -28,16 +27,15 @@ use anyhow::{Context, Result};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::{Method, Request, StatusCode};
-use hyper_util::rt::TokioIo;
 use serde_json::Value;
 use tokio::net::TcpListener;
 
 use crate::msp::forward::account_param;
-use crate::msp::presented_token;
 use crate::msp::rate_limit::{Limiter, RateLimit};
 use crate::msp::reply::{self, Reply};
 use crate::msp::stats::Stats;
 use crate::msp::tenants::TenantResponse;
+use crate::msp::{presented_token, serve_http};
 use crate::synthetic::seed::{Mix, seed};
 use crate::synthetic::store::{Account, NO_ROUTE, Refusal, now_rfc3339};
 use crate::token::MspToken;
@@ -125,21 +123,10 @@ impl Synthetic {
 
     /// Serves HTTP/1.1 on `listener` until the task is dropped.
     pub async fn serve(self: Arc<Self>, listener: TcpListener) {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
-            };
-            let backend = Arc::clone(&self);
-            tokio::spawn(async move {
-                let service = hyper::service::service_fn(move |request| {
-                    let backend = Arc::clone(&backend);
-                    async move { Ok::<_, Infallible>(backend.handle(request).await) }
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
+        serve_http(self, listener, |backend, request| async move {
+            backend.handle(request).await
+        })
+        .await;
     }
 
     async fn handle(&self, request: Request<Incoming>) -> Reply {
