@@ -2,6 +2,7 @@
 //! accounts, read them concurrently under one budget, and plan each one.
 
 use std::collections::BTreeSet;
+use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -125,6 +126,26 @@ pub(crate) fn plan(
         tenants,
         client,
     }))
+}
+
+/// Names, on stderr, every tenant the plan cannot apply (errors or refusals); true when
+/// there is one. `plan` and `apply` both stop on it.
+pub(crate) fn name_blocked_tenants(plan: &Plan) -> std::io::Result<bool> {
+    let mut stderr = std::io::stderr().lock();
+    let blocked = plan
+        .tenants
+        .iter()
+        .filter(|t| !t.errors.is_empty() || !t.refusals.is_empty());
+    let mut any = false;
+    for tenant in blocked {
+        any = true;
+        writeln!(
+            stderr,
+            "error: tenant {:?} cannot be applied: see the plan above",
+            tenant.name
+        )?;
+    }
+    Ok(any)
 }
 
 /// The lists to read for a set of tenants: kinds they manage or prune.

@@ -14,26 +14,7 @@ use std::time::{Duration, Instant};
 use birdhouse_lab::probe::Probe;
 use birdhouse_lab::{Lab, LabOptions, TenantSpec};
 
-use crate::support::{Output, repo_root};
-
-/// The tenants `examples/tenants/` expects the MSP to have; Initech (`create: true`) is made
-/// from the lab's spare, Northwind (`self: true`) is the MSP's own server.
-fn examples_lab() -> Lab {
-    let spec = |name: &str, domain: &str| TenantSpec {
-        name: name.to_owned(),
-        domain: domain.to_owned(),
-    };
-    Lab::start(LabOptions {
-        tenants: vec![
-            spec("Acme Dental", "acme-dental.example"),
-            spec("Globex Logistics", "globex-logistics.example"),
-        ],
-        spares: 1,
-        rate_limit: None,
-        dir: None,
-    })
-    .expect("the lab starts (see lab.log for the server output)")
-}
+use crate::support::{Output, examples_lab, repo_root};
 
 fn command(lab: &Lab, dir: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(assert_cmd::cargo::cargo_bin!("birdhouse"));

@@ -197,22 +197,10 @@ fn show(settings: &Settings, plan: &Plan) -> anyhow::Result<()> {
 
 /// Names every tenant that cannot be applied; true when there is one (nothing is applied).
 fn refuse_blocked(plan: &Plan) -> anyhow::Result<bool> {
-    if !plan.is_blocked() {
+    if !pipeline::name_blocked_tenants(plan)? {
         return Ok(false);
     }
-    let mut stderr = std::io::stderr().lock();
-    for tenant in plan
-        .tenants
-        .iter()
-        .filter(|t| !t.errors.is_empty() || !t.refusals.is_empty())
-    {
-        writeln!(
-            stderr,
-            "error: tenant {:?} cannot be applied: see the plan above",
-            tenant.name
-        )?;
-    }
-    writeln!(stderr, "error: nothing was applied")?;
+    writeln!(std::io::stderr().lock(), "error: nothing was applied")?;
     Ok(true)
 }
 

@@ -54,19 +54,7 @@ pub(crate) fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<Exit> 
         rate_limited = stats.rate_limited,
         "plan read the tenants"
     );
-    if plan.is_blocked() {
-        let mut stderr = std::io::stderr().lock();
-        for tenant in plan
-            .tenants
-            .iter()
-            .filter(|t| !t.errors.is_empty() || !t.refusals.is_empty())
-        {
-            writeln!(
-                stderr,
-                "error: tenant {:?} cannot be applied: see the plan above",
-                tenant.name
-            )?;
-        }
+    if pipeline::name_blocked_tenants(plan)? {
         return Ok(Exit::Error);
     }
     Ok(if args.detailed_exitcode && plan.has_changes() {

@@ -5,8 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use birdhouse_lab::{Lab, LabOptions, TenantSpec};
+use birdhouse_lab::Lab;
 use serde_json::Value;
+
+use crate::support::examples_lab;
 
 use super::forge::{Comment, Flavor, Forge};
 use super::repo::TenantsRepo;
@@ -16,23 +18,6 @@ use super::tools::Tools;
 use super::{
     GITHUB_TOKEN, GITLAB_TOKEN, MARKER, SEEDED, birdhouse_comments, require_shell_tools, seeded,
 };
-
-fn examples_lab() -> Lab {
-    let spec = |name: &str, domain: &str| TenantSpec {
-        name: name.to_owned(),
-        domain: domain.to_owned(),
-    };
-    Lab::start(LabOptions {
-        tenants: vec![
-            spec("Acme Dental", "acme-dental.example"),
-            spec("Globex Logistics", "globex-logistics.example"),
-        ],
-        spares: 1,
-        rate_limit: None,
-        dir: None,
-    })
-    .expect("the lab starts")
-}
 
 /// `birdhouse plan --detailed-exitcode` on the checkout: 0 when the tenants match the files.
 fn plan_exit_code(repo: &TenantsRepo, lab: &Lab) -> i32 {

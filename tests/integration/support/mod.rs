@@ -77,3 +77,23 @@ impl Test {
 pub(crate) fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// A lab with the tenants `examples/tenants/` expects the MSP to have; Initech
+/// (`create: true`) is made from the lab's spare, Northwind (`self: true`) is the MSP's own
+/// server.
+pub(crate) fn examples_lab() -> birdhouse_lab::Lab {
+    let spec = |name: &str, domain: &str| birdhouse_lab::TenantSpec {
+        name: name.to_owned(),
+        domain: domain.to_owned(),
+    };
+    birdhouse_lab::Lab::start(birdhouse_lab::LabOptions {
+        tenants: vec![
+            spec("Acme Dental", "acme-dental.example"),
+            spec("Globex Logistics", "globex-logistics.example"),
+        ],
+        spares: 1,
+        rate_limit: None,
+        dir: None,
+    })
+    .expect("the lab starts (see lab.log for the server output)")
+}
