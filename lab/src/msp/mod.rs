@@ -136,17 +136,14 @@ impl Front {
         if path == "/api/instance" || path == "/api/setup" {
             return forward::forward(&self.http, &parts, body, &self.msp).await;
         }
-        let Some(presented) = presented_token(&parts.headers) else {
-            lock(&self.stats).unauthorized += 1;
-            return reply::token_invalid();
-        };
-        if !lock(&self.limiter).allow(presented, Instant::now()) {
-            lock(&self.stats).record_rate_limited(&endpoint);
-            return reply::too_many_requests();
-        }
-        if presented != self.token.expose() {
-            lock(&self.stats).unauthorized += 1;
-            return reply::token_invalid();
+        if let Some(refusal) = admit(
+            &parts.headers,
+            &self.token,
+            &self.limiter,
+            &self.stats,
+            &endpoint,
+        ) {
+            return refusal;
         }
 
         if path == TENANTS_PATH || path.starts_with(&format!("{TENANTS_PATH}/")) {
@@ -275,6 +272,31 @@ fn now_rfc3339() -> String {
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// NetBird's checks of a PAT, in its order: the rate limit first, keyed by the raw token
+/// string (so unknown tokens spend a bucket too), then the token itself. The refusal to send,
+/// if any; the MSP front and the synthetic backend share it.
+pub(crate) fn admit(
+    headers: &hyper::HeaderMap,
+    token: &MspToken,
+    limiter: &Mutex<Limiter>,
+    stats: &Mutex<Stats>,
+    endpoint: &str,
+) -> Option<Reply> {
+    let Some(presented) = presented_token(headers) else {
+        lock(stats).unauthorized += 1;
+        return Some(reply::token_invalid());
+    };
+    if !lock(limiter).allow(presented, Instant::now()) {
+        lock(stats).record_rate_limited(endpoint);
+        return Some(reply::too_many_requests());
+    }
+    if presented != token.expose() {
+        lock(stats).unauthorized += 1;
+        return Some(reply::token_invalid());
+    }
+    None
 }
 
 /// Serves HTTP/1.1 on `listener` until the task is dropped, answering every request with

@@ -35,7 +35,7 @@ use crate::msp::rate_limit::{Limiter, RateLimit};
 use crate::msp::reply::{self, Reply};
 use crate::msp::stats::Stats;
 use crate::msp::tenants::TenantResponse;
-use crate::msp::{presented_token, serve_http};
+use crate::msp::{admit, serve_http};
 use crate::synthetic::seed::{Mix, seed};
 use crate::synthetic::store::{Account, NO_ROUTE, Refusal, now_rfc3339};
 use crate::token::MspToken;
@@ -149,17 +149,14 @@ impl Synthetic {
         if !self.latency.is_zero() {
             tokio::time::sleep(self.latency).await;
         }
-        let Some(presented) = presented_token(&parts.headers) else {
-            lock(&self.stats).unauthorized += 1;
-            return reply::token_invalid();
-        };
-        if !lock(&self.limiter).allow(presented, Instant::now()) {
-            lock(&self.stats).record_rate_limited(&endpoint);
-            return reply::too_many_requests();
-        }
-        if presented != self.token.expose() {
-            lock(&self.stats).unauthorized += 1;
-            return reply::token_invalid();
+        if let Some(refusal) = admit(
+            &parts.headers,
+            &self.token,
+            &self.limiter,
+            &self.stats,
+            &endpoint,
+        ) {
+            return refusal;
         }
         let body: Value = if body.is_empty() {
             Value::Null
