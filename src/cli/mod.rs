@@ -41,6 +41,9 @@ pub fn main() -> ExitCode {
     };
     match run(args) {
         Ok(exit) => exit.into(),
+        // A reader that stopped early (`birdhouse plan | head`) is not an error worth a message;
+        // the exit code still says the output was cut.
+        Err(err) if is_broken_pipe(&err) => Exit::Error.into(),
         Err(err) => {
             let exit = if err.downcast_ref::<UsageError>().is_some() {
                 Exit::Usage
@@ -86,4 +89,12 @@ fn init_tracing(verbosity: Verbosity) {
         .with_target(false)
         .with_ansi(std::io::stderr().is_terminal())
         .try_init();
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
