@@ -204,9 +204,17 @@ pub fn did_you_mean<'a>(
         .map(|(_, candidate)| candidate)
 }
 
+/// The "did you mean" tail of a message (`; did you mean "name"?`), or nothing when no
+/// candidate is close.
+pub fn did_you_mean_hint<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    did_you_mean(word, candidates)
+        .map(|near| format!("; did you mean {near:?}?"))
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{Diagnostic, SourceMap, Span, did_you_mean};
+    use super::{Diagnostic, SourceMap, Span, did_you_mean, did_you_mean_hint};
 
     #[test]
     fn prints_file_line_column_path_message_expected() {
@@ -246,5 +254,10 @@ mod tests {
             Some("developers")
         );
         assert_eq!(did_you_mean("zzz", ["name", "domain"]), None);
+        assert_eq!(
+            did_you_mean_hint("nmae", ["name"]),
+            "; did you mean \"name\"?"
+        );
+        assert_eq!(did_you_mean_hint("zzz", ["name"]), "");
     }
 }

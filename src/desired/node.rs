@@ -9,7 +9,7 @@ use std::str::FromStr;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use crate::diag::{Diagnostic, Diagnostics, FileId, Located, Span, did_you_mean};
+use crate::diag::{Diagnostic, Diagnostics, FileId, Located, Span, did_you_mean_hint};
 
 /// A YAML value as parsed, before any meaning is given to it.
 #[derive(Debug, Clone, PartialEq)]
@@ -287,9 +287,7 @@ impl<'d> Reader<'d> {
         if let Ok(value) = text.parse() {
             return Some(Located::new(value, node.span));
         }
-        let hint = did_you_mean(text, names.iter().copied())
-            .map(|near| format!("; did you mean {near:?}?"))
-            .unwrap_or_default();
+        let hint = did_you_mean_hint(text, names.iter().copied());
         self.report(
             Diagnostic::at(node.span, path, format!("unknown {what} {text:?}{hint}"))
                 .expected(expected),
@@ -459,9 +457,7 @@ impl<'n> Fields<'n> {
     /// Reports every field no `take` asked for.
     pub(crate) fn finish(self, reader: &mut Reader<'_>) {
         for field in self.entries.iter().filter(|f| !f.used) {
-            let hint = did_you_mean(&field.name, self.known.iter().copied())
-                .map(|near| format!("; did you mean {near:?}?"))
-                .unwrap_or_default();
+            let hint = did_you_mean_hint(&field.name, self.known.iter().copied());
             let mut known = self.known.clone();
             known.sort_unstable();
             reader.report(

@@ -9,7 +9,7 @@ use crate::desired::document::{
     SetupKeyDoc, TenantDoc, UserDoc,
 };
 use crate::desired::{DesiredState, DesiredTenant, TenantTarget};
-use crate::diag::{Diagnostic, Diagnostics, FileId, Located, Span, did_you_mean};
+use crate::diag::{Diagnostic, Diagnostics, FileId, Located, Span, did_you_mean_hint};
 use crate::model::{
     ALL_GROUP, Action, Destination, Group, Network, Policy, Resource, ResourceRef, Role, Router,
     RouterTarget, Rule, ServiceUser, ServiceUserToken, SetupKey, Tenant, User,
@@ -130,9 +130,7 @@ fn resolve_tenant(
         }
         {
             {
-                let hint = did_you_mean(&name.value, baselines.keys().map(String::as_str))
-                    .map(|near| format!("; did you mean {near:?}?"))
-                    .unwrap_or_default();
+                let hint = did_you_mean_hint(&name.value, baselines.keys().map(String::as_str));
                 diagnostics.push(
                     Diagnostic::at(
                         name.span,
@@ -467,12 +465,10 @@ impl Merger<'_, '_> {
                         let network_path = format!("{path}.destination_resource.network");
                         match networks.get(&target.network.value) {
                             None => {
-                                let hint = did_you_mean(
+                                let hint = did_you_mean_hint(
                                     &target.network.value,
                                     networks.keys().map(String::as_str),
-                                )
-                                .map(|near| format!("; did you mean {near:?}?"))
-                                .unwrap_or_default();
+                                );
                                 self.diagnostics.push(
                                     Diagnostic::at(
                                         target.network.span,
@@ -488,12 +484,10 @@ impl Merger<'_, '_> {
                             Some(network)
                                 if !network.resources.contains_key(&target.resource.value) =>
                             {
-                                let hint = did_you_mean(
+                                let hint = did_you_mean_hint(
                                     &target.resource.value,
                                     network.resources.keys().map(String::as_str),
-                                )
-                                .map(|near| format!("; did you mean {near:?}?"))
-                                .unwrap_or_default();
+                                );
                                 self.diagnostics.push(
                                     Diagnostic::at(
                                         target.resource.span,
@@ -669,9 +663,7 @@ impl References<'_> {
                 continue;
             }
             if !self.groups.contains(name.value.as_str()) {
-                let hint = did_you_mean(&name.value, self.groups.iter().copied())
-                    .map(|near| format!("; did you mean {near:?}?"))
-                    .unwrap_or_default();
+                let hint = did_you_mean_hint(&name.value, self.groups.iter().copied());
                 diagnostics.push(
                     Diagnostic::at(
                         name.span,
