@@ -145,47 +145,34 @@ fn bootstrap_explains_a_server_without_setup_pats() {
     assert!(!test.path().join("pat.txt").exists());
 }
 
+/// `bootstrap` against an address nothing listens on, so any contact would fail loudly.
+fn offline_bootstrap(password: &str, extra: &[&str]) -> crate::support::Output {
+    let mut args = vec![
+        "bootstrap",
+        "--url",
+        "http://127.0.0.1:9",
+        "--email",
+        "a@b.example",
+        "--name",
+        "A",
+        "--password-file",
+        "password.txt",
+        "--pat-out",
+        "pat.txt",
+    ];
+    args.extend_from_slice(extra);
+    Test::new().file("password.txt", password).args(&args).run()
+}
+
 #[test]
 fn bootstrap_checks_its_inputs_before_contacting_anything() {
-    let out = Test::new()
-        .file("password.txt", "short\n")
-        .args(&[
-            "bootstrap",
-            "--url",
-            "http://127.0.0.1:9",
-            "--email",
-            "a@b.example",
-            "--name",
-            "A",
-            "--password-file",
-            "password.txt",
-            "--pat-out",
-            "pat.txt",
-        ])
-        .run();
+    let out = offline_bootstrap("short\n", &[]);
     assert_eq!(out.code, 64);
     assert_eq!(
         out.stderr,
         "error: the password in password.txt must be 8 to 72 bytes long\n"
     );
-    let out = Test::new()
-        .file("password.txt", "long enough password\n")
-        .args(&[
-            "bootstrap",
-            "--url",
-            "http://127.0.0.1:9",
-            "--email",
-            "a@b.example",
-            "--name",
-            "A",
-            "--password-file",
-            "password.txt",
-            "--pat-out",
-            "pat.txt",
-            "--pat-expire-in",
-            "400",
-        ])
-        .run();
+    let out = offline_bootstrap("long enough password\n", &["--pat-expire-in", "400"]);
     assert_eq!(out.code, 64);
     assert_eq!(
         out.stderr,

@@ -123,14 +123,9 @@ impl Front {
         if path != "/api" && !path.starts_with("/api/") {
             return reply::not_found_text();
         }
-        let endpoint = lock(&self.stats).record(request.method().as_str(), &path);
-        let (parts, body) = request.into_parts();
-        let Ok(body) = body
-            .collect()
-            .await
-            .map(http_body_util::Collected::to_bytes)
-        else {
-            return reply::error(StatusCode::BAD_REQUEST, "couldn't read request body");
+        let (parts, body, endpoint) = match read_api_request(request, &self.stats, &path).await {
+            Ok(read) => read,
+            Err(refusal) => return refusal,
         };
 
         if path == "/api/instance" || path == "/api/setup" {
@@ -272,6 +267,24 @@ fn now_rfc3339() -> String {
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Counts an `/api/...` request under its endpoint and reads its body: the parts, the body
+/// and the endpoint label, or the reply to send when the body cannot be read. The MSP front and
+/// the synthetic backend share it.
+pub(crate) async fn read_api_request(
+    request: Request<Incoming>,
+    stats: &Mutex<Stats>,
+    path: &str,
+) -> Result<(hyper::http::request::Parts, Bytes, String), Reply> {
+    let endpoint = lock(stats).record(request.method().as_str(), path);
+    let (parts, body) = request.into_parts();
+    let body = body
+        .collect()
+        .await
+        .map(http_body_util::Collected::to_bytes)
+        .map_err(|_| reply::error(StatusCode::BAD_REQUEST, "couldn't read request body"))?;
+    Ok((parts, body, endpoint))
 }
 
 /// NetBird's checks of a PAT, in its order: the rate limit first, keyed by the raw token

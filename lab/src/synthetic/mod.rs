@@ -35,7 +35,7 @@ use crate::msp::rate_limit::{Limiter, RateLimit};
 use crate::msp::reply::{self, Reply};
 use crate::msp::stats::Stats;
 use crate::msp::tenants::TenantResponse;
-use crate::msp::{admit, serve_http};
+use crate::msp::{admit, read_api_request, serve_http};
 use crate::synthetic::seed::{Mix, seed};
 use crate::synthetic::store::{Account, NO_ROUTE, Refusal, now_rfc3339};
 use crate::token::MspToken;
@@ -137,14 +137,9 @@ impl Synthetic {
         if !path.starts_with("/api/") {
             return reply::not_found_text();
         }
-        let endpoint = lock(&self.stats).record(request.method().as_str(), &path);
-        let (parts, body) = request.into_parts();
-        let Ok(body) = body
-            .collect()
-            .await
-            .map(http_body_util::Collected::to_bytes)
-        else {
-            return reply::error(StatusCode::BAD_REQUEST, "couldn't read request body");
+        let (parts, body, endpoint) = match read_api_request(request, &self.stats, &path).await {
+            Ok(read) => read,
+            Err(refusal) => return refusal,
         };
         if !self.latency.is_zero() {
             tokio::time::sleep(self.latency).await;
