@@ -18,6 +18,7 @@
 mod detach;
 mod groups;
 mod keys;
+pub mod lock;
 mod networks;
 mod policies;
 mod secrets;
@@ -120,6 +121,9 @@ pub enum ApplyError {
         #[source]
         source: Box<ApplyError>,
     },
+    /// The user asked to stop (Ctrl-C, SIGTERM); the tenant stopped before its next change.
+    #[error("interrupted before this change; run apply again to finish")]
+    Interrupted,
     /// A saved plan asks to create a tenant but records no domain to create it with.
     #[error(
         "the saved plan asks to create this tenant but records no domain for it; run \
@@ -166,6 +170,13 @@ pub enum Note {
         /// The object it belongs to.
         name: String,
     },
+    /// The tenant's lock could not be removed at the end; it blocks other applies until it is.
+    LockLeft {
+        /// The lock group's id.
+        group_id: String,
+        /// Why the delete failed.
+        error: String,
+    },
 }
 
 impl fmt::Display for Note {
@@ -192,6 +203,11 @@ impl fmt::Display for Note {
                  shown again",
                 kind.describe()
             ),
+            Note::LockLeft { group_id, error } => write!(
+                f,
+                "the tenant's apply lock (group {group_id}) could not be removed ({error}); it \
+                 blocks other applies: remove it with `birdhouse unlock`"
+            ),
             Note::SecretLost { kind, name } => write!(
                 f,
                 "the one-time {} of {name:?} was lost with the server's answer; reset it in \
@@ -211,6 +227,11 @@ pub trait Observer: Send + Sync {
     fn change(&self, tenant: &str, change: &Change, result: Result<(), &ApplyError>);
     /// Something worth knowing besides the changes.
     fn note(&self, tenant: &str, note: &Note);
+    /// Whether the user asked to stop: each tenant then stops before its next change and
+    /// releases its lock.
+    fn interrupted(&self) -> bool {
+        false
+    }
 }
 
 /// What became of one change.
@@ -231,8 +252,10 @@ pub enum TenantStatus {
     Done,
     /// Stopped at an error (before any change, or at the failed one).
     Failed(ApplyError),
-    /// A saved plan's tenant changed since it was planned; nothing was written.
+    /// The tenant changed since it was planned; nothing was written.
     Stale(String),
+    /// Another apply holds the tenant's lock; nothing was written.
+    Locked(Vec<lock::OtherLock>),
 }
 
 /// The result of one tenant.
@@ -286,7 +309,9 @@ impl TenantReport {
 /// Where a tenant's apply starts from.
 #[derive(Debug)]
 pub enum Start {
-    /// The tenant as `plan` just read it (identity already checked): `apply -f`.
+    /// The tenant as `plan` just read it (identity already checked): `apply -f`. It is read
+    /// again once the tenant is locked, like a saved plan's, because another writer may have
+    /// changed it in between (or while the confirmation prompt waited).
     Live(Box<LiveTenant>),
     /// A saved plan: re-read the tenant and refuse it when its fingerprint moved.
     Reread,
@@ -307,18 +332,85 @@ pub async fn apply_tenant(
     observer: &dyn Observer,
 ) -> TenantReport {
     let mut report = TenantReport::new(plan);
-    let (tenant_client, live) = match prepare(client, plan, start, observer, &mut report).await {
-        Ok(prepared) => prepared,
-        Err(status) => {
-            report.status = status;
-            return report;
+    match start {
+        Start::Create { domain } => {
+            // A tenant created by this run is known to no other writer yet: no lock.
+            match created(client, plan, &domain, observer, &mut report).await {
+                Ok((tenant_client, live)) => {
+                    execute(plan, tenant_client, &live, secrets, observer, &mut report).await;
+                }
+                Err(status) => report.status = status,
+            }
+        }
+        Start::Reread if plan.create_tenant => {
+            report.status = TenantStatus::Failed(ApplyError::CreateFromSavedPlan);
+        }
+        Start::Live(_) | Start::Reread => {
+            locked(client, plan, secrets, observer, &mut report).await;
+        }
+    }
+    report
+}
+
+/// Takes the tenant's lock, re-reads it (the read that confirms the lock and the stale check in
+/// one), applies, and releases the lock whatever happened.
+async fn locked(
+    client: &Client,
+    plan: &TenantPlan,
+    secrets: &SecretsSink,
+    observer: &dyn Observer,
+    report: &mut TenantReport,
+) {
+    let scope = if plan.self_account {
+        None
+    } else {
+        plan.account_id.as_deref()
+    };
+    let tenant_client = client.tenant(scope);
+    let holder = lock::Holder::this_process();
+    let lock = match lock::TenantLock::create(&tenant_client, &holder).await {
+        Ok(lock) => lock,
+        Err(error) => {
+            report.status = TenantStatus::Failed(error.into());
+            return;
         }
     };
+    match stale::reread(client, plan).await {
+        Ok((_, live)) => match lock.confirm(&live.locks) {
+            Ok(()) => {
+                report.account_id = Some(live.account_id.clone());
+                execute(plan, tenant_client.clone(), &live, secrets, observer, report).await;
+            }
+            Err(others) => report.status = TenantStatus::Locked(others),
+        },
+        Err(status) => report.status = status,
+    }
+    if let Err((group_id, error)) = lock.release(&tenant_client).await {
+        observer.note(
+            &plan.name,
+            &Note::LockLeft {
+                group_id,
+                error: error.to_string(),
+            },
+        );
+    }
+}
+
+/// Executes the changes in order against the tenant as read; stops at the first failure or
+/// when the user asks to stop.
+async fn execute(
+    plan: &TenantPlan,
+    client: TenantClient,
+    live: &LiveTenant,
+    secrets: &SecretsSink,
+    observer: &dyn Observer,
+    report: &mut TenantReport,
+) {
     report.account_id = Some(live.account_id.clone());
     let mut executor = Executor {
         tenant: &plan.name,
-        client: tenant_client,
-        state: State::new(&live),
+        client,
+        state: State::new(live),
         secrets,
         observer,
         planned_policies: plan
@@ -329,6 +421,10 @@ pub async fn apply_tenant(
             .collect(),
     };
     for (index, change) in plan.changes.iter().enumerate() {
+        if observer.interrupted() {
+            report.status = TenantStatus::Failed(ApplyError::Interrupted);
+            break;
+        }
         match executor.apply(change).await {
             Ok(()) => {
                 report.outcomes[index] = ChangeOutcome::Applied;
@@ -342,43 +438,29 @@ pub async fn apply_tenant(
             }
         }
     }
-    report
 }
 
-/// The client and live state to start from: as read by plan, re-read (saved plans), or a
-/// tenant just created.
-async fn prepare(
+/// Creates the tenant through the MSP API and reads what the new account starts with.
+async fn created(
     client: &Client,
     plan: &TenantPlan,
-    start: Start,
+    domain: &str,
     observer: &dyn Observer,
     report: &mut TenantReport,
 ) -> Result<(TenantClient, LiveTenant), TenantStatus> {
-    match start {
-        Start::Live(live) => {
-            let scope = (!plan.self_account).then_some(live.account_id.as_str());
-            Ok((client.tenant(scope), *live))
-        }
-        Start::Reread if plan.create_tenant => {
-            Err(TenantStatus::Failed(ApplyError::CreateFromSavedPlan))
-        }
-        Start::Reread => stale::reread(client, plan).await,
-        Start::Create { domain } => {
-            let tenant = create_tenant(client, &plan.name, &domain, observer)
-                .await
-                .map_err(TenantStatus::Failed)?;
-            report.created_tenant = true;
-            report.account_id = Some(tenant.id.clone());
-            observer.tenant_created(&plan.name, &tenant.id);
-            let tenant_client = client.tenant(Some(&tenant.id));
-            // Read what the new account starts with (the All group, a default policy), with
-            // the identity check, before writing to it.
-            let live = fetch_tenant(&tenant_client, Some(&tenant.id), Reads::ALL)
-                .await
-                .map_err(|e| TenantStatus::Failed(e.into()))?;
-            Ok((tenant_client, live))
-        }
-    }
+    let tenant = create_tenant(client, &plan.name, domain, observer)
+        .await
+        .map_err(TenantStatus::Failed)?;
+    report.created_tenant = true;
+    report.account_id = Some(tenant.id.clone());
+    observer.tenant_created(&plan.name, &tenant.id);
+    let tenant_client = client.tenant(Some(&tenant.id));
+    // Read what the new account starts with (the All group, a default policy), with the
+    // identity check, before writing to it.
+    let live = fetch_tenant(&tenant_client, Some(&tenant.id), Reads::ALL)
+        .await
+        .map_err(|e| TenantStatus::Failed(e.into()))?;
+    Ok((tenant_client, live))
 }
 
 async fn create_tenant(

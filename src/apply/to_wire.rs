@@ -387,6 +387,7 @@ mod tests {
             account_id: "a".into(),
             snapshot,
             wire,
+            locks: Vec::new(),
         })
     }
 

@@ -10,7 +10,8 @@ Exit codes:
   0   success (with --detailed-exitcode: no changes)
   1   error (invalid input, API failure)
   2   changes present (plan --detailed-exitcode)
-  3   stale saved plan: a tenant changed since it was planned
+  3   a tenant was refused whole: it changed since it was planned, or another apply holds
+      its lock (`birdhouse unlock` removes a lock whose apply is gone)
   4   apply finished, but some tenants failed
   64  usage error (bad command line)";
 
@@ -89,6 +90,8 @@ pub enum Command {
     Export(ExportArgs),
     /// List the MSP's tenants.
     Tenants(TenantsArgs),
+    /// Remove the apply locks a killed apply left on the tenants named by --tenant.
+    Unlock(InputArgs),
     /// Print the JSON Schema of the desired-state format.
     Schema,
     /// First run of a self-hosted server: create the owner and a PAT.

@@ -102,6 +102,7 @@ fn token(
 }
 
 fn read_token_file(path: &Path) -> Result<Secret<String>, UsageError> {
+    warn_if_shared(path, "--token-file");
     std::fs::read_to_string(path)
         .map(Secret::new)
         .map_err(|err| {
@@ -110,6 +111,27 @@ fn read_token_file(path: &Path) -> Result<Secret<String>, UsageError> {
                 path.display()
             ))
         })
+}
+
+/// Warns when a file holding a secret can be read by its group or by others: anyone who can
+/// read it holds the secret. A warning, not an error: CI runners often mount secrets 0644.
+pub(crate) fn warn_if_shared(path: &Path, flag: &str) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(metadata) = std::fs::metadata(path) {
+            let mode = metadata.permissions().mode() & 0o777;
+            if mode & 0o044 != 0 {
+                tracing::warn!(
+                    "{flag} {} is readable by {} (mode {mode:04o}); anyone who can read it has \
+                     the secret: chmod 600 {}",
+                    path.display(),
+                    if mode & 0o004 == 0 { "its group" } else { "every user" },
+                    path.display()
+                );
+            }
+        }
+    }
 }
 
 #[cfg(test)]

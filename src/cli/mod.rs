@@ -67,6 +67,7 @@ fn run(args: Args) -> anyhow::Result<Exit> {
         Command::Apply(apply) => cmd::apply::run(&settings, &apply),
         Command::Export(export) => cmd::export::run(&settings, &export),
         Command::Tenants(tenants) => cmd::tenants::run(&settings, &tenants),
+        Command::Unlock(input) => cmd::unlock::run(&settings, &input),
         Command::Bootstrap(bootstrap) => cmd::bootstrap::run(&bootstrap),
         Command::Completions(completions) => cmd::docs::completions(&completions),
         Command::Man => cmd::docs::man(),

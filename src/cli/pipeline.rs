@@ -14,7 +14,11 @@ use crate::cli::changed;
 use crate::cli::connection;
 use crate::cli::settings::Settings;
 use crate::desired::{DesiredState, DesiredTenant, Loaded};
-use crate::live::tenants::{Resolved, TenantLookup, needs_tenant_list, resolve};
+use crate::live::tenants::{
+    Resolved, TenantLookup, Unresolved, check_own_pin, needs_tenant_list, own_account_refusal,
+    resolve,
+};
+use crate::live::check_identity;
 use crate::live::{LiveTenant, Reads, Snapshot, fetch_tenant};
 use crate::model::Kind;
 use crate::plan::{
@@ -51,7 +55,7 @@ pub(crate) fn load_or_report(path: &Path) -> anyhow::Result<Option<DesiredState>
 }
 
 /// The tenants the run works on: `--tenant` globs, then `--changed-since`.
-fn select(
+pub(crate) fn select(
     settings: &Settings,
     state: DesiredState,
     path: &Path,
@@ -173,23 +177,8 @@ async fn read_and_plan(
     options: PlanOptions,
     keep_live: bool,
 ) -> anyhow::Result<Vec<TenantOutcome>> {
-    let lookups: Vec<TenantLookup<'_>> = tenants.iter().map(lookup).collect();
-    let msp_tenants: Vec<wire::Tenant> = if needs_tenant_list(&lookups) {
-        client
-            .list_tenants()
-            .await
-            .context("listing the MSP's tenants to find tenants by domain")?
-    } else {
-        Vec::new()
-    };
     let reads = reads_for(&tenants);
-    let jobs: Vec<(DesiredTenant, Result<Resolved, String>)> = tenants
-        .into_iter()
-        .map(|tenant| {
-            let resolved = resolve(&lookup(&tenant), &msp_tenants);
-            (tenant, resolved)
-        })
-        .collect();
+    let jobs = resolve_all(client, tenants).await?;
     concurrently(jobs, parallel, |(tenant, resolved)| {
         let client = client.clone();
         async move {
@@ -198,6 +187,30 @@ async fn read_and_plan(
         }
     })
     .await
+}
+
+/// Each tenant with the account it names, or why it names none it may be written into. Reads
+/// the MSP tenant list once, when any tenant is not `self: true`.
+pub(crate) async fn resolve_all(
+    client: &Client,
+    tenants: Vec<DesiredTenant>,
+) -> anyhow::Result<Vec<(DesiredTenant, Result<Resolved, Unresolved>)>> {
+    let lookups: Vec<TenantLookup<'_>> = tenants.iter().map(lookup).collect();
+    let msp_tenants: Vec<wire::Tenant> = if needs_tenant_list(&lookups) {
+        client
+            .list_tenants()
+            .await
+            .context("listing the MSP's tenants to find tenants by domain and check pinned ids")?
+    } else {
+        Vec::new()
+    };
+    Ok(tenants
+        .into_iter()
+        .map(|tenant| {
+            let resolved = resolve(&lookup(&tenant), &msp_tenants);
+            (tenant, resolved)
+        })
+        .collect())
 }
 
 /// Runs `work` on every item with at most `parallel` items in flight, and returns the results
@@ -246,11 +259,11 @@ fn lookup(tenant: &DesiredTenant) -> TenantLookup<'_> {
 }
 
 /// Reads and plans one tenant; a failure becomes an error in its plan, so the other tenants
-/// still get planned.
+/// still get planned. A tenant whose entry does not match the account it names is never read.
 async fn plan_one(
     client: &Client,
     tenant: DesiredTenant,
-    resolved: Result<Resolved, String>,
+    resolved: Result<Resolved, Unresolved>,
     reads: Reads,
     options: PlanOptions,
 ) -> TenantOutcome {
@@ -268,31 +281,52 @@ async fn plan_one(
         errors: vec![error],
         api_calls: 0,
     };
-    let (account, expected) = match resolved {
-        Err(error) => return (failed(&tenant, None, error), tenant, None),
+    let (account, expected, pinned_self, domain) = match resolved {
+        Err(Unresolved::Refused(error)) => {
+            let id = tenant.target.id.clone();
+            return (failed(&tenant, id, error), tenant, None);
+        }
+        Err(Unresolved::IdNotListed { id }) => {
+            // Only now is the token's own account worth a call: to say why the id is refused.
+            let own = check_identity(&client.tenant(None), None).await.ok();
+            let error = own_account_refusal(&id, own.as_deref());
+            return (failed(&tenant, Some(id), error), tenant, None);
+        }
         Ok(Resolved::ToCreate) => {
             let mut plan = plan_tenant(&tenant, &Snapshot::default(), None, options);
             plan.create_tenant = true;
-            plan.api_calls += 1;
+            // The create instead of the lock: a tenant this run creates has no other writer.
+            plan.api_calls = plan.api_calls + 1 - crate::plan::LOCK_CALLS;
             return (plan, tenant, None);
         }
-        Ok(Resolved::OwnAccount) => (None, None),
-        Ok(Resolved::Tenant(id)) => (Some(id.clone()), Some(id)),
+        Ok(Resolved::OwnAccount { pinned }) => (None, None, pinned, None),
+        Ok(Resolved::Tenant { id, domain }) => (Some(id.clone()), Some(id), None, Some(domain)),
     };
     let tenant_client = client.tenant(account.as_deref());
-    match fetch_tenant(&tenant_client, expected.as_deref(), reads).await {
+    let live = fetch_tenant(&tenant_client, expected.as_deref(), reads)
+        .await
+        .map_err(|error| format!("{:#}", anyhow::Error::from(error)))
+        .and_then(|live| {
+            check_own_pin(pinned_self.as_deref(), &live.account_id)?;
+            Ok(live)
+        });
+    match live {
         Ok(live) => {
-            let plan = plan_tenant(
+            let mut plan = plan_tenant(
                 &tenant,
                 &live.snapshot,
                 Some(live.account_id.clone()),
                 options,
             );
+            if domain.is_some() {
+                plan.domain = domain;
+            }
             (plan, tenant, Some(live))
         }
-        Err(error) => {
-            let message = format!("{:#}", anyhow::Error::from(error));
-            (failed(&tenant, account, message), tenant, None)
-        }
+        Err(message) => (
+            failed(&tenant, account.or(pinned_self), message),
+            tenant,
+            None,
+        ),
     }
 }

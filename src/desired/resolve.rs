@@ -11,8 +11,8 @@ use crate::desired::document::{
 use crate::desired::{DesiredState, DesiredTenant, TenantTarget};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Located, Span, did_you_mean_hint};
 use crate::model::{
-    ALL_GROUP, Action, Destination, Group, Network, Policy, Resource, ResourceRef, Role, Router,
-    RouterTarget, Rule, ServiceUser, ServiceUserToken, SetupKey, Tenant, User,
+    ALL_GROUP, Action, Destination, Group, LOCK_GROUP_PREFIX, Network, Policy, Resource, ResourceRef, Role, Router,
+    RouterTarget, Rule, ServiceUser, ServiceUserToken, SetupKey, Tenant, User, is_lock_group,
 };
 
 /// Resolves every document of a run into desired state, or every problem found.
@@ -167,10 +167,10 @@ fn resolve_tenant(
 fn target(path: &str, doc: &TenantDoc, diagnostics: &mut Diagnostics) -> Option<TenantTarget> {
     let self_account = doc.self_account.unwrap_or(false);
     let create = doc.create.unwrap_or(false);
-    let problem = if self_account && (doc.id.is_some() || doc.domain.is_some()) {
+    let problem = if self_account && doc.domain.is_some() {
         Some((
-            "`self: true` manages the token's own account and takes no `id` or `domain`",
-            "either `self: true` or `id`/`domain`",
+            "`self: true` manages the token's own account, which has no MSP `domain`",
+            "either `self: true` (with an optional `id`) or `id`/`domain`",
         ))
     } else if self_account && create {
         Some((
@@ -250,6 +250,20 @@ impl Merger<'_, '_> {
                         chosen.doc.name.span,
                         format!("{}.name", chosen.path),
                         "the \"All\" group is built in and cannot be managed",
+                    )
+                    .expected("another group name"),
+                );
+                continue;
+            }
+            if is_lock_group(name) {
+                self.diagnostics.push(
+                    Diagnostic::at(
+                        chosen.doc.name.span,
+                        format!("{}.name", chosen.path),
+                        format!(
+                            "group names beginning with {LOCK_GROUP_PREFIX:?} are reserved for \
+                             apply's tenant lock"
+                        ),
                     )
                     .expected("another group name"),
                 );

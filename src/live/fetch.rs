@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use crate::api::{ApiError, TenantClient, wire};
 use crate::live::convert::{WireTenant, convert};
 use crate::live::{LiveError, Snapshot};
-use crate::model::Kind;
+use crate::model::{Kind, is_lock_group};
 
 /// Which lists to read. Kinds no selected tenant manages are skipped to save budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,8 +92,11 @@ pub struct LiveTenant {
     pub account_id: String,
     /// The converted state.
     pub snapshot: Snapshot,
-    /// The lists as returned.
+    /// The lists as returned, apply locks left out.
     pub wire: WireTenant,
+    /// The apply locks held on the tenant when it was read (groups named
+    /// [`LOCK_GROUP_PREFIX`](crate::model::LOCK_GROUP_PREFIX)…), set aside from its state.
+    pub locks: Vec<wire::Group>,
 }
 
 /// Confirms that requests through `client` reach `expected` (an MSP tenant) and returns the
@@ -122,12 +125,17 @@ pub async fn fetch_tenant(
     reads: Reads,
 ) -> Result<LiveTenant, LiveError> {
     let account_id = check_identity(client, expected).await?;
-    let wire = read_lists(client, reads).await?;
+    let mut wire = read_lists(client, reads).await?;
+    let (locks, groups) = std::mem::take(&mut wire.groups)
+        .into_iter()
+        .partition(|g| is_lock_group(&g.name));
+    wire.groups = groups;
     let snapshot = convert(&wire, reads.kinds());
     Ok(LiveTenant {
         account_id,
         snapshot,
         wire,
+        locks,
     })
 }
 

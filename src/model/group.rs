@@ -12,3 +12,13 @@ pub struct Group {
 
 /// The group every account has, holding every peer; never managed or deleted.
 pub const ALL_GROUP: &str = "All";
+
+/// Names of the groups `birdhouse apply` creates as its per-tenant write lock (see
+/// `apply::lock`) begin with this. Such groups are never part of a tenant's state: reads set
+/// them aside, so plans, export and prune never see them, and files may not declare them.
+pub const LOCK_GROUP_PREFIX: &str = "birdhouse-lock ";
+
+/// Whether a live group is an apply lock rather than a group of the tenant.
+pub fn is_lock_group(name: &str) -> bool {
+    name.starts_with(LOCK_GROUP_PREFIX)
+}

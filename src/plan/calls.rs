@@ -22,10 +22,15 @@ pub fn read_calls(network_counts: &[usize], resolves_by_domain: bool) -> u64 {
             .sum::<u64>()
 }
 
-/// Calls to apply a tenant's changes, the re-read before writing included.
+/// Calls of the tenant lock around an apply: create the lock group, delete it (the re-read
+/// that confirms it is the stale check's).
+pub const LOCK_CALLS: u64 = 2;
+
+/// Calls to apply a tenant's changes: the lock, the re-read before writing, the changes.
 pub(super) fn apply_calls(changes: &[Change], live: &Snapshot) -> u64 {
     let reread = tenant_read_calls(live.objects.networks.len());
-    reread
+    LOCK_CALLS
+        + reread
         + changes
             .iter()
             .map(|change| change_calls(change, live))

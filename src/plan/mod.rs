@@ -19,7 +19,7 @@ use crate::desired::DesiredTenant;
 use crate::live::Snapshot;
 use crate::model::{Group, Kind, Policy, Resource, Router, ServiceUser, SetupKey, User};
 
-pub use calls::{read_calls, tenant_read_calls};
+pub use calls::{LOCK_CALLS, read_calls, tenant_read_calls};
 pub use fingerprint::fingerprint;
 pub use guard::GuardSettings;
 

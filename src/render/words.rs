@@ -223,18 +223,24 @@ pub(super) fn tenant_label(tenant: &TenantPlan) -> String {
     format!("{} {}", tenant.name, tenant_whereabouts(tenant))
 }
 
-/// Where the tenant is: `(id ctq2…)`, `(to be created)`, `(the token's own tenant, id …)`.
+/// Where the tenant is, so a reviewer sees the target of every write: `(id ctq2…, domain
+/// acme.example)`, `(to be created, domain acme.example)`, `(the token's own tenant, id …)`.
 pub(super) fn tenant_whereabouts(tenant: &TenantPlan) -> String {
+    let domain = tenant
+        .domain
+        .as_deref()
+        .map(|d| format!(", domain {d}"))
+        .unwrap_or_default();
     let which = match (
         &tenant.account_id,
         tenant.create_tenant,
         tenant.self_account,
     ) {
-        (_, true, _) => "to be created".to_owned(),
+        (_, true, _) => format!("to be created{domain}"),
         (Some(id), false, true) => format!("the token's own tenant, id {id}"),
         (None, false, true) => "the token's own tenant".to_owned(),
-        (Some(id), false, false) => format!("id {id}"),
-        (None, false, false) => "id unknown".to_owned(),
+        (Some(id), false, false) => format!("id {id}{domain}"),
+        (None, false, false) => format!("id unknown{domain}"),
     };
     format!("({which})")
 }

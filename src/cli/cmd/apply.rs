@@ -8,7 +8,12 @@
 //! Exit codes: 0 applied everything (or nothing to do); 1 the plan is blocked or cannot be
 //! made, or the user declined (nothing applied); 3 some tenant of a saved plan was stale and
 //! refused (the others were applied); 4 some tenant failed part-way (the others finished).
-//! When tenants both failed and were stale, 4 wins: something was left to finish.
+//! When tenants both failed and were stale, 4 wins: something was left to finish. A tenant
+//! locked by another apply counts as stale (3): refused whole, nothing written.
+//!
+//! Ctrl-C or SIGTERM asks every tenant to stop before its next change; each then releases its
+//! lock and the summary says what is left. A second Ctrl-C ends the process at once (the locks
+//! stay, naming this process, for `birdhouse unlock`).
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
@@ -245,6 +250,7 @@ fn execute(
         .context("starting the async runtime")?;
     let permits = Arc::new(Semaphore::new(settings.parallel.get()));
     let reports = runtime.block_on(async {
+        tokio::spawn(stop_on_signal(Arc::clone(&console)));
         let mut tasks = tokio::task::JoinSet::new();
         for (index, (plan, start)) in jobs.into_iter().enumerate() {
             let (client, sink, console, permits) = (
@@ -279,9 +285,9 @@ fn execute(
     let failed = reports
         .iter()
         .any(|(_, r)| matches!(r.status, TenantStatus::Failed(_)));
-    let stale = reports
-        .iter()
-        .any(|(_, r)| matches!(r.status, TenantStatus::Stale(_)));
+    let stale = reports.iter().any(|(_, r)| {
+        matches!(r.status, TenantStatus::Stale(_) | TenantStatus::Locked(_))
+    });
     Ok(if failed {
         Exit::TenantsFailed
     } else if stale {
@@ -323,6 +329,18 @@ fn summary(
                 out,
                 "  {}: refused as stale: {reason}; nothing was written to it; make a new plan",
                 plan.name
+            )?,
+            TenantStatus::Locked(others) => writeln!(
+                out,
+                "  {name}: refused: another apply holds the tenant's lock: {holders}; nothing was \
+                 written to it. Apply again once it has finished; if it is no longer running (killed, \
+                 a lost runner), remove its lock with `birdhouse unlock -f FILES --tenant {name:?}`",
+                name = plan.name,
+                holders = others
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
             )?,
             TenantStatus::Failed(error) => {
                 let at = report
@@ -387,12 +405,47 @@ fn chain(error: &ApplyError) -> String {
     text
 }
 
+/// Waits for Ctrl-C or SIGTERM: the first asks every tenant to stop before its next change
+/// (so each releases its lock), the second ends the process at once.
+async fn stop_on_signal(console: Arc<Console>) {
+    #[cfg(unix)]
+    let mut terminate =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    for press in 0.. {
+        #[cfg(unix)]
+        let terminated = async {
+            match terminate.as_mut() {
+                Some(signal) => signal.recv().await,
+                None => std::future::pending().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let terminated = std::future::pending::<Option<()>>();
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => if result.is_err() { return },
+            _ = terminated => {}
+        }
+        if press > 0 {
+            console.line("interrupted again: stopping now; the tenants' locks stay", true);
+            std::process::exit(130);
+        }
+        console.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        console.line(
+            "interrupted: finishing the changes in flight, then releasing the tenants' locks \
+             (interrupt again to stop at once)",
+            true,
+        );
+    }
+}
+
 /// Prints each change as it completes, through the progress bar when there is one.
 struct Console {
     bar: Option<ProgressBar>,
     verbosity: Verbosity,
     /// Keeps lines of concurrent tenants whole.
     lock: Mutex<()>,
+    /// Set by the first Ctrl-C or SIGTERM.
+    stop: std::sync::atomic::AtomicBool,
 }
 
 impl Console {
@@ -411,6 +464,7 @@ impl Console {
             bar,
             verbosity,
             lock: Mutex::new(()),
+            stop: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -444,6 +498,10 @@ impl Console {
 }
 
 impl Observer for Console {
+    fn interrupted(&self) -> bool {
+        self.stop.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     fn tenant_created(&self, tenant: &str, account_id: &str) {
         self.line(
             &format!("{tenant}: + tenant {tenant} (id {account_id})"),
@@ -470,7 +528,10 @@ impl Observer for Console {
     fn note(&self, tenant: &str, note: &Note) {
         let warning = matches!(
             note,
-            Note::SecretDropped { .. } | Note::SecretLost { .. } | Note::Recovered { .. }
+            Note::SecretDropped { .. }
+                | Note::SecretLost { .. }
+                | Note::Recovered { .. }
+                | Note::LockLeft { .. }
         );
         if warning {
             self.line(&format!("warning: {tenant}: {note}"), true);

@@ -23,13 +23,8 @@ pub(crate) fn run(args: &BootstrapArgs) -> anyhow::Result<Exit> {
         .into());
     }
     let password = read_password(&args.password_file)?;
-    if args.pat_out.exists() {
-        return Err(UsageError(format!(
-            "{} already exists; bootstrap never overwrites a token file",
-            args.pat_out.display()
-        ))
-        .into());
-    }
+    // Before `POST /api/setup`: the setup runs once per server, and its PAT is shown once.
+    check_pat_out(&args.pat_out)?;
     let request = SetupRequest {
         email: args.email.clone(),
         name: args.name.clone(),
@@ -51,8 +46,14 @@ pub(crate) fn run(args: &BootstrapArgs) -> anyhow::Result<Exit> {
             response.email
         );
     };
-    write_secret_file(&args.pat_out, &token)
-        .with_context(|| format!("writing the PAT to {}", args.pat_out.display()))?;
+    write_secret_file(&args.pat_out, &token).with_context(|| {
+        format!(
+            "writing the PAT to {}; the owner {} now exists, so setup cannot run again: log in to \
+             the dashboard as the owner and create a PAT there",
+            args.pat_out.display(),
+            response.email
+        )
+    })?;
     writeln!(
         std::io::stderr().lock(),
         "created owner {} (user {}); PAT written to {} (mode 0600, expires in {} days)",
@@ -64,7 +65,34 @@ pub(crate) fn run(args: &BootstrapArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
+/// Where the PAT goes must be writable as a new file: the parent is a directory, and nothing
+/// (no file, no symlink, dangling or not) is at the path.
+fn check_pat_out(path: &Path) -> anyhow::Result<()> {
+    if std::fs::symlink_metadata(path).is_ok() {
+        return Err(UsageError(format!(
+            "--pat-out {} already exists; bootstrap never overwrites a token file or follows a \
+             symlink",
+            path.display()
+        ))
+        .into());
+    }
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    if !std::fs::metadata(parent).is_ok_and(|m| m.is_dir()) {
+        return Err(UsageError(format!(
+            "--pat-out {}: the directory {} does not exist; create it first",
+            path.display(),
+            parent.display()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 fn read_password(path: &Path) -> anyhow::Result<Secret<String>> {
+    crate::cli::connection::warn_if_shared(path, "--password-file");
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading the password file {}", path.display()))?;
     let password = text.trim_end_matches(['\n', '\r']).to_owned();

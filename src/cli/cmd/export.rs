@@ -392,6 +392,7 @@ mod tests {
             account_id: "d0acme".into(),
             snapshot,
             wire,
+            locks: Vec::new(),
         };
         let exported = export(&source_of(&tenant("d0acme", "Acme"), &live));
         let text = to_yaml(&exported.document, "birdhouse.schema.json", "note").unwrap();

@@ -7,4 +7,5 @@ pub(super) mod export;
 pub(super) mod plan;
 pub(super) mod schema;
 pub(super) mod tenants;
+pub(super) mod unlock;
 pub(crate) mod validate;
