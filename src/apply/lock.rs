@@ -46,7 +46,9 @@ impl Holder {
             .map(|h| h.trim().to_owned())
             .filter(|h| !h.is_empty())
             .unwrap_or_else(|| "unknown-host".to_owned());
-        let job = ci_job().map(|job| format!(" job {job}")).unwrap_or_default();
+        let job = ci_job()
+            .map(|job| format!(" job {job}"))
+            .unwrap_or_default();
         let since = humantime::format_rfc3339_seconds(SystemTime::now());
         let description = format!("host {host} pid {}{job} since {since}", std::process::id());
         Self {
@@ -177,7 +179,10 @@ mod tests {
         let holder = Holder::this_process();
         let name = holder.group_name();
         assert!(is_lock_group(&name), "{name}");
-        assert!(name.contains(&format!("pid {}", std::process::id())), "{name}");
+        assert!(
+            name.contains(&format!("pid {}", std::process::id())),
+            "{name}"
+        );
         let other = OtherLock::from_group(&group("g9", &name));
         assert!(other.holder.starts_with("host "), "{other}");
         assert!(other.holder.contains(" since "), "{other}");

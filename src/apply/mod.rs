@@ -379,7 +379,15 @@ async fn locked(
         Ok((_, live)) => match lock.confirm(&live.locks) {
             Ok(()) => {
                 report.account_id = Some(live.account_id.clone());
-                execute(plan, tenant_client.clone(), &live, secrets, observer, report).await;
+                execute(
+                    plan,
+                    tenant_client.clone(),
+                    &live,
+                    secrets,
+                    observer,
+                    report,
+                )
+                .await;
             }
             Err(others) => report.status = TenantStatus::Locked(others),
         },

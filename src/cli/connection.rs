@@ -10,11 +10,17 @@ use std::path::Path;
 
 use crate::api::{self, ApiError, ClientConfig};
 use crate::cli::UsageError;
-use crate::cli::settings::{BudgetSettings, ConnectionArgs, Settings};
+use crate::cli::settings::{BudgetSettings, ConnectionArgs, Settings, Verbosity};
 use crate::secret::Secret;
 
 /// Resolves the connection of a run from its settings and the process environment.
 pub(crate) fn client_config(settings: &Settings) -> Result<ClientConfig, UsageError> {
+    if let Some(path) = &settings.connection.token_file
+        && let Some(warning) = shared_secret_file_warning(path, "--token-file")
+        && settings.verbosity > Verbosity::Quiet
+    {
+        eprintln!("{warning}");
+    }
     resolve(&settings.connection, settings.budget, &|name| {
         std::env::var(name).ok()
     })
@@ -102,7 +108,6 @@ fn token(
 }
 
 fn read_token_file(path: &Path) -> Result<Secret<String>, UsageError> {
-    warn_if_shared(path, "--token-file");
     std::fs::read_to_string(path)
         .map(Secret::new)
         .map_err(|err| {
@@ -113,25 +118,30 @@ fn read_token_file(path: &Path) -> Result<Secret<String>, UsageError> {
         })
 }
 
-/// Warns when a file holding a secret can be read by its group or by others: anyone who can
-/// read it holds the secret. A warning, not an error: CI runners often mount secrets 0644.
-pub(crate) fn warn_if_shared(path: &Path, flag: &str) {
+/// The warning for a file holding a secret that its group or others can read (anyone who can
+/// read it holds the secret), or `None`. A warning, not an error: CI runners often mount
+/// secrets 0644 in a private workspace.
+pub(crate) fn shared_secret_file_warning(path: &Path, flag: &str) -> Option<String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        if let Ok(metadata) = std::fs::metadata(path) {
-            let mode = metadata.permissions().mode() & 0o777;
-            if mode & 0o044 != 0 {
-                tracing::warn!(
-                    "{flag} {} is readable by {} (mode {mode:04o}); anyone who can read it has \
-                     the secret: chmod 600 {}",
-                    path.display(),
-                    if mode & 0o004 == 0 { "its group" } else { "every user" },
-                    path.display()
-                );
-            }
-        }
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        (mode & 0o044 != 0).then(|| {
+            format!(
+                "warning: {flag} {} is readable by {} (mode {mode:04o}); anyone who can read it \
+                 has the secret: chmod 600 {}",
+                path.display(),
+                if mode & 0o004 == 0 {
+                    "its group"
+                } else {
+                    "every user"
+                },
+                path.display()
+            )
+        })
     }
+    #[cfg(not(unix))]
+    None
 }
 
 #[cfg(test)]

@@ -68,7 +68,7 @@ fn run(args: Args) -> anyhow::Result<Exit> {
         Command::Export(export) => cmd::export::run(&settings, &export),
         Command::Tenants(tenants) => cmd::tenants::run(&settings, &tenants),
         Command::Unlock(input) => cmd::unlock::run(&settings, &input),
-        Command::Bootstrap(bootstrap) => cmd::bootstrap::run(&bootstrap),
+        Command::Bootstrap(bootstrap) => cmd::bootstrap::run(&settings, &bootstrap),
         Command::Completions(completions) => cmd::docs::completions(&completions),
         Command::Man => cmd::docs::man(),
     }

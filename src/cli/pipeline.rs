@@ -14,11 +14,11 @@ use crate::cli::changed;
 use crate::cli::connection;
 use crate::cli::settings::Settings;
 use crate::desired::{DesiredState, DesiredTenant, Loaded};
+use crate::live::check_identity;
 use crate::live::tenants::{
     Resolved, TenantLookup, Unresolved, check_own_pin, needs_tenant_list, own_account_refusal,
     resolve,
 };
-use crate::live::check_identity;
 use crate::live::{LiveTenant, Reads, Snapshot, fetch_tenant};
 use crate::model::Kind;
 use crate::plan::{

@@ -11,8 +11,9 @@ use crate::desired::document::{
 use crate::desired::{DesiredState, DesiredTenant, TenantTarget};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Located, Span, did_you_mean_hint};
 use crate::model::{
-    ALL_GROUP, Action, Destination, Group, LOCK_GROUP_PREFIX, Network, Policy, Resource, ResourceRef, Role, Router,
-    RouterTarget, Rule, ServiceUser, ServiceUserToken, SetupKey, Tenant, User, is_lock_group,
+    ALL_GROUP, Action, Destination, Group, LOCK_GROUP_PREFIX, Network, Policy, Resource,
+    ResourceRef, Role, Router, RouterTarget, Rule, ServiceUser, ServiceUserToken, SetupKey, Tenant,
+    User, is_lock_group,
 };
 
 /// Resolves every document of a run into desired state, or every problem found.

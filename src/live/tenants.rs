@@ -200,9 +200,10 @@ mod tests {
 
     #[test]
     fn a_pinned_id_of_another_tenant_is_refused_naming_both() {
-        let Err(Unresolved::Refused(message)) =
-            resolve(&lookup("Tenant Two", Some("t1"), Some("two.example")), &list())
-        else {
+        let Err(Unresolved::Refused(message)) = resolve(
+            &lookup("Tenant Two", Some("t1"), Some("two.example")),
+            &list(),
+        ) else {
             panic!("expected a refusal");
         };
         assert!(message.contains("\"one.example\""), "{message}");
@@ -214,7 +215,9 @@ mod tests {
     fn without_a_domain_the_name_must_match() {
         assert!(resolve(&lookup("tenant one", Some("t1"), None), &list()).is_ok());
         let refused = resolve(&lookup("Tenant Two", Some("t1"), None), &list());
-        assert!(matches!(refused, Err(Unresolved::Refused(m)) if m.contains("named \"Tenant Two\"")));
+        assert!(
+            matches!(refused, Err(Unresolved::Refused(m)) if m.contains("named \"Tenant Two\""))
+        );
     }
 
     #[test]

@@ -161,7 +161,28 @@ fn offline_bootstrap(password: &str, extra: &[&str]) -> crate::support::Output {
         "pat.txt",
     ];
     args.extend_from_slice(extra);
-    Test::new().file("password.txt", password).args(&args).run()
+    Test::new()
+        .secret_file("password.txt", password)
+        .args(&args)
+        .run()
+}
+
+/// Bootstrap against nothing, in a prepared scratch dir holding password.txt.
+fn offline_bootstrap_in(test: Test, pat_out: &str) -> crate::support::Output {
+    test.args(&[
+        "bootstrap",
+        "--url",
+        "http://127.0.0.1:9",
+        "--email",
+        "a@b.example",
+        "--name",
+        "A",
+        "--password-file",
+        "password.txt",
+        "--pat-out",
+        pat_out,
+    ])
+    .run()
 }
 
 #[test]
@@ -178,4 +199,73 @@ fn bootstrap_checks_its_inputs_before_contacting_anything() {
         out.stderr,
         "error: --pat-expire-in 400 is out of range (expected 1 to 365 days)\n"
     );
+}
+
+#[test]
+fn a_pat_out_that_cannot_be_created_is_refused_before_contacting_anything() {
+    let password = "long enough password\n";
+    let out = offline_bootstrap_in(
+        Test::new().secret_file("password.txt", password),
+        "no-such-dir/pat.txt",
+    );
+    assert_eq!(out.code, 64, "{}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        "error: --pat-out no-such-dir/pat.txt: the directory no-such-dir does not exist; create it first\n"
+    );
+
+    let taken = Test::new()
+        .secret_file("password.txt", password)
+        .file("pat.txt", "old\n");
+    let out = offline_bootstrap_in(taken, "pat.txt");
+    assert_eq!(out.code, 64, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--pat-out pat.txt already exists"),
+        "{}",
+        out.stderr
+    );
+
+    // A dangling symlink is refused too: following it would write the PAT somewhere else.
+    let linked = Test::new().secret_file("password.txt", password);
+    std::os::unix::fs::symlink("/tmp/elsewhere-pat", linked.path().join("link.txt")).unwrap();
+    let out = offline_bootstrap_in(linked, "link.txt");
+    assert_eq!(out.code, 64, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("follows a symlink") || out.stderr.contains("follow a symlink"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_password_file_others_can_read_gets_a_warning() {
+    let out = offline_bootstrap_in(Test::new().file("password.txt", "short\n"), "pat.txt");
+    assert_eq!(out.code, 64);
+    assert!(
+        out.stderr.starts_with(
+            "warning: --password-file password.txt is readable by every user (mode 0644)"
+        ),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+#[ignore = "needs NetBird lab"]
+fn a_bad_pat_out_does_not_spend_the_one_time_setup() {
+    let server = Fresh::start(true);
+    let (out, _test) = bootstrap(
+        Test::new().secret_file("password.txt", "correct horse battery\n"),
+        &server.url(),
+        "missing/pat.txt",
+    );
+    assert_eq!(out.code, 64, "{}", out.stderr);
+    // The server is still fresh: a run with a good path creates the owner and its PAT.
+    let (out, test) = bootstrap(
+        Test::new().secret_file("password.txt", "correct horse battery\n"),
+        &server.url(),
+        "pat.txt",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(test.path().join("pat.txt").exists());
 }

@@ -260,14 +260,14 @@ fn tenant_without_id_domain_or_self() {
 }
 
 #[test]
-fn self_with_id_and_create_without_domain() {
+fn self_with_domain_and_create_without_domain() {
     assert_invalid(
         &[(
             "a.yaml",
-            "version: 1\ntenants:\n  - name: Me\n    self: true\n    id: abc\n  - name: New\n    id: xyz\n    create: true\n",
+            "version: 1\ntenants:\n  - name: Me\n    self: true\n    domain: me.example\n  - name: New\n    id: xyz\n    create: true\n",
         )],
         &[
-            "error: tenants/a.yaml:3:5: tenants[0]: `self: true` manages the token's own account and takes no `id` or `domain` (expected either `self: true` or `id`/`domain`)",
+            "error: tenants/a.yaml:3:5: tenants[0]: `self: true` manages the token's own account, which has no MSP `domain` (expected either `self: true` (with an optional `id`) or `id`/`domain`)",
             "error: tenants/a.yaml:6:5: tenants[1]: `create: true` needs the new tenant's `domain` (expected a `domain` field)",
         ],
     );

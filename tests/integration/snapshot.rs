@@ -197,6 +197,15 @@ fn plan_reports_the_refused_tenant_and_plans_the_others() {
         then.status(200)
             .json_body(json!([{"id": "msp-own-account", "domain": "msp.example", "settings": {}}]));
     });
+    // Pinned ids are checked against the MSP tenant list first; both are listed, but the MSP
+    // link of the second does not work (the API answers from the MSP's own account).
+    server.mock(|when, then| {
+        when.method(GET).path("/api/integrations/msp/tenants");
+        then.status(200).json_body(json!([
+            {"id": TENANT, "name": "Good", "domain": "good.example"},
+            {"id": "not-linked-tenant", "name": "Unlinked", "domain": "unlinked.example"}
+        ]));
+    });
     let files = format!(
         "version: 1\ntenants:\n  - name: Good\n    id: {TENANT}\n    groups: [{{name: devs}}, {{name: ops}}]\n  - name: Unlinked\n    id: not-linked-tenant\n    groups: [{{name: devs}}]\n"
     );

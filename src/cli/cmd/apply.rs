@@ -285,9 +285,9 @@ fn execute(
     let failed = reports
         .iter()
         .any(|(_, r)| matches!(r.status, TenantStatus::Failed(_)));
-    let stale = reports.iter().any(|(_, r)| {
-        matches!(r.status, TenantStatus::Stale(_) | TenantStatus::Locked(_))
-    });
+    let stale = reports
+        .iter()
+        .any(|(_, r)| matches!(r.status, TenantStatus::Stale(_) | TenantStatus::Locked(_)));
     Ok(if failed {
         Exit::TenantsFailed
     } else if stale {
@@ -426,10 +426,15 @@ async fn stop_on_signal(console: Arc<Console>) {
             _ = terminated => {}
         }
         if press > 0 {
-            console.line("interrupted again: stopping now; the tenants' locks stay", true);
+            console.line(
+                "interrupted again: stopping now; the tenants' locks stay",
+                true,
+            );
             std::process::exit(130);
         }
-        console.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        console
+            .stop
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         console.line(
             "interrupted: finishing the changes in flight, then releasing the tenants' locks \
              (interrupt again to stop at once)",

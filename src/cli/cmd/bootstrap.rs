@@ -12,15 +12,22 @@ use crate::api::wire::SetupRequest;
 use crate::cli::UsageError;
 use crate::cli::args::BootstrapArgs;
 use crate::cli::exit::Exit;
+use crate::cli::settings::{Settings, Verbosity};
 use crate::secret::Secret;
 
-pub(crate) fn run(args: &BootstrapArgs) -> anyhow::Result<Exit> {
+pub(crate) fn run(settings: &Settings, args: &BootstrapArgs) -> anyhow::Result<Exit> {
     if !(1..=365).contains(&args.pat_expire_in) {
         return Err(UsageError(format!(
             "--pat-expire-in {} is out of range (expected 1 to 365 days)",
             args.pat_expire_in
         ))
         .into());
+    }
+    if let Some(warning) =
+        crate::cli::connection::shared_secret_file_warning(&args.password_file, "--password-file")
+        && settings.verbosity > Verbosity::Quiet
+    {
+        eprintln!("{warning}");
     }
     let password = read_password(&args.password_file)?;
     // Before `POST /api/setup`: the setup runs once per server, and its PAT is shown once.
@@ -92,7 +99,6 @@ fn check_pat_out(path: &Path) -> anyhow::Result<()> {
 }
 
 fn read_password(path: &Path) -> anyhow::Result<Secret<String>> {
-    crate::cli::connection::warn_if_shared(path, "--password-file");
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading the password file {}", path.display()))?;
     let password = text.trim_end_matches(['\n', '\r']).to_owned();

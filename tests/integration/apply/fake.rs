@@ -120,11 +120,46 @@ impl World {
             .id;
         self.log
             .iter()
-            .filter(|(t, line)| t == id && !line.starts_with("GET "))
+            .filter(|(t, line)| t == id && !line.starts_with("GET ") && !line.starts_with("LOCK "))
             .map(|(_, line)| line.clone())
             .collect()
     }
+
+    /// The lock's writes to a tenant (`POST /api/groups`, `DELETE /api/groups/{id}`), in order.
+    pub(crate) fn lock_writes(&self, tenant: &str) -> Vec<String> {
+        let id = &self
+            .tenants
+            .iter()
+            .find(|t| t.name == tenant)
+            .expect("tenant")
+            .id;
+        self.log
+            .iter()
+            .filter(|(t, line)| t == id && line.starts_with("LOCK "))
+            .map(|(_, line)| line.trim_start_matches("LOCK ").to_owned())
+            .collect()
+    }
+
+    /// The lock groups a tenant holds now.
+    pub(crate) fn locks(&self, tenant: &str) -> Vec<Value> {
+        self.tenants
+            .iter()
+            .find(|t| t.name == tenant)
+            .expect("tenant")
+            .groups
+            .iter()
+            .filter(|g| {
+                g["name"]
+                    .as_str()
+                    .is_some_and(|n| n.starts_with(LOCK_PREFIX))
+            })
+            .cloned()
+            .collect()
+    }
 }
+
+/// How apply's lock groups are named.
+const LOCK_PREFIX: &str = birdhouse::model::LOCK_GROUP_PREFIX;
 
 /// The fake server and its state.
 pub(crate) struct Fake {
@@ -187,9 +222,24 @@ fn handle(world: &mut World, req: &HttpMockRequest) -> HttpMockResponse {
         .and_then(|id| world.tenants.iter().position(|t| &t.id == id))
         .unwrap_or(0);
     let tenant_id = world.tenants[index].id.clone();
-    world.log.push((tenant_id, format!("{method} {path}")));
     let body: Value = serde_json::from_slice(req.body_ref()).unwrap_or(Value::Null);
     let segments: Vec<&str> = path.trim_start_matches("/api/").split('/').collect();
+    // Apply's tenant lock (a group) is logged apart: `writes` lists the tenant's configuration
+    // changes, `lock_writes` the lock's, and faults count configuration writes only.
+    let is_lock = match (method.as_str(), &segments[..]) {
+        ("POST", ["groups"]) => body["name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with(LOCK_PREFIX)),
+        ("DELETE", ["groups", id]) => world.tenants[index].groups.iter().any(|g| {
+            g["id"] == *id
+                && g["name"]
+                    .as_str()
+                    .is_some_and(|n| n.starts_with(LOCK_PREFIX))
+        }),
+        _ => false,
+    };
+    let line = format!("{}{method} {path}", if is_lock { "LOCK " } else { "" });
+    world.log.push((tenant_id, line));
 
     if segments[..] == ["integrations", "msp", "tenants"] {
         return msp_tenants(world, &method, &body);
@@ -204,13 +254,14 @@ fn handle(world: &mut World, req: &HttpMockRequest) -> HttpMockResponse {
         if tenant.faults.storm && !tenant.requests.is_multiple_of(3) {
             return error(429, "too many requests");
         }
-        if write {
+        if write && !is_lock {
             tenant.writes += 1;
             if tenant.faults.fail_write == Some(tenant.writes) {
                 return error(500, "internal server error");
             }
         }
         if method == "POST"
+            && !is_lock
             && let Some(suffix) = &tenant.faults.lose_answer_of_post
             && path.ends_with(suffix.as_str())
         {
@@ -218,6 +269,7 @@ fn handle(world: &mut World, req: &HttpMockRequest) -> HttpMockResponse {
             tenant.faults.lose_answer_of_post = None;
         }
         if method == "POST"
+            && !is_lock
             && let Some((suffix, duration)) = &tenant.faults.stall_post
             && path.ends_with(suffix.as_str())
         {
