@@ -335,6 +335,11 @@ impl Lab {
         self.front.reset_stats();
     }
 
+    /// Delays every write the front forwards to a server (zero: none), like a slow proxy.
+    pub fn set_write_delay(&self, delay: std::time::Duration) {
+        self.front.set_write_delay(delay);
+    }
+
     /// Changes the front's rate limit (`None`: off); every bucket starts full.
     pub fn set_rate_limit(&self, limit: Option<RateLimit>) {
         self.front.set_rate_limit(limit);

@@ -18,8 +18,9 @@
 //! other lock, so it finished before the later create). If both look at once, both see two
 //! locks and both stand back: no one writes, and the next apply goes through.
 //!
-//! A lock left by a killed apply (kill -9, a lost runner) names its holder; once that holder is
-//! known to be gone, `birdhouse unlock` removes it. Reads set lock groups aside
+//! A lock left by a killed apply names its holder. On the same host, the next apply sees that
+//! the process is gone and removes the lock itself; a lock of another host (a lost CI runner)
+//! is held until `birdhouse unlock` removes it. Reads set lock groups aside
 //! (`LiveTenant::locks`), so plans, export and prune never see them.
 
 use std::fmt;
@@ -40,12 +41,7 @@ pub struct Holder {
 impl Holder {
     /// This process: host name, pid, the CI job when there is one, and the time now.
     pub fn this_process() -> Self {
-        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-            .ok()
-            .or_else(|| std::env::var("HOSTNAME").ok())
-            .map(|h| h.trim().to_owned())
-            .filter(|h| !h.is_empty())
-            .unwrap_or_else(|| "unknown-host".to_owned());
+        let host = this_host();
         let job = ci_job()
             .map(|job| format!(" job {job}"))
             .unwrap_or_default();
@@ -94,6 +90,37 @@ impl OtherLock {
             holder: holder.to_owned(),
         }
     }
+
+    /// Whether the lock was left by a process of this host that no longer runs (an apply
+    /// killed with SIGKILL here): such a lock guards nothing, and the next apply on this host
+    /// removes it instead of waiting for `birdhouse unlock`. Only provable deaths count: a lock
+    /// of another host, or where process liveness cannot be read, is held.
+    pub fn is_abandoned_here(&self) -> bool {
+        let mut words = self.holder.split(' ');
+        let (Some("host"), Some(host), Some("pid"), Some(pid)) =
+            (words.next(), words.next(), words.next(), words.next())
+        else {
+            return false;
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            return false;
+        };
+        let procfs = std::path::Path::new("/proc/self");
+        host == this_host()
+            && pid != std::process::id()
+            && procfs.exists()
+            && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+    }
+}
+
+/// This machine's host name, as a lock names it.
+fn this_host() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty() && !h.contains(' '))
+        .unwrap_or_else(|| "unknown-host".to_owned())
 }
 
 impl fmt::Display for OtherLock {
@@ -187,6 +214,22 @@ mod tests {
         assert!(other.holder.starts_with("host "), "{other}");
         assert!(other.holder.contains(" since "), "{other}");
         assert!(!other.holder.contains(&holder.run), "{other}");
+    }
+
+    #[test]
+    fn only_a_lock_of_a_dead_process_of_this_host_is_abandoned() {
+        let lock = |holder: String| OtherLock {
+            id: "g".into(),
+            holder,
+        };
+        let host = this_host();
+        // pid 0 is never a process's, so /proc/0 never exists.
+        assert!(lock(format!("host {host} pid 0 since t")).is_abandoned_here());
+        assert!(
+            !lock(format!("host {host} pid {} since t", std::process::id())).is_abandoned_here()
+        );
+        assert!(!lock(format!("host other-{host} pid 0 since t")).is_abandoned_here());
+        assert!(!lock("made by hand".into()).is_abandoned_here());
     }
 
     #[test]

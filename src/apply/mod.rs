@@ -170,7 +170,12 @@ pub enum Note {
         /// The object it belongs to.
         name: String,
     },
-    /// The tenant's lock could not be removed at the end; it blocks other applies until it is.
+    /// The lock of an apply killed on this host was removed (its process is gone).
+    AbandonedLockRemoved {
+        /// The lock, described.
+        holder: String,
+    },
+    /// A lock could not be removed; it blocks other applies until it is.
     LockLeft {
         /// The lock group's id.
         group_id: String,
@@ -203,10 +208,14 @@ impl fmt::Display for Note {
                  shown again",
                 kind.describe()
             ),
+            Note::AbandonedLockRemoved { holder } => write!(
+                f,
+                "removed the lock of an apply that was killed on this host: {holder}"
+            ),
             Note::LockLeft { group_id, error } => write!(
                 f,
-                "the tenant's apply lock (group {group_id}) could not be removed ({error}); it \
-                 blocks other applies: remove it with `birdhouse unlock`"
+                "an apply lock (group {group_id}) could not be removed ({error}); it blocks \
+                 other applies: remove it with `birdhouse unlock`"
             ),
             Note::SecretLost { kind, name } => write!(
                 f,
@@ -376,9 +385,18 @@ async fn locked(
         }
     };
     match stale::reread(client, plan).await {
-        Ok((_, live)) => match lock.confirm(&live.locks) {
-            Ok(()) => {
-                report.account_id = Some(live.account_id.clone());
+        Ok((_, live)) => {
+            let held = match lock.confirm(&live.locks) {
+                Ok(()) => true,
+                Err(others) if others.iter().all(lock::OtherLock::is_abandoned_here) => {
+                    remove_abandoned(&tenant_client, &plan.name, &others, observer).await
+                }
+                Err(others) => {
+                    report.status = TenantStatus::Locked(others);
+                    false
+                }
+            };
+            if held {
                 execute(
                     plan,
                     tenant_client.clone(),
@@ -389,8 +407,7 @@ async fn locked(
                 )
                 .await;
             }
-            Err(others) => report.status = TenantStatus::Locked(others),
-        },
+        }
         Err(status) => report.status = status,
     }
     if let Err((group_id, error)) = lock.release(&tenant_client).await {
@@ -402,6 +419,37 @@ async fn locked(
             },
         );
     }
+}
+
+/// Removes the locks of killed applies of this host; true when all are gone. Any later apply
+/// sees this run's lock, so removing them cannot let a second writer in.
+async fn remove_abandoned(
+    client: &TenantClient,
+    tenant: &str,
+    abandoned: &[lock::OtherLock],
+    observer: &dyn Observer,
+) -> bool {
+    for other in abandoned {
+        match client.delete_group(&other.id).await {
+            Ok(()) | Err(ApiError::NotFound { .. }) => observer.note(
+                tenant,
+                &Note::AbandonedLockRemoved {
+                    holder: other.to_string(),
+                },
+            ),
+            Err(error) => {
+                observer.note(
+                    tenant,
+                    &Note::LockLeft {
+                        group_id: other.id.clone(),
+                        error: error.to_string(),
+                    },
+                );
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// Executes the changes in order against the tenant as read; stops at the first failure or

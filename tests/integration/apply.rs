@@ -520,6 +520,109 @@ fn a_stale_saved_plan_is_refused_with_exit_3_and_the_other_tenants_go_on() {
 }
 
 #[test]
+fn apply_holds_each_tenant_lock_only_while_it_writes_and_releases_it_on_failure() {
+    let fake = fake();
+    let dir = scratch();
+    add(&fake, "Acme", |t| t.faults.fail_write = Some(3));
+    let out = apply(&fake, dir.path(), &[]);
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    for tenant in ["Acme", "Globex"] {
+        let lock_writes = fake.with(|w| w.lock_writes(tenant));
+        assert_eq!(lock_writes.len(), 2, "{tenant}: {lock_writes:?}");
+        assert_eq!(lock_writes[0], "POST /api/groups");
+        assert!(
+            lock_writes[1].starts_with("DELETE /api/groups/"),
+            "{lock_writes:?}"
+        );
+        assert!(
+            fake.with(|w| w.locks(tenant)).is_empty(),
+            "{tenant} still locked"
+        );
+    }
+    // The lock is invisible to the plan (and to prune: Acme prunes groups).
+    add(&fake, "Acme", |t| t.faults.fail_write = None);
+    let out = birdhouse(&fake, Some(dir.path()), &["plan", "-f", "tenants"]);
+    assert!(!out.stdout.contains("birdhouse-lock"), "{}", out.stdout);
+}
+
+#[test]
+fn a_tenant_locked_by_another_host_is_refused_whole_until_unlock_removes_the_lock() {
+    let fake = fake();
+    let dir = scratch();
+    let holder = "host ci-runner-7 pid 4242 since 2026-12-01T08:00:00Z";
+    add(&fake, "Acme", |t| {
+        t.groups.push(json!({"id": "glock", "name": format!("birdhouse-lock 0badc0de {holder}"), "issued": "api"}));
+    });
+    let out = apply(&fake, dir.path(), &[]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "Acme: refused: another apply holds the tenant's lock: {holder} (lock group glock); nothing was written to it"
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("birdhouse unlock -f FILES --tenant \"Acme\""),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("Globex: 2 changes made"),
+        "{}",
+        out.stderr
+    );
+    assert!(fake.with(|w| w.writes("Acme")).is_empty());
+    // Its own lock was removed again; the other stays.
+    assert_eq!(fake.with(|w| w.locks("Acme")).len(), 1);
+
+    // unlock needs a tenant named, then removes exactly that tenant's locks.
+    let out = birdhouse(&fake, Some(dir.path()), &["unlock", "-f", "tenants"]);
+    assert_eq!(out.code, 64, "{}", out.stderr);
+    let out = birdhouse(
+        &fake,
+        Some(dir.path()),
+        &["unlock", "-f", "tenants", "--tenant", "Acme"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        format!("Acme: removed the lock held by {holder} (lock group glock)\n")
+    );
+    assert!(fake.with(|w| w.locks("Acme")).is_empty());
+    let out = apply(&fake, dir.path(), &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_converged(&fake, dir.path());
+}
+
+#[test]
+fn the_lock_of_an_apply_killed_on_this_host_is_removed_by_the_next_apply() {
+    let fake = fake();
+    let dir = scratch();
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    // pid 0 is never a running process's.
+    let name = format!(
+        "birdhouse-lock 0badc0de host {} pid 0 since 2026-12-01T08:00:00Z",
+        host.trim()
+    );
+    add(&fake, "Acme", |t| {
+        t.groups
+            .push(json!({"id": "glock", "name": name, "issued": "api"}));
+    });
+    let out = apply(&fake, dir.path(), &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("removed the lock of an apply that was killed on this host"),
+        "{}",
+        out.stderr
+    );
+    assert!(fake.with(|w| w.locks("Acme")).is_empty());
+    assert_converged(&fake, dir.path());
+}
+
+#[test]
 fn a_fresh_saved_plan_applies_without_asking_and_converges() {
     let fake = fake();
     let dir = scratch();
@@ -645,13 +748,13 @@ async fn a_client_timeout_on_a_post_that_landed_is_settled_by_rereading() {
     let (plan, live) = plan_globex(&client, &id).await;
     assert_eq!(plan.changes.len(), 2);
     let heard = Heard::default();
-    let report = apply_tenant(
+    let report = Box::pin(apply_tenant(
         &client,
         &plan,
         Start::Live(Box::new(live)),
         &SecretsSink::none(),
         &heard,
-    )
+    ))
     .await;
     assert!(
         matches!(report.status, TenantStatus::Done),

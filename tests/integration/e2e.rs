@@ -16,7 +16,7 @@ use birdhouse_lab::{Lab, LabOptions, TenantSpec};
 
 use crate::support::{Output, examples_lab, repo_root};
 
-fn command(lab: &Lab, dir: &Path, args: &[&str]) -> Command {
+pub(crate) fn command(lab: &Lab, dir: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(assert_cmd::cargo::cargo_bin!("birdhouse"));
     command
         .current_dir(dir)
@@ -27,7 +27,7 @@ fn command(lab: &Lab, dir: &Path, args: &[&str]) -> Command {
     command
 }
 
-fn birdhouse(lab: &Lab, dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn birdhouse(lab: &Lab, dir: &Path, args: &[&str]) -> Output {
     let output = assert_cmd::Command::from_std(command(lab, dir, args))
         .timeout(Duration::from_mins(3))
         .output()
@@ -284,7 +284,7 @@ fn a_saved_plan_is_refused_as_stale_when_its_tenant_changed_behind_it() {
 }
 
 /// Sends one write straight to a tenant's own server (behind birdhouse's back).
-fn write(
+pub(crate) fn write(
     server: &birdhouse_lab::ServerRecord,
     method: &str,
     path: &str,
@@ -464,7 +464,7 @@ fn one_tenant_lab() -> Lab {
 }
 
 /// Every group name on a server, sorted, read past birdhouse and the front.
-fn all_group_names(server: &birdhouse_lab::ServerRecord) -> Vec<String> {
+pub(crate) fn all_group_names(server: &birdhouse_lab::ServerRecord) -> Vec<String> {
     let groups = Probe::new(server).get_blocking("/api/groups").unwrap();
     let mut names: Vec<String> = groups
         .as_array()
@@ -492,10 +492,10 @@ fn a_tenant_id_the_token_cannot_reach_is_refused_and_nothing_is_written_anywhere
 
     let out = birdhouse(&lab, dir.path(), &["apply", "-f", "tenants.yaml", "--yes"]);
     assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    // The id is no MSP tenant, so it is refused before anything is read from it.
     assert!(
-        out.stdout.contains(
-            "identity check failed: asked for account \"d0000000000000000000\" but the API answered for account"
-        ),
+        out.stdout
+            .contains("no MSP tenant has the pinned id d0000000000000000000"),
         "{}",
         out.stdout
     );

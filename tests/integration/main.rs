@@ -9,5 +9,6 @@ mod contracts;
 mod e2e;
 mod export;
 mod render;
+mod safety;
 mod snapshot;
 mod support;

@@ -49,6 +49,9 @@ pub struct Front {
     http: reqwest::Client,
     /// Serialises tenant creation, so two requests cannot both pass the duplicate check.
     creating: tokio::sync::Mutex<()>,
+    /// Milliseconds every forwarded write (not GET) waits before it is sent on: a slow link,
+    /// which widens the window in which two writers can race.
+    write_delay_ms: std::sync::atomic::AtomicU64,
 }
 
 impl Front {
@@ -69,6 +72,7 @@ impl Front {
             fleet,
             http: reqwest::Client::new(),
             creating: tokio::sync::Mutex::new(()),
+            write_delay_ms: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -95,6 +99,13 @@ impl Front {
     /// Changes the rate limit; every bucket starts full.
     pub fn set_rate_limit(&self, limit: Option<RateLimit>) {
         lock(&self.limiter).set_limit(limit);
+    }
+
+    /// Delays every forwarded write by `delay` from now on (zero: no delay).
+    pub fn set_write_delay(&self, delay: std::time::Duration) {
+        let millis = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+        self.write_delay_ms
+            .store(millis, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The call counters so far.
@@ -147,6 +158,12 @@ impl Front {
         let target = forward::account_param(parts.uri.query())
             .and_then(|id| lock(&self.tenants).get(&id).map(|t| t.server.clone()))
             .unwrap_or_else(|| self.msp.clone());
+        let delay = self
+            .write_delay_ms
+            .load(std::sync::atomic::Ordering::Relaxed);
+        if parts.method != Method::GET && delay > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+        }
         forward::forward(&self.http, &parts, body, &target).await
     }
 

@@ -537,6 +537,7 @@ impl Observer for Console {
                 | Note::SecretLost { .. }
                 | Note::Recovered { .. }
                 | Note::LockLeft { .. }
+                | Note::AbandonedLockRemoved { .. }
         );
         if warning {
             self.line(&format!("warning: {tenant}: {note}"), true);

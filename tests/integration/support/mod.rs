@@ -39,10 +39,10 @@ impl Test {
     /// Writes a file only its owner can read (mode 0600), as a secret should be kept.
     pub(crate) fn secret_file(self, name: &str, text: &str) -> Self {
         use std::os::unix::fs::PermissionsExt;
-        let test = self.file(name, text);
-        let path = test.dir.path().join(name);
+        let written = self.file(name, text);
+        let path = written.dir.path().join(name);
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-        test
+        written
     }
 
     pub(crate) fn args(mut self, args: &[&str]) -> Self {
