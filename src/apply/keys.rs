@@ -7,17 +7,19 @@
 //! stopped in between. Every intermediate state here is one the next plan describes.
 
 use crate::api::{ApiError, wire};
-use crate::apply::{ApplyError, Executor, Note, SecretKind, to_wire};
+use crate::apply::{ApplyError, Executor, Note, SecretKind, Settled, to_wire};
 use crate::model::{Kind, SetupKey};
 
 impl Executor<'_> {
     pub(super) async fn create_setup_key(&mut self, key: &SetupKey) -> Result<(), ApplyError> {
         let body = to_wire::setup_key_create(key, &self.state)?;
+        self.intend_secret(SecretKind::SetupKey, &key.name)?;
         let created = match self.client.create_setup_key(&body).await {
             Ok(created) => created,
-            Err(ApiError::OutcomeUnknown { .. }) => {
-                // The key may exist, but its plain key went with the lost answer; a key nobody
-                // can use is worth nothing, so delete it and create it again.
+            Err(ApiError::OutcomeUnknown { .. } | ApiError::MalformedBody { .. }) => {
+                // The key may exist (a lost answer), or does (an answer that could not be
+                // read), but its plain key is gone with the answer; a key nobody can use is
+                // worth nothing, so delete it and create it again.
                 let keys = self.client.list_setup_keys().await?;
                 let found = keys.into_iter().find(|k| k.name == key.name);
                 self.note(&Note::Recovered {
@@ -29,7 +31,12 @@ impl Executor<'_> {
                 }
                 self.client.create_setup_key(&body).await?
             }
-            Err(error) => return Err(error.into()),
+            Err(error) => {
+                if error.status().is_some_and(|status| (400..500).contains(&status)) {
+                    self.settle_secret(SecretKind::SetupKey, &key.name, Settled::NotCreated);
+                }
+                return Err(error.into());
+            }
         };
         let mut live = created.setup_key;
         self.state.put_setup_key(live.clone());

@@ -36,7 +36,7 @@ use crate::live::{LiveError, LiveTenant, Reads, fetch_tenant};
 use crate::model::Kind;
 use crate::plan::{Action, Change, Object, TenantPlan};
 
-pub use secrets::{SecretKind, SecretsError, SecretsSink, Stored};
+pub use secrets::{SecretKind, SecretsError, Settled, SecretsSink, Stored, lost_secrets};
 
 use state::State;
 
@@ -639,7 +639,7 @@ impl Executor<'_> {
                 Object::NetworkRouter(child) => self.update_router(name, child).await,
                 Object::SetupKey(key) => self.update_setup_key(key).await,
                 Object::User(user) => self.update_user(name, user).await,
-                Object::ServiceUser(user) => self.update_service_user(user).await,
+                Object::ServiceUser(user) => self.update_service_user(user, &change.fields).await,
                 Object::Policy(policy) => self.write_policy(policy, true).await,
                 Object::Group(_) => Err(unsupported()),
             },
@@ -676,6 +676,26 @@ impl Executor<'_> {
         find: impl Fn() -> Call<'c, Option<T>>,
     ) -> Result<Created<T>, ApplyError> {
         create_or_find(what, post, find, &|note| self.note(note)).await
+    }
+
+    /// Records in the secrets file's journal, before the POST, that this secret is about to be
+    /// created; a failure to record stops the change before anything is sent.
+    fn intend_secret(&self, kind: SecretKind, name: &str) -> Result<(), ApplyError> {
+        self.secrets
+            .intend(self.tenant, kind, name)
+            .map_err(|source| ApplyError::Secret {
+                what: format!("{} {name:?}", kind.describe()),
+                source,
+            })
+    }
+
+    /// Settles a journal record whose create brought no secret (or was refused). A failure
+    /// here loses nothing: the next plan would only replace an object needlessly, so it is
+    /// logged, not raised.
+    fn settle_secret(&self, kind: SecretKind, name: &str, settled: Settled) {
+        if let Err(error) = self.secrets.settle(self.tenant, kind, name, settled) {
+            tracing::warn!("could not settle the secrets journal record of {name:?}: {error}");
+        }
     }
 
     /// Sends a one-time secret to the sink; a dropped secret is a note, a failed write an error.

@@ -7,6 +7,14 @@
 //! (`{"tenant","kind","name","secret"}`); without it they are dropped and the caller warns,
 //! naming what was dropped but never the value.
 //!
+//! The file is also a write-ahead journal. Before each POST that creates a secret, a record
+//! `{"tenant","kind","name","pending":true}` is written and flushed; the secret's own line (or
+//! `"outcome":"no_secret"` when the answer carried none, `"outcome":"not_created"` when the
+//! server refused) settles it. A record still pending when the next run reads the file is a
+//! create whose secret never reached the file (a kill -9 between the answer and the write, an
+//! answer that could not be read): [`lost_secrets`] returns those, and the planner replaces the
+//! object (a new setup key, a new token) instead of staying silent.
+//!
 //! The file is created with mode 0600 before the first write. An existing file is appended to
 //! (so a rerun after a failure adds the secrets of what it creates) but only if it is a regular
 //! file of mode 0600: anything wider could already have leaked, so birdhouse refuses it before
@@ -17,12 +25,17 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
+use serde::{Deserialize, Serialize};
+
+use crate::plan::LostSecrets;
 use crate::secret::Secret;
 
 /// What kind of one-time secret.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SecretKind {
     /// The plain key of a new setup key.
@@ -64,6 +77,15 @@ pub enum SecretsError {
         /// The path.
         path: PathBuf,
     },
+    /// A line of the file is not a record birdhouse writes (its content is never shown: it
+    /// may hold a secret).
+    #[error("{path}:{line}: not a birdhouse secrets record; the file must hold only the lines apply writes")]
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// The line number, from 1.
+        line: usize,
+    },
     /// The file could not be opened, created or written.
     #[error("{path}: {source}")]
     Io {
@@ -88,20 +110,89 @@ pub enum Stored {
 #[derive(Debug)]
 pub struct SecretsSink {
     file: Option<(PathBuf, Mutex<File>)>,
+    /// Secrets written so far, for the summary.
+    written: AtomicUsize,
 }
 
+/// One line of the file, as written.
 #[derive(Serialize)]
 struct Line<'a> {
     tenant: &'a str,
     kind: SecretKind,
     name: &'a str,
-    secret: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pending: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outcome: Option<&'a str>,
+}
+
+/// One line of the file, as read back: the secret itself is never read into memory.
+#[derive(Deserialize)]
+struct Record {
+    tenant: String,
+    kind: SecretKind,
+    name: String,
+    #[serde(default)]
+    pending: bool,
+}
+
+/// How a create that was recorded as pending ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settled {
+    /// The answer carried no secret (a user invited on a server without an embedded IdP).
+    NoSecret,
+    /// The server refused the create: nothing exists, nothing was lost.
+    NotCreated,
+}
+
+/// Every create whose one-time secret never reached the file at `path`, by tenant name. A
+/// missing file has none.
+pub fn lost_secrets(path: &Path) -> Result<BTreeMap<String, LostSecrets>, SecretsError> {
+    let io = |source| SecretsError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(err) => return Err(io(err)),
+    };
+    let mut open: BTreeMap<(String, SecretKind, String), bool> = BTreeMap::new();
+    for (index, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(io)?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record: Record = serde_json::from_str(&line).map_err(|_| SecretsError::Malformed {
+            path: path.to_owned(),
+            line: index + 1,
+        })?;
+        open.insert((record.tenant, record.kind, record.name), record.pending);
+    }
+    let mut lost: BTreeMap<String, LostSecrets> = BTreeMap::new();
+    for ((tenant, kind, name), pending) in open {
+        if !pending {
+            continue;
+        }
+        let entry = lost.entry(tenant).or_default();
+        match kind {
+            SecretKind::SetupKey => entry.setup_keys.insert(name),
+            SecretKind::ServiceUserToken => entry.service_user_tokens.insert(name),
+            SecretKind::UserPassword => entry.user_passwords.insert(name.to_ascii_lowercase()),
+        };
+    }
+    Ok(lost)
 }
 
 impl SecretsSink {
     /// No file: every secret is dropped (the caller warns).
     pub fn none() -> Self {
-        Self { file: None }
+        Self {
+            file: None,
+            written: AtomicUsize::new(0),
+        }
     }
 
     /// Checks `path` without creating anything: an existing path must be a regular file of
@@ -136,6 +227,50 @@ impl SecretsSink {
         check_existing(path, &file.metadata().map_err(io)?)?;
         Ok(Self {
             file: Some((path.to_owned(), Mutex::new(file))),
+            written: AtomicUsize::new(0),
+        })
+    }
+
+    /// Secrets written to the file by this run.
+    pub fn written(&self) -> usize {
+        self.written.load(Ordering::Relaxed)
+    }
+
+    /// The file, when there is one.
+    pub fn path(&self) -> Option<&Path> {
+        self.file.as_ref().map(|(path, _)| path.as_path())
+    }
+
+    /// Records, before the POST, that a create of this secret is about to be sent.
+    pub fn intend(&self, tenant: &str, kind: SecretKind, name: &str) -> Result<(), SecretsError> {
+        self.append(&Line {
+            tenant,
+            kind,
+            name,
+            secret: None,
+            pending: Some(true),
+            outcome: None,
+        })
+    }
+
+    /// Settles a pending create that brought no secret to keep.
+    pub fn settle(
+        &self,
+        tenant: &str,
+        kind: SecretKind,
+        name: &str,
+        settled: Settled,
+    ) -> Result<(), SecretsError> {
+        self.append(&Line {
+            tenant,
+            kind,
+            name,
+            secret: None,
+            pending: None,
+            outcome: Some(match settled {
+                Settled::NoSecret => "no_secret",
+                Settled::NotCreated => "not_created",
+            }),
         })
     }
 
@@ -153,16 +288,29 @@ impl SecretsSink {
         name: &str,
         secret: &Secret<String>,
     ) -> Result<Stored, SecretsError> {
-        let Some((path, file)) = &self.file else {
+        if self.file.is_none() {
             return Ok(Stored::Dropped);
-        };
-        let mut text = serde_json::to_string(&Line {
+        }
+        self.append(&Line {
             tenant,
             kind,
             name,
-            secret: secret.expose(),
-        })
-        .expect("invariant: a line of strings serialises to JSON");
+            secret: Some(secret.expose()),
+            pending: None,
+            outcome: None,
+        })?;
+        self.written.fetch_add(1, Ordering::Relaxed);
+        Ok(Stored::Written)
+    }
+
+    /// Appends one line and flushes it to disk before returning, so a crash right after
+    /// cannot lose it. Without a file, nothing is written.
+    fn append(&self, line: &Line<'_>) -> Result<(), SecretsError> {
+        let Some((path, file)) = &self.file else {
+            return Ok(());
+        };
+        let mut text =
+            serde_json::to_string(line).expect("invariant: a line of strings serialises to JSON");
         text.push('\n');
         let mut file = file
             .lock()
@@ -172,8 +320,7 @@ impl SecretsSink {
             .map_err(|source| SecretsError::Io {
                 path: path.clone(),
                 source,
-            })?;
-        Ok(Stored::Written)
+            })
     }
 }
 

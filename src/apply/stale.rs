@@ -6,7 +6,7 @@
 
 use crate::api::{Client, TenantClient};
 use crate::apply::TenantStatus;
-use crate::live::{LiveTenant, Reads, fetch_tenant};
+use crate::live::{LiveTenant, Reads, fetch_tenant_with_tokens};
 use crate::plan::{TenantPlan, fingerprint};
 
 /// Re-reads a saved plan's tenant; the client and live state to apply with, or why not.
@@ -20,10 +20,11 @@ pub(super) async fn reread(
         plan.account_id.as_deref()
     };
     let tenant_client = client.tenant(scope);
-    let live = fetch_tenant(
+    let live = fetch_tenant_with_tokens(
         &tenant_client,
         scope,
         Reads::from_kinds_read(&plan.kinds_read),
+        &plan.tokens_read,
     )
     .await
     .map_err(|e| TenantStatus::Failed(e.into()))?;

@@ -3,18 +3,20 @@
 //! A regular user is invited with `POST /api/users`; on a server with NetBird's embedded
 //! identity provider the answer carries the new local user's generated password, once, which
 //! goes to the secrets sink. A service user is created the same way with `is_service_user`,
-//! then its token, whose plain value also goes to the sink. The planner does not compare
-//! tokens, so a service user left without the token the file asks for would never be fixed:
-//! when the token cannot be created the service user is deleted again, and the next plan shows
-//! both as still to create.
+//! then its token, whose plain value also goes to the sink. The planner reads the tokens of the
+//! service users whose files declare one, so a service user left without its token (an apply
+//! killed between the two calls, a token added to the file later) is planned as an update that
+//! creates it. When the token of a new service user cannot be created the service user is still
+//! deleted again, so the next plan shows both as to create.
 
 use crate::api::{ApiError, wire};
-use crate::apply::{ApplyError, Executor, Note, SecretKind, to_wire};
+use crate::apply::{ApplyError, Executor, Note, SecretKind, Settled, to_wire};
 use crate::model::{Kind, ServiceUser, User};
 
 impl Executor<'_> {
     pub(super) async fn create_user(&mut self, key: &str, user: &User) -> Result<(), ApplyError> {
         let body = to_wire::user_create(user, &self.state)?;
+        self.intend_secret(SecretKind::UserPassword, key)?;
         let client = &self.client;
         let created = self
             .create_or_find(
@@ -39,7 +41,7 @@ impl Executor<'_> {
                 kind: SecretKind::UserPassword,
                 name: key.to_owned(),
             }),
-            None => {}
+            None => self.settle_secret(SecretKind::UserPassword, key, Settled::NoSecret),
         }
         if user.blocked == Some(true) && !live.is_blocked {
             let block = wire::UserRequest {
@@ -115,9 +117,10 @@ impl Executor<'_> {
         user_id: &str,
         request: &wire::PersonalAccessTokenRequest,
     ) -> Result<(), ApplyError> {
+        self.intend_secret(SecretKind::ServiceUserToken, user)?;
         let generated = match self.client.create_token(user_id, request).await {
             Ok(generated) => generated,
-            Err(ApiError::OutcomeUnknown { .. }) => {
+            Err(ApiError::OutcomeUnknown { .. } | ApiError::MalformedBody { .. }) => {
                 let tokens = self.client.list_tokens(user_id).await?;
                 let found = tokens.into_iter().find(|t| t.name == request.name);
                 self.note(&Note::Recovered {
@@ -129,21 +132,52 @@ impl Executor<'_> {
                 }
                 self.client.create_token(user_id, request).await?
             }
-            Err(error) => return Err(error.into()),
+            Err(error) => {
+                if error.status().is_some_and(|status| (400..500).contains(&status)) {
+                    self.settle_secret(SecretKind::ServiceUserToken, user, Settled::NotCreated);
+                }
+                return Err(error.into());
+            }
         };
         self.keep_secret(SecretKind::ServiceUserToken, user, &generated.plain_token)
     }
 
+    /// Writes the changed fields: role and groups with one PUT, the token (missing, or its
+    /// secret lost by an earlier apply) by deleting any token of that name and creating it.
     pub(super) async fn update_service_user(
         &mut self,
         user: &ServiceUser,
+        fields: &[crate::plan::FieldChange],
     ) -> Result<(), ApplyError> {
         let id = self.state.id(Kind::ServiceUser, &user.name)?;
-        let live = self.state.wire.users.iter().find(|u| u.id == id);
-        let body = to_wire::service_user_update(user, live, &self.state)?;
-        let answer = self.client.update_user(&id, &body).await?;
-        self.state.put_user(Kind::ServiceUser, &user.name, answer);
-        Ok(())
+        if fields.iter().any(|f| f.field != "token") {
+            let live = self.state.wire.users.iter().find(|u| u.id == id);
+            let body = to_wire::service_user_update(user, live, &self.state)?;
+            let answer = self.client.update_user(&id, &body).await?;
+            self.state.put_user(Kind::ServiceUser, &user.name, answer);
+        }
+        let Some(token) = user.token.as_ref().filter(|_| fields.iter().any(|f| f.field == "token"))
+        else {
+            return Ok(());
+        };
+        let stale: Vec<String> = self
+            .state
+            .wire
+            .tokens
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .filter(|t| t.name == token.name)
+            .map(|t| t.id.clone())
+            .collect();
+        for token_id in stale {
+            self.client.delete_token(&id, &token_id).await?;
+        }
+        let request = wire::PersonalAccessTokenRequest {
+            name: token.name.clone(),
+            expires_in: u32::from(token.expires_in_days),
+        };
+        self.create_token(&user.name, &id, &request).await
     }
 
     pub(super) async fn delete_user(&mut self, kind: Kind, key: &str) -> Result<(), ApplyError> {

@@ -150,6 +150,10 @@ pub struct PlanArgs {
     /// Allow plans that delete more than 30% of a tenant's objects, or all of them.
     #[arg(long)]
     pub allow_mass_delete: bool,
+    /// The secrets file apply writes to (read only): creates it records whose one-time
+    /// secret never arrived are planned again, as new setup keys and tokens.
+    #[arg(long, value_name = "FILE")]
+    pub secrets_out: Option<PathBuf>,
 }
 
 /// `birdhouse apply`.
@@ -164,9 +168,14 @@ pub struct ApplyArgs {
     /// Do not ask for confirmation (required when stdin is not a terminal).
     #[arg(long)]
     pub yes: bool,
-    /// Write one-time secrets (new setup keys, service-user tokens) here, mode 0600.
-    #[arg(long, value_name = "FILE")]
+    /// Write one-time secrets (new setup keys, service-user tokens) here, mode 0600; creates
+    /// recorded there whose secret never arrived are planned again.
+    #[arg(long, value_name = "FILE", conflicts_with = "discard_secrets")]
     pub secrets_out: Option<PathBuf>,
+    /// Create setup keys and tokens without keeping their one-time secrets (by default apply
+    /// refuses, before writing anything, to create a secret it cannot keep).
+    #[arg(long)]
+    pub discard_secrets: bool,
     /// Only tenants whose definition changed since this git ref.
     #[arg(long, value_name = "GIT_REF")]
     pub changed_since: Option<String>,

@@ -1,7 +1,7 @@
 //! The shared front half of `plan` and `apply`: load and select tenants, resolve their
 //! accounts, read them concurrently under one budget, and plan each one.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
@@ -19,10 +19,11 @@ use crate::live::tenants::{
     Resolved, TenantLookup, Unresolved, check_own_pin, needs_tenant_list, own_account_refusal,
     resolve,
 };
-use crate::live::{LiveTenant, Reads, Snapshot, fetch_tenant};
+use crate::live::{LiveTenant, Reads, Snapshot, fetch_tenant_with_tokens};
 use crate::model::Kind;
 use crate::plan::{
-    Budget, GuardSettings, PLAN_FORMAT_VERSION, Plan, PlanOptions, TenantPlan, plan_tenant,
+    Budget, GuardSettings, LostSecrets, PLAN_FORMAT_VERSION, Plan, PlanOptions, TenantPlan,
+    plan_tenant, plan_tenant_with_lost_secrets,
 };
 
 /// A planned run: the plan, and for every tenant what was read (for `apply`).
@@ -43,6 +44,8 @@ pub(crate) struct PlanRequest<'a> {
     /// Keep what was read for `apply`; `plan` drops each tenant's live state as soon as it is
     /// planned, so memory does not grow with the number of tenants.
     pub(crate) keep_live: bool,
+    /// The secrets file whose journal names creates that lost their secret (`--secrets-out`).
+    pub(crate) secrets_file: Option<&'a Path>,
 }
 
 /// Loads the files; prints every diagnostic and returns `None` when any exists.
@@ -109,12 +112,17 @@ pub(crate) fn plan(
         burst: settings.budget.burst.get(),
     };
     let options = PlanOptions { guard };
+    let lost = match request.secrets_file {
+        Some(file) => crate::apply::lost_secrets(file).context("reading the secrets file")?,
+        None => BTreeMap::new(),
+    };
     let planned = runtime.block_on(read_and_plan(
         &client,
         tenants,
         settings.parallel.get(),
         options,
         request.keep_live,
+        &lost,
     ))?;
     let (plans, tenants): (Vec<TenantPlan>, Vec<_>) = planned
         .into_iter()
@@ -176,13 +184,16 @@ async fn read_and_plan(
     parallel: usize,
     options: PlanOptions,
     keep_live: bool,
+    lost: &BTreeMap<String, LostSecrets>,
 ) -> anyhow::Result<Vec<TenantOutcome>> {
     let reads = reads_for(&tenants);
     let jobs = resolve_all(client, tenants).await?;
     concurrently(jobs, parallel, |(tenant, resolved)| {
         let client = client.clone();
+        let lost = lost.get(&tenant.name).cloned().unwrap_or_default();
         async move {
-            let (plan, tenant, live) = plan_one(&client, tenant, resolved, reads, options).await;
+            let (plan, tenant, live) =
+                plan_one(&client, tenant, resolved, reads, options, &lost).await;
             (plan, tenant, live.filter(|_| keep_live))
         }
     })
@@ -266,6 +277,7 @@ async fn plan_one(
     resolved: Result<Resolved, Unresolved>,
     reads: Reads,
     options: PlanOptions,
+    lost: &LostSecrets,
 ) -> TenantOutcome {
     let failed = |tenant: &DesiredTenant, account_id: Option<String>, error: String| TenantPlan {
         name: tenant.name.clone(),
@@ -274,11 +286,13 @@ async fn plan_one(
         create_tenant: false,
         domain: tenant.target.domain.clone(),
         kinds_read: std::collections::BTreeSet::new(),
+        tokens_read: std::collections::BTreeSet::new(),
         fingerprint: String::new(),
         changes: Vec::new(),
         unmanaged: std::collections::BTreeMap::new(),
         refusals: Vec::new(),
         errors: vec![error],
+        warnings: Vec::new(),
         api_calls: 0,
     };
     let (account, expected, pinned_self, domain) = match resolved {
@@ -303,7 +317,14 @@ async fn plan_one(
         Ok(Resolved::Tenant { id, domain }) => (Some(id.clone()), Some(id), None, Some(domain)),
     };
     let tenant_client = client.tenant(account.as_deref());
-    let live = fetch_tenant(&tenant_client, expected.as_deref(), reads)
+    let token_owners: std::collections::BTreeSet<String> = tenant
+        .objects
+        .service_users
+        .values()
+        .filter(|user| user.token.is_some())
+        .map(|user| user.name.clone())
+        .collect();
+    let live = fetch_tenant_with_tokens(&tenant_client, expected.as_deref(), reads, &token_owners)
         .await
         .map_err(|error| format!("{:#}", anyhow::Error::from(error)))
         .and_then(|live| {
@@ -312,11 +333,12 @@ async fn plan_one(
         });
     match live {
         Ok(live) => {
-            let mut plan = plan_tenant(
+            let mut plan = plan_tenant_with_lost_secrets(
                 &tenant,
                 &live.snapshot,
                 Some(live.account_id.clone()),
                 options,
+                lost,
             );
             if domain.is_some() {
                 plan.domain = domain;

@@ -29,6 +29,9 @@ pub struct WireTenant {
     pub resources: Vec<wire::NetworkResource>,
     /// `GET /api/networks/routers` (account-wide).
     pub routers: Vec<wire::NetworkRouter>,
+    /// `GET /api/users/{id}/tokens`, by service-user id: read only for service users whose
+    /// files declare a token.
+    pub tokens: BTreeMap<String, Vec<wire::PersonalAccessToken>>,
 }
 
 /// The zero time NetBird stores for "never" (expiry, last use).
@@ -113,9 +116,15 @@ pub fn convert(wire: &WireTenant, kinds_read: BTreeSet<Kind>) -> Snapshot {
                 auto_groups: Some(names(&user.auto_groups)),
                 token: None,
             };
-            builder.add(Kind::ServiceUser, &user.name, &user.id, model, |t| {
+            let added = builder.add(Kind::ServiceUser, &user.name, &user.id, model, |t| {
                 &mut t.service_users
             });
+            if added && let Some(tokens) = wire.tokens.get(&user.id) {
+                builder.snapshot.service_user_tokens.insert(
+                    user.name.clone(),
+                    tokens.iter().map(|t| t.name.clone()).collect(),
+                );
+            }
             continue;
         }
         let key = user.email.to_ascii_lowercase();

@@ -124,8 +124,23 @@ pub async fn fetch_tenant(
     expected: Option<&str>,
     reads: Reads,
 ) -> Result<LiveTenant, LiveError> {
+    fetch_tenant_with_tokens(client, expected, reads, &BTreeSet::new()).await
+}
+
+/// [`fetch_tenant`], plus the token list of each live service user named in `token_owners`
+/// (one call each): the files declare a token for them, and only the list tells whether it
+/// exists. Service users not named cost nothing.
+pub async fn fetch_tenant_with_tokens(
+    client: &TenantClient,
+    expected: Option<&str>,
+    reads: Reads,
+    token_owners: &BTreeSet<String>,
+) -> Result<LiveTenant, LiveError> {
     let account_id = check_identity(client, expected).await?;
     let mut wire = read_lists(client, reads).await?;
+    if reads.users {
+        wire.tokens = read_tokens(client, &wire.users, token_owners).await?;
+    }
     let (locks, groups) = std::mem::take(&mut wire.groups)
         .into_iter()
         .partition(|g| is_lock_group(&g.name));
@@ -137,6 +152,25 @@ pub async fn fetch_tenant(
         wire,
         locks,
     })
+}
+
+/// The tokens of the service users named in `owners`, by user id. A name two service users
+/// share is skipped: it is ambiguous, and the planner refuses it anyway.
+async fn read_tokens(
+    client: &TenantClient,
+    users: &[wire::User],
+    owners: &BTreeSet<String>,
+) -> Result<std::collections::BTreeMap<String, Vec<wire::PersonalAccessToken>>, ApiError> {
+    let mut tokens = std::collections::BTreeMap::new();
+    for owner in owners {
+        let mut matching = users
+            .iter()
+            .filter(|u| u.is_service_user && &u.name == owner);
+        if let (Some(user), None) = (matching.next(), matching.next()) {
+            tokens.insert(user.id.clone(), client.list_tokens(&user.id).await?);
+        }
+    }
+    Ok(tokens)
 }
 
 async fn read_lists(client: &TenantClient, reads: Reads) -> Result<WireTenant, ApiError> {
@@ -165,5 +199,6 @@ async fn read_lists(client: &TenantClient, reads: Reads) -> Result<WireTenant, A
         networks,
         resources,
         routers,
+        tokens: std::collections::BTreeMap::new(),
     })
 }

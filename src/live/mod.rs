@@ -16,7 +16,7 @@ use crate::api::ApiError;
 use crate::model::{Kind, Tenant};
 
 pub use convert::{WireTenant, convert};
-pub use fetch::{LiveTenant, Reads, check_identity, fetch_tenant};
+pub use fetch::{LiveTenant, Reads, check_identity, fetch_tenant, fetch_tenant_with_tokens};
 
 /// Why a tenant could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +55,10 @@ pub struct Snapshot {
     pub resource_network: BTreeMap<String, String>,
     /// The kinds that were read; kinds no selected tenant manages are skipped to save calls.
     pub kinds_read: BTreeSet<Kind>,
+    /// The names of each service user's tokens, for the service users whose tokens were read
+    /// (those whose files declare a token): a declared token missing here is planned.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub service_user_tokens: BTreeMap<String, BTreeSet<String>>,
     /// Server ids of live objects, for `apply`; plans speak only in names.
     #[serde(with = "crate::model::pairs")]
     pub ids: BTreeMap<ObjectKey, String>,

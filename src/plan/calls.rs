@@ -28,7 +28,8 @@ pub const LOCK_CALLS: u64 = 2;
 
 /// Calls to apply a tenant's changes: the lock, the re-read before writing, the changes.
 pub(super) fn apply_calls(changes: &[Change], live: &Snapshot) -> u64 {
-    let reread = tenant_read_calls(live.objects.networks.len());
+    let reread = tenant_read_calls(live.objects.networks.len())
+        + u64::try_from(live.service_user_tokens.len()).unwrap_or(u64::MAX);
     LOCK_CALLS
         + reread
         + changes
@@ -51,8 +52,18 @@ fn change_calls(change: &Change, live: &Snapshot) -> u64 {
         Action::Replace if change.kind == Kind::SetupKey => 3,
         Action::Replace => 2,
         Action::Delete if change.kind == Kind::Group => 1 + group_references(&change.name, live),
+        Action::Update if change.kind == Kind::ServiceUser => service_user_update_calls(change),
         Action::Update | Action::Delete => 1,
     }
+}
+
+/// A service user's update: one PUT for role and groups, one POST for a token, and one DELETE
+/// first when the token exists but its secret was lost.
+fn service_user_update_calls(change: &Change) -> u64 {
+    let token = change.fields.iter().any(|f| f.field == "token");
+    let put = change.fields.iter().any(|f| f.field != "token");
+    let rotate = token && change.reason == crate::plan::Reason::SecretLost;
+    u64::from(put) + u64::from(token) + u64::from(rotate)
 }
 
 /// Live objects that name a group and must be detached before it can be deleted (the server

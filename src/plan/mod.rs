@@ -72,6 +72,9 @@ pub struct TenantPlan {
     pub domain: Option<String>,
     /// The kinds that were read; apply re-reads the same lists to check the fingerprint.
     pub kinds_read: BTreeSet<Kind>,
+    /// The service users whose token lists were read; apply re-reads the same.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub tokens_read: BTreeSet<String>,
     /// sha256 of the canonical snapshot read; apply refuses the tenant when it moved.
     pub fingerprint: String,
     /// The changes, in the order apply executes them.
@@ -82,6 +85,9 @@ pub struct TenantPlan {
     pub refusals: Vec<Refusal>,
     /// Problems that stop this tenant from being planned or applied at all.
     pub errors: Vec<String>,
+    /// What a reviewer must know that blocks nothing (a secret lost beyond repair).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// API calls the apply of this tenant needs (the re-read included).
     pub api_calls: u64,
 }
@@ -225,6 +231,9 @@ pub enum Reason {
     Expired,
     /// The live setup key is revoked and the file wants it valid (keys cannot be un-revoked).
     Revoked,
+    /// An earlier apply created the object's one-time secret (a setup key, a service-user
+    /// token) but never saved it: the secrets file holds its write-ahead record and no secret.
+    SecretLost,
 }
 
 /// One field's value before and after.
@@ -299,6 +308,20 @@ pub enum Refusal {
     },
 }
 
+/// One-time secrets of a tenant that an earlier apply created but never saved, read from the
+/// write-ahead records of the secrets file: the next apply makes them again (a new setup key, a
+/// new token) so no secret is lost without the plan saying so.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LostSecrets {
+    /// Setup keys, by name.
+    pub setup_keys: BTreeSet<String>,
+    /// Service users whose token's secret was lost, by name.
+    pub service_user_tokens: BTreeSet<String>,
+    /// Users whose generated password was lost, by email (lower case); NetBird cannot
+    /// reset it through the API, so the plan can only warn.
+    pub user_passwords: BTreeSet<String>,
+}
+
 /// The inputs of one tenant's plan, besides the desired and live state.
 #[derive(Debug, Clone, Copy)]
 pub struct PlanOptions {
@@ -313,7 +336,18 @@ pub fn plan_tenant(
     account_id: Option<String>,
     options: PlanOptions,
 ) -> TenantPlan {
-    let diffed = diff::diff(desired, live);
+    plan_tenant_with_lost_secrets(desired, live, account_id, options, &LostSecrets::default())
+}
+
+/// [`plan_tenant`], replacing the objects whose one-time secret an earlier apply lost.
+pub fn plan_tenant_with_lost_secrets(
+    desired: &DesiredTenant,
+    live: &Snapshot,
+    account_id: Option<String>,
+    options: PlanOptions,
+    lost: &LostSecrets,
+) -> TenantPlan {
+    let diffed = diff::diff(desired, live, lost);
     let mut changes = diffed.changes;
     order::order(&mut changes);
     let refusals = guard::guard(
@@ -329,12 +363,14 @@ pub fn plan_tenant(
         create_tenant: false,
         domain: desired.target.domain.clone(),
         kinds_read: live.kinds_read.clone(),
+        tokens_read: live.service_user_tokens.keys().cloned().collect(),
         fingerprint: fingerprint(live),
         api_calls: calls::apply_calls(&changes, live),
         changes,
         unmanaged: diffed.unmanaged,
         refusals,
         errors: diffed.errors,
+        warnings: diffed.warnings,
     }
 }
 

@@ -203,7 +203,7 @@ impl Table {
         let listed: Vec<&TenantPlan> = plan
             .tenants
             .iter()
-            .filter(|t| t.has_changes() || words::is_blocked(t))
+            .filter(|t| words::is_shown(t))
             .collect();
         let counts = plan.counts();
         let blocked = listed.iter().filter(|t| words::is_blocked(t)).count();

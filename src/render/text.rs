@@ -70,7 +70,7 @@ pub(super) fn render(plan: &Plan, options: RenderOptions) -> String {
         let _ = writeln!(out, "{}", paint.paint(BOLD_RED, &blocked));
     }
     for tenant in &plan.tenants {
-        if tenant.has_changes() || words::is_blocked(tenant) {
+        if words::is_shown(tenant) {
             out.push('\n');
             tenant_section(tenant, paint, &mut out);
         }

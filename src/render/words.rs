@@ -135,7 +135,12 @@ pub(super) fn is_blocked(tenant: &TenantPlan) -> bool {
 
 /// Whether a plan needs no more than "no changes" (nothing to change, nothing blocked).
 pub(super) fn is_empty(plan: &Plan) -> bool {
-    !plan.has_changes() && !plan.is_blocked()
+    !plan.tenants.iter().any(is_shown)
+}
+
+/// Whether a tenant gets a section of its own: it changes, is blocked, or has a warning.
+pub(super) fn is_shown(tenant: &TenantPlan) -> bool {
+    tenant.has_changes() || is_blocked(tenant) || !tenant.warnings.is_empty()
 }
 
 /// The first line of a plan: `Plan: 3 tenants (1 new), 12 to create, …; 2 tenants unchanged`.
@@ -262,6 +267,10 @@ pub(super) fn reason(reason: &Reason) -> String {
         Reason::CreateOnly { field } => format!("{field} is create-only"),
         Reason::Expired => "setup key has expired".to_owned(),
         Reason::Revoked => "revoked keys cannot be un-revoked".to_owned(),
+        Reason::SecretLost => {
+            "an earlier apply created its one-time secret but never saved it: a new one is made"
+                .to_owned()
+        }
     }
 }
 
@@ -323,7 +332,7 @@ pub(super) fn total_unmanaged(plan: &Plan) -> BTreeMap<Kind, usize> {
 pub(super) fn unchanged(plan: &Plan) -> Vec<&TenantPlan> {
     plan.tenants
         .iter()
-        .filter(|t| !t.has_changes() && !is_blocked(t))
+        .filter(|t| !is_shown(t))
         .collect()
 }
 
@@ -364,7 +373,15 @@ pub(super) fn totals(plan: &Plan) -> String {
 /// A tenant's change list: the tenant's own creation, then one line per change in apply order,
 /// each followed by its field differences.
 pub(super) fn change_lines(tenant: &TenantPlan) -> Vec<Line> {
-    let mut lines = Vec::new();
+    let mut lines: Vec<Line> = tenant
+        .warnings
+        .iter()
+        .map(|warning| Line {
+            indent: 0,
+            mark: None,
+            text: format!("warning: {warning}"),
+        })
+        .collect();
     if tenant.create_tenant {
         lines.push(Line {
             indent: 0,

@@ -74,8 +74,13 @@ fn birdhouse(fake: &Fake, dir: Option<&Path>, args: &[&str]) -> Output {
     }
 }
 
+/// `apply -f tenants --yes`; without `--secrets-out` in `extra`, with `--discard-secrets` (the
+/// fake's secrets are not what these tests are about).
 fn apply(fake: &Fake, dir: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["apply", "-f", "tenants", "--yes"];
+    if !extra.contains(&"--secrets-out") {
+        args.push("--discard-secrets");
+    }
     args.extend_from_slice(extra);
     birdhouse(fake, Some(dir), &args)
 }
@@ -225,6 +230,18 @@ fn secrets_go_only_to_the_0600_file_never_to_the_output() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
+    // Every secret line follows the write-ahead record of its create, and none is left open.
+    let key = |l: &Value| {
+        (
+            l["tenant"].as_str().unwrap().to_owned(),
+            l["kind"].as_str().unwrap().to_owned(),
+            l["name"].as_str().unwrap().to_owned(),
+        )
+    };
+    let (pending, lines): (Vec<Value>, Vec<Value>) =
+        lines.into_iter().partition(|l| l["pending"] == true);
+    let mut announced: Vec<_> = pending.iter().map(key).collect();
+    announced.sort();
     let mut seen: Vec<(String, String, String)> = lines
         .iter()
         .map(|l| {
@@ -247,6 +264,8 @@ fn secrets_go_only_to_the_0600_file_never_to_the_output() {
     ]
     .map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned()));
     assert_eq!(seen, expected);
+    assert_eq!(announced, expected);
+    assert!(out.stderr.contains("One-time secrets: 4 written to secrets.jsonl"), "{}", out.stderr);
 }
 
 #[cfg(unix)]
@@ -265,9 +284,23 @@ fn a_secrets_file_readable_by_others_is_refused_before_any_request() {
 }
 
 #[test]
-fn without_a_secrets_file_each_dropped_secret_is_named_not_shown() {
+fn without_a_secrets_file_apply_refuses_before_writing_unless_told_to_discard_them() {
     let fake = fake();
     let dir = scratch();
+    let out = birdhouse(&fake, Some(dir.path()), &["apply", "-f", "tenants", "--yes"]);
+    assert_eq!(out.code, 64, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "this plan creates 3 one-time secrets (setup key \"office\" (Acme), token of service user \"ci\" (Acme), setup key \"boot\" (Globex))"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("nothing was applied"), "{}", out.stderr);
+    assert!(fake.with(|w| w.writes("Acme").is_empty() && w.writes("Globex").is_empty()));
+    assert!(fake.with(|w| w.lock_writes("Acme").is_empty()));
+
+    // --discard-secrets creates them anyway, naming each secret dropped, never showing one.
     let out = apply(&fake, dir.path(), &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_no_secret(&out);
@@ -504,7 +537,7 @@ fn a_stale_saved_plan_is_refused_with_exit_3_and_the_other_tenants_go_on() {
         t.groups
             .push(json!({"id": "gsneaky", "name": "sneaky", "issued": "api"}));
     });
-    let out = birdhouse(&fake, Some(dir.path()), &["apply", "plan.json"]);
+    let out = birdhouse(&fake, Some(dir.path()), &["apply", "plan.json", "--discard-secrets"]);
     assert_eq!(out.code, 3, "{}", out.stderr);
     assert!(
         out.stderr.contains("Acme: refused as stale"),

@@ -34,12 +34,14 @@ fn tenant(name: &str, account_id: Option<&str>, changes: Vec<Change>) -> TenantP
         create_tenant: false,
         domain: None,
         kinds_read: std::collections::BTreeSet::new(),
+        tokens_read: std::collections::BTreeSet::new(),
         fingerprint: format!("{:064x}", name.len()),
         api_calls: 7 + changes.len() as u64,
         changes,
         unmanaged: BTreeMap::new(),
         refusals: Vec::new(),
         errors: Vec::new(),
+        warnings: Vec::new(),
     }
 }
 

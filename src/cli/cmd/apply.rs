@@ -34,7 +34,8 @@ use crate::cli::connection;
 use crate::cli::exit::Exit;
 use crate::cli::pipeline::{self, PlanRequest};
 use crate::cli::settings::{Settings, Verbosity};
-use crate::plan::{Action, Budget, Change, PLAN_FORMAT_VERSION, Plan, TenantPlan};
+use crate::model::Kind;
+use crate::plan::{Action, Budget, Change, Object, PLAN_FORMAT_VERSION, Plan, TenantPlan};
 use crate::render::{Format, RenderOptions, render};
 
 pub(crate) fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<Exit> {
@@ -68,6 +69,7 @@ fn from_files(settings: &Settings, args: &ApplyArgs, path: &Path) -> anyhow::Res
         changed_since: args.changed_since.as_deref(),
         allow_mass_delete: args.allow_mass_delete,
         keep_live: true,
+        secrets_file: args.secrets_out.as_deref(),
     };
     let Some(planned) = pipeline::plan(settings, &request)? else {
         return Ok(Exit::Error);
@@ -80,6 +82,7 @@ fn from_files(settings: &Settings, args: &ApplyArgs, path: &Path) -> anyhow::Res
     if !plan.has_changes() {
         return Ok(Exit::Success);
     }
+    refuse_unkept_secrets(plan, args)?;
     if !args.yes && !confirm(plan)? {
         eprintln!("apply cancelled; nothing was changed");
         return Ok(Exit::Error);
@@ -137,6 +140,7 @@ fn saved(settings: &Settings, args: &ApplyArgs, file: &Path) -> anyhow::Result<E
     if !plan.has_changes() {
         return Ok(Exit::Success);
     }
+    refuse_unkept_secrets(&plan, args)?;
     let client = Client::new(connection::client_config(settings)?)?;
     let jobs = plan
         .tenants
@@ -159,6 +163,63 @@ fn saved(settings: &Settings, args: &ApplyArgs, file: &Path) -> anyhow::Result<E
         jobs,
         args.secrets_out.as_deref(),
     )
+}
+
+/// The one-time secrets the plan creates, as `setup key "office" (Acme)`: new and replaced
+/// setup keys, service-user tokens. (A user's generated password exists only on servers with
+/// NetBird's embedded identity provider, so it cannot be known in advance.)
+fn secrets_created(plan: &Plan) -> Vec<String> {
+    let mut secrets = Vec::new();
+    for tenant in &plan.tenants {
+        for change in &tenant.changes {
+            let creates_secret = match (change.kind, change.action, change.after.as_ref()) {
+                (Kind::SetupKey, Action::Create | Action::Replace, _) => true,
+                (Kind::ServiceUser, Action::Create, Some(Object::ServiceUser(user))) => {
+                    user.token.is_some()
+                }
+                (Kind::ServiceUser, Action::Update, _) => {
+                    change.fields.iter().any(|f| f.field == "token")
+                }
+                _ => false,
+            };
+            if creates_secret {
+                let what = if change.kind == Kind::SetupKey {
+                    "setup key"
+                } else {
+                    "token of service user"
+                };
+                secrets.push(format!("{what} {:?} ({})", change.name, tenant.name));
+            }
+        }
+    }
+    secrets
+}
+
+/// Refuses, before asking or writing anything, a plan that creates one-time secrets apply has
+/// nowhere to keep: the server shows each once, and an apply cannot take it back.
+fn refuse_unkept_secrets(plan: &Plan, args: &ApplyArgs) -> Result<(), UsageError> {
+    if args.secrets_out.is_some() || args.discard_secrets {
+        return Ok(());
+    }
+    let secrets = secrets_created(plan);
+    if secrets.is_empty() {
+        return Ok(());
+    }
+    let shown: Vec<&str> = secrets.iter().take(5).map(String::as_str).collect();
+    let more = secrets.len() - shown.len();
+    Err(UsageError(format!(
+        "this plan creates {} one-time secret{} ({}{}) and the server shows each only once: \
+         pass --secrets-out FILE to keep them (mode 0600), or --discard-secrets to create them \
+         without keeping them; nothing was applied",
+        secrets.len(),
+        plural(secrets.len()),
+        shown.join(", "),
+        if more > 0 {
+            format!(", and {more} more")
+        } else {
+            String::new()
+        }
+    )))
 }
 
 /// Reads a saved plan, checking its format version before anything else.
@@ -282,6 +343,15 @@ fn execute(
     let reports: Vec<(TenantPlan, TenantReport)> =
         reports.into_iter().map(|(_, p, r)| (p, r)).collect();
     summary(settings, client, budget, &reports, wall)?;
+    if let Some(path) = sink.path()
+        && settings.verbosity > Verbosity::Quiet
+    {
+        let written = sink.written();
+        eprintln!(
+            "One-time secrets: {written} written to {} (mode 0600).",
+            path.display()
+        );
+    }
     let failed = reports
         .iter()
         .any(|(_, r)| matches!(r.status, TenantStatus::Failed(_)));

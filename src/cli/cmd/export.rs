@@ -381,6 +381,7 @@ mod tests {
             networks: serde_json::from_value(list("networks")).unwrap(),
             resources: serde_json::from_value(list("resources")).unwrap(),
             routers: serde_json::from_value(list("routers")).unwrap(),
+            tokens: std::collections::BTreeMap::new(),
         }
     }
 

@@ -17,6 +17,7 @@ pub(crate) fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<Exit> 
         changed_since: args.changed_since.as_deref(),
         allow_mass_delete: args.allow_mass_delete,
         keep_live: false,
+        secrets_file: args.secrets_out.as_deref(),
     };
     let Some(planned) = pipeline::plan(settings, &request)? else {
         return Ok(Exit::Error);

@@ -50,6 +50,8 @@ impl Differ<'_> {
                 Some(Reason::Expired)
             } else if unrevoke {
                 Some(Reason::Revoked)
+            } else if self.lost.setup_keys.contains(name) {
+                Some(Reason::SecretLost)
             } else {
                 None
             };

@@ -14,7 +14,7 @@ use crate::desired::DesiredTenant;
 use crate::live::{ObjectKey, Snapshot};
 use crate::model::{Group, Kind};
 use crate::plan::equality::managed_differs;
-use crate::plan::{Action, Change, FieldChange, Object, Reason};
+use crate::plan::{Action, Change, FieldChange, LostSecrets, Object, Reason};
 
 /// What the differ found in one tenant.
 pub(super) struct Diffed {
@@ -23,23 +23,27 @@ pub(super) struct Diffed {
     pub(super) managed: usize,
     pub(super) unmanaged: BTreeMap<Kind, usize>,
     pub(super) errors: Vec<String>,
+    pub(super) warnings: Vec<String>,
 }
 
 struct Differ<'a> {
     desired: &'a DesiredTenant,
     live: &'a Snapshot,
+    lost: &'a LostSecrets,
     out: Diffed,
 }
 
-pub(super) fn diff(desired: &DesiredTenant, live: &Snapshot) -> Diffed {
+pub(super) fn diff(desired: &DesiredTenant, live: &Snapshot, lost: &LostSecrets) -> Diffed {
     let mut differ = Differ {
         desired,
         live,
+        lost,
         out: Diffed {
             changes: Vec::new(),
             managed: 0,
             unmanaged: BTreeMap::new(),
             errors: Vec::new(),
+            warnings: Vec::new(),
         },
     };
     differ.groups();

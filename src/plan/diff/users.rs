@@ -1,13 +1,40 @@
 //! Users (by lower-case email) and service users (by name). Ownership is never moved: a role
 //! change to or from owner is an error for the tenant.
 
-use crate::model::{Kind, Role, ServiceUser, User};
-use crate::plan::Object;
+use crate::live::Snapshot;
+use crate::model::{Kind, Role, ServiceUser, ServiceUserToken, User};
+use crate::plan::{Object, Reason};
 use crate::plan::equality::managed_differs;
 
 use super::{Differ, Fields};
 
+/// The name of the live token the file names, when the service user has it.
+fn token_on_record<'a>(live: &'a Snapshot, user: &str, token: &'a str) -> Option<&'a str> {
+    live.service_user_tokens
+        .get(user)
+        .filter(|tokens| tokens.contains(token))
+        .map(|_| token)
+}
+
 impl Differ<'_> {
+    /// The token apply must make for a live service user, and why: the file declares one the
+    /// user does not have (its tokens were read), or an earlier apply lost its secret.
+    fn token_to_make(
+        &self,
+        name: &str,
+        want: &ServiceUser,
+    ) -> Option<(ServiceUserToken, Reason)> {
+        let token = want.token.as_ref()?;
+        let live_tokens = self.live.service_user_tokens.get(name)?;
+        if !live_tokens.contains(&token.name) {
+            Some((token.clone(), Reason::Missing))
+        } else if self.lost.service_user_tokens.contains(name) {
+            Some((token.clone(), Reason::SecretLost))
+        } else {
+            None
+        }
+    }
+
     pub(super) fn users(&mut self) {
         let live_users = &self.live.objects.users;
         for (key, want) in &self.desired.objects.users {
@@ -39,6 +66,15 @@ impl Differ<'_> {
                 have.auto_groups.as_ref(),
             );
             fields.managed("blocked", want.blocked.as_ref(), have.blocked.as_ref());
+            if self.lost.user_passwords.contains(key) {
+                self.out.warnings.push(format!(
+                    "the generated password of user {:?} was never saved by an earlier apply \
+                     (the secrets file records its creation, not its password); NetBird cannot \
+                     reset it through the API: have the user reset it, or delete the user so \
+                     the next apply invites them again",
+                    want.email
+                ));
+            }
             let after = User {
                 role: if owner_change {
                     have.role
@@ -87,21 +123,40 @@ impl Differ<'_> {
                 want.auto_groups.as_ref(),
                 have.auto_groups.as_ref(),
             );
+            let token = self.token_to_make(name, want);
+            if let Some((token, _)) = &token {
+                let live_token = token_on_record(self.live, name, &token.name);
+                fields.push("token", &live_token, &Some(&token.name));
+            }
             let after = ServiceUser {
                 role: want.role.or(have.role),
                 auto_groups: want
                     .auto_groups
                     .clone()
                     .or_else(|| have.auto_groups.clone()),
+                token: token.as_ref().map(|(token, _)| token.clone()),
                 ..have.clone()
             };
-            self.update_or_nothing(
-                Kind::ServiceUser,
-                name,
-                fields,
-                Object::ServiceUser(have.clone()),
-                Object::ServiceUser(after),
-            );
+            match token {
+                Some((_, Reason::SecretLost)) => {
+                    let change = self.push(
+                        Kind::ServiceUser,
+                        name,
+                        crate::plan::Action::Update,
+                        Reason::SecretLost,
+                    );
+                    change.before = Some(Object::ServiceUser(have.clone()));
+                    change.after = Some(Object::ServiceUser(after));
+                    change.fields = fields.0;
+                }
+                _ => self.update_or_nothing(
+                    Kind::ServiceUser,
+                    name,
+                    fields,
+                    Object::ServiceUser(have.clone()),
+                    Object::ServiceUser(after),
+                ),
+            }
         }
         let desired = &self.desired.objects.service_users;
         self.leftovers(
