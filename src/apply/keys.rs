@@ -32,7 +32,10 @@ impl Executor<'_> {
                 self.client.create_setup_key(&body).await?
             }
             Err(error) => {
-                if error.status().is_some_and(|status| (400..500).contains(&status)) {
+                if error
+                    .status()
+                    .is_some_and(|status| (400..500).contains(&status))
+                {
                     self.settle_secret(SecretKind::SetupKey, &key.name, Settled::NotCreated);
                 }
                 return Err(error.into());

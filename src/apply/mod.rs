@@ -36,7 +36,9 @@ use crate::live::{LiveError, LiveTenant, Reads, fetch_tenant};
 use crate::model::Kind;
 use crate::plan::{Action, Change, Object, TenantPlan};
 
-pub use secrets::{SecretKind, SecretsError, Settled, SecretsSink, Stored, lost_secrets};
+pub use secrets::{
+    SecretKind, SecretsError, SecretsSink, Settled, Stored, journal_path, lost_secrets,
+};
 
 use state::State;
 

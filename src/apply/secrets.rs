@@ -7,15 +7,17 @@
 //! (`{"tenant","kind","name","secret"}`); without it they are dropped and the caller warns,
 //! naming what was dropped but never the value.
 //!
-//! The file is also a write-ahead journal. Before each POST that creates a secret, a record
-//! `{"tenant","kind","name","pending":true}` is written and flushed; the secret's own line (or
-//! `"outcome":"no_secret"` when the answer carried none, `"outcome":"not_created"` when the
-//! server refused) settles it. A record still pending when the next run reads the file is a
-//! create whose secret never reached the file (a kill -9 between the answer and the write, an
-//! answer that could not be read): [`lost_secrets`] returns those, and the planner replaces the
-//! object (a new setup key, a new token) instead of staying silent.
+//! Beside it, `FILE.journal` is a write-ahead journal that holds no secret. Before each POST
+//! that creates a secret, a record `{"tenant","kind","name","pending":true}` is written and
+//! flushed; once the answer is in, `"outcome":"saved"` (the secret is in FILE), `"no_secret"`
+//! (the answer carried none) or `"not_created"` (the server refused) settles it. A record still
+//! pending when a later run reads the journal is a create whose secret never reached FILE (a
+//! kill -9 between the answer and the write, an answer that could not be read): [`lost_secrets`]
+//! returns those, and the planner makes the object again (a new setup key, a new token) instead
+//! of staying silent. Holding only names, the journal can be kept between CI runs where the
+//! secrets file cannot.
 //!
-//! The file is created with mode 0600 before the first write. An existing file is appended to
+//! Both files are created with mode 0600 before the first write. An existing file is appended to
 //! (so a rerun after a failure adds the secrets of what it creates) but only if it is a regular
 //! file of mode 0600: anything wider could already have leaked, so birdhouse refuses it before
 //! changing any tenant.
@@ -79,7 +81,9 @@ pub enum SecretsError {
     },
     /// A line of the file is not a record birdhouse writes (its content is never shown: it
     /// may hold a secret).
-    #[error("{path}:{line}: not a birdhouse secrets record; the file must hold only the lines apply writes")]
+    #[error(
+        "{path}:{line}: not a birdhouse secrets record; the file must hold only the lines apply writes"
+    )]
     Malformed {
         /// The file.
         path: PathBuf,
@@ -110,8 +114,16 @@ pub enum Stored {
 #[derive(Debug)]
 pub struct SecretsSink {
     file: Option<(PathBuf, Mutex<File>)>,
+    journal: Option<(PathBuf, Mutex<File>)>,
     /// Secrets written so far, for the summary.
     written: AtomicUsize,
+}
+
+/// The journal beside a secrets file: `FILE.journal`.
+pub fn journal_path(secrets: &Path) -> PathBuf {
+    let mut name = secrets.as_os_str().to_owned();
+    name.push(".journal");
+    PathBuf::from(name)
 }
 
 /// One line of the file, as written.
@@ -147,9 +159,10 @@ pub enum Settled {
     NotCreated,
 }
 
-/// Every create whose one-time secret never reached the file at `path`, by tenant name. A
-/// missing file has none.
-pub fn lost_secrets(path: &Path) -> Result<BTreeMap<String, LostSecrets>, SecretsError> {
+/// Every create whose one-time secret never reached the secrets file at `secrets`, by tenant
+/// name, from its journal. A missing journal has none.
+pub fn lost_secrets(secrets: &Path) -> Result<BTreeMap<String, LostSecrets>, SecretsError> {
+    let path = &journal_path(secrets);
     let io = |source| SecretsError::Io {
         path: path.to_owned(),
         source,
@@ -191,42 +204,30 @@ impl SecretsSink {
     pub fn none() -> Self {
         Self {
             file: None,
+            journal: None,
             written: AtomicUsize::new(0),
         }
     }
 
-    /// Checks `path` without creating anything: an existing path must be a regular file of
-    /// mode 0600. Lets a command refuse a bad path before it reads or writes any tenant.
+    /// Checks `path` and its journal without creating anything: an existing path must be a
+    /// regular file of mode 0600. Lets a command refuse a bad path before it reads or writes any
+    /// tenant.
     pub fn check(path: &Path) -> Result<(), SecretsError> {
-        match std::fs::symlink_metadata(path) {
-            Ok(meta) => check_existing(path, &meta),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(source) => Err(SecretsError::Io {
-                path: path.to_owned(),
-                source,
-            }),
-        }
+        check_path(path)?;
+        check_path(&journal_path(path))
     }
 
-    /// Opens `path` for appending, creating it with mode 0600 when it does not exist.
+    /// Opens `path` and its journal for appending, creating them with mode 0600 when they do
+    /// not exist.
     pub fn open(path: &Path) -> Result<Self, SecretsError> {
         Self::check(path)?;
-        let io = |source| SecretsError::Io {
-            path: path.to_owned(),
-            source,
-        };
-        let mut options = OpenOptions::new();
-        options.append(true).create(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let file = options.open(path).map_err(io)?;
-        // Another process could have created the file between the check and the open.
-        check_existing(path, &file.metadata().map_err(io)?)?;
         Ok(Self {
-            file: Some((path.to_owned(), Mutex::new(file))),
+            file: Some((path.to_owned(), Mutex::new(open_0600(path)?))),
+            journal: Some({
+                let journal = journal_path(path);
+                let file = open_0600(&journal)?;
+                (journal, Mutex::new(file))
+            }),
             written: AtomicUsize::new(0),
         })
     }
@@ -243,14 +244,17 @@ impl SecretsSink {
 
     /// Records, before the POST, that a create of this secret is about to be sent.
     pub fn intend(&self, tenant: &str, kind: SecretKind, name: &str) -> Result<(), SecretsError> {
-        self.append(&Line {
-            tenant,
-            kind,
-            name,
-            secret: None,
-            pending: Some(true),
-            outcome: None,
-        })
+        append(
+            self.journal.as_ref(),
+            &Line {
+                tenant,
+                kind,
+                name,
+                secret: None,
+                pending: Some(true),
+                outcome: None,
+            },
+        )
     }
 
     /// Settles a pending create that brought no secret to keep.
@@ -261,17 +265,20 @@ impl SecretsSink {
         name: &str,
         settled: Settled,
     ) -> Result<(), SecretsError> {
-        self.append(&Line {
-            tenant,
-            kind,
-            name,
-            secret: None,
-            pending: None,
-            outcome: Some(match settled {
-                Settled::NoSecret => "no_secret",
-                Settled::NotCreated => "not_created",
-            }),
-        })
+        append(
+            self.journal.as_ref(),
+            &Line {
+                tenant,
+                kind,
+                name,
+                secret: None,
+                pending: None,
+                outcome: Some(match settled {
+                    Settled::NoSecret => "no_secret",
+                    Settled::NotCreated => "not_created",
+                }),
+            },
+        )
     }
 
     /// Whether secrets are kept (a file was given).
@@ -291,37 +298,81 @@ impl SecretsSink {
         if self.file.is_none() {
             return Ok(Stored::Dropped);
         }
-        self.append(&Line {
-            tenant,
-            kind,
-            name,
-            secret: Some(secret.expose()),
-            pending: None,
-            outcome: None,
-        })?;
+        append(
+            self.file.as_ref(),
+            &Line {
+                tenant,
+                kind,
+                name,
+                secret: Some(secret.expose()),
+                pending: None,
+                outcome: None,
+            },
+        )?;
         self.written.fetch_add(1, Ordering::Relaxed);
+        append(
+            self.journal.as_ref(),
+            &Line {
+                tenant,
+                kind,
+                name,
+                secret: None,
+                pending: None,
+                outcome: Some("saved"),
+            },
+        )?;
         Ok(Stored::Written)
     }
+}
 
-    /// Appends one line and flushes it to disk before returning, so a crash right after
-    /// cannot lose it. Without a file, nothing is written.
-    fn append(&self, line: &Line<'_>) -> Result<(), SecretsError> {
-        let Some((path, file)) = &self.file else {
-            return Ok(());
-        };
-        let mut text =
-            serde_json::to_string(line).expect("invariant: a line of strings serialises to JSON");
-        text.push('\n');
-        let mut file = file
-            .lock()
-            .expect("invariant: the secrets file lock is never poisoned");
-        file.write_all(text.as_bytes())
-            .and_then(|()| file.sync_data())
-            .map_err(|source| SecretsError::Io {
-                path: path.clone(),
-                source,
-            })
+/// Appends one line and flushes it to disk before returning, so a crash right after cannot
+/// lose it. Without a file, nothing is written.
+fn append(file: Option<&(PathBuf, Mutex<File>)>, line: &Line<'_>) -> Result<(), SecretsError> {
+    let Some((path, file)) = file else {
+        return Ok(());
+    };
+    let mut text =
+        serde_json::to_string(line).expect("invariant: a line of strings serialises to JSON");
+    text.push('\n');
+    let mut file = file
+        .lock()
+        .expect("invariant: the secrets file lock is never poisoned");
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_data())
+        .map_err(|source| SecretsError::Io {
+            path: path.clone(),
+            source,
+        })
+}
+
+fn check_path(path: &Path) -> Result<(), SecretsError> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) => check_existing(path, &meta),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(SecretsError::Io {
+            path: path.to_owned(),
+            source,
+        }),
     }
+}
+
+/// Opens `path` for appending, created with mode 0600 (never wider, even for a moment).
+fn open_0600(path: &Path) -> Result<File, SecretsError> {
+    let io = |source| SecretsError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mut options = OpenOptions::new();
+    options.append(true).create(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options.open(path).map_err(io)?;
+    // Another process could have created the file between the check and the open.
+    check_existing(path, &file.metadata().map_err(io)?)?;
+    Ok(file)
 }
 
 fn check_existing(path: &Path, meta: &std::fs::Metadata) -> Result<(), SecretsError> {

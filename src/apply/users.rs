@@ -133,7 +133,10 @@ impl Executor<'_> {
                 self.client.create_token(user_id, request).await?
             }
             Err(error) => {
-                if error.status().is_some_and(|status| (400..500).contains(&status)) {
+                if error
+                    .status()
+                    .is_some_and(|status| (400..500).contains(&status))
+                {
                     self.settle_secret(SecretKind::ServiceUserToken, user, Settled::NotCreated);
                 }
                 return Err(error.into());
@@ -156,7 +159,10 @@ impl Executor<'_> {
             let answer = self.client.update_user(&id, &body).await?;
             self.state.put_user(Kind::ServiceUser, &user.name, answer);
         }
-        let Some(token) = user.token.as_ref().filter(|_| fields.iter().any(|f| f.field == "token"))
+        let Some(token) = user
+            .token
+            .as_ref()
+            .filter(|_| fields.iter().any(|f| f.field == "token"))
         else {
             return Ok(());
         };

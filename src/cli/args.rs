@@ -150,8 +150,8 @@ pub struct PlanArgs {
     /// Allow plans that delete more than 30% of a tenant's objects, or all of them.
     #[arg(long)]
     pub allow_mass_delete: bool,
-    /// The secrets file apply writes to (read only): creates it records whose one-time
-    /// secret never arrived are planned again, as new setup keys and tokens.
+    /// The secrets file apply writes to: its journal (FILE.journal, read only) names creates
+    /// whose one-time secret never arrived, which are planned again as new keys and tokens.
     #[arg(long, value_name = "FILE")]
     pub secrets_out: Option<PathBuf>,
 }

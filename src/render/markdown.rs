@@ -200,11 +200,7 @@ struct Table {
 
 impl Table {
     fn fit(plan: &Plan, room: &mut Room) -> Table {
-        let listed: Vec<&TenantPlan> = plan
-            .tenants
-            .iter()
-            .filter(|t| words::is_shown(t))
-            .collect();
+        let listed: Vec<&TenantPlan> = plan.tenants.iter().filter(|t| words::is_shown(t)).collect();
         let counts = plan.counts();
         let blocked = listed.iter().filter(|t| words::is_blocked(t)).count();
         let header = "| Tenant | Create | Update | Replace | Delete | Status |\n\

@@ -330,10 +330,7 @@ pub(super) fn total_unmanaged(plan: &Plan) -> BTreeMap<Kind, usize> {
 
 /// The tenants with nothing to change and nothing blocked, which get one line, not a section.
 pub(super) fn unchanged(plan: &Plan) -> Vec<&TenantPlan> {
-    plan.tenants
-        .iter()
-        .filter(|t| !is_shown(t))
-        .collect()
+    plan.tenants.iter().filter(|t| !is_shown(t)).collect()
 }
 
 /// `No changes in 2 tenants: Beta Ltd, Gamma GmbH.`

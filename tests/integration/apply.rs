@@ -230,18 +230,6 @@ fn secrets_go_only_to_the_0600_file_never_to_the_output() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    // Every secret line follows the write-ahead record of its create, and none is left open.
-    let key = |l: &Value| {
-        (
-            l["tenant"].as_str().unwrap().to_owned(),
-            l["kind"].as_str().unwrap().to_owned(),
-            l["name"].as_str().unwrap().to_owned(),
-        )
-    };
-    let (pending, lines): (Vec<Value>, Vec<Value>) =
-        lines.into_iter().partition(|l| l["pending"] == true);
-    let mut announced: Vec<_> = pending.iter().map(key).collect();
-    announced.sort();
     let mut seen: Vec<(String, String, String)> = lines
         .iter()
         .map(|l| {
@@ -264,8 +252,23 @@ fn secrets_go_only_to_the_0600_file_never_to_the_output() {
     ]
     .map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned()));
     assert_eq!(seen, expected);
-    assert_eq!(announced, expected);
-    assert!(out.stderr.contains("One-time secrets: 4 written to secrets.jsonl"), "{}", out.stderr);
+    // The journal beside it holds no secret: each create announced, then saved.
+    let journal = std::fs::read_to_string(dir.path().join("secrets.jsonl.journal")).unwrap();
+    for secret in [KEY_SECRET, TOKEN_SECRET, PASSWORD_SECRET] {
+        assert!(!journal.contains(secret), "a secret in the journal");
+    }
+    for (tenant, kind, name) in &expected {
+        let record = format!("\"tenant\":\"{tenant}\",\"kind\":\"{kind}\",\"name\":\"{name}\"");
+        let pending = journal.find(&format!("{{{record},\"pending\":true}}"));
+        let saved = journal.find(&format!("{{{record},\"outcome\":\"saved\"}}"));
+        assert!(pending.is_some() && saved > pending, "{journal}");
+    }
+    assert!(
+        out.stderr
+            .contains("One-time secrets: 4 written to secrets.jsonl"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[cfg(unix)]
@@ -287,7 +290,11 @@ fn a_secrets_file_readable_by_others_is_refused_before_any_request() {
 fn without_a_secrets_file_apply_refuses_before_writing_unless_told_to_discard_them() {
     let fake = fake();
     let dir = scratch();
-    let out = birdhouse(&fake, Some(dir.path()), &["apply", "-f", "tenants", "--yes"]);
+    let out = birdhouse(
+        &fake,
+        Some(dir.path()),
+        &["apply", "-f", "tenants", "--yes"],
+    );
     assert_eq!(out.code, 64, "{}", out.stderr);
     assert!(
         out.stderr.contains(
@@ -537,7 +544,11 @@ fn a_stale_saved_plan_is_refused_with_exit_3_and_the_other_tenants_go_on() {
         t.groups
             .push(json!({"id": "gsneaky", "name": "sneaky", "issued": "api"}));
     });
-    let out = birdhouse(&fake, Some(dir.path()), &["apply", "plan.json", "--discard-secrets"]);
+    let out = birdhouse(
+        &fake,
+        Some(dir.path()),
+        &["apply", "plan.json", "--discard-secrets"],
+    );
     assert_eq!(out.code, 3, "{}", out.stderr);
     assert!(
         out.stderr.contains("Acme: refused as stale"),
@@ -653,6 +664,95 @@ fn the_lock_of_an_apply_killed_on_this_host_is_removed_by_the_next_apply() {
     );
     assert!(fake.with(|w| w.locks("Acme")).is_empty());
     assert_converged(&fake, dir.path());
+}
+
+#[test]
+fn a_setup_key_whose_create_answer_is_unreadable_is_made_again_with_a_saved_secret() {
+    let fake = fake();
+    let dir = scratch();
+    add(&fake, "Globex", |t| {
+        t.faults.garble_answer_of_post = Some("/api/setup-keys".into());
+    });
+    let out = apply(&fake, dir.path(), &["--secrets-out", "s.jsonl"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let keys = fake.with(|w| w.tenant("Globex").keys.clone());
+    assert_eq!(
+        keys.iter().filter(|k| k["name"] == "boot").count(),
+        1,
+        "{keys:#?}"
+    );
+    let secrets = std::fs::read_to_string(dir.path().join("s.jsonl")).unwrap();
+    assert!(
+        secrets.contains("\"tenant\":\"Globex\",\"kind\":\"setup_key\",\"name\":\"boot\""),
+        "{secrets}"
+    );
+    assert_converged(&fake, dir.path());
+}
+
+#[test]
+fn a_create_whose_secret_never_reached_the_file_is_planned_again_as_a_new_key() {
+    let fake = fake();
+    let dir = scratch();
+    let out = apply(&fake, dir.path(), &["--secrets-out", "s.jsonl"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // As a kill -9 between the answer and the write leaves it: the create announced, the
+    // secret never saved.
+    let journal = dir.path().join("s.jsonl.journal");
+    let mut text = std::fs::read_to_string(&journal).unwrap();
+    text.push_str(
+        "{\"tenant\":\"Globex\",\"kind\":\"setup_key\",\"name\":\"boot\",\"pending\":true}\n",
+    );
+    std::fs::write(&journal, text).unwrap();
+
+    let out = birdhouse(
+        &fake,
+        Some(dir.path()),
+        &["plan", "-f", "tenants", "--color", "never"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        !out.stdout.contains("-/+ setup key boot"),
+        "the journal was read without --secrets-out"
+    );
+    let out = birdhouse(
+        &fake,
+        Some(dir.path()),
+        &[
+            "plan",
+            "-f",
+            "tenants",
+            "--secrets-out",
+            "s.jsonl",
+            "--color",
+            "never",
+        ],
+    );
+    assert!(
+        out.stdout.contains("-/+ setup key boot (an earlier apply created its one-time secret but never saved it: a new one is made)"),
+        "{}",
+        out.stdout
+    );
+    let out = apply(&fake, dir.path(), &["--secrets-out", "s.jsonl"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("One-time secrets: 1 written to s.jsonl"),
+        "{}",
+        out.stderr
+    );
+    let out = birdhouse(
+        &fake,
+        Some(dir.path()),
+        &[
+            "plan",
+            "-f",
+            "tenants",
+            "--secrets-out",
+            "s.jsonl",
+            "--detailed-exitcode",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
 }
 
 #[test]

@@ -146,7 +146,15 @@ fn an_apply_killed_midway_replans_to_what_is_left_and_a_rerun_converges() {
         &lab,
         dir.path(),
         &[
-            "apply", "-f", &examples, "--yes", "--rate", "600", "--burst", "20",
+            "apply",
+            "-f",
+            &examples,
+            "--yes",
+            "--discard-secrets",
+            "--rate",
+            "600",
+            "--burst",
+            "20",
         ],
     )
     .stdout(Stdio::null())
@@ -181,7 +189,11 @@ fn an_apply_killed_midway_replans_to_what_is_left_and_a_rerun_converges() {
     );
     assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
 
-    let out = birdhouse(&lab, dir.path(), &["apply", "-f", &examples, "--yes"]);
+    let out = birdhouse(
+        &lab,
+        dir.path(),
+        &["apply", "-f", &examples, "--yes", "--discard-secrets"],
+    );
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     assert_converged(&lab, dir.path());
 }
@@ -229,7 +241,13 @@ fn a_saved_plan_is_refused_as_stale_when_its_tenant_changed_behind_it() {
     let out = birdhouse(
         &lab,
         dir.path(),
-        &["apply", "plan.json", "--tenant", "Initech*"],
+        &[
+            "apply",
+            "plan.json",
+            "--tenant",
+            "Initech*",
+            "--discard-secrets",
+        ],
     );
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     assert!(
@@ -262,6 +280,7 @@ fn a_saved_plan_is_refused_as_stale_when_its_tenant_changed_behind_it() {
             "Acme*",
             "--tenant",
             "Globex*",
+            "--discard-secrets",
         ],
     );
     assert_eq!(out.code, 3, "{}\n{}", out.stdout, out.stderr);
@@ -324,7 +343,11 @@ pub(crate) fn write(
 fn drift_is_planned_back_keys_are_replaced_and_groups_detached_before_delete() {
     let lab = examples_lab();
     let dir = tempfile::tempdir().unwrap();
-    let out = birdhouse(&lab, dir.path(), &["apply", "-f", &examples(), "--yes"]);
+    let out = birdhouse(
+        &lab,
+        dir.path(),
+        &["apply", "-f", &examples(), "--yes", "--discard-secrets"],
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
 
     // Drift: a group nobody asked for on Globex (groups are pruned there), still named by a
@@ -408,7 +431,11 @@ fn drift_is_planned_back_keys_are_replaced_and_groups_detached_before_delete() {
         std::fs::write(files.join(path.file_name().unwrap()), text).unwrap();
     }
     let files = files.to_string_lossy().into_owned();
-    let out = birdhouse(&lab, dir.path(), &["apply", "-f", &files, "--yes"]);
+    let out = birdhouse(
+        &lab,
+        dir.path(),
+        &["apply", "-f", &files, "--yes", "--discard-secrets"],
+    );
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     for line in [
         "Acme Dental: -/+ setup key clinic-workstations",
@@ -490,7 +517,11 @@ fn a_tenant_id_the_token_cannot_reach_is_refused_and_nothing_is_written_anywhere
     let acme_before = group_names(&lab, "Acme Dental");
     lab.reset_stats();
 
-    let out = birdhouse(&lab, dir.path(), &["apply", "-f", "tenants.yaml", "--yes"]);
+    let out = birdhouse(
+        &lab,
+        dir.path(),
+        &["apply", "-f", "tenants.yaml", "--yes", "--discard-secrets"],
+    );
     assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
     // The id is no MSP tenant, so it is refused before anything is read from it.
     assert!(
@@ -536,7 +567,11 @@ fn prune_deletes_unlisted_objects_and_never_protected_ones() {
     )
     .unwrap();
 
-    let out = birdhouse(&lab, dir.path(), &["apply", "-f", "tenants.yaml", "--yes"]);
+    let out = birdhouse(
+        &lab,
+        dir.path(),
+        &["apply", "-f", "tenants.yaml", "--yes", "--discard-secrets"],
+    );
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     assert!(
         out.stderr.contains("Acme Dental: - group left-over"),
@@ -587,7 +622,7 @@ fn a_run_needing_more_calls_than_the_burst_meets_no_429() {
     let dir = tempfile::tempdir().unwrap();
     let budget = ["--rate", "1200", "--burst", "30"];
     let examples = examples();
-    let mut args = vec!["apply", "-f", &examples, "--yes"];
+    let mut args = vec!["apply", "-f", &examples, "--yes", "--discard-secrets"];
     args.extend(budget);
     let started = Instant::now();
     let out = birdhouse(&lab, dir.path(), &args);

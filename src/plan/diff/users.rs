@@ -3,8 +3,8 @@
 
 use crate::live::Snapshot;
 use crate::model::{Kind, Role, ServiceUser, ServiceUserToken, User};
-use crate::plan::{Object, Reason};
 use crate::plan::equality::managed_differs;
+use crate::plan::{Object, Reason};
 
 use super::{Differ, Fields};
 
@@ -19,11 +19,7 @@ fn token_on_record<'a>(live: &'a Snapshot, user: &str, token: &'a str) -> Option
 impl Differ<'_> {
     /// The token apply must make for a live service user, and why: the file declares one the
     /// user does not have (its tokens were read), or an earlier apply lost its secret.
-    fn token_to_make(
-        &self,
-        name: &str,
-        want: &ServiceUser,
-    ) -> Option<(ServiceUserToken, Reason)> {
+    fn token_to_make(&self, name: &str, want: &ServiceUser) -> Option<(ServiceUserToken, Reason)> {
         let token = want.token.as_ref()?;
         let live_tokens = self.live.service_user_tokens.get(name)?;
         if !live_tokens.contains(&token.name) {

@@ -35,6 +35,9 @@ pub(crate) struct Faults {
     /// The first POST to a path ending like this is applied, then answered only after this
     /// long: longer than the client's timeout, so the client gives up on a POST that landed.
     pub(crate) stall_post: Option<(String, std::time::Duration)>,
+    /// The first POST to a path ending like this is applied, then answered 200 with a body
+    /// that is not JSON (the object exists; its one-time secret is unreadable).
+    pub(crate) garble_answer_of_post: Option<String>,
 }
 
 /// One tenant's objects, in read shapes (policies keep group ids; rendered on read).
@@ -247,6 +250,7 @@ fn handle(world: &mut World, req: &HttpMockRequest) -> HttpMockResponse {
 
     let write = method != "GET";
     let mut lose_answer = false;
+    let mut garble = false;
     let mut stall = None;
     {
         let tenant = &mut world.tenants[index];
@@ -270,6 +274,14 @@ fn handle(world: &mut World, req: &HttpMockRequest) -> HttpMockResponse {
         }
         if method == "POST"
             && !is_lock
+            && let Some(suffix) = &tenant.faults.garble_answer_of_post
+            && path.ends_with(suffix.as_str())
+        {
+            garble = true;
+            tenant.faults.garble_answer_of_post = None;
+        }
+        if method == "POST"
+            && !is_lock
             && let Some((suffix, duration)) = &tenant.faults.stall_post
             && path.ends_with(suffix.as_str())
         {
@@ -284,6 +296,13 @@ fn handle(world: &mut World, req: &HttpMockRequest) -> HttpMockResponse {
     let answer = route(tenant, &mut ids, &method, &segments, &body);
     if lose_answer {
         return error(504, "gateway timeout");
+    }
+    if garble {
+        return HttpMockResponse::builder()
+            .status(200)
+            .header("content-type", "application/json")
+            .body("{\"key\": \"")
+            .build();
     }
     if let Some(duration) = stall {
         std::thread::sleep(duration);
