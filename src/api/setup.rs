@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use crate::api::wire::{InstanceStatus, SetupRequest, SetupResponse};
 use crate::api::{
-    ApiError, Client, Method, Path, RateBudget, RetryPolicy, Scope, SystemClock, to_body,
+    ApiError, Client, MAX_RESPONSE_BYTES, Method, Path, RateBudget, RetryPolicy, Scope,
+    SystemClock, Transport, to_body,
 };
 
 /// Unauthenticated calls are not charged to a token, but stay polite all the same.
@@ -23,7 +24,10 @@ fn anonymous_client(base_url: &str) -> Result<Client, ApiError> {
         None,
         RateBudget::new(PER_MINUTE, BURST, Arc::new(SystemClock)),
         RetryPolicy::default(),
-        Duration::from_secs(30),
+        &Transport {
+            timeout: Duration::from_secs(30),
+            max_response_bytes: MAX_RESPONSE_BYTES,
+        },
     )
 }
 

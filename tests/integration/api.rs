@@ -2,6 +2,7 @@
 //! connections), plus `birdhouse tenants` driven like a user. Every scenario has a deadline so a
 //! hang fails instead of blocking the suite; budget waits run on a virtual clock.
 
+mod endless;
 mod flaky;
 
 use std::future::Future;
@@ -440,6 +441,108 @@ async fn an_unreachable_server_fails_with_a_transport_error_naming_the_request()
             .starts_with("GET /api/groups (tenant ctq2p8nten4nt000001): no answer"),
         "{err}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answer size
+
+/// A client like [`client_for`] that reads answers of at most `limit` bytes.
+fn client_with_limit(base_url: &str, limit: usize) -> Client {
+    let mut config = ClientConfig::new(base_url, Secret::new(TOKEN.to_owned()));
+    config.clock = Arc::new(VirtualClock::new());
+    config.timeout = Duration::from_secs(5);
+    config.max_response_bytes = limit;
+    Client::new(config).unwrap()
+}
+
+#[tokio::test]
+async fn an_answer_above_the_size_limit_is_refused_naming_the_request_not_the_query() {
+    const LIMIT: usize = 64 * 1024;
+    let server = MockServer::start_async().await;
+    let huge = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/api/groups");
+            then.status(200).body("x".repeat(LIMIT + 1));
+        })
+        .await;
+    let fits = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/api/users");
+            then.status(200)
+                .body(format!("[{}]", " ".repeat(LIMIT - 2)));
+        })
+        .await;
+    let client = client_with_limit(&server.base_url(), LIMIT);
+    let tenant = client.tenant(Some(TENANT));
+
+    let err = within(tenant.list_groups()).await.unwrap_err();
+
+    assert!(
+        matches!(
+            err,
+            ApiError::ResponseTooLarge {
+                limit_bytes: LIMIT,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "GET /api/groups (tenant ctq2p8nten4nt000001): the answer is larger than 65536 bytes, \
+         far more than any NetBird answer; it was not read (check the API URL)"
+    );
+    huge.assert_calls_async(1).await;
+    assert!(within(tenant.list_users()).await.unwrap().is_empty());
+    fits.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn an_endless_answer_is_cut_off_at_the_size_limit() {
+    const LIMIT: usize = 1024 * 1024;
+    let server = endless::Server::start();
+    let client = client_with_limit(&server.url, LIMIT);
+
+    let err = within(client.tenant(None).list_groups()).await.unwrap_err();
+
+    assert!(
+        matches!(
+            err,
+            ApiError::ResponseTooLarge {
+                limit_bytes: LIMIT,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("GET /api/groups (own account): the answer is larger than 1 MiB"),
+        "{err}"
+    );
+    assert_eq!(
+        client.stats().requests,
+        1,
+        "a refused answer is not retried"
+    );
+}
+
+#[test]
+fn tenants_stops_reading_an_endless_answer_at_64_mib() {
+    let server = endless::Server::start();
+
+    let output = birdhouse(&server.url).args(["tenants"]).output().unwrap();
+
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: listing the MSP's tenants: GET /api/integrations/msp/tenants (own account): \
+         the answer is larger than 64 MiB, far more than any NetBird answer; it was not read (check the API URL)\n"
+    );
+    // The client hung up soon after the limit; socket buffers hold at most a few MiB more.
+    let sent = server.sent();
+    assert!(sent < 80 * 1024 * 1024, "{sent} bytes were sent");
 }
 
 // ---------------------------------------------------------------------------------------------
