@@ -204,6 +204,20 @@ pub enum ApiError {
         limit_bytes: usize,
     },
 
+    /// The TLS handshake refused the server's certificate. Not retried: it would fail the
+    /// same way every time. A self-hosted server with a private CA needs that CA trusted.
+    #[error(
+        "{request}: the server's TLS certificate is not trusted: {problem}; if the server uses \
+         a private CA, trust it with --ca-cert FILE (or NETBIRD_CA_CERT=FILE), or point \
+         SSL_CERT_FILE or SSL_CERT_DIR at a bundle that holds it"
+    )]
+    UntrustedCertificate {
+        /// The request whose handshake failed.
+        request: RequestLabel,
+        /// What the TLS library found wrong with the certificate.
+        problem: String,
+    },
+
     /// The server could not be reached, or the connection failed on every attempt.
     #[error("{request}: no answer from the NetBird API after {attempts} attempt(s)")]
     Transport {
@@ -249,6 +263,7 @@ impl ApiError {
             | ApiError::OutcomeUnknown { request, .. }
             | ApiError::MalformedBody { request, .. }
             | ApiError::ResponseTooLarge { request, .. }
+            | ApiError::UntrustedCertificate { request, .. }
             | ApiError::Transport { request, .. }
             | ApiError::UnexpectedStatus { request, .. } => Some(request),
         }

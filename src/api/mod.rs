@@ -21,6 +21,7 @@ mod msp;
 mod retry;
 mod setup;
 mod tenant;
+mod tls;
 pub mod wire;
 
 use std::fmt;
@@ -41,6 +42,7 @@ pub use error::{ApiError, RequestLabel};
 pub use retry::RetryPolicy;
 pub use setup::{instance_status, setup};
 pub use tenant::TenantClient;
+pub use tls::{TrustError, TrustedRoots};
 
 use retry::{Failure, Verdict};
 use wire::ErrorBody;
@@ -86,6 +88,8 @@ pub struct ClientConfig {
     pub timeout: Duration,
     /// Largest response body read ([`MAX_RESPONSE_BYTES`]); a larger answer fails the request.
     pub max_response_bytes: usize,
+    /// Root certificates trusted besides the system's (`--ca-cert`).
+    pub trusted_roots: TrustedRoots,
     /// Where waits happen: [`SystemClock`] for real runs, [`VirtualClock`] in tests.
     pub clock: Arc<dyn Clock>,
 }
@@ -101,6 +105,7 @@ impl ClientConfig {
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(30),
             max_response_bytes: MAX_RESPONSE_BYTES,
+            trusted_roots: TrustedRoots::default(),
             clock: Arc::new(SystemClock),
         }
     }
@@ -200,6 +205,8 @@ struct Transport {
     timeout: Duration,
     /// Largest response body read.
     max_response_bytes: usize,
+    /// Roots trusted besides the system's.
+    trusted_roots: TrustedRoots,
 }
 
 /// The run's connection to one NetBird management server. Cheap to clone; clones share the
@@ -248,6 +255,7 @@ impl Client {
             &Transport {
                 timeout: config.timeout,
                 max_response_bytes: config.max_response_bytes,
+                trusted_roots: config.trusted_roots,
             },
         )
     }
@@ -270,6 +278,7 @@ impl Client {
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             // The API never redirects; following one could carry the token somewhere else.
             .redirect(reqwest::redirect::Policy::none())
+            .tls_certs_merge(transport.trusted_roots.to_reqwest())
             .build()
             .map_err(|source| ApiError::ClientSetup { source })?;
         let (authorization, token) = credential.unzip();
@@ -390,7 +399,9 @@ impl Client {
                 }
                 Err(SendError::Transport(err)) => {
                     let err = err.without_url();
-                    let failure = if err.is_connect() {
+                    let failure = if tls::certificate_problem(&err).is_some() {
+                        Failure::Certificate
+                    } else if err.is_connect() {
                         Failure::Connect
                     } else {
                         Failure::NoAnswer
@@ -496,6 +507,12 @@ impl Client {
         attempts: u32,
     ) -> ApiError {
         if let Some(source) = transport {
+            if let Some(problem) = tls::certificate_problem(&source) {
+                return ApiError::UntrustedCertificate {
+                    request: label,
+                    problem,
+                };
+            }
             return ApiError::Transport {
                 request: label,
                 attempts,
@@ -583,7 +600,9 @@ async fn sleep_for(clock: &dyn Clock, duration: Duration) -> Duration {
 
 /// A short, URL-free name for a transport failure, for logs and messages.
 fn transport_kind(err: &reqwest::Error) -> &'static str {
-    if err.is_timeout() {
+    if tls::certificate_problem(err).is_some() {
+        "certificate not trusted"
+    } else if err.is_timeout() {
         "timed out"
     } else if err.is_connect() {
         "could not connect"

@@ -4,6 +4,7 @@
 
 mod endless;
 mod flaky;
+mod tls;
 
 use std::future::Future;
 use std::num::NonZeroU32;
@@ -15,7 +16,7 @@ use assert_cmd::Command;
 use birdhouse::api::wire::{
     CreateSetupKeyRequest, GroupRequest, NetworkRequest, Resource, SetupRequest,
 };
-use birdhouse::api::{ApiError, Client, ClientConfig, RetryPolicy, VirtualClock};
+use birdhouse::api::{ApiError, Client, ClientConfig, RetryPolicy, TrustedRoots, VirtualClock};
 use birdhouse::secret::Secret;
 use httpmock::prelude::*;
 use httpmock::{HttpMockRequest, HttpMockResponse};
@@ -546,6 +547,131 @@ fn tenants_stops_reading_an_endless_answer_at_64_mib() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// TLS trust
+
+#[tokio::test]
+async fn an_untrusted_certificate_fails_after_one_handshake_and_says_how_to_trust_the_ca() {
+    let server = tls::Server::start("[]");
+    let (client, _clock) = client_for(&server.url);
+
+    let err = within(client.tenant(Some(TENANT)).list_groups())
+        .await
+        .unwrap_err();
+
+    assert!(
+        matches!(err, ApiError::UntrustedCertificate { .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "GET /api/groups (tenant ctq2p8nten4nt000001): the server's TLS certificate is not \
+         trusted: it is signed by an unknown issuer (a private or self-signed CA?); if the \
+         server uses a private CA, trust it with --ca-cert FILE (or NETBIRD_CA_CERT=FILE), or \
+         point SSL_CERT_FILE or SSL_CERT_DIR at a bundle that holds it"
+    );
+    assert_eq!(
+        server.handshakes(),
+        1,
+        "a certificate failure is not retried"
+    );
+    assert_eq!(client.stats().retries, 0);
+}
+
+#[tokio::test]
+async fn a_private_ca_given_as_a_trusted_root_is_trusted() {
+    let server = tls::Server::start(r#"[{"id": "g1", "name": "devs", "issued": "api"}]"#);
+    let mut config = ClientConfig::new(&server.url, Secret::new(TOKEN.to_owned()));
+    config.clock = Arc::new(VirtualClock::new());
+    config.trusted_roots = TrustedRoots::from_pem(&std::fs::read(tls::ca_pem()).unwrap()).unwrap();
+    let client = Client::new(config).unwrap();
+
+    let groups = within(client.tenant(None).list_groups()).await.unwrap();
+
+    assert_eq!(groups[0].id, "g1");
+    assert_eq!(server.handshakes(), 1);
+}
+
+#[test]
+fn tenants_with_an_untrusted_certificate_exits_1_after_one_handshake() {
+    let server = tls::Server::start("[]");
+
+    let output = birdhouse(&server.url).args(["tenants"]).output().unwrap();
+
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "error: listing the MSP's tenants: GET /api/integrations/msp/tenants (own \
+             account): the server's TLS certificate is not trusted"
+        ) && stderr.contains("--ca-cert FILE")
+            && stderr.contains("SSL_CERT_FILE"),
+        "{stderr}"
+    );
+    assert_eq!(server.handshakes(), 1);
+}
+
+#[test]
+fn tenants_trusts_the_ca_given_with_ca_cert_or_netbird_ca_cert() {
+    let server = tls::Server::start("[]");
+    let ca = tls::ca_pem();
+
+    let flag = birdhouse(&server.url)
+        .args(["tenants", "--ca-cert", ca.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let env = birdhouse(&server.url)
+        .env("NETBIRD_CA_CERT", &ca)
+        .args(["tenants"])
+        .output()
+        .unwrap();
+
+    for output in [flag, env] {
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+        assert_eq!(
+            String::from_utf8(output.stdout).unwrap(),
+            "ID  NAME  DOMAIN  STATUS\n"
+        );
+    }
+    assert_eq!(server.handshakes(), 2);
+}
+
+#[test]
+fn ca_cert_that_is_missing_or_not_pem_is_a_usage_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_pem = dir.path().join("ca.der");
+    std::fs::write(&not_pem, [0x30, 0x82, 0x01, 0x0a, 0x02]).unwrap();
+    let missing = dir.path().join("missing.pem");
+
+    for (file, expected) in [
+        (
+            &not_pem,
+            format!(
+                "error: --ca-cert {}: no PEM certificate in it (expected one or more \
+                 -----BEGIN CERTIFICATE----- blocks; a DER file converts with \
+                 `openssl x509 -inform der -in FILE -out FILE.pem`)\n",
+                not_pem.display()
+            ),
+        ),
+        (
+            &missing,
+            format!(
+                "error: cannot read --ca-cert {}: No such file or directory (os error 2)\n",
+                missing.display()
+            ),
+        ),
+    ] {
+        let output = birdhouse("https://127.0.0.1:9")
+            .args(["tenants", "--ca-cert", file.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(64), "{stderr}");
+        assert_eq!(stderr, expected);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Error bodies
 
 #[tokio::test]
@@ -961,9 +1087,13 @@ async fn setup_sends_no_token_and_holds_the_new_pat_as_a_secret() {
         pat_expire_in: Some(1),
     };
 
-    let response = within(birdhouse::api::setup(&server.base_url(), &request))
-        .await
-        .unwrap();
+    let response = within(birdhouse::api::setup(
+        &server.base_url(),
+        &request,
+        &TrustedRoots::default(),
+    ))
+    .await
+    .unwrap();
 
     setup.assert_calls_async(1).await;
     assert_eq!(response.personal_access_token.unwrap().expose(), TOKEN);
@@ -993,6 +1123,7 @@ fn plain_http_to_a_remote_host_is_refused() {
 fn birdhouse(server_url: &str) -> Command {
     let mut cmd = Command::cargo_bin("birdhouse").unwrap();
     cmd.env_remove("NETBIRD_HOST")
+        .env_remove("NETBIRD_CA_CERT")
         .env_remove("RUST_LOG")
         .env("NETBIRD_API_URL", server_url)
         .env("NETBIRD_API_TOKEN", TOKEN)

@@ -386,6 +386,53 @@ fn help_lists_every_command_and_the_exit_codes() {
 }
 
 #[test]
+fn help_documents_ca_cert_and_its_environment_variable() {
+    let out = Test::new().args(&["--help"]).run();
+    assert_eq!(out.code, 0);
+    let help = out.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains("--ca-cert <FILE> PEM certificate (or bundle) of a private CA to trust")
+            && help.contains("[env: NETBIRD_CA_CERT=]"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn bootstrap_checks_ca_cert_before_contacting_the_server() {
+    let test = Test::new()
+        .file("password.txt", "correct horse battery\n")
+        .file(
+            "ca.pem",
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+        )
+        .args(&[
+            "bootstrap",
+            "--url",
+            "https://127.0.0.1:9",
+            "--email",
+            "owner@msp.example",
+            "--name",
+            "MSP Owner",
+            "--password-file",
+            "password.txt",
+            "--pat-out",
+            "pat.txt",
+            "--ca-cert",
+            "ca.pem",
+        ]);
+    let out = test.run();
+    assert_eq!(out.code, 64, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("error: --ca-cert ca.pem: no PEM certificate in it (expected one or more -----BEGIN CERTIFICATE----- blocks"),
+        "{}",
+        out.stderr
+    );
+    assert!(!test.path().join("pat.txt").exists());
+}
+
+#[test]
 fn schema_command_prints_the_checked_in_schema() {
     let out = Test::new().args(&["schema"]).run();
     assert_eq!(out.code, 0);

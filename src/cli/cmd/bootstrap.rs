@@ -11,10 +11,12 @@ use crate::api::ApiError;
 use crate::api::wire::SetupRequest;
 use crate::cli::UsageError;
 use crate::cli::args::BootstrapArgs;
+use crate::cli::connection;
 use crate::cli::exit::Exit;
+use crate::cli::settings::Settings;
 use crate::secret::Secret;
 
-pub(crate) fn run(args: &BootstrapArgs) -> anyhow::Result<Exit> {
+pub(crate) fn run(settings: &Settings, args: &BootstrapArgs) -> anyhow::Result<Exit> {
     if !(1..=365).contains(&args.pat_expire_in) {
         return Err(UsageError(format!(
             "--pat-expire-in {} is out of range (expected 1 to 365 days)",
@@ -23,6 +25,7 @@ pub(crate) fn run(args: &BootstrapArgs) -> anyhow::Result<Exit> {
         .into());
     }
     let password = read_password(&args.password_file)?;
+    let trusted_roots = connection::trusted_roots(settings.connection.ca_cert.as_deref())?;
     if args.pat_out.exists() {
         return Err(UsageError(format!(
             "{} already exists; bootstrap never overwrites a token file",
@@ -42,7 +45,7 @@ pub(crate) fn run(args: &BootstrapArgs) -> anyhow::Result<Exit> {
         .build()
         .context("starting the async runtime")?;
     let response = runtime
-        .block_on(crate::api::setup(&args.url, &request))
+        .block_on(crate::api::setup(&args.url, &request, &trusted_roots))
         .map_err(explain)?;
     let Some(token) = response.personal_access_token else {
         bail!(
