@@ -1,6 +1,8 @@
 //! The command line as a user meets it: exit codes and the exact located messages of
 //! `validate`, `schema`, usage errors and commands not built yet.
 
+use std::fmt::Write as _;
+
 use crate::support::{Test, repo_root};
 
 /// Runs `validate -f tenants` over the given files and asserts exit 1, that every expected
@@ -329,6 +331,53 @@ fn empty_file_and_missing_path() {
             .starts_with("error: nothing-here: No such file or directory"),
         "{}",
         out.stderr
+    );
+}
+
+/// 1,000 tenants of 100 groups in one file: about 2.5 MB and 300,000 YAML nodes.
+fn thousand_tenants_of_a_hundred_groups() -> String {
+    let mut text = String::from("version: 1\ntenants:\n");
+    for tenant in 0..1000 {
+        let _ = write!(
+            text,
+            "  - name: tenant-{tenant:04}\n    domain: tenant-{tenant:04}.example\n    groups:\n"
+        );
+        for group in 0..100 {
+            let _ = writeln!(text, "      - name: group-{group:03}");
+        }
+    }
+    text
+}
+
+#[test]
+fn a_large_single_file_validates() {
+    let text = thousand_tenants_of_a_hundred_groups();
+    assert!(text.len() > 2_000_000, "{} bytes", text.len());
+    let out = Test::new()
+        .file("tenants.yaml", &text)
+        .args(&["validate", "-f", "tenants.yaml"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stderr, "tenants.yaml valid: 1 file, 1000 tenants\n");
+}
+
+#[test]
+fn an_alias_bomb_is_refused_where_it_expands() {
+    let mut bomb = String::from("version: 1\na: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for (name, previous) in ["b", "c", "d", "e", "f", "g", "h", "i"]
+        .into_iter()
+        .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+    {
+        let aliases = vec![format!("*{previous}"); 10].join(", ");
+        let _ = writeln!(bomb, "{name}: &{name} [{aliases}]");
+    }
+    bomb.push_str("tenants: []\n");
+    assert_invalid(
+        &[("a.yaml", &bomb)],
+        &[
+            "error: tenants/a.yaml:7:12: YAML refused: the document has too many values for its size: aliases repeat too much of the document (an alias bomb?) (expected valid YAML)",
+            "1 problem found; nothing was contacted",
+        ],
     );
 }
 
