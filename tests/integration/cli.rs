@@ -381,6 +381,42 @@ fn an_alias_bomb_is_refused_where_it_expands() {
     );
 }
 
+fn mkfifo(path: &std::path::Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+#[test]
+fn fifos_in_a_directory_are_skipped_with_a_warning_never_opened() {
+    let test = Test::new().file("tenants/a.yaml", HEAD);
+    mkfifo(&test.path().join("tenants/x.yaml"));
+    std::os::unix::fs::symlink("x.yaml", test.path().join("tenants/y.yml")).unwrap();
+    let out = test.args(&["validate", "-f", "tenants"]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        "warning: tenants/x.yaml: skipped: a FIFO, not a regular file\n\
+         warning: tenants/y.yml: skipped: a FIFO, not a regular file\n\
+         tenants valid: 1 file, 1 tenant\n"
+    );
+}
+
+#[test]
+fn a_fifo_named_directly_is_refused_unopened() {
+    let test = Test::new();
+    mkfifo(&test.path().join("x.yaml"));
+    let out = test.args(&["validate", "-f", "x.yaml"]).run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        "error: x.yaml: a FIFO, not a regular file or directory; only regular files are read\n\
+         1 problem found; nothing was contacted\n"
+    );
+}
+
 #[test]
 fn usage_errors_exit_64() {
     let out = Test::new().args(&["validate"]).run();
