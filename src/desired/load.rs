@@ -48,11 +48,8 @@ pub(crate) fn parse_files(
         let file = sources.add(file_path);
         let text = match bytes.map(String::from_utf8) {
             Ok(Ok(text)) => text,
-            Ok(Err(_)) => {
-                diagnostics.push(
-                    Diagnostic::at(start_of(file), "", "the file is not valid UTF-8")
-                        .expected("UTF-8 text"),
-                );
+            Ok(Err(err)) => {
+                diagnostics.push(invalid_utf8(file, &err));
                 continue;
             }
             Err(message) => {
@@ -73,6 +70,26 @@ fn start_of(file: FileId) -> Span {
         line: 1,
         column: 1,
     }
+}
+
+/// The first byte that is not UTF-8, at its line and column (counted in characters), so the
+/// user finds it without a hex editor.
+fn invalid_utf8(file: FileId, err: &std::string::FromUtf8Error) -> Diagnostic {
+    let bytes = err.as_bytes();
+    let valid = &bytes[..err.utf8_error().valid_up_to()];
+    let valid = std::str::from_utf8(valid).expect("invariant: the prefix is valid UTF-8");
+    let line_start = valid.rfind('\n').map_or(0, |newline| newline + 1);
+    let to_count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let span = Span {
+        file,
+        line: to_count(valid.matches('\n').count() + 1),
+        column: to_count(valid[line_start..].chars().count() + 1),
+    };
+    let what = match err.utf8_error().error_len() {
+        Some(_) => format!("byte 0x{:02x}", bytes[valid.len()]),
+        None => "a character cut off at the end".to_owned(),
+    };
+    Diagnostic::at(span, "", format!("the file is not valid UTF-8: {what}")).expected("UTF-8 text")
 }
 
 /// One file, or every `*.yaml`/`*.yml` below a directory (hidden entries skipped), sorted so

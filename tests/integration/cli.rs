@@ -418,6 +418,28 @@ fn a_fifo_named_directly_is_refused_unopened() {
 }
 
 #[test]
+fn invalid_utf8_is_reported_at_its_line_and_column() {
+    let test = Test::new().file("tenants/b.yaml", HEAD);
+    let mut bytes = b"version: 1\ntenants:\n  - name: Acm\xc3\xa9 \xff\n".to_vec();
+    std::fs::write(test.path().join("tenants/a.yaml"), &bytes).unwrap();
+    bytes.truncate(bytes.len() - 4);
+    std::fs::write(test.path().join("tenants/c.yaml"), &bytes).unwrap();
+    let out = test.args(&["validate", "-f", "tenants"]).run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "error: tenants/a.yaml:3:16: the file is not valid UTF-8: byte 0xff (expected UTF-8 text)",
+            "error: tenants/c.yaml:3:14: the file is not valid UTF-8: a character cut off at the end (expected UTF-8 text)",
+            "2 problems found; nothing was contacted",
+        ],
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
 fn usage_errors_exit_64() {
     let out = Test::new().args(&["validate"]).run();
     assert_eq!(out.code, 64, "{}", out.stderr);
