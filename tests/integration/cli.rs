@@ -440,6 +440,19 @@ fn invalid_utf8_is_reported_at_its_line_and_column() {
 }
 
 #[test]
+fn tenant_domains_must_be_dns_names() {
+    let file = "version: 1\ntenants:\n  - name: Acme\n    domain: \"*.acme.example\"\n  - name: Globex\n    domain: globex corp.example\n  - name: Initech\n    domain: initech.example\n";
+    assert_invalid(
+        &[("a.yaml", file)],
+        &[
+            "error: tenants/a.yaml:4:13: tenants[0].domain: \"*.acme.example\" is not a domain name (expected a DNS name such as acme.example: letters, digits and hyphens between dots, no wildcard)",
+            "error: tenants/a.yaml:6:13: tenants[1].domain: \"globex corp.example\" is not a domain name (expected a DNS name such as acme.example: letters, digits and hyphens between dots, no wildcard)",
+            "2 problems found; nothing was contacted",
+        ],
+    );
+}
+
+#[test]
 fn usage_errors_exit_64() {
     let out = Test::new().args(&["validate"]).run();
     assert_eq!(out.code, 64, "{}", out.stderr);
