@@ -228,6 +228,9 @@ struct Inner {
     /// Set by the first successful answer: from then on a 404 is a missing object, not a
     /// rejected token.
     authenticated: AtomicBool,
+    /// Set when the server turned out to have no account-wide resource list, so no tenant of
+    /// the run spends a call asking again.
+    no_account_wide_resources: AtomicBool,
 }
 
 impl fmt::Debug for Client {
@@ -293,6 +296,7 @@ impl Client {
                 max_response_bytes: transport.max_response_bytes,
                 counters: Counters::default(),
                 authenticated: AtomicBool::new(false),
+                no_account_wide_resources: AtomicBool::new(false),
             }),
         })
     }
