@@ -190,6 +190,34 @@ pub enum ApiError {
         detail: String,
     },
 
+    /// An answer larger than the client reads: no NetBird answer comes near the limit, so the
+    /// URL probably points at something else (or the server is broken). Not retried.
+    #[error(
+        "{request}: the answer is larger than {}, far more than any NetBird answer; it was \
+         not read (check the API URL)",
+        byte_size(*.limit_bytes)
+    )]
+    ResponseTooLarge {
+        /// The request whose answer was refused.
+        request: RequestLabel,
+        /// The limit it passed.
+        limit_bytes: usize,
+    },
+
+    /// The TLS handshake refused the server's certificate. Not retried: it would fail the
+    /// same way every time. A self-hosted server with a private CA needs that CA trusted.
+    #[error(
+        "{request}: the server's TLS certificate is not trusted: {problem}; if the server uses \
+         a private CA, trust it with --ca-cert FILE (or NETBIRD_CA_CERT=FILE), or point \
+         SSL_CERT_FILE or SSL_CERT_DIR at a bundle that holds it"
+    )]
+    UntrustedCertificate {
+        /// The request whose handshake failed.
+        request: RequestLabel,
+        /// What the TLS library found wrong with the certificate.
+        problem: String,
+    },
+
     /// The server could not be reached, or the connection failed on every attempt.
     #[error("{request}: no answer from the NetBird API after {attempts} attempt(s)")]
     Transport {
@@ -234,6 +262,8 @@ impl ApiError {
             | ApiError::Server { request, .. }
             | ApiError::OutcomeUnknown { request, .. }
             | ApiError::MalformedBody { request, .. }
+            | ApiError::ResponseTooLarge { request, .. }
+            | ApiError::UntrustedCertificate { request, .. }
             | ApiError::Transport { request, .. }
             | ApiError::UnexpectedStatus { request, .. } => Some(request),
         }
@@ -296,6 +326,16 @@ impl ApiError {
                 message,
             },
         }
+    }
+}
+
+/// A size limit as a person reads it: whole MiB where it is one, bytes otherwise.
+fn byte_size(bytes: usize) -> String {
+    const MIB: usize = 1024 * 1024;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else {
+        format!("{bytes} bytes")
     }
 }
 

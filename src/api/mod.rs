@@ -21,6 +21,7 @@ mod msp;
 mod retry;
 mod setup;
 mod tenant;
+mod tls;
 pub mod wire;
 
 use std::fmt;
@@ -41,6 +42,7 @@ pub use error::{ApiError, RequestLabel};
 pub use retry::RetryPolicy;
 pub use setup::{instance_status, setup};
 pub use tenant::TenantClient;
+pub use tls::{TrustError, TrustedRoots};
 
 use retry::{Failure, Verdict};
 use wire::ErrorBody;
@@ -63,6 +65,12 @@ const USER_AGENT: &str = concat!("birdhouse/", env!("CARGO_PKG_VERSION"));
 /// Longest server message kept in an error.
 const MAX_MESSAGE_CHARS: usize = 300;
 
+/// Largest response body read, in bytes. NetBird's biggest answers are the lists of a tenant;
+/// even a 100k-object tenant's list is a few tens of MiB of JSON, so anything above this is not
+/// a NetBird answer (a wrong URL, a proxy's error page, a broken server) and is refused before
+/// it can grow the process without bound.
+pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+
 /// Everything a [`Client`] needs.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
@@ -78,6 +86,10 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// Limit for one attempt, from connect to the last byte of the body.
     pub timeout: Duration,
+    /// Largest response body read ([`MAX_RESPONSE_BYTES`]); a larger answer fails the request.
+    pub max_response_bytes: usize,
+    /// Root certificates trusted besides the system's (`--ca-cert`).
+    pub trusted_roots: TrustedRoots,
     /// Where waits happen: [`SystemClock`] for real runs, [`VirtualClock`] in tests.
     pub clock: Arc<dyn Clock>,
 }
@@ -92,6 +104,8 @@ impl ClientConfig {
             burst: CLOUD_BURST,
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(30),
+            max_response_bytes: MAX_RESPONSE_BYTES,
+            trusted_roots: TrustedRoots::default(),
             clock: Arc::new(SystemClock),
         }
     }
@@ -183,6 +197,18 @@ impl Counters {
     }
 }
 
+/// How requests travel, apart from the token and the budget: the same for authenticated and
+/// anonymous (bootstrap) clients.
+#[derive(Debug, Clone)]
+struct Transport {
+    /// Limit for one attempt.
+    timeout: Duration,
+    /// Largest response body read.
+    max_response_bytes: usize,
+    /// Roots trusted besides the system's.
+    trusted_roots: TrustedRoots,
+}
+
 /// The run's connection to one NetBird management server. Cheap to clone; clones share the
 /// budget and the counters.
 #[derive(Clone)]
@@ -197,10 +223,14 @@ struct Inner {
     token: Option<Secret<String>>,
     budget: RateBudget,
     retry: RetryPolicy,
+    max_response_bytes: usize,
     counters: Counters,
     /// Set by the first successful answer: from then on a 404 is a missing object, not a
     /// rejected token.
     authenticated: AtomicBool,
+    /// Set when the server turned out to have no account-wide resource list, so no tenant of
+    /// the run spends a call asking again.
+    no_account_wide_resources: AtomicBool,
 }
 
 impl fmt::Debug for Client {
@@ -225,7 +255,11 @@ impl Client {
             Some((authorization, token)),
             RateBudget::new(config.requests_per_minute, config.burst, config.clock),
             config.retry,
-            config.timeout,
+            &Transport {
+                timeout: config.timeout,
+                max_response_bytes: config.max_response_bytes,
+                trusted_roots: config.trusted_roots,
+            },
         )
     }
 
@@ -234,11 +268,12 @@ impl Client {
         credential: Option<(HeaderValue, Secret<String>)>,
         budget: RateBudget,
         retry: RetryPolicy,
-        timeout: Duration,
+        transport: &Transport,
     ) -> Result<Self, ApiError> {
         let base = parse_base_url(base_url)?;
         let mut headers = header::HeaderMap::new();
         headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        let timeout = transport.timeout;
         let http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .default_headers(headers)
@@ -246,6 +281,7 @@ impl Client {
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             // The API never redirects; following one could carry the token somewhere else.
             .redirect(reqwest::redirect::Policy::none())
+            .tls_certs_merge(transport.trusted_roots.to_reqwest())
             .build()
             .map_err(|source| ApiError::ClientSetup { source })?;
         let (authorization, token) = credential.unzip();
@@ -257,8 +293,10 @@ impl Client {
                 token,
                 budget,
                 retry,
+                max_response_bytes: transport.max_response_bytes,
                 counters: Counters::default(),
                 authenticated: AtomicBool::new(false),
+                no_account_wide_resources: AtomicBool::new(false),
             }),
         })
     }
@@ -353,9 +391,21 @@ impl Client {
                     }
                     (Failure::Status(status), Some(bytes), None)
                 }
-                Err(err) => {
+                Err(SendError::TooLarge) => {
+                    tracing::debug!(
+                        tenant = %scope, method = %method, path = %label.path,
+                        error = "answer too large", attempt, waited_ms, "api request failed"
+                    );
+                    return Err(ApiError::ResponseTooLarge {
+                        request: label,
+                        limit_bytes: inner.max_response_bytes,
+                    });
+                }
+                Err(SendError::Transport(err)) => {
                     let err = err.without_url();
-                    let failure = if err.is_connect() {
+                    let failure = if tls::certificate_problem(&err).is_some() {
+                        Failure::Certificate
+                    } else if err.is_connect() {
                         Failure::Connect
                     } else {
                         Failure::NoAnswer
@@ -427,13 +477,14 @@ impl Client {
     }
 
     /// One attempt: the status and the whole body, or the transport error. A body cut off
-    /// mid-way is a transport failure like any other.
+    /// mid-way is a transport failure like any other; a body above the size limit is refused
+    /// as soon as it is announced or read past the limit, so no more than the limit is held.
     async fn send_once(
         &self,
         method: Method,
         url: &Url,
         body: Option<&[u8]>,
-    ) -> Result<(u16, Vec<u8>), reqwest::Error> {
+    ) -> Result<(u16, Vec<u8>), SendError> {
         let inner = &*self.inner;
         let mut request = inner.http.request(method.as_reqwest(), url.clone());
         if let Some(authorization) = &inner.authorization {
@@ -446,7 +497,8 @@ impl Client {
         }
         let response = request.send().await?;
         let status = response.status().as_u16();
-        Ok((status, response.bytes().await?.to_vec()))
+        let bytes = read_body(response, inner.max_response_bytes).await?;
+        Ok((status, bytes))
     }
 
     /// The error for a failure that is not retried (any more).
@@ -459,6 +511,12 @@ impl Client {
         attempts: u32,
     ) -> ApiError {
         if let Some(source) = transport {
+            if let Some(problem) = tls::certificate_problem(&source) {
+                return ApiError::UntrustedCertificate {
+                    request: label,
+                    problem,
+                };
+            }
             return ApiError::Transport {
                 request: label,
                 attempts,
@@ -505,6 +563,37 @@ impl Client {
     }
 }
 
+/// Why one attempt got no usable answer.
+enum SendError {
+    /// The connection failed or dropped.
+    Transport(reqwest::Error),
+    /// The body is larger than the client reads.
+    TooLarge,
+}
+
+impl From<reqwest::Error> for SendError {
+    fn from(err: reqwest::Error) -> Self {
+        SendError::Transport(err)
+    }
+}
+
+/// Reads a response body chunk by chunk, refusing it once it passes `limit` bytes (or announces
+/// more in `Content-Length`), so a huge or endless answer never sits in memory.
+async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, SendError> {
+    let announced = response.content_length().unwrap_or(0);
+    if usize::try_from(announced).map_or(true, |announced| announced > limit) {
+        return Err(SendError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if chunk.len() > limit - body.len() {
+            return Err(SendError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 /// Sleeps on the clock and returns the time slept.
 async fn sleep_for(clock: &dyn Clock, duration: Duration) -> Duration {
     if !duration.is_zero() {
@@ -515,7 +604,9 @@ async fn sleep_for(clock: &dyn Clock, duration: Duration) -> Duration {
 
 /// A short, URL-free name for a transport failure, for logs and messages.
 fn transport_kind(err: &reqwest::Error) -> &'static str {
-    if err.is_timeout() {
+    if tls::certificate_problem(err).is_some() {
+        "certificate not trusted"
+    } else if err.is_timeout() {
         "timed out"
     } else if err.is_connect() {
         "could not connect"

@@ -8,6 +8,8 @@
 //!   for idempotent methods (GET, PUT, DELETE) only. A POST may have landed, so it fails with
 //!   "outcome unknown" and the caller re-reads instead of creating a duplicate.
 //! - A connection that could not be opened: retried for every method (nothing was sent).
+//! - A TLS certificate the client does not trust is never retried: every handshake would
+//!   refuse it the same way, so the run fails at once and says how to trust the CA.
 //! - 500 is not retried: NetBird answers 500 to some invalid input, and retrying a
 //!   deterministic failure only spends the budget.
 
@@ -47,6 +49,9 @@ pub(crate) enum Failure {
     Status(u16),
     /// No connection could be opened: the request never left.
     Connect,
+    /// The TLS handshake refused the server's certificate: the request never left, and no
+    /// later attempt would be treated differently.
+    Certificate,
     /// The request was sent (or partly sent) and no complete answer came back.
     NoAnswer,
 }
@@ -77,7 +82,7 @@ impl RetryPolicy {
                 }
             }
             Failure::Connect => Verdict::Transient,
-            Failure::Status(_) => Verdict::Fail,
+            Failure::Certificate | Failure::Status(_) => Verdict::Fail,
         }
     }
 
@@ -110,7 +115,7 @@ mod tests {
 
     #[test]
     fn what_is_retried() {
-        use Failure::{Connect, NoAnswer, Status};
+        use Failure::{Certificate, Connect, NoAnswer, Status};
         use Method::{Delete, Get, Post, Put};
         let cases = [
             (Get, Status(429), Verdict::RateLimited),
@@ -127,6 +132,8 @@ mod tests {
             (Post, Status(500), Verdict::Fail),
             (Get, Status(404), Verdict::Fail),
             (Put, Status(422), Verdict::Fail),
+            (Get, Certificate, Verdict::Fail),
+            (Post, Certificate, Verdict::Fail),
         ];
         for (method, failure, expected) in cases {
             assert_eq!(

@@ -11,11 +11,12 @@ use std::time::Duration;
 
 use crate::api::wire::{InstanceStatus, SetupRequest, SetupResponse};
 use crate::api::{
-    ApiError, Client, Method, Path, RateBudget, RetryPolicy, Scope, SystemClock, to_body,
+    ApiError, Client, MAX_RESPONSE_BYTES, Method, Path, RateBudget, RetryPolicy, Scope,
+    SystemClock, Transport, TrustedRoots, to_body,
 };
 
 /// Unauthenticated calls are not charged to a token, but stay polite all the same.
-fn anonymous_client(base_url: &str) -> Result<Client, ApiError> {
+fn anonymous_client(base_url: &str, trusted_roots: &TrustedRoots) -> Result<Client, ApiError> {
     const PER_MINUTE: NonZeroU32 = NonZeroU32::new(60).unwrap();
     const BURST: NonZeroU32 = NonZeroU32::new(10).unwrap();
     Client::build(
@@ -23,13 +24,21 @@ fn anonymous_client(base_url: &str) -> Result<Client, ApiError> {
         None,
         RateBudget::new(PER_MINUTE, BURST, Arc::new(SystemClock)),
         RetryPolicy::default(),
-        Duration::from_secs(30),
+        &Transport {
+            timeout: Duration::from_secs(30),
+            max_response_bytes: MAX_RESPONSE_BYTES,
+            trusted_roots: trusted_roots.clone(),
+        },
     )
 }
 
-/// `GET /api/instance`: whether the server still needs its first owner.
-pub async fn instance_status(base_url: &str) -> Result<InstanceStatus, ApiError> {
-    let client = anonymous_client(base_url)?;
+/// `GET /api/instance`: whether the server still needs its first owner. `trusted_roots` are
+/// trusted besides the system's (a self-hosted server's private CA).
+pub async fn instance_status(
+    base_url: &str,
+    trusted_roots: &TrustedRoots,
+) -> Result<InstanceStatus, ApiError> {
+    let client = anonymous_client(base_url, trusted_roots)?;
     client
         .call(
             &Scope::OwnAccount,
@@ -42,8 +51,12 @@ pub async fn instance_status(base_url: &str) -> Result<InstanceStatus, ApiError>
 
 /// `POST /api/setup`: creates the owner (and a PAT when asked and enabled). One-shot: a second
 /// call is refused with 412.
-pub async fn setup(base_url: &str, request: &SetupRequest) -> Result<SetupResponse, ApiError> {
-    let client = anonymous_client(base_url)?;
+pub async fn setup(
+    base_url: &str,
+    request: &SetupRequest,
+    trusted_roots: &TrustedRoots,
+) -> Result<SetupResponse, ApiError> {
+    let client = anonymous_client(base_url, trusted_roots)?;
     client
         .call(
             &Scope::OwnAccount,

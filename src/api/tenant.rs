@@ -2,6 +2,8 @@
 //! request goes through the client's single request loop, so budget, retries and error
 //! mapping are the same for all of them.
 
+use std::sync::atomic::Ordering;
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -200,9 +202,30 @@ impl TenantClient {
         self.delete(&["api", "networks", id]).await
     }
 
-    /// `GET /api/networks/resources`: every resource of the account, in one call.
+    /// `GET /api/networks/resources`: every resource of the account, in one call. Some servers
+    /// lack this route (a plain-text 404, [`ApiError::NoSuchEndpoint`]); see
+    /// [`TenantClient::note_no_account_wide_resources`].
     pub async fn list_network_resources(&self) -> Result<Vec<NetworkResource>, ApiError> {
         self.list(&["api", "networks", "resources"]).await
+    }
+
+    /// Whether an earlier read of this run found that the server has no account-wide resource
+    /// list, so resources are to be read per network.
+    pub fn lacks_account_wide_resources(&self) -> bool {
+        self.client
+            .inner
+            .no_account_wide_resources
+            .load(Ordering::Relaxed)
+    }
+
+    /// Records, for every tenant of the run, that the server has no account-wide resource
+    /// list. True the first time only, so the caller says so once.
+    pub fn note_no_account_wide_resources(&self) -> bool {
+        !self
+            .client
+            .inner
+            .no_account_wide_resources
+            .swap(true, Ordering::Relaxed)
     }
 
     /// `GET /api/networks/{id}/resources` (`null` when empty reads as empty).

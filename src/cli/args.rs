@@ -64,6 +64,10 @@ pub struct GlobalArgs {
     /// File holding the API token (instead of NETBIRD_API_TOKEN).
     #[arg(long, value_name = "PATH", global = true)]
     pub token_file: Option<PathBuf>,
+    /// PEM certificate (or bundle) of a private CA to trust besides the system's, for a
+    /// self-hosted server whose certificate it signed.
+    #[arg(long, value_name = "FILE", env = "NETBIRD_CA_CERT", global = true)]
+    pub ca_cert: Option<PathBuf>,
 }
 
 /// When to colour output.

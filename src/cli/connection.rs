@@ -5,10 +5,12 @@
 //! way NetBird's Python client reads it (`host[:port]` means https; a value with a scheme is
 //! used as is), else NetBird Cloud. The token comes from `--token-file` or `NETBIRD_API_TOKEN`,
 //! never from a flag: a `--token` value would show in process lists and CI logs.
+//! `--ca-cert`/`NETBIRD_CA_CERT` adds a private CA to the roots the client trusts; the file is
+//! read and checked here, so a bad one fails before any request.
 
 use std::path::Path;
 
-use crate::api::{self, ApiError, ClientConfig};
+use crate::api::{self, ApiError, ClientConfig, TrustedRoots};
 use crate::cli::UsageError;
 use crate::cli::settings::{BudgetSettings, ConnectionArgs, Settings, Verbosity};
 use crate::secret::Secret;
@@ -37,7 +39,20 @@ fn resolve(
     let mut config = ClientConfig::new(base_url, token);
     config.requests_per_minute = budget.requests_per_minute;
     config.burst = budget.burst;
+    config.trusted_roots = trusted_roots(args.ca_cert.as_deref())?;
     Ok(config)
+}
+
+/// The roots of `--ca-cert FILE` (none without it); an unreadable file or one without a usable
+/// PEM certificate is a usage error naming the file.
+pub(crate) fn trusted_roots(ca_cert: Option<&Path>) -> Result<TrustedRoots, UsageError> {
+    let Some(path) = ca_cert else {
+        return Ok(TrustedRoots::default());
+    };
+    let pem = std::fs::read(path)
+        .map_err(|err| UsageError(format!("cannot read --ca-cert {}: {err}", path.display())))?;
+    TrustedRoots::from_pem(&pem)
+        .map_err(|err| UsageError(format!("--ca-cert {}: {err}", path.display())))
 }
 
 fn non_empty(value: Option<String>) -> Option<String> {
@@ -167,6 +182,7 @@ mod tests {
         ConnectionArgs {
             api_url: api_url.map(str::to_owned),
             token_file,
+            ca_cert: None,
         }
     }
 

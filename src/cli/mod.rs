@@ -82,8 +82,12 @@ fn init_tracing(verbosity: Verbosity) {
         Verbosity::Debug => "debug",
         Verbosity::Trace => "trace",
     };
-    // Only birdhouse's own events: dependencies (hyper, rustls) would log request details.
-    let filter = tracing_subscriber::EnvFilter::new(format!("warn,birdhouse={level}"));
+    // Only birdhouse's own events: dependencies (hyper, rustls) would log request details. The
+    // certificate verifier logs every refused certificate as an error of its own, which would
+    // only repeat the error birdhouse reports with its remedy.
+    let filter = tracing_subscriber::EnvFilter::new(format!(
+        "warn,rustls_platform_verifier=off,birdhouse={level}"
+    ));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

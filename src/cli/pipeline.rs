@@ -51,8 +51,10 @@ pub(crate) struct PlanRequest<'a> {
 /// Loads the files; prints every diagnostic and returns `None` when any exists.
 pub(crate) fn load_or_report(path: &Path) -> anyhow::Result<Option<DesiredState>> {
     let loaded: Loaded = crate::desired::load(path);
+    let mut stderr = std::io::stderr().lock();
+    crate::cli::cmd::validate::print_skipped(&loaded, &mut stderr)?;
     if loaded.state.is_err() {
-        crate::cli::cmd::validate::print_diagnostics(&loaded, &mut std::io::stderr().lock())?;
+        crate::cli::cmd::validate::print_diagnostics(&loaded, &mut stderr)?;
     }
     Ok(loaded.state.ok())
 }

@@ -44,6 +44,8 @@ pub struct ConnectionArgs {
     pub api_url: Option<String>,
     /// `--token-file`.
     pub token_file: Option<PathBuf>,
+    /// `--ca-cert` or `NETBIRD_CA_CERT`.
+    pub ca_cert: Option<PathBuf>,
 }
 
 /// How much the run says on stderr.
@@ -138,6 +140,7 @@ impl Settings {
             connection: ConnectionArgs {
                 api_url: global.api_url.clone(),
                 token_file: global.token_file.clone(),
+                ca_cert: global.ca_cert.clone(),
             },
         })
     }

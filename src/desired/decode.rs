@@ -9,7 +9,7 @@ use crate::desired::document::{
 };
 use crate::desired::node::{Fields, Node, Reader};
 use crate::diag::{Diagnostic, Located};
-use crate::model::{Action, Protocol, Role, SetupKeyType};
+use crate::model::{Action, Protocol, Role, SetupKeyType, is_dns_name};
 
 /// Decodes one file's root node; `None` when the root is not usable at all.
 pub(crate) fn document(reader: &mut Reader<'_>, root: &Located<Node>) -> Option<Document> {
@@ -158,7 +158,7 @@ fn role(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<Loc
 fn tenant(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<TenantDoc> {
     let mut fields = reader.mapping(node, path)?;
     let name = required(reader, &mut fields, "name", string);
-    let domain = optional(reader, &mut fields, "domain", string);
+    let domain = optional(reader, &mut fields, "domain", tenant_domain);
     let id = optional(reader, &mut fields, "id", string);
     let create = optional(reader, &mut fields, "create", boolean);
     let self_account = optional(reader, &mut fields, "self", boolean);
@@ -183,6 +183,28 @@ fn tenant(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<T
         objects,
         span,
     })
+}
+
+/// A tenant's domain must be a DNS name: the MSP API would refuse a wildcard or a character no
+/// DNS name holds, but only during apply, after the plan was shown. The value is kept after the
+/// problem is reported, so no "neither id nor domain" error follows it.
+fn tenant_domain(
+    reader: &mut Reader<'_>,
+    node: &Located<Node>,
+    path: &str,
+) -> Option<Located<String>> {
+    let domain = reader.string(node, path)?;
+    if !is_dns_name(&domain.value) {
+        reader.report(
+            Diagnostic::at(
+                node.span,
+                path,
+                format!("{:?} is not a domain name", domain.value),
+            )
+            .expected("a DNS name such as acme.example: letters, digits and hyphens between dots, no wildcard"),
+        );
+    }
+    Some(domain)
 }
 
 fn group(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<GroupDoc> {

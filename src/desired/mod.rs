@@ -62,22 +62,38 @@ pub struct Loaded {
     pub sources: SourceMap,
     /// The desired state, when there were no problems.
     pub state: Result<DesiredState, Diagnostics>,
+    /// Entries of a directory that were not opened because they are not regular files.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A `*.yaml`/`*.yml` entry left unopened: a FIFO, socket or device (or a symlink to one),
+/// which could block the run or never end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The entry's path.
+    pub path: PathBuf,
+    /// What it is: "a FIFO", "a socket", "a device", ...
+    pub kind: &'static str,
 }
 
 /// Loads, decodes and resolves the file or directory at `path`; pure but for reading files.
 pub fn load(path: &Path) -> Loaded {
     let mut sources = SourceMap::default();
     let mut diagnostics = Diagnostics::default();
+    let mut skipped = Vec::new();
     let mut documents = Vec::new();
     load::load_files(
         path,
         &mut sources,
         &mut diagnostics,
+        &mut skipped,
         |diagnostics, file, root| {
             documents.extend(decode_one(diagnostics, file, &root));
         },
     );
-    finish(&documents, sources, diagnostics)
+    let mut loaded = finish(&documents, sources, diagnostics);
+    loaded.skipped = skipped;
+    loaded
 }
 
 /// Like [`load()`], for file contents already in memory (fuzzing, tests, `--changed-since`).
@@ -119,5 +135,9 @@ fn finish(
     } else {
         Err(diagnostics)
     };
-    Loaded { sources, state }
+    Loaded {
+        sources,
+        state,
+        skipped: Vec::new(),
+    }
 }

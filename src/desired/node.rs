@@ -148,9 +148,35 @@ impl RawNode {
     }
 }
 
+/// Nodes the parser accepts in any file, however small: serde-saphyr's own default.
+const MIN_NODE_BUDGET: usize = 250_000;
+
+/// Parser events accepted in any file (serde-saphyr's default).
+const MIN_EVENT_BUDGET: usize = 1_000_000;
+
+/// Parser limits for one file's text.
+///
+/// A fixed node budget refuses large files of ordinary YAML (1,000 tenants of 100 groups are
+/// about 300,000 nodes in 2.5 MB), so the node and event budgets grow with the text: a node
+/// takes at least half a byte of it, and an event is at most half a node. What the budget
+/// guards against is amplification, and that stays bounded: the nodes an alias repeats count
+/// against the same budget, so a few hundred bytes of nested aliases (an alias bomb) still meet
+/// the small file's floor, and serde-saphyr's alias limits cap the events aliases may replay
+/// in any file at a fixed number.
+fn parse_options(text: &str) -> serde_saphyr::Options {
+    let max_nodes = MIN_NODE_BUDGET.max(text.len().saturating_mul(2));
+    let max_events = MIN_EVENT_BUDGET.max(max_nodes.saturating_mul(2));
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_nodes: max_nodes,
+            max_events: max_events,
+        },
+    }
+}
+
 /// Parses one YAML document into a located tree; a syntax error becomes one diagnostic.
 pub(crate) fn parse(text: &str, file: FileId) -> Result<Located<Node>, Diagnostic> {
-    match serde_saphyr::from_str::<RawNode>(text) {
+    match serde_saphyr::from_str_with_options::<RawNode>(text, parse_options(text)) {
         Ok(raw) => Ok(raw.into_located(file)),
         Err(err) => {
             let span = err.location().map_or(
@@ -168,6 +194,9 @@ pub(crate) fn parse(text: &str, file: FileId) -> Result<Located<Node>, Diagnosti
 
 /// serde-saphyr's message without its own position suffix and library advice.
 fn syntax_message(err: &serde_saphyr::Error) -> String {
+    if let Some(message) = limit_message(err) {
+        return message;
+    }
     let text = err.without_snippet().to_string();
     let text = text
         .rsplit_once(" at line ")
@@ -177,6 +206,29 @@ fn syntax_message(err: &serde_saphyr::Error) -> String {
         .next()
         .unwrap_or(text);
     format!("YAML syntax error: {text}")
+}
+
+/// A limit of [`parse_options`] in words; serde-saphyr's own text is a debug dump of the limit.
+fn limit_message(err: &serde_saphyr::Error) -> Option<String> {
+    use serde_saphyr::Error;
+    use serde_saphyr::budget::BudgetBreach;
+    let mut err = err;
+    while let Error::WithSnippet { error, .. } | Error::AliasError { error, .. } = err {
+        err = error;
+    }
+    let repeats = "aliases repeat too much of the document (an alias bomb?)";
+    let message = match err {
+        Error::Budget {
+            breach: BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. },
+            ..
+        } => format!("the document has too many values for its size: {repeats}"),
+        Error::Budget { breach, .. } => format!("the document exceeds a parser limit: {breach:?}"),
+        Error::AliasReplayLimitExceeded { .. }
+        | Error::AliasExpansionLimitExceeded { .. }
+        | Error::AliasReplayStackDepthExceeded { .. } => repeats.to_owned(),
+        _ => return None,
+    };
+    Some(format!("YAML refused: {message}"))
 }
 
 /// Joins a field path and a key: `tenants[0]` + `name` = `tenants[0].name`.

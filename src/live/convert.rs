@@ -25,7 +25,7 @@ pub struct WireTenant {
     pub policies: Vec<wire::Policy>,
     /// `GET /api/networks`.
     pub networks: Vec<wire::Network>,
-    /// `GET /api/networks/resources` (account-wide).
+    /// `GET /api/networks/resources` (account-wide), or the per-network lists joined.
     pub resources: Vec<wire::NetworkResource>,
     /// `GET /api/networks/routers` (account-wide).
     pub routers: Vec<wire::NetworkRouter>,

@@ -21,7 +21,8 @@ pub struct Reads {
     pub users: bool,
     /// `GET /api/policies`.
     pub policies: bool,
-    /// `GET /api/networks`, `/api/networks/routers` and `/api/networks/resources`.
+    /// `GET /api/networks`, `/api/networks/routers` and `/api/networks/resources` (or, on a
+    /// server without that list, `/api/networks/{id}/resources` per network).
     pub networks: bool,
 }
 
@@ -188,9 +189,8 @@ async fn read_lists(client: &TenantClient, reads: Reads) -> Result<WireTenant, A
         when(reads.networks, client.list_networks()),
         when(reads.networks, client.list_network_routers()),
     )?;
-    // The account-wide resource list replaces one call per network; a tenant without networks
-    // has no resources to read.
-    let resources = when(!networks.is_empty(), client.list_network_resources()).await?;
+    // A tenant without networks has no resources to read.
+    let resources = when(!networks.is_empty(), read_resources(client, &networks)).await?;
     Ok(WireTenant {
         groups,
         setup_keys,
@@ -201,4 +201,34 @@ async fn read_lists(client: &TenantClient, reads: Reads) -> Result<WireTenant, A
         routers,
         tokens: std::collections::BTreeMap::new(),
     })
+}
+
+/// Every resource of the tenant: the account-wide list, which replaces one call per network, or
+/// on a server without that route (NetBird answers a plain-text 404 for a route it does not
+/// have), one list per network. The fallback holds for the rest of the run, so the other
+/// tenants and apply's re-reads do not ask again, and it is logged once.
+async fn read_resources(
+    client: &TenantClient,
+    networks: &[wire::Network],
+) -> Result<Vec<wire::NetworkResource>, ApiError> {
+    if !client.lacks_account_wide_resources() {
+        match client.list_network_resources().await {
+            Err(ApiError::NoSuchEndpoint { .. }) => {
+                if client.note_no_account_wide_resources() {
+                    tracing::info!(
+                        networks = networks.len(),
+                        "the server has no GET /api/networks/resources; reading resources with \
+                         GET /api/networks/{{id}}/resources, one call per network, for the rest \
+                         of the run"
+                    );
+                }
+            }
+            listed => return listed,
+        }
+    }
+    let mut resources = Vec::new();
+    for network in networks {
+        resources.extend(client.list_resources_of_network(&network.id).await?);
+    }
+    Ok(resources)
 }

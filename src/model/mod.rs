@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use group::{ALL_GROUP, Group, LOCK_GROUP_PREFIX, is_lock_group};
-pub use network::{Address, AddressKind, Network, Resource, Router, RouterTarget, router_key};
+pub use network::{
+    Address, AddressKind, Network, Resource, Router, RouterTarget, is_dns_name, router_key,
+};
 pub use policy::{Action, Destination, Policy, PortRange, Protocol, ResourceRef, Rule};
 pub use setup_key::{ExpiresIn, SetupKey, SetupKeyType};
 pub use user::{Role, ServiceUser, ServiceUserToken, User};

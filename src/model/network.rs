@@ -158,7 +158,12 @@ impl FromStr for Address {
 /// A DNS name of at least two labels, letters, digits and hyphens, with an optional leading
 /// `*.` wildcard, as NetBird accepts for domain resources.
 fn is_domain(text: &str) -> bool {
-    let name = text.strip_prefix("*.").unwrap_or(text);
+    is_dns_name(text.strip_prefix("*.").unwrap_or(text))
+}
+
+/// A DNS name of at least two labels of letters, digits and hyphens (no wildcard), at most 253
+/// characters, its last label not all digits.
+pub fn is_dns_name(name: &str) -> bool {
     let labels: Vec<&str> = name.split('.').collect();
     name.len() <= 253
         && labels.len() >= 2
@@ -196,7 +201,7 @@ string_schema!(
 
 #[cfg(test)]
 mod tests {
-    use super::{Address, AddressKind};
+    use super::{Address, AddressKind, is_dns_name};
 
     fn parse(text: &str) -> Result<(String, AddressKind), ()> {
         let address: Address = text.parse().map_err(|_| ())?;
@@ -237,6 +242,22 @@ mod tests {
             parse("*.acme.example"),
             Ok(("*.acme.example".into(), AddressKind::Domain))
         );
+    }
+
+    #[test]
+    fn dns_names_take_no_wildcard() {
+        assert!(is_dns_name("acme-dental.example"));
+        assert!(is_dns_name("eu.Acme.example"));
+        for bad in [
+            "*.acme.example",
+            "acme",
+            "acme corp.example",
+            "acme_corp.example",
+            "acme.example.",
+            "acme.123",
+        ] {
+            assert!(!is_dns_name(bad), "{bad} should be refused");
+        }
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! connections), plus `birdhouse tenants` driven like a user. Every scenario has a deadline so a
 //! hang fails instead of blocking the suite; budget waits run on a virtual clock.
 
+mod endless;
 mod flaky;
+mod tls;
 
 use std::future::Future;
 use std::num::NonZeroU32;
@@ -14,7 +16,7 @@ use assert_cmd::Command;
 use birdhouse::api::wire::{
     CreateSetupKeyRequest, GroupRequest, NetworkRequest, Resource, SetupRequest,
 };
-use birdhouse::api::{ApiError, Client, ClientConfig, RetryPolicy, VirtualClock};
+use birdhouse::api::{ApiError, Client, ClientConfig, RetryPolicy, TrustedRoots, VirtualClock};
 use birdhouse::secret::Secret;
 use httpmock::prelude::*;
 use httpmock::{HttpMockRequest, HttpMockResponse};
@@ -443,6 +445,233 @@ async fn an_unreachable_server_fails_with_a_transport_error_naming_the_request()
 }
 
 // ---------------------------------------------------------------------------------------------
+// Answer size
+
+/// A client like [`client_for`] that reads answers of at most `limit` bytes.
+fn client_with_limit(base_url: &str, limit: usize) -> Client {
+    let mut config = ClientConfig::new(base_url, Secret::new(TOKEN.to_owned()));
+    config.clock = Arc::new(VirtualClock::new());
+    config.timeout = Duration::from_secs(5);
+    config.max_response_bytes = limit;
+    Client::new(config).unwrap()
+}
+
+#[tokio::test]
+async fn an_answer_above_the_size_limit_is_refused_naming_the_request_not_the_query() {
+    const LIMIT: usize = 64 * 1024;
+    let server = MockServer::start_async().await;
+    let huge = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/api/groups");
+            then.status(200).body("x".repeat(LIMIT + 1));
+        })
+        .await;
+    let fits = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/api/users");
+            then.status(200)
+                .body(format!("[{}]", " ".repeat(LIMIT - 2)));
+        })
+        .await;
+    let client = client_with_limit(&server.base_url(), LIMIT);
+    let tenant = client.tenant(Some(TENANT));
+
+    let err = within(tenant.list_groups()).await.unwrap_err();
+
+    assert!(
+        matches!(
+            err,
+            ApiError::ResponseTooLarge {
+                limit_bytes: LIMIT,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "GET /api/groups (tenant ctq2p8nten4nt000001): the answer is larger than 65536 bytes, \
+         far more than any NetBird answer; it was not read (check the API URL)"
+    );
+    huge.assert_calls_async(1).await;
+    assert!(within(tenant.list_users()).await.unwrap().is_empty());
+    fits.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn an_endless_answer_is_cut_off_at_the_size_limit() {
+    const LIMIT: usize = 1024 * 1024;
+    let server = endless::Server::start();
+    let client = client_with_limit(&server.url, LIMIT);
+
+    let err = within(client.tenant(None).list_groups()).await.unwrap_err();
+
+    assert!(
+        matches!(
+            err,
+            ApiError::ResponseTooLarge {
+                limit_bytes: LIMIT,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("GET /api/groups (own account): the answer is larger than 1 MiB"),
+        "{err}"
+    );
+    assert_eq!(
+        client.stats().requests,
+        1,
+        "a refused answer is not retried"
+    );
+}
+
+#[test]
+fn tenants_stops_reading_an_endless_answer_at_64_mib() {
+    let server = endless::Server::start();
+
+    let output = birdhouse(&server.url).args(["tenants"]).output().unwrap();
+
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: listing the MSP's tenants: GET /api/integrations/msp/tenants (own account): \
+         the answer is larger than 64 MiB, far more than any NetBird answer; it was not read (check the API URL)\n"
+    );
+    // The client hung up soon after the limit; socket buffers hold at most a few MiB more.
+    let sent = server.sent();
+    assert!(sent < 80 * 1024 * 1024, "{sent} bytes were sent");
+}
+
+// ---------------------------------------------------------------------------------------------
+// TLS trust
+
+#[tokio::test]
+async fn an_untrusted_certificate_fails_after_one_handshake_and_says_how_to_trust_the_ca() {
+    let server = tls::Server::start("[]");
+    let (client, _clock) = client_for(&server.url);
+
+    let err = within(client.tenant(Some(TENANT)).list_groups())
+        .await
+        .unwrap_err();
+
+    assert!(
+        matches!(err, ApiError::UntrustedCertificate { .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "GET /api/groups (tenant ctq2p8nten4nt000001): the server's TLS certificate is not \
+         trusted: it is signed by an unknown issuer (a private or self-signed CA?); if the \
+         server uses a private CA, trust it with --ca-cert FILE (or NETBIRD_CA_CERT=FILE), or \
+         point SSL_CERT_FILE or SSL_CERT_DIR at a bundle that holds it"
+    );
+    assert_eq!(
+        server.handshakes(),
+        1,
+        "a certificate failure is not retried"
+    );
+    assert_eq!(client.stats().retries, 0);
+}
+
+#[tokio::test]
+async fn a_private_ca_given_as_a_trusted_root_is_trusted() {
+    let server = tls::Server::start(r#"[{"id": "g1", "name": "devs", "issued": "api"}]"#);
+    let mut config = ClientConfig::new(&server.url, Secret::new(TOKEN.to_owned()));
+    config.clock = Arc::new(VirtualClock::new());
+    config.trusted_roots = TrustedRoots::from_pem(&std::fs::read(tls::ca_pem()).unwrap()).unwrap();
+    let client = Client::new(config).unwrap();
+
+    let groups = within(client.tenant(None).list_groups()).await.unwrap();
+
+    assert_eq!(groups[0].id, "g1");
+    assert_eq!(server.handshakes(), 1);
+}
+
+#[test]
+fn tenants_with_an_untrusted_certificate_exits_1_after_one_handshake() {
+    let server = tls::Server::start("[]");
+
+    let output = birdhouse(&server.url).args(["tenants"]).output().unwrap();
+
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "error: listing the MSP's tenants: GET /api/integrations/msp/tenants (own \
+             account): the server's TLS certificate is not trusted"
+        ) && stderr.contains("--ca-cert FILE")
+            && stderr.contains("SSL_CERT_FILE"),
+        "{stderr}"
+    );
+    assert_eq!(server.handshakes(), 1);
+}
+
+#[test]
+fn tenants_trusts_the_ca_given_with_ca_cert_or_netbird_ca_cert() {
+    let server = tls::Server::start("[]");
+    let ca = tls::ca_pem();
+
+    let flag = birdhouse(&server.url)
+        .args(["tenants", "--ca-cert", ca.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let env = birdhouse(&server.url)
+        .env("NETBIRD_CA_CERT", &ca)
+        .args(["tenants"])
+        .output()
+        .unwrap();
+
+    for output in [flag, env] {
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+        assert_eq!(
+            String::from_utf8(output.stdout).unwrap(),
+            "ID  NAME  DOMAIN  STATUS\n"
+        );
+    }
+    assert_eq!(server.handshakes(), 2);
+}
+
+#[test]
+fn ca_cert_that_is_missing_or_not_pem_is_a_usage_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_pem = dir.path().join("ca.der");
+    std::fs::write(&not_pem, [0x30, 0x82, 0x01, 0x0a, 0x02]).unwrap();
+    let missing = dir.path().join("missing.pem");
+
+    for (file, expected) in [
+        (
+            &not_pem,
+            format!(
+                "error: --ca-cert {}: no PEM certificate in it (expected one or more \
+                 -----BEGIN CERTIFICATE----- blocks; a DER file converts with \
+                 `openssl x509 -inform der -in FILE -out FILE.pem`)\n",
+                not_pem.display()
+            ),
+        ),
+        (
+            &missing,
+            format!(
+                "error: cannot read --ca-cert {}: No such file or directory (os error 2)\n",
+                missing.display()
+            ),
+        ),
+    ] {
+        let output = birdhouse("https://127.0.0.1:9")
+            .args(["tenants", "--ca-cert", file.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(64), "{stderr}");
+        assert_eq!(stderr, expected);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Error bodies
 
 #[tokio::test]
@@ -858,9 +1087,13 @@ async fn setup_sends_no_token_and_holds_the_new_pat_as_a_secret() {
         pat_expire_in: Some(1),
     };
 
-    let response = within(birdhouse::api::setup(&server.base_url(), &request))
-        .await
-        .unwrap();
+    let response = within(birdhouse::api::setup(
+        &server.base_url(),
+        &request,
+        &TrustedRoots::default(),
+    ))
+    .await
+    .unwrap();
 
     setup.assert_calls_async(1).await;
     assert_eq!(response.personal_access_token.unwrap().expose(), TOKEN);
@@ -890,6 +1123,7 @@ fn plain_http_to_a_remote_host_is_refused() {
 fn birdhouse(server_url: &str) -> Command {
     let mut cmd = Command::cargo_bin("birdhouse").unwrap();
     cmd.env_remove("NETBIRD_HOST")
+        .env_remove("NETBIRD_CA_CERT")
         .env_remove("RUST_LOG")
         .env("NETBIRD_API_URL", server_url)
         .env("NETBIRD_API_TOKEN", TOKEN)

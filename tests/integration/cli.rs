@@ -1,6 +1,8 @@
 //! The command line as a user meets it: exit codes and the exact located messages of
 //! `validate`, `schema`, usage errors and commands not built yet.
 
+use std::fmt::Write as _;
+
 use crate::support::{Test, repo_root};
 
 /// Runs `validate -f tenants` over the given files and asserts exit 1, that every expected
@@ -332,6 +334,124 @@ fn empty_file_and_missing_path() {
     );
 }
 
+/// 1,000 tenants of 100 groups in one file: about 2.5 MB and 300,000 YAML nodes.
+fn thousand_tenants_of_a_hundred_groups() -> String {
+    let mut text = String::from("version: 1\ntenants:\n");
+    for tenant in 0..1000 {
+        let _ = write!(
+            text,
+            "  - name: tenant-{tenant:04}\n    domain: tenant-{tenant:04}.example\n    groups:\n"
+        );
+        for group in 0..100 {
+            let _ = writeln!(text, "      - name: group-{group:03}");
+        }
+    }
+    text
+}
+
+#[test]
+fn a_large_single_file_validates() {
+    let text = thousand_tenants_of_a_hundred_groups();
+    assert!(text.len() > 2_000_000, "{} bytes", text.len());
+    let out = Test::new()
+        .file("tenants.yaml", &text)
+        .args(&["validate", "-f", "tenants.yaml"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stderr, "tenants.yaml valid: 1 file, 1000 tenants\n");
+}
+
+#[test]
+fn an_alias_bomb_is_refused_where_it_expands() {
+    let mut bomb = String::from("version: 1\na: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for (name, previous) in ["b", "c", "d", "e", "f", "g", "h", "i"]
+        .into_iter()
+        .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+    {
+        let aliases = vec![format!("*{previous}"); 10].join(", ");
+        let _ = writeln!(bomb, "{name}: &{name} [{aliases}]");
+    }
+    bomb.push_str("tenants: []\n");
+    assert_invalid(
+        &[("a.yaml", &bomb)],
+        &[
+            "error: tenants/a.yaml:7:12: YAML refused: the document has too many values for its size: aliases repeat too much of the document (an alias bomb?) (expected valid YAML)",
+            "1 problem found; nothing was contacted",
+        ],
+    );
+}
+
+fn mkfifo(path: &std::path::Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+#[test]
+fn fifos_in_a_directory_are_skipped_with_a_warning_never_opened() {
+    let test = Test::new().file("tenants/a.yaml", HEAD);
+    mkfifo(&test.path().join("tenants/x.yaml"));
+    std::os::unix::fs::symlink("x.yaml", test.path().join("tenants/y.yml")).unwrap();
+    let out = test.args(&["validate", "-f", "tenants"]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        "warning: tenants/x.yaml: skipped: a FIFO, not a regular file\n\
+         warning: tenants/y.yml: skipped: a FIFO, not a regular file\n\
+         tenants valid: 1 file, 1 tenant\n"
+    );
+}
+
+#[test]
+fn a_fifo_named_directly_is_refused_unopened() {
+    let test = Test::new();
+    mkfifo(&test.path().join("x.yaml"));
+    let out = test.args(&["validate", "-f", "x.yaml"]).run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        "error: x.yaml: a FIFO, not a regular file or directory; only regular files are read\n\
+         1 problem found; nothing was contacted\n"
+    );
+}
+
+#[test]
+fn invalid_utf8_is_reported_at_its_line_and_column() {
+    let test = Test::new().file("tenants/b.yaml", HEAD);
+    let mut bytes = b"version: 1\ntenants:\n  - name: Acm\xc3\xa9 \xff\n".to_vec();
+    std::fs::write(test.path().join("tenants/a.yaml"), &bytes).unwrap();
+    bytes.truncate(bytes.len() - 4);
+    std::fs::write(test.path().join("tenants/c.yaml"), &bytes).unwrap();
+    let out = test.args(&["validate", "-f", "tenants"]).run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "error: tenants/a.yaml:3:16: the file is not valid UTF-8: byte 0xff (expected UTF-8 text)",
+            "error: tenants/c.yaml:3:14: the file is not valid UTF-8: a character cut off at the end (expected UTF-8 text)",
+            "2 problems found; nothing was contacted",
+        ],
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn tenant_domains_must_be_dns_names() {
+    let file = "version: 1\ntenants:\n  - name: Acme\n    domain: \"*.acme.example\"\n  - name: Globex\n    domain: globex corp.example\n  - name: Initech\n    domain: initech.example\n";
+    assert_invalid(
+        &[("a.yaml", file)],
+        &[
+            "error: tenants/a.yaml:4:13: tenants[0].domain: \"*.acme.example\" is not a domain name (expected a DNS name such as acme.example: letters, digits and hyphens between dots, no wildcard)",
+            "error: tenants/a.yaml:6:13: tenants[1].domain: \"globex corp.example\" is not a domain name (expected a DNS name such as acme.example: letters, digits and hyphens between dots, no wildcard)",
+            "2 problems found; nothing was contacted",
+        ],
+    );
+}
+
 #[test]
 fn usage_errors_exit_64() {
     let out = Test::new().args(&["validate"]).run();
@@ -383,6 +503,53 @@ fn help_lists_every_command_and_the_exit_codes() {
         );
     }
     assert!(out.stdout.contains("64  usage error"), "{}", out.stdout);
+}
+
+#[test]
+fn help_documents_ca_cert_and_its_environment_variable() {
+    let out = Test::new().args(&["--help"]).run();
+    assert_eq!(out.code, 0);
+    let help = out.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains("--ca-cert <FILE> PEM certificate (or bundle) of a private CA to trust")
+            && help.contains("[env: NETBIRD_CA_CERT=]"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn bootstrap_checks_ca_cert_before_contacting_the_server() {
+    let test = Test::new()
+        .file("password.txt", "correct horse battery\n")
+        .file(
+            "ca.pem",
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+        )
+        .args(&[
+            "bootstrap",
+            "--url",
+            "https://127.0.0.1:9",
+            "--email",
+            "owner@msp.example",
+            "--name",
+            "MSP Owner",
+            "--password-file",
+            "password.txt",
+            "--pat-out",
+            "pat.txt",
+            "--ca-cert",
+            "ca.pem",
+        ]);
+    let out = test.run();
+    assert_eq!(out.code, 64, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("error: --ca-cert ca.pem: no PEM certificate in it (expected one or more -----BEGIN CERTIFICATE----- blocks"),
+        "{}",
+        out.stderr
+    );
+    assert!(!test.path().join("pat.txt").exists());
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Reading live state: exactly which calls a snapshot costs, and the identity check that keeps
 //! one customer's configuration out of the MSP's own account.
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use birdhouse::api::{Client, ClientConfig};
@@ -47,6 +48,48 @@ fn resources(count: usize) -> Value {
 
 /// Serves one tenant's lists (each only with `?account=TENANT`) and returns a mock per path.
 fn serve_tenant(server: &MockServer, network_count: usize) -> Vec<(String, httpmock::Mock<'_>)> {
+    let mut mocks = serve_lists(server, network_count);
+    let resources = server.mock(|when, then| {
+        when.method(GET)
+            .path("/api/networks/resources")
+            .query_param("account", TENANT);
+        then.status(200).json_body(resources(network_count));
+    });
+    mocks.push(("/api/networks/resources".to_owned(), resources));
+    mocks
+}
+
+/// Like [`serve_tenant`] for a server without the account-wide resource list: it answers
+/// `GET /api/networks/resources` with the plain-text 404 of NetBird's router for a route it
+/// does not have, and serves each network's resources at `/api/networks/{id}/resources`.
+fn serve_tenant_without_account_wide_resources(
+    server: &MockServer,
+    network_count: usize,
+) -> Vec<(String, httpmock::Mock<'_>)> {
+    let mut mocks = serve_lists(server, network_count);
+    let missing = server.mock(|when, then| {
+        when.method(GET).path("/api/networks/resources");
+        then.status(404)
+            .header("content-type", "text/plain; charset=utf-8")
+            .body("404 page not found\n");
+    });
+    mocks.push(("/api/networks/resources".to_owned(), missing));
+    let Value::Array(all) = resources(network_count) else {
+        unreachable!("resources() is a list")
+    };
+    for (i, resource) in all.into_iter().enumerate() {
+        let path = format!("/api/networks/n{i}/resources");
+        let mock = server.mock(|when, then| {
+            when.method(GET).path(&path).query_param("account", TENANT);
+            then.status(200).json_body(json!([resource]));
+        });
+        mocks.push((path, mock));
+    }
+    mocks
+}
+
+/// The lists every server has, resources aside.
+fn serve_lists(server: &MockServer, network_count: usize) -> Vec<(String, httpmock::Mock<'_>)> {
     let bodies = [
         (
             "/api/accounts",
@@ -64,7 +107,6 @@ fn serve_tenant(server: &MockServer, network_count: usize) -> Vec<(String, httpm
         ("/api/policies", json!([])),
         ("/api/networks", networks(network_count)),
         ("/api/networks/routers", json!([])),
-        ("/api/networks/resources", resources(network_count)),
     ];
     bodies
         .into_iter()
@@ -126,6 +168,136 @@ fn a_snapshot_costs_the_identity_check_and_one_list_per_kind() {
         "five networks cost the same as one: one account-wide resource list"
     );
     every_list_once(&hits, 1);
+}
+
+/// How often each path was called.
+fn calls(mocks: &[(String, httpmock::Mock<'_>)]) -> Vec<(String, usize)> {
+    mocks
+        .iter()
+        .map(|(path, mock)| (path.clone(), mock.calls()))
+        .collect()
+}
+
+#[test]
+fn without_the_account_wide_resource_list_resources_are_read_per_network_for_the_whole_run() {
+    let server = MockServer::start();
+    let mocks = serve_tenant_without_account_wide_resources(&server, 3);
+    let client = client(&server);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let read = || {
+        runtime
+            .block_on(fetch_tenant(
+                &client.tenant(Some(TENANT)),
+                Some(TENANT),
+                Reads::ALL,
+            ))
+            .expect("the snapshot reads")
+    };
+
+    let first = read();
+    assert_eq!(first.snapshot.objects.count(Kind::NetworkResource), 3);
+    assert_eq!(
+        client.stats().requests,
+        7 + 1 + 3,
+        "the lists, the 404, one list per network"
+    );
+    // A second read in the same run (another tenant, apply's re-read) does not ask again.
+    let second = read();
+    assert_eq!(second.snapshot, first.snapshot);
+    assert_eq!(client.stats().requests, 11 + 7 + 3);
+    for (path, calls) in calls(&mocks) {
+        let expected = if path == "/api/networks/resources" {
+            1
+        } else {
+            2
+        };
+        assert_eq!(calls, expected, "{path}");
+    }
+}
+
+/// Files for the tenant [`serve_tenant`] serves with three networks, as it is: nothing to do.
+fn three_networks_as_they_are() -> String {
+    let mut text = format!(
+        "version: 1\ntenants:\n  - name: Acme\n    id: {TENANT}\n    groups: [{{name: devs}}]\n    networks:\n"
+    );
+    for i in 0..3 {
+        let _ = writeln!(
+            text,
+            "      - name: net-{i}\n        resources:\n          - {{name: res-{i}, address: 10.{i}.0.0/24, groups: [devs]}}"
+        );
+    }
+    text
+}
+
+#[test]
+fn plan_falls_back_to_per_network_resource_lists_and_says_so_once() {
+    let server = MockServer::start();
+    let mocks = serve_tenant_without_account_wide_resources(&server, 3);
+
+    let out = Test::new()
+        .file("tenants.yaml", &three_networks_as_they_are())
+        .env("NETBIRD_API_URL", &server.base_url())
+        .env("NETBIRD_API_TOKEN", TOKEN)
+        .args(&["plan", "-f", "tenants.yaml", "--color", "never", "-v"])
+        .run();
+
+    assert_eq!(
+        out.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+    assert!(
+        out.stdout.contains("No changes"),
+        "the resources were read: {}",
+        out.stdout
+    );
+    let notes: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|line| line.contains("the server has no GET /api/networks/resources"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{}", out.stderr);
+    assert!(
+        notes[0].contains("GET /api/networks/{id}/resources, one call per network"),
+        "{}",
+        notes[0]
+    );
+    for (path, calls) in calls(&mocks) {
+        let unread = ["/api/setup-keys", "/api/users", "/api/policies"];
+        let expected = usize::from(!unread.contains(&path.as_str()));
+        assert_eq!(calls, expected, "{path}");
+    }
+}
+
+#[test]
+fn export_reads_resources_per_network_where_the_account_wide_list_is_missing() {
+    let server = MockServer::start();
+    let mocks = serve_tenant_without_account_wide_resources(&server, 3);
+    server.mock(|when, then| {
+        when.method(GET)
+            .path("/api/integrations/msp/tenants")
+            .query_param_missing("account");
+        then.status(200).json_body(json!([
+            {"id": TENANT, "name": "Acme", "domain": "acme.example", "groups": [],
+             "status": "active", "created_at": "2025-01-01T00:00:00Z",
+             "updated_at": "2025-01-01T00:00:00Z", "dns_challenge": "x"}
+        ]));
+    });
+
+    let test = Test::new()
+        .env("NETBIRD_API_URL", &server.base_url())
+        .env("NETBIRD_API_TOKEN", TOKEN)
+        .args(&["export", "-o", "out"]);
+    let out = test.run();
+
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let file = std::fs::read_to_string(test.path().join("out/acme.yaml")).unwrap();
+    for i in 0..3 {
+        assert!(file.contains(&format!("name: res-{i}")), "{file}");
+    }
+    for (path, calls) in calls(&mocks) {
+        assert_eq!(calls, 1, "{path}");
+    }
 }
 
 #[test]

@@ -11,6 +11,7 @@ use crate::api::ApiError;
 use crate::api::wire::SetupRequest;
 use crate::cli::UsageError;
 use crate::cli::args::BootstrapArgs;
+use crate::cli::connection;
 use crate::cli::exit::Exit;
 use crate::cli::settings::{Settings, Verbosity};
 use crate::secret::Secret;
@@ -24,12 +25,13 @@ pub(crate) fn run(settings: &Settings, args: &BootstrapArgs) -> anyhow::Result<E
         .into());
     }
     if let Some(warning) =
-        crate::cli::connection::shared_secret_file_warning(&args.password_file, "--password-file")
+        connection::shared_secret_file_warning(&args.password_file, "--password-file")
         && settings.verbosity > Verbosity::Quiet
     {
         eprintln!("{warning}");
     }
     let password = read_password(&args.password_file)?;
+    let trusted_roots = connection::trusted_roots(settings.connection.ca_cert.as_deref())?;
     // Before `POST /api/setup`: the setup runs once per server, and its PAT is shown once.
     check_pat_out(&args.pat_out)?;
     let request = SetupRequest {
@@ -44,7 +46,7 @@ pub(crate) fn run(settings: &Settings, args: &BootstrapArgs) -> anyhow::Result<E
         .build()
         .context("starting the async runtime")?;
     let response = runtime
-        .block_on(crate::api::setup(&args.url, &request))
+        .block_on(crate::api::setup(&args.url, &request, &trusted_roots))
         .map_err(explain)?;
     let Some(token) = response.personal_access_token else {
         bail!(

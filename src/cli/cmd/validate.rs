@@ -10,6 +10,7 @@ use crate::desired::Loaded;
 pub(crate) fn run(settings: &Settings, input: &InputArgs) -> anyhow::Result<Exit> {
     let loaded = crate::desired::load(&input.path);
     let mut stderr = std::io::stderr().lock();
+    print_skipped(&loaded, &mut stderr)?;
     if let Ok(state) = &loaded.state {
         {
             let files = loaded.sources.paths().len();
@@ -30,6 +31,20 @@ pub(crate) fn run(settings: &Settings, input: &InputArgs) -> anyhow::Result<Exit
     }
     print_diagnostics(&loaded, &mut stderr)?;
     Ok(Exit::Error)
+}
+
+/// Warns about every entry left unopened, so a file that is silently missing from the run
+/// does not go unnoticed.
+pub(crate) fn print_skipped(loaded: &Loaded, out: &mut impl Write) -> std::io::Result<()> {
+    for skipped in &loaded.skipped {
+        writeln!(
+            out,
+            "warning: {}: skipped: {}, not a regular file",
+            skipped.path.display(),
+            skipped.kind
+        )?;
+    }
+    Ok(())
 }
 
 /// Prints every diagnostic, sorted, then a count line.

@@ -66,7 +66,8 @@ impl Test {
         command
             .env_remove("NETBIRD_API_TOKEN")
             .env_remove("NETBIRD_API_URL")
-            .env_remove("NETBIRD_HOST");
+            .env_remove("NETBIRD_HOST")
+            .env_remove("NETBIRD_CA_CERT");
         for (key, value) in &self.env {
             command.env(key, value);
         }
