@@ -521,7 +521,7 @@ fn help_documents_ca_cert_and_its_environment_variable() {
 #[test]
 fn bootstrap_checks_ca_cert_before_contacting_the_server() {
     let test = Test::new()
-        .file("password.txt", "correct horse battery\n")
+        .secret_file("password.txt", "correct horse battery\n")
         .file(
             "ca.pem",
             "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",

@@ -233,6 +233,12 @@ fn three_networks_as_they_are() -> String {
 fn plan_falls_back_to_per_network_resource_lists_and_says_so_once() {
     let server = MockServer::start();
     let mocks = serve_tenant_without_account_wide_resources(&server, 3);
+    // The pinned id is checked against the MSP tenant list (one call, not counted below).
+    server.mock(|when, then| {
+        when.method(GET).path("/api/integrations/msp/tenants");
+        then.status(200)
+            .json_body(json!([{"id": TENANT, "name": "Acme", "domain": "acme.example"}]));
+    });
 
     let out = Test::new()
         .file("tenants.yaml", &three_networks_as_they_are())
