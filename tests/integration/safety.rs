@@ -4,7 +4,7 @@
 //! invisible to plan, prune and export, and `birdhouse unlock` removes it.
 
 use std::path::Path;
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use birdhouse_lab::probe::Probe;
@@ -489,4 +489,55 @@ fn a_declared_token_a_service_user_lacks_is_planned_created_and_saved() {
         ],
     );
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+}
+
+#[test]
+#[ignore = "needs NetBird lab"]
+fn ctrl_c_stops_before_the_next_change_and_releases_the_lock() {
+    let lab = lab(1);
+    let server = lab.tenant("tenant-1").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    files(dir.path(), RACE);
+    lab.set_write_delay(Duration::from_millis(400));
+    let mut child = command(
+        &lab,
+        dir.path(),
+        &["apply", "-f", "tenants.yaml", "--yes", "--discard-secrets"],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stderr));
+    // After the first change, interrupt as a terminal's Ctrl-C does.
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.starts_with("tenant-1: + "), "{first}");
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let rest: Vec<String> = lines.map(Result::unwrap).collect();
+    let exit = child.wait().unwrap();
+    lab.set_write_delay(Duration::ZERO);
+    let rest = rest.join("\n");
+    assert_eq!(exit.code(), Some(4), "{rest}");
+    assert!(rest.contains("interrupted"), "{rest}");
+    assert!(rest.contains("run apply again to finish"), "{rest}");
+    assert!(lock_groups(&server).is_empty(), "the lock was left: {rest}");
+    // What is left is planned, and a rerun finishes it.
+    let out = birdhouse(
+        &lab,
+        dir.path(),
+        &["plan", "-f", "tenants.yaml", "--detailed-exitcode"],
+    );
+    assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
+    let out = birdhouse(
+        &lab,
+        dir.path(),
+        &["apply", "-f", "tenants.yaml", "--yes", "--discard-secrets"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_no_duplicates_and_no_lock(&server);
 }
