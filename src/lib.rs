@@ -13,7 +13,9 @@
 //!   against mass deletion.
 //! - [`render`] turns a plan into text, JSON or Markdown.
 //! - [`apply`] executes a plan in dependency order, tenant by tenant.
-//! - [`cli`] parses the command line and orchestrates the steps above.
+//! - [`engine`] is the application layer: one runtime and one client per run; it selects,
+//!   resolves, reads, plans and applies tenants with the parts above.
+//! - [`cli`] parses the command line into validated settings, calls the engine and renders.
 //!
 //! Dependencies point inward: `model`, `diag`, `secret`, `plan` and `render` know nothing of
 //! HTTP, files or the terminal.
@@ -23,6 +25,7 @@ pub mod apply;
 pub mod cli;
 pub mod desired;
 pub mod diag;
+pub mod engine;
 pub mod live;
 pub mod model;
 pub mod plan;

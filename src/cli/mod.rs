@@ -3,11 +3,10 @@
 //! pipeline.
 
 pub mod args;
-mod changed;
 mod cmd;
+mod common;
 mod connection;
 pub mod exit;
-mod pipeline;
 pub mod settings;
 
 use std::io::{IsTerminal, Write};

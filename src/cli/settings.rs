@@ -7,8 +7,9 @@ use std::path::PathBuf;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
+use crate::apply::SecretsSink;
 use crate::cli::UsageError;
-use crate::cli::args::{ColorChoice, GlobalArgs};
+use crate::cli::args::{ApplyArgs, ColorChoice, GlobalArgs};
 
 /// Validated settings shared by every command.
 #[derive(Debug)]
@@ -142,6 +143,96 @@ impl Settings {
                 token_file: global.token_file.clone(),
                 ca_cert: global.ca_cert.clone(),
             },
+        })
+    }
+}
+
+/// Where an apply's plan comes from.
+#[derive(Debug, Clone)]
+pub enum ApplySource {
+    /// Plan the files now (`apply -f PATH`), then confirm unless `--yes`.
+    Files {
+        /// The desired state.
+        path: PathBuf,
+        /// `--changed-since`.
+        changed_since: Option<String>,
+        /// `--allow-mass-delete`.
+        allow_mass_delete: bool,
+    },
+    /// A saved plan (`apply PLANFILE`), executed without asking.
+    Saved(PathBuf),
+}
+
+/// `birdhouse apply`'s validated options.
+#[derive(Debug, Clone)]
+pub struct ApplySettings {
+    /// Where the plan comes from.
+    pub source: ApplySource,
+    /// Apply without asking (`--yes`, or a saved plan).
+    pub yes: bool,
+    /// `--secrets-out`, already checked to be usable.
+    pub secrets_out: Option<PathBuf>,
+    /// `--discard-secrets`.
+    pub discard_secrets: bool,
+}
+
+impl ApplySettings {
+    /// Checks the combination of options (a usage error) and that `--secrets-out` can be
+    /// used (an error), before any file is read or request sent.
+    pub fn from_args(args: &ApplyArgs) -> anyhow::Result<Self> {
+        let source = match (&args.plan_file, &args.path) {
+            (Some(file), _) => {
+                if args.changed_since.is_some() {
+                    return Err(UsageError(
+                        "--changed-since selects tenants while planning; a saved plan already \
+                         holds its tenants"
+                            .into(),
+                    )
+                    .into());
+                }
+                if args.allow_mass_delete {
+                    return Err(UsageError(
+                        "--allow-mass-delete is decided while planning: make the plan with \
+                         `birdhouse plan --allow-mass-delete --out FILE`"
+                            .into(),
+                    )
+                    .into());
+                }
+                ApplySource::Saved(file.clone())
+            }
+            (None, Some(path)) => {
+                if !args.yes && !std::io::stdin().is_terminal() {
+                    return Err(UsageError(
+                        "stdin is not a terminal, so apply cannot ask for confirmation; pass \
+                         --yes to apply without asking (or save a plan with `birdhouse plan \
+                         --out FILE` and run `birdhouse apply FILE`)"
+                            .into(),
+                    )
+                    .into());
+                }
+                ApplySource::Files {
+                    path: path.clone(),
+                    changed_since: args.changed_since.clone(),
+                    allow_mass_delete: args.allow_mass_delete,
+                }
+            }
+            (None, None) => {
+                return Err(UsageError(
+                    "apply needs the desired state (`-f PATH`) or a saved plan (`birdhouse \
+                     apply PLANFILE`)"
+                        .into(),
+                )
+                .into());
+            }
+        };
+        if let Some(path) = &args.secrets_out {
+            anyhow::Context::context(SecretsSink::check(path), "--secrets-out")?;
+        }
+        Ok(Self {
+            yes: args.yes || matches!(source, ApplySource::Saved(_)),
+            source,
+            secrets_out: args.secrets_out.clone(),
+            discard_secrets: args.discard_secrets,
         })
     }
 }

@@ -374,5 +374,41 @@ pub fn plan_tenant_with_lost_secrets(
     }
 }
 
+/// The plan of a tenant that could not be planned: nothing is read from or written to it, and
+/// `error` says why (the tenant cannot be found, its entry names another account, a read
+/// failed). Apply stops at it.
+pub fn failed_tenant(
+    desired: &DesiredTenant,
+    account_id: Option<String>,
+    error: String,
+) -> TenantPlan {
+    TenantPlan {
+        name: desired.name.clone(),
+        account_id,
+        self_account: desired.target.self_account,
+        create_tenant: false,
+        domain: desired.target.domain.clone(),
+        kinds_read: BTreeSet::new(),
+        tokens_read: BTreeSet::new(),
+        fingerprint: String::new(),
+        changes: Vec::new(),
+        unmanaged: BTreeMap::new(),
+        refusals: Vec::new(),
+        errors: vec![error],
+        warnings: Vec::new(),
+        api_calls: 0,
+    }
+}
+
+/// The plan of a tenant apply creates through the MSP API (`create: true`, not found): every
+/// desired object is a create. It costs the create instead of the lock: a tenant this run
+/// creates has no other writer.
+pub fn new_tenant(desired: &DesiredTenant, options: PlanOptions) -> TenantPlan {
+    let mut plan = plan_tenant(desired, &Snapshot::default(), None, options);
+    plan.create_tenant = true;
+    plan.api_calls = plan.api_calls + 1 - LOCK_CALLS;
+    plan
+}
+
 #[cfg(test)]
 mod tests;

@@ -41,11 +41,8 @@ pub(crate) fn run(settings: &Settings, args: &BootstrapArgs) -> anyhow::Result<E
         create_pat: true,
         pat_expire_in: Some(args.pat_expire_in),
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    let response = runtime
+    let engine = crate::engine::Engine::offline()?;
+    let response = engine
         .block_on(crate::api::setup(&args.url, &request, &trusted_roots))
         .map_err(explain)?;
     let Some(token) = response.personal_access_token else {

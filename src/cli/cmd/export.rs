@@ -16,14 +16,13 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::api::{Client, wire};
+use crate::api::wire;
 use crate::cli::args::ExportArgs;
-use crate::cli::connection;
+use crate::cli::common;
 use crate::cli::exit::Exit;
-use crate::cli::pipeline;
 use crate::cli::settings::Settings;
 use crate::desired::export::{ExportSource, Withheld, export, to_yaml};
-use crate::live::{KeyExpiry, LiveTenant, Reads, fetch_tenant};
+use crate::live::{KeyExpiry, LiveTenant};
 use crate::model::Kind;
 
 /// Where the JSON Schema sits in a birdhouse repository, relative to its root.
@@ -34,15 +33,8 @@ const SCHEMA_BESIDE: &str = "birdhouse.schema.json";
 /// Runs `birdhouse export`.
 pub(in crate::cli) fn run(settings: &Settings, args: &ExportArgs) -> anyhow::Result<Exit> {
     check_out_dir(&args.out_dir, args.force)?;
-    let client = Client::new(connection::client_config(settings)?)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    let mut tenants = runtime
-        .block_on(client.list_tenants())
-        .context("listing the MSP's tenants")?;
+    let engine = common::connect(settings)?;
+    let mut tenants = engine.list_tenants()?;
     tenants.retain(|t| settings.tenant_filter.selects(&t.name));
     if tenants.is_empty() && !settings.tenant_filter.patterns().is_empty() {
         anyhow::bail!(
@@ -51,19 +43,7 @@ pub(in crate::cli) fn run(settings: &Settings, args: &ExportArgs) -> anyhow::Res
         );
     }
     tenants.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
-
-    let reads = runtime.block_on(pipeline::concurrently(
-        tenants,
-        settings.parallel.get(),
-        |tenant: wire::Tenant| {
-            let client = client.clone();
-            async move {
-                let scoped = client.tenant(Some(&tenant.id));
-                let read = fetch_tenant(&scoped, Some(&tenant.id), Reads::ALL).await;
-                (tenant, read)
-            }
-        },
-    ))?;
+    let reads = engine.read_tenants(tenants)?;
 
     std::fs::create_dir_all(&args.out_dir)
         .with_context(|| format!("creating {}", args.out_dir.display()))?;
@@ -98,7 +78,7 @@ pub(in crate::cli) fn run(settings: &Settings, args: &ExportArgs) -> anyhow::Res
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
         written += 1;
     }
-    let stats = client.stats();
+    let stats = engine.stats();
     tracing::info!(
         requests = stats.requests,
         rate_limited = stats.rate_limited,

@@ -3,36 +3,30 @@
 
 use std::io::Write;
 
-use anyhow::Context;
-
 use crate::cli::args::{PlanArgs, PlanFormat};
+use crate::cli::common;
 use crate::cli::exit::Exit;
-use crate::cli::pipeline::{self, PlanRequest};
 use crate::cli::settings::Settings;
+use crate::engine::{PlanRequest, write_plan};
 use crate::render::{Format, RenderOptions, render};
 
 pub(crate) fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<Exit> {
+    let Some(tenants) =
+        common::load_selected(settings, &args.input.path, args.changed_since.as_deref())?
+    else {
+        return Ok(Exit::Error);
+    };
+    let engine = common::connect(settings)?;
     let request = PlanRequest {
-        path: &args.input.path,
-        changed_since: args.changed_since.as_deref(),
         allow_mass_delete: args.allow_mass_delete,
         keep_live: false,
         secrets_file: args.secrets_out.as_deref(),
+        budget: common::budget(settings),
     };
-    let Some(planned) = pipeline::plan(settings, &request)? else {
-        return Ok(Exit::Error);
-    };
+    let planned = engine.plan(tenants, &request)?;
     let plan = &planned.plan;
     if let Some(out) = &args.out {
-        let mut bytes = Vec::new();
-        render(
-            plan,
-            Format::Json,
-            &RenderOptions { color: false },
-            &mut bytes,
-        )?;
-        std::fs::write(out, bytes)
-            .with_context(|| format!("writing the plan to {}", out.display()))?;
+        write_plan(plan, out)?;
     }
     let format = match args.format {
         PlanFormat::Text => Format::Text,
@@ -49,13 +43,13 @@ pub(crate) fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<Exit> 
         &mut stdout,
     )?;
     stdout.flush()?;
-    let stats = planned.client.stats();
+    let stats = engine.stats();
     tracing::info!(
         requests = stats.requests,
         rate_limited = stats.rate_limited,
         "plan read the tenants"
     );
-    if pipeline::name_blocked_tenants(plan)? {
+    if common::name_blocked_tenants(plan)? {
         return Ok(Exit::Error);
     }
     Ok(if args.detailed_exitcode && plan.has_changes() {

@@ -5,13 +5,11 @@
 
 use std::io::Write;
 
-use anyhow::Context;
 use serde::Serialize;
 
-use crate::api::Client;
 use crate::api::wire::Tenant;
 use crate::cli::args::{ListFormat, TenantsArgs};
-use crate::cli::connection;
+use crate::cli::common;
 use crate::cli::exit::Exit;
 use crate::cli::settings::Settings;
 
@@ -26,16 +24,9 @@ struct Row<'a> {
 
 /// Runs `birdhouse tenants`.
 pub(in crate::cli) fn run(settings: &Settings, args: &TenantsArgs) -> anyhow::Result<Exit> {
-    let config = connection::client_config(settings)?;
-    let client = Client::new(config)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    let mut tenants = runtime
-        .block_on(client.list_tenants())
-        .context("listing the MSP's tenants")?;
-    let stats = client.stats();
+    let engine = common::connect(settings)?;
+    let mut tenants = engine.list_tenants()?;
+    let stats = engine.stats();
     tracing::info!(
         tenants = tenants.len(),
         api_calls = stats.requests,

@@ -1,0 +1,240 @@
+//! `birdhouse apply`: plan from the files (or load a saved plan), show the plan, confirm, apply
+//! tenant by tenant under the shared budget, and report.
+//!
+//! stdout carries the plan (the artefact); everything that happens while applying goes to
+//! stderr: one line per change as it completes, a progress bar on a terminal, the summary.
+//! One-time secrets go only to `--secrets-out` (see `apply::secrets`), never to a stream.
+//!
+//! Exit codes: 0 applied everything (or nothing to do); 1 the plan is blocked or cannot be
+//! made, or the user declined (nothing applied); 3 some tenant of a saved plan was stale and
+//! refused (the others were applied); 4 some tenant failed part-way (the others finished).
+//! When tenants both failed and were stale, 4 wins: something was left to finish. A tenant
+//! locked by another apply counts as stale (3): refused whole, nothing written.
+//!
+//! Ctrl-C or SIGTERM asks every tenant to stop before its next change; each then releases its
+//! lock and the summary says what is left. A second Ctrl-C ends the process at once (the locks
+//! stay, naming this process, for `birdhouse unlock`).
+
+use std::io::{BufRead, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+
+use crate::apply::{Observer, SecretsSink, Start, TenantStatus};
+use crate::cli::UsageError;
+use crate::cli::args::ApplyArgs;
+use crate::cli::common;
+use crate::cli::exit::Exit;
+use crate::cli::settings::{ApplySettings, ApplySource, Settings, Verbosity};
+use crate::engine::{Engine, PlanRequest, jobs_for, read_plan};
+use crate::model::Kind;
+use crate::plan::{Action, Object, Plan, TenantPlan};
+use crate::render::{Format, RenderOptions, render};
+
+mod console;
+mod report;
+
+use console::{Console, stop_on_signal};
+use report::plural;
+
+pub(crate) fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<Exit> {
+    let apply = ApplySettings::from_args(args)?;
+    let (engine, plan, jobs) = match &apply.source {
+        ApplySource::Files {
+            path,
+            changed_since,
+            allow_mass_delete,
+        } => {
+            let Some(tenants) = common::load_selected(settings, path, changed_since.as_deref())?
+            else {
+                return Ok(Exit::Error);
+            };
+            let engine = common::connect(settings)?;
+            let request = PlanRequest {
+                allow_mass_delete: *allow_mass_delete,
+                keep_live: true,
+                secrets_file: apply.secrets_out.as_deref(),
+                budget: common::budget(settings),
+            };
+            let planned = engine.plan(tenants, &request)?;
+            let jobs = jobs_for(&planned.plan, Some(planned.tenants));
+            (Some(engine), planned.plan, jobs)
+        }
+        ApplySource::Saved(file) => {
+            let mut plan = read_plan(file)?;
+            plan.tenants
+                .retain(|t| settings.tenant_filter.selects(&t.name));
+            let jobs = jobs_for(&plan, None);
+            (None, plan, jobs)
+        }
+    };
+    show(settings, &plan)?;
+    if refuse_blocked(&plan)? {
+        return Ok(Exit::Error);
+    }
+    if !plan.has_changes() {
+        return Ok(Exit::Success);
+    }
+    refuse_unkept_secrets(&plan, &apply)?;
+    if !apply.yes && !confirm(&plan)? {
+        eprintln!("apply cancelled; nothing was changed");
+        return Ok(Exit::Error);
+    }
+    let engine = match engine {
+        Some(engine) => engine,
+        None => common::connect(settings)?,
+    };
+    execute(settings, &engine, &plan, jobs, apply.secrets_out.as_deref())
+}
+
+/// The one-time secrets the plan creates, as `setup key "office" (Acme)`: new and replaced
+/// setup keys, service-user tokens. (A user's generated password exists only on servers with
+/// NetBird's embedded identity provider, so it cannot be known in advance.)
+fn secrets_created(plan: &Plan) -> Vec<String> {
+    let mut secrets = Vec::new();
+    for tenant in &plan.tenants {
+        for change in &tenant.changes {
+            let creates_secret = match (change.kind, change.action, change.after.as_ref()) {
+                (Kind::SetupKey, Action::Create | Action::Replace, _) => true,
+                (Kind::ServiceUser, Action::Create, Some(Object::ServiceUser(user))) => {
+                    user.token.is_some()
+                }
+                (Kind::ServiceUser, Action::Update, _) => {
+                    change.fields.iter().any(|f| f.field == "token")
+                }
+                _ => false,
+            };
+            if creates_secret {
+                let what = if change.kind == Kind::SetupKey {
+                    "setup key"
+                } else {
+                    "token of service user"
+                };
+                secrets.push(format!("{what} {:?} ({})", change.name, tenant.name));
+            }
+        }
+    }
+    secrets
+}
+
+/// Refuses, before asking or writing anything, a plan that creates one-time secrets apply has
+/// nowhere to keep: the server shows each once, and an apply cannot take it back.
+fn refuse_unkept_secrets(plan: &Plan, args: &ApplySettings) -> Result<(), UsageError> {
+    if args.secrets_out.is_some() || args.discard_secrets {
+        return Ok(());
+    }
+    let secrets = secrets_created(plan);
+    if secrets.is_empty() {
+        return Ok(());
+    }
+    let shown: Vec<&str> = secrets.iter().take(5).map(String::as_str).collect();
+    let more = secrets.len() - shown.len();
+    Err(UsageError(format!(
+        "this plan creates {} one-time secret{} ({}{}) and the server shows each only once: \
+         pass --secrets-out FILE to keep them (mode 0600), or --discard-secrets to create them \
+         without keeping them; nothing was applied",
+        secrets.len(),
+        plural(secrets.len()),
+        shown.join(", "),
+        if more > 0 {
+            format!(", and {more} more")
+        } else {
+            String::new()
+        }
+    )))
+}
+
+/// The plan as text on stdout.
+fn show(settings: &Settings, plan: &Plan) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    render(
+        plan,
+        Format::Text,
+        &RenderOptions {
+            color: settings.color,
+        },
+        &mut stdout,
+    )?;
+    stdout.flush()?;
+    Ok(())
+}
+
+/// Names every tenant that cannot be applied; true when there is one (nothing is applied).
+fn refuse_blocked(plan: &Plan) -> anyhow::Result<bool> {
+    if !common::name_blocked_tenants(plan)? {
+        return Ok(false);
+    }
+    writeln!(std::io::stderr().lock(), "error: nothing was applied")?;
+    Ok(true)
+}
+
+/// Asks on the terminal; only "y" or "yes" goes on.
+fn confirm(plan: &Plan) -> anyhow::Result<bool> {
+    let tenants = plan.tenants.iter().filter(|t| t.has_changes()).count();
+    let mut stderr = std::io::stderr().lock();
+    write!(
+        stderr,
+        "Apply these changes to {tenants} tenant{}? [y/N] ",
+        if tenants == 1 { "" } else { "s" }
+    )?;
+    stderr.flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    let answer = answer.trim().to_ascii_lowercase();
+    Ok(answer == "y" || answer == "yes")
+}
+
+/// Applies every job, `--parallel` tenants at a time, then prints the summary.
+fn execute(
+    settings: &Settings,
+    engine: &Engine,
+    plan: &Plan,
+    jobs: Vec<(TenantPlan, Start)>,
+    secrets_out: Option<&Path>,
+) -> anyhow::Result<Exit> {
+    let sink = Arc::new(match secrets_out {
+        Some(path) => SecretsSink::open(path).context("--secrets-out")?,
+        None => SecretsSink::none(),
+    });
+    let steps: usize = jobs
+        .iter()
+        .map(|(t, _)| t.changes.len() + usize::from(t.create_tenant))
+        .sum();
+    let console = Arc::new(Console::new(settings.verbosity, steps));
+    let started = Instant::now();
+    engine.spawn(stop_on_signal(Arc::clone(&console)));
+    let observer: Arc<dyn Observer> = console.clone();
+    let reports = engine.apply(jobs, &sink, &observer)?;
+    console.finish();
+    report::summary(
+        settings,
+        engine.stats(),
+        plan.budget,
+        &reports,
+        started.elapsed(),
+    )?;
+    if let Some(path) = sink.path()
+        && settings.verbosity > Verbosity::Quiet
+    {
+        let written = sink.written();
+        eprintln!(
+            "One-time secrets: {written} written to {} (mode 0600).",
+            path.display()
+        );
+    }
+    let failed = reports
+        .iter()
+        .any(|(_, r)| matches!(r.status, TenantStatus::Failed(_)));
+    let stale = reports
+        .iter()
+        .any(|(_, r)| matches!(r.status, TenantStatus::Stale(_) | TenantStatus::Locked(_)));
+    Ok(if failed {
+        Exit::TenantsFailed
+    } else if stale {
+        Exit::StalePlan
+    } else {
+        Exit::Success
+    })
+}

@@ -1,0 +1,117 @@
+//! The apply's closing report on stderr: one line per tenant, the calls it took, the secrets it
+//! kept.
+
+use std::io::Write;
+use std::time::Duration;
+
+use crate::apply::{ApplyError, TenantStatus};
+use crate::cli::settings::{Settings, Verbosity};
+use crate::engine::Applied;
+use crate::plan::{Action, Budget, Change};
+
+/// The per-tenant report and the run's numbers, on stderr.
+pub(super) fn summary(
+    settings: &Settings,
+    stats: crate::api::CallStats,
+    budget: Budget,
+    reports: &[Applied],
+    wall: Duration,
+) -> anyhow::Result<()> {
+    let mut out = std::io::stderr().lock();
+    let quiet = settings.verbosity == Verbosity::Quiet;
+    if !quiet {
+        writeln!(out, "\nApply finished in {:.1} s.", wall.as_secs_f64())?;
+    }
+    for (plan, report) in reports {
+        let made = report.applied();
+        let created = if report.created_tenant {
+            "tenant created, "
+        } else {
+            ""
+        };
+        match &report.status {
+            TenantStatus::Done if !quiet => writeln!(
+                out,
+                "  {}: {created}{made} change{} made",
+                plan.name,
+                plural(made)
+            )?,
+            TenantStatus::Done => {}
+            TenantStatus::Stale(reason) => writeln!(
+                out,
+                "  {}: refused as stale: {reason}; nothing was written to it; make a new plan",
+                plan.name
+            )?,
+            TenantStatus::Locked(others) => writeln!(
+                out,
+                "  {name}: refused: another apply holds the tenant's lock: {holders}; nothing was \
+                 written to it. Apply again once it has finished; if it is no longer running (killed, \
+                 a lost runner), remove its lock with `birdhouse unlock -f FILES --tenant {name:?}`",
+                name = plan.name,
+                holders = others
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )?,
+            TenantStatus::Failed(error) => {
+                let at = report
+                    .failed_change()
+                    .map(|i| format!(" at \"{}\"", change_label(&plan.changes[i])))
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "  {}: FAILED{at}: {}; {created}{made} change{} made, {} skipped; run apply \
+                     again to finish",
+                    plan.name,
+                    chain(error),
+                    plural(made),
+                    report.skipped()
+                )?;
+            }
+        }
+    }
+    if !quiet {
+        writeln!(
+            out,
+            "API calls: {} ({} answered 429); the budget ({}/min, burst {}) needs at least {:.1} s \
+             for that many.",
+            stats.requests,
+            stats.rate_limited,
+            budget.requests_per_minute,
+            budget.burst,
+            budget.floor_seconds(stats.requests)
+        )?;
+    }
+    Ok(())
+}
+
+pub(super) fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// `+ group developers`, as the plan writes it.
+pub(super) fn change_label(change: &Change) -> String {
+    let symbol = match change.action {
+        Action::Create => "+",
+        Action::Update => "~",
+        Action::Delete => "-",
+        Action::Replace => "-/+",
+    };
+    format!("{symbol} {} {}", change.kind.singular(), change.name)
+}
+
+/// An error and its causes, `: `-separated (as `main` prints errors).
+pub(super) fn chain(error: &ApplyError) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}

@@ -1,0 +1,69 @@
+//! What several commands share at the edge: connecting the engine, loading the files with
+//! their diagnostics printed, selecting tenants, naming blocked tenants.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::cli::connection;
+use crate::cli::settings::Settings;
+use crate::desired::{DesiredTenant, Loaded};
+use crate::engine::{self, Engine};
+use crate::plan::{Budget, Plan};
+
+/// The run's engine, connected with the settings' API, token and budget.
+pub(crate) fn connect(settings: &Settings) -> anyhow::Result<Engine> {
+    Engine::connect(connection::client_config(settings)?, settings.parallel)
+}
+
+/// The budget the plan records.
+pub(crate) fn budget(settings: &Settings) -> Budget {
+    Budget {
+        requests_per_minute: settings.budget.requests_per_minute.get(),
+        burst: settings.budget.burst.get(),
+    }
+}
+
+/// Loads the files and selects the run's tenants (`--tenant`, then `changed_since`); prints
+/// every diagnostic and returns `None` when the files are invalid.
+pub(crate) fn load_selected(
+    settings: &Settings,
+    path: &Path,
+    changed_since: Option<&str>,
+) -> anyhow::Result<Option<Vec<DesiredTenant>>> {
+    let loaded: Loaded = crate::desired::load(path);
+    let mut stderr = std::io::stderr().lock();
+    crate::cli::cmd::validate::print_skipped(&loaded, &mut stderr)?;
+    let Ok(state) = loaded.state else {
+        crate::cli::cmd::validate::print_diagnostics(&loaded, &mut stderr)?;
+        return Ok(None);
+    };
+    let filter = &settings.tenant_filter;
+    let tenants = engine::select(
+        state,
+        &|name| filter.selects(name),
+        filter.patterns(),
+        path,
+        changed_since,
+    )?;
+    Ok(Some(tenants))
+}
+
+/// Names, on stderr, every tenant the plan cannot apply (errors or refusals); true when
+/// there is one. `plan` and `apply` both stop on it.
+pub(crate) fn name_blocked_tenants(plan: &Plan) -> std::io::Result<bool> {
+    let mut stderr = std::io::stderr().lock();
+    let blocked = plan
+        .tenants
+        .iter()
+        .filter(|t| !t.errors.is_empty() || !t.refusals.is_empty());
+    let mut any = false;
+    for tenant in blocked {
+        any = true;
+        writeln!(
+            stderr,
+            "error: tenant {:?} cannot be applied: see the plan above",
+            tenant.name
+        )?;
+    }
+    Ok(any)
+}

@@ -1,0 +1,119 @@
+//! The application layer: everything a command does between its validated settings and what
+//! it prints. The command line (`cli`) parses arguments, validates them into settings, calls the
+//! engine and renders; the engine owns the run's one async runtime and its one API client, and
+//! drives the library's parts: it selects and resolves tenants, reads and plans every one of
+//! them (found, failed or to be created: each gets its plan here), applies plans, reads the
+//! tenants export writes, and removes stale locks.
+//!
+//! ```text
+//! cli ─→ engine ─→ desired · live · plan · apply · render ─→ model · api
+//! ```
+
+mod apply;
+mod changed;
+mod plan;
+mod saved;
+mod tasks;
+
+use std::num::NonZeroUsize;
+
+use anyhow::Context;
+
+use crate::api::{CallStats, Client, ClientConfig, wire};
+use crate::live::{LiveError, LiveTenant, Reads, fetch_tenant};
+
+pub use apply::{Applied, jobs_for};
+pub use plan::{PlanRequest, Planned, select};
+pub use saved::{read_plan, write_plan};
+
+/// One run: its async runtime (the only one the process builds) and, for commands that talk to
+/// a management server with a token, its client, whose rate budget every request of the run
+/// draws from.
+pub struct Engine {
+    runtime: tokio::runtime::Runtime,
+    client: Option<Client>,
+    parallel: NonZeroUsize,
+}
+
+impl Engine {
+    /// An engine whose requests go through one client built from `config`, with at most
+    /// `parallel` tenants in flight.
+    pub fn connect(config: ClientConfig, parallel: NonZeroUsize) -> anyhow::Result<Self> {
+        let client = Client::new(config)?;
+        Ok(Self {
+            runtime: runtime()?,
+            client: Some(client),
+            parallel,
+        })
+    }
+
+    /// An engine without a client, for work that needs no token (`bootstrap`).
+    pub fn offline() -> anyhow::Result<Self> {
+        Ok(Self {
+            runtime: runtime()?,
+            client: None,
+            parallel: NonZeroUsize::MIN,
+        })
+    }
+
+    /// Runs `future` on the run's runtime until it completes.
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
+    /// Runs `future` in the background on the run's runtime (a signal listener, say).
+    pub fn spawn<F>(&self, future: F)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        drop(self.runtime.spawn(future));
+    }
+
+    /// The run's client.
+    fn client(&self) -> &Client {
+        self.client
+            .as_ref()
+            .expect("invariant: commands that talk to the API build a connected engine")
+    }
+
+    /// Calls and waits of the run so far.
+    pub fn stats(&self) -> CallStats {
+        self.client().stats()
+    }
+
+    /// Every tenant of the MSP (one call).
+    pub fn list_tenants(&self) -> anyhow::Result<Vec<wire::Tenant>> {
+        self.block_on(self.client().list_tenants())
+            .context("listing the MSP's tenants")
+    }
+
+    /// Reads every list of each tenant, concurrently under the run's budget, in the given
+    /// order (for `export`).
+    pub fn read_tenants(
+        &self,
+        tenants: Vec<wire::Tenant>,
+    ) -> anyhow::Result<Vec<(wire::Tenant, Result<LiveTenant, LiveError>)>> {
+        let client = self.client().clone();
+        self.block_on(tasks::concurrently(
+            tenants,
+            self.parallel.get(),
+            move |tenant: wire::Tenant| {
+                let client = client.clone();
+                async move {
+                    let scoped = client.tenant(Some(&tenant.id));
+                    let read = fetch_tenant(&scoped, Some(&tenant.id), Reads::ALL).await;
+                    (tenant, read)
+                }
+            },
+        ))
+    }
+}
+
+/// The run's runtime: two workers, enough to keep requests in flight while one plans.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}

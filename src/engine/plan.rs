@@ -1,0 +1,270 @@
+//! Planning a run: select the tenants, find the account of each (the MSP tenant list read once),
+//! read them concurrently under the run's budget, and plan every one: a tenant that cannot be
+//! found or read gets a plan that says why, a tenant to create a plan that creates it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::api::{Client, wire};
+use crate::desired::{DesiredState, DesiredTenant};
+use crate::engine::{Engine, changed, tasks};
+use crate::live::tenants::{
+    Resolved, TenantLookup, Unresolved, check_own_pin, needs_tenant_list, own_account_refusal,
+    resolve,
+};
+use crate::live::{LiveTenant, Reads, check_identity, fetch_tenant_with_tokens};
+use crate::model::Kind;
+use crate::plan::{
+    Budget, GuardSettings, LostSecrets, PLAN_FORMAT_VERSION, Plan, PlanOptions, TenantPlan,
+    failed_tenant, new_tenant, plan_tenant_with_lost_secrets,
+};
+
+/// What a plan is made with, besides the tenants.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanRequest<'a> {
+    /// Let plans delete more than the guard allows (`--allow-mass-delete`).
+    pub allow_mass_delete: bool,
+    /// Keep what was read for `apply`; `plan` drops each tenant's live state as soon as it is
+    /// planned, so memory does not grow with the number of tenants.
+    pub keep_live: bool,
+    /// The secrets file whose journal names creates that lost their secret (`--secrets-out`).
+    pub secrets_file: Option<&'a Path>,
+    /// The token's budget, recorded in the plan.
+    pub budget: Budget,
+}
+
+/// A planned run: the plan, and for every tenant what was read (for `apply`).
+pub struct Planned {
+    /// The plan, one tenant plan per selected tenant in file order.
+    pub plan: Plan,
+    /// Per tenant, in plan order: its desired state and what was read (`None` when the read
+    /// failed, the tenant is still to be created, or `keep_live` was off).
+    pub tenants: Vec<(DesiredTenant, Option<LiveTenant>)>,
+}
+
+/// The tenants the run works on: those `selects` keeps (an error naming `patterns` when none
+/// is left), then with `changed_since` those whose definition changed since that git ref.
+pub fn select(
+    state: DesiredState,
+    selects: &dyn Fn(&str) -> bool,
+    patterns: &[String],
+    path: &Path,
+    changed_since: Option<&str>,
+) -> anyhow::Result<Vec<DesiredTenant>> {
+    let mut tenants: Vec<DesiredTenant> = state
+        .tenants
+        .into_iter()
+        .filter(|t| selects(&t.name))
+        .collect();
+    if !patterns.is_empty() && tenants.is_empty() {
+        anyhow::bail!(
+            "no tenant in the files matches --tenant {}",
+            patterns.join(", ")
+        );
+    }
+    if let Some(reference) = changed_since {
+        let changed = changed::changed_tenants(path, reference, &tenants)?;
+        tenants.retain(|t| changed.contains(&t.name));
+        tracing::info!(
+            tenants = tenants.len(),
+            reference,
+            "tenants changed since the reference"
+        );
+    }
+    Ok(tenants)
+}
+
+impl Engine {
+    /// Plans every tenant of `tenants`.
+    pub fn plan(
+        &self,
+        tenants: Vec<DesiredTenant>,
+        request: &PlanRequest<'_>,
+    ) -> anyhow::Result<Planned> {
+        let options = PlanOptions {
+            guard: GuardSettings {
+                allow_mass_delete: request.allow_mass_delete,
+                ..GuardSettings::default()
+            },
+        };
+        let lost = match request.secrets_file {
+            Some(file) => crate::apply::lost_secrets(file).context("reading the secrets file")?,
+            None => BTreeMap::new(),
+        };
+        let planned = self.block_on(read_and_plan(
+            self.client(),
+            tenants,
+            self.parallel.get(),
+            options,
+            request.keep_live,
+            &lost,
+        ))?;
+        let (plans, tenants): (Vec<TenantPlan>, Vec<_>) = planned
+            .into_iter()
+            .map(|(plan, desired, live)| (plan, (desired, live)))
+            .unzip();
+        Ok(Planned {
+            plan: Plan {
+                format_version: PLAN_FORMAT_VERSION,
+                budget: request.budget,
+                tenants: plans,
+            },
+            tenants,
+        })
+    }
+
+    /// Each tenant with the account it names, or why it names none it may be written into.
+    pub(super) fn resolve(
+        &self,
+        tenants: Vec<DesiredTenant>,
+    ) -> anyhow::Result<Vec<(DesiredTenant, Result<Resolved, Unresolved>)>> {
+        self.block_on(resolve_all(self.client(), tenants))
+    }
+}
+
+/// Each tenant with the account it names, or why it names none it may be written into. Reads
+/// the MSP tenant list once, when any tenant is not `self: true`.
+async fn resolve_all(
+    client: &Client,
+    tenants: Vec<DesiredTenant>,
+) -> anyhow::Result<Vec<(DesiredTenant, Result<Resolved, Unresolved>)>> {
+    let lookups: Vec<TenantLookup<'_>> = tenants.iter().map(lookup).collect();
+    let msp_tenants: Vec<wire::Tenant> = if needs_tenant_list(&lookups) {
+        client
+            .list_tenants()
+            .await
+            .context("listing the MSP's tenants to find tenants by domain and check pinned ids")?
+    } else {
+        Vec::new()
+    };
+    Ok(tenants
+        .into_iter()
+        .map(|tenant| {
+            let resolved = resolve(&lookup(&tenant), &msp_tenants);
+            (tenant, resolved)
+        })
+        .collect())
+}
+
+/// The lists to read for a set of tenants: kinds they manage or prune.
+fn reads_for(tenants: &[DesiredTenant]) -> Reads {
+    let mut kinds: BTreeSet<Kind> = BTreeSet::new();
+    let mut groups_pruned = false;
+    for tenant in tenants {
+        kinds.extend(tenant.prune.iter().copied());
+        groups_pruned |= tenant.prune.contains(&Kind::Group);
+        kinds.extend(
+            Kind::ALL
+                .into_iter()
+                .filter(|kind| tenant.objects.count(*kind) > 0),
+        );
+    }
+    Reads::for_kinds(&kinds, groups_pruned)
+}
+
+type TenantOutcome = (TenantPlan, DesiredTenant, Option<LiveTenant>);
+
+async fn read_and_plan(
+    client: &Client,
+    tenants: Vec<DesiredTenant>,
+    parallel: usize,
+    options: PlanOptions,
+    keep_live: bool,
+    lost: &BTreeMap<String, LostSecrets>,
+) -> anyhow::Result<Vec<TenantOutcome>> {
+    let reads = reads_for(&tenants);
+    let jobs = resolve_all(client, tenants).await?;
+    tasks::concurrently(jobs, parallel, |(tenant, resolved)| {
+        let client = client.clone();
+        let lost = lost.get(&tenant.name).cloned().unwrap_or_default();
+        async move {
+            let (plan, tenant, live) =
+                plan_one(&client, tenant, resolved, reads, options, &lost).await;
+            (plan, tenant, live.filter(|_| keep_live))
+        }
+    })
+    .await
+}
+
+fn lookup(tenant: &DesiredTenant) -> TenantLookup<'_> {
+    TenantLookup {
+        name: &tenant.name,
+        id: tenant.target.id.as_deref(),
+        domain: tenant.target.domain.as_deref(),
+        self_account: tenant.target.self_account,
+        create: tenant.create,
+    }
+}
+
+/// The service users whose files declare a token: their token lists are read.
+fn token_owners(tenant: &DesiredTenant) -> BTreeSet<String> {
+    tenant
+        .objects
+        .service_users
+        .values()
+        .filter(|user| user.token.is_some())
+        .map(|user| user.name.clone())
+        .collect()
+}
+
+/// Reads and plans one tenant; a failure becomes an error in its plan, so the other tenants
+/// still get planned. A tenant whose entry does not match the account it names is never read.
+async fn plan_one(
+    client: &Client,
+    tenant: DesiredTenant,
+    resolved: Result<Resolved, Unresolved>,
+    reads: Reads,
+    options: PlanOptions,
+    lost: &LostSecrets,
+) -> TenantOutcome {
+    let (account, expected, pinned_self, domain) = match resolved {
+        Err(Unresolved::Refused(error)) => {
+            let id = tenant.target.id.clone();
+            return (failed_tenant(&tenant, id, error), tenant, None);
+        }
+        Err(Unresolved::IdNotListed { id }) => {
+            // Only now is the token's own account worth a call: to say why the id is refused.
+            let own = check_identity(&client.tenant(None), None).await.ok();
+            let error = own_account_refusal(&id, own.as_deref());
+            return (failed_tenant(&tenant, Some(id), error), tenant, None);
+        }
+        Ok(Resolved::ToCreate) => return (new_tenant(&tenant, options), tenant, None),
+        Ok(Resolved::OwnAccount { pinned }) => (None, None, pinned, None),
+        Ok(Resolved::Tenant { id, domain }) => (Some(id.clone()), Some(id), None, Some(domain)),
+    };
+    let tenant_client = client.tenant(account.as_deref());
+    let live = fetch_tenant_with_tokens(
+        &tenant_client,
+        expected.as_deref(),
+        reads,
+        &token_owners(&tenant),
+    )
+    .await
+    .map_err(|error| format!("{:#}", anyhow::Error::from(error)))
+    .and_then(|live| {
+        check_own_pin(pinned_self.as_deref(), &live.account_id)?;
+        Ok(live)
+    });
+    match live {
+        Ok(live) => {
+            let mut plan = plan_tenant_with_lost_secrets(
+                &tenant,
+                &live.snapshot,
+                Some(live.account_id.clone()),
+                options,
+                lost,
+            );
+            if domain.is_some() {
+                plan.domain = domain;
+            }
+            (plan, tenant, Some(live))
+        }
+        Err(message) => (
+            failed_tenant(&tenant, account.or(pinned_self), message),
+            tenant,
+            None,
+        ),
+    }
+}
