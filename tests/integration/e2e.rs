@@ -210,6 +210,24 @@ fn a_saved_plan_is_refused_as_stale_when_its_tenant_changed_behind_it() {
         &["plan", "-f", &examples, "--out", "plan.json"],
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
+    // The fingerprints are as docs/plan-format.md says: `sha256:` and 64 lower-case hex digits.
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("plan.json")).unwrap())
+            .unwrap();
+    for tenant in saved["tenants"].as_array().unwrap() {
+        if tenant["kinds_read"].as_array().is_none_or(Vec::is_empty) {
+            continue;
+        }
+        let fingerprint = tenant["fingerprint"].as_str().unwrap();
+        let hex = fingerprint.strip_prefix("sha256:").unwrap_or("");
+        assert!(
+            hex.len() == 64
+                && hex
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()),
+            "{fingerprint}"
+        );
+    }
 
     // Someone adds a group on Globex's own server, behind the plan.
     let globex = lab.tenant("Globex Logistics").unwrap();
