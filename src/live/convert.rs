@@ -37,6 +37,14 @@ pub struct WireTenant {
 /// The zero time NetBird stores for "never" (expiry, last use).
 const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
 
+/// Milliseconds from `from` to `to` (RFC 3339 times), when both parse and `to` is later.
+fn lifetime_ms(from: &str, to: &str) -> Option<u64> {
+    let from = humantime::parse_rfc3339(from).ok()?;
+    let to = humantime::parse_rfc3339(to).ok()?;
+    let lifetime = to.duration_since(from).ok()?;
+    u64::try_from(lifetime.as_millis()).ok()
+}
+
 /// Builds the snapshot of one tenant from its lists.
 pub fn convert(wire: &WireTenant, kinds_read: BTreeSet<Kind>) -> Snapshot {
     let mut snapshot = Snapshot {
@@ -104,6 +112,14 @@ pub fn convert(wire: &WireTenant, kinds_read: BTreeSet<Kind>) -> Snapshot {
             &mut t.setup_keys
         }) {
             builder.snapshot.key_expiry.insert(key.name.clone(), expiry);
+            if expiry == KeyExpiry::Later
+                && let Some(lifetime) = lifetime_ms(&key.updated_at, &key.expires)
+            {
+                builder
+                    .snapshot
+                    .key_lifetime_ms
+                    .insert(key.name.clone(), lifetime);
+            }
         }
     }
 

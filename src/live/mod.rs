@@ -51,6 +51,10 @@ pub struct Snapshot {
     pub protected: BTreeSet<ObjectKey>,
     /// What each live setup key's expiry is, since `expires_in` cannot be read back.
     pub key_expiry: BTreeMap<String, KeyExpiry>,
+    /// Each expiring live key's milliseconds from its last update to its expiry: its validity
+    /// at creation when it was never updated since (see `plan::equality::expiry_verdict`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub key_lifetime_ms: BTreeMap<String, u64>,
     /// The network each live resource belongs to (resource names are unique per tenant).
     pub resource_network: BTreeMap<String, String>,
     /// The kinds that were read; kinds no selected tenant manages are skipped to save calls.

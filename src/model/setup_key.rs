@@ -97,7 +97,8 @@ impl fmt::Display for ExpiresIn {
         match *self {
             ExpiresIn::Never => f.write_str("never"),
             ExpiresIn::Seconds(seconds) => {
-                for (unit, size) in [("w", 7 * 86_400), ("d", 86_400), ("h", 3600), ("m", 60)] {
+                // Days before weeks: `7d` and `14d` read back as written, as most files say it.
+                for (unit, size) in [("d", 86_400), ("h", 3600), ("m", 60)] {
                     if seconds % size == 0 {
                         return write!(f, "{}{unit}", seconds / size);
                     }
@@ -180,8 +181,10 @@ mod tests {
     }
 
     #[test]
-    fn prints_the_largest_whole_unit() {
-        assert_eq!(ExpiresIn::Seconds(14 * 86_400).to_string(), "2w");
+    fn prints_the_largest_whole_unit_up_to_days() {
+        assert_eq!(ExpiresIn::Seconds(14 * 86_400).to_string(), "14d");
+        assert_eq!(ExpiresIn::Seconds(7 * 86_400).to_string(), "7d");
+        assert_eq!(ExpiresIn::Seconds(36 * 3600).to_string(), "36h");
         assert_eq!(ExpiresIn::Seconds(30 * 86_400).to_string(), "30d");
         assert_eq!(ExpiresIn::Seconds(90).to_string(), "90s");
         assert_eq!(ExpiresIn::Never.to_string(), "never");

@@ -414,7 +414,42 @@ fn change_text(change: &Change) -> String {
         (reason, Some(description)) => {
             format!("{subject} ({}): {description}", self::reason(reason))
         }
-        (reason, None) => format!("{subject} ({})", self::reason(reason)),
+        (reason, None) => format!(
+            "{subject} ({}{})",
+            create_only_reason(change).unwrap_or_else(|| self::reason(reason)),
+            new_secret(change)
+        ),
+    }
+}
+
+/// `type and usage_limit are create-only`: every create-only field of a replace, not just the
+/// first (the fields after them are the ones updated with it).
+fn create_only_reason(change: &Change) -> Option<String> {
+    let Reason::CreateOnly { field } = &change.reason else {
+        return None;
+    };
+    let mut fields: Vec<String> = Vec::new();
+    for changed in &change.fields {
+        // The create-only fields come first; auto_groups is the one field a key updates.
+        if changed.field == "auto_groups" {
+            break;
+        }
+        fields.push(changed.field.clone());
+    }
+    if fields.len() < 2 {
+        return Some(format!("{field} is create-only"));
+    }
+    Some(format!("{} are create-only", join_and(&fields)))
+}
+
+/// `; a new key: a new one-time secret` for a replace or token update that makes a new secret.
+fn new_secret(change: &Change) -> &'static str {
+    match (change.kind, change.action) {
+        (Kind::SetupKey, Action::Replace) => "; a new key, with a new one-time secret",
+        (Kind::ServiceUser, Action::Update) if change.fields.iter().any(|f| f.field == "token") => {
+            "; a new token, with a new one-time secret"
+        }
+        _ => "",
     }
 }
 

@@ -1,8 +1,9 @@
 //! Setup keys: update `auto_groups` and `revoked` in place; replace on any create-only field,
 //! an expired key, or a revoked key the file wants valid.
 
-use crate::model::{Kind, SetupKey};
-use crate::plan::equality::{ExpiryVerdict, expiry_verdict, usage_limit_differs};
+use crate::live::KeyExpiry;
+use crate::model::{ExpiresIn, Kind, SetupKey, SetupKeyType};
+use crate::plan::equality::{ExpiryVerdict, created_validity, expiry_verdict, usage_limit_differs};
 use crate::plan::{Object, Reason};
 
 use super::{Differ, Fields};
@@ -23,8 +24,23 @@ impl Differ<'_> {
             if desired.key_type != live.key_type {
                 create_only.push("type", &live.key_type, &desired.key_type);
             }
-            if usage_limit_differs(desired.key_type, desired.usage_limit, live.usage_limit) {
-                create_only.push("usage_limit", &live.usage_limit, &desired.usage_limit);
+            if usage_limit_differs(
+                desired.key_type,
+                desired.usage_limit,
+                live.key_type,
+                live.usage_limit,
+            ) {
+                let wanted = desired
+                    .usage_limit
+                    .map(|limit| {
+                        if desired.key_type == SetupKeyType::OneOff {
+                            1
+                        } else {
+                            limit
+                        }
+                    })
+                    .or(Some(1));
+                create_only.push("usage_limit", &live.usage_limit, &wanted);
             }
             create_only.managed(
                 "ephemeral",
@@ -36,10 +52,16 @@ impl Differ<'_> {
                 desired.allow_extra_dns_labels.as_ref(),
                 live.allow_extra_dns_labels.as_ref(),
             );
-            let expiry =
-                expiry_verdict(desired.expires_in, self.live.key_expiry.get(name).copied());
+            let live_expiry = self.live.key_expiry.get(name).copied();
+            let lifetime = self.live.key_lifetime_ms.get(name).copied();
+            let expiry = expiry_verdict(desired.expires_in, live_expiry, lifetime);
             if expiry == ExpiryVerdict::Differs {
-                create_only.push("expires_in", &live.expires_in, &desired.expires_in);
+                // What the key was made with, as far as it shows: never, or its validity.
+                let was = match live_expiry {
+                    Some(KeyExpiry::Never) => Some(ExpiresIn::Never),
+                    _ => lifetime.and_then(created_validity),
+                };
+                create_only.push("expires_in", &was, &desired.expires_in);
             }
             let unrevoke = desired.revoked == Some(false) && live.revoked == Some(true);
             let reason = if let Some(first) = create_only.0.first() {

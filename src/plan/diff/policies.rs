@@ -17,6 +17,10 @@ impl Differ<'_> {
                 self.create(Kind::Policy, name, Object::Policy(want.clone()));
                 continue;
             };
+            if have.rules.len() > 1 {
+                self.out.errors.push(several_rules(name, have));
+                continue;
+            }
             self.out.managed += 1;
             let (fields, after) = policy_fields(want, have);
             self.update_or_nothing(
@@ -35,6 +39,30 @@ impl Differ<'_> {
             |p: &Policy| Object::Policy(p.clone()),
         );
     }
+}
+
+/// Why a live policy of several rules is not managed: the files hold one rule per policy, and
+/// writing one would leave NetBird's other rules in place (every later plan would show the same
+/// difference) or silently drop them.
+fn several_rules(name: &str, have: &Policy) -> String {
+    let rules: Vec<String> = have
+        .rules
+        .iter()
+        .enumerate()
+        .map(
+            |(index, rule)| match rule.name.as_deref().filter(|n| !n.is_empty()) {
+                Some(rule_name) => format!("{rule_name:?}"),
+                None => format!("rule {}", index + 1),
+            },
+        )
+        .collect();
+    format!(
+        "policy {name:?} has {} rules live ({}); birdhouse manages policies of one rule and will \
+         not rewrite it: split it into one policy per rule (in the dashboard or the API) and name \
+         those in the files, or remove {name:?} from the files to leave it as it is",
+        have.rules.len(),
+        rules.join(", ")
+    )
 }
 
 /// Field differences of a policy and the live policy with the desired fields applied.
