@@ -444,6 +444,9 @@ fn create_only_reason(change: &Change) -> Option<String> {
 
 /// `; a new key: a new one-time secret` for a replace or token update that makes a new secret.
 fn new_secret(change: &Change) -> &'static str {
+    if change.reason == Reason::SecretLost {
+        return "";
+    }
     match (change.kind, change.action) {
         (Kind::SetupKey, Action::Replace) => "; a new key, with a new one-time secret",
         (Kind::ServiceUser, Action::Update) if change.fields.iter().any(|f| f.field == "token") => {

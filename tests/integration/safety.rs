@@ -406,8 +406,9 @@ fn a_declared_token_a_service_user_lacks_is_planned_created_and_saved() {
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
-        out.stdout
-            .contains("~ service user backup-agent (token differs)"),
+        out.stdout.contains(
+            "~ service user backup-agent (token differs; a new token, with a new one-time secret)"
+        ),
         "{}",
         out.stdout
     );

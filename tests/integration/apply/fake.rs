@@ -161,6 +161,12 @@ impl World {
     }
 }
 
+/// The fake's clock: its "now" (2026-01-01) plus `millis`, in RFC 3339.
+fn fake_time(millis: u64) -> String {
+    let base = humantime::parse_rfc3339("2026-01-01T00:00:00Z").expect("a time");
+    humantime::format_rfc3339_millis(base + std::time::Duration::from_millis(millis)).to_string()
+}
+
 /// How apply's lock groups are named.
 const LOCK_PREFIX: &str = birdhouse::model::LOCK_GROUP_PREFIX;
 
@@ -392,16 +398,18 @@ fn route(
             } else {
                 body["usage_limit"].as_u64().unwrap_or(0)
             };
-            let expires = if body["expires_in"].as_u64().unwrap_or(0) == 0 {
-                "0001-01-01T00:00:00Z"
+            // As NetBird does: updated at creation, expiring `expires_in` seconds after it.
+            let expires_in = body["expires_in"].as_u64().unwrap_or(0);
+            let expires = if expires_in == 0 {
+                "0001-01-01T00:00:00Z".to_owned()
             } else {
-                "2099-01-01T00:00:00Z"
+                fake_time(expires_in * 1000)
             };
             let key = json!({
                 "id": ids.id("k"), "key": "A6160****", "name": body["name"], "type": kind,
                 "expires": expires, "valid": true, "revoked": false, "used_times": 0,
                 "last_used": "0001-01-01T00:00:00Z", "state": "valid",
-                "auto_groups": body["auto_groups"], "updated_at": "2026-01-01T00:00:00Z",
+                "auto_groups": body["auto_groups"], "updated_at": fake_time(0),
                 "usage_limit": limit, "ephemeral": body["ephemeral"].as_bool().unwrap_or(false),
                 "allow_extra_dns_labels": body["allow_extra_dns_labels"].as_bool().unwrap_or(false)
             });
@@ -419,6 +427,8 @@ fn route(
             }
             key["revoked"] = body["revoked"].clone();
             key["auto_groups"] = body["auto_groups"].clone();
+            // An update some time after creation, not on a whole minute.
+            key["updated_at"] = json!(fake_time(3_600_000 + 12_345));
             if key["revoked"] == true {
                 key["state"] = json!("revoked");
                 key["valid"] = json!(false);
