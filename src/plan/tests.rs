@@ -516,6 +516,30 @@ fn policies_compare_sets_and_report_the_field_that_differs() {
 }
 
 #[test]
+fn a_live_policy_of_several_rules_is_refused_not_rewritten() {
+    let want = desired(BASE, "groups");
+    let mut live = live_after_applying(&want.objects);
+    let policy = live.objects.policies.get_mut("devs-to-lan").unwrap();
+    let mut second = policy.rules[0].clone();
+    second.name = Some("web".into());
+    second.sources = BTreeSet::from(["servers".into()]);
+    policy.rules[0].name = Some("ssh".into());
+    policy.rules.push(second);
+    let planned = plan(&want, &live);
+    assert!(planned.changes.is_empty(), "{:#?}", planned.changes);
+    assert_eq!(
+        planned.errors,
+        vec![
+            "policy \"devs-to-lan\" has 2 rules live (\"ssh\", \"web\"); birdhouse manages \
+             policies of one rule and will not rewrite it: split it into one policy per rule (in \
+             the dashboard or the API) and name those in the files, or remove \"devs-to-lan\" \
+             from the files to leave it as it is"
+                .to_owned()
+        ]
+    );
+}
+
+#[test]
 fn a_name_matching_two_live_objects_is_an_error_not_a_guess() {
     let want = desired(BASE, "groups");
     let mut live = live_after_applying(&want.objects);

@@ -12,3 +12,4 @@ mod render;
 mod safety;
 mod snapshot;
 mod support;
+mod truth;
