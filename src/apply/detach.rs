@@ -2,8 +2,9 @@
 //!
 //! NetBird refuses to delete a group that anything references and names only the first
 //! blocker, so a plain DELETE would fail once per reference and run after run. Instead, the
-//! working state says every reference: setup-key and user `auto_groups`, policy rule sources
-//! and destinations, network resources' groups, network routers' peer groups. Each is removed
+//! working state says every reference: setup-key and user `auto_groups`, policy rule sources,
+//! destinations and NetBird SSH `authorized_groups`, network resources' groups, network routers'
+//! peer groups. Each is removed
 //! with one PUT, after checking that none would leave an object invalid (a rule without
 //! sources, a router without peers); when one would, nothing is written and the error names
 //! every such object.
@@ -130,6 +131,17 @@ impl Executor<'_> {
                 {
                     list.retain(|g| g != id);
                 }
+                // NetBird SSH: the group's local users go with it.
+                if let Some(authorized) = &mut rule.authorized_groups {
+                    authorized.remove(id);
+                }
+                if rule
+                    .authorized_groups
+                    .as_ref()
+                    .is_some_and(|a| a.is_empty())
+                {
+                    rule.authorized_groups = None;
+                }
             }
             let answer = self.client.update_policy(&policy.id, &body).await?;
             let missing = to_wire::dropped_groups(&body, &answer);
@@ -217,9 +229,12 @@ impl Executor<'_> {
     }
 }
 
+/// Whether a policy names the group: in a rule's sources, destinations, or SSH authorized
+/// groups.
 fn names_group(policy: &wire::Policy, id: &str) -> bool {
-    policy
-        .rules
-        .iter()
-        .any(|r| r.sources.iter().any(|g| g.id == id) || r.destinations.iter().any(|g| g.id == id))
+    policy.rules.iter().any(|r| {
+        r.sources.iter().any(|g| g.id == id)
+            || r.destinations.iter().any(|g| g.id == id)
+            || r.authorized_groups.contains_key(id)
+    })
 }

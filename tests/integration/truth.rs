@@ -143,3 +143,61 @@ fn an_edit_of_a_keys_create_only_fields_is_a_replace_that_shows_every_field() {
     apply(&lab, dir.path());
     assert_empty_plan(&lab, dir.path());
 }
+
+#[test]
+#[ignore = "needs NetBird lab"]
+fn a_deleted_group_is_detached_from_ssh_authorized_groups_too() {
+    let lab = lab();
+    let server = lab.tenant("tenant-1").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let group = |name: &str| {
+        write(
+            &server,
+            "POST",
+            "/api/groups",
+            &serde_json::json!({"name": name}),
+        )["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (admins, servers, contractors) = (group("admins"), group("servers"), group("contractors"));
+    // A NetBird SSH rule made in the dashboard: contractors and admins may log in as root.
+    write(
+        &server,
+        "POST",
+        "/api/policies",
+        &serde_json::json!({
+            "name": "ssh-to-servers", "enabled": true,
+            "rules": [{"name": "ssh", "enabled": true, "action": "accept", "bidirectional": false,
+                       "protocol": "netbird-ssh", "sources": [admins, contractors],
+                       "destinations": [servers],
+                       "authorized_groups": {admins.clone(): ["root"], contractors.clone(): ["root"]}}]
+        }),
+    );
+    files(
+        dir.path(),
+        "    prune: [groups]\n    groups: [{name: admins}, {name: servers}]\n",
+    );
+    let out = plan(&lab, dir.path());
+    assert!(out.stdout.contains("- group contractors"), "{}", out.stdout);
+    apply(&lab, dir.path());
+    // No live object names the deleted group any more.
+    let policies = birdhouse_lab::probe::Probe::new(&server)
+        .get_blocking("/api/policies")
+        .unwrap();
+    let text = policies.to_string();
+    assert!(!text.contains(&contractors), "{text}");
+    let rule = &policies
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "ssh-to-servers")
+        .unwrap()["rules"][0];
+    assert_eq!(
+        rule["authorized_groups"][&admins],
+        serde_json::json!(["root"]),
+        "{rule}"
+    );
+    assert_empty_plan(&lab, dir.path());
+}
