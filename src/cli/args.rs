@@ -12,7 +12,7 @@ Exit codes:
   2   changes present (plan --detailed-exitcode)
   3   a tenant was refused whole: it changed since it was planned, or another apply holds
       its lock (`birdhouse unlock` removes a lock whose apply is gone)
-  4   apply finished, but some tenants failed
+  4   apply finished, but some tenants failed or were skipped as blocked
   64  usage error (bad command line)";
 
 /// The version line: birdhouse's own version and the NetBird release its API handling is

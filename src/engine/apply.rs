@@ -14,7 +14,8 @@ use crate::plan::{Plan, TenantPlan};
 /// One applied tenant: its plan and what became of it.
 pub type Applied = (TenantPlan, TenantReport);
 
-/// The jobs of a plan: every tenant with changes, with where its apply starts. With what a
+/// The jobs of a plan: every tenant with changes and nothing blocking it, with where its apply
+/// starts. With what a
 /// fresh plan read (`live`, in plan order) a tenant starts from it; a saved plan's tenants are
 /// re-read; a tenant to create is created from its domain.
 pub fn jobs_for(
@@ -25,7 +26,8 @@ pub fn jobs_for(
     let mut jobs = Vec::new();
     for tenant in &plan.tenants {
         let read = live.as_mut().and_then(Iterator::next).and_then(|(_, l)| l);
-        if !tenant.has_changes() {
+        // A blocked tenant (an error or a refusal) is skipped; the others are independent.
+        if !tenant.has_changes() || !tenant.errors.is_empty() || !tenant.refusals.is_empty() {
             continue;
         }
         let start = match (&tenant.domain, tenant.create_tenant, read) {

@@ -376,7 +376,7 @@ pub fn plan_tenant_with_lost_secrets(
 
 /// The plan of a tenant that could not be planned: nothing is read from or written to it, and
 /// `error` says why (the tenant cannot be found, its entry names another account, a read
-/// failed). Apply stops at it.
+/// failed). Apply skips it.
 pub fn failed_tenant(
     desired: &DesiredTenant,
     account_id: Option<String>,

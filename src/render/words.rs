@@ -121,14 +121,15 @@ pub(super) fn tenant_counts(tenant: &TenantPlan) -> String {
             parts.push(format!("{count} to {verb}"));
         }
     }
-    if parts.is_empty() {
-        "no changes".to_owned()
-    } else {
-        parts.join(", ")
+    match (parts.is_empty(), tenant.errors.is_empty()) {
+        // A tenant that could not be planned is never "no changes": nothing is known of it.
+        (true, false) => "not planned".to_owned(),
+        (true, true) => "no changes".to_owned(),
+        (false, _) => parts.join(", "),
     }
 }
 
-/// Whether apply stops at this tenant (a refusal or an error).
+/// Whether apply skips this tenant (a refusal or an error).
 pub(super) fn is_blocked(tenant: &TenantPlan) -> bool {
     !tenant.refusals.is_empty() || !tenant.errors.is_empty()
 }
@@ -153,11 +154,17 @@ pub(super) fn summary(plan: &Plan) -> String {
     let new = tenants.iter().filter(|t| t.create_tenant).count();
     let unchanged = unchanged(plan).len();
     let blocked = tenants.iter().filter(|t| is_blocked(t)).count();
-    let mut line = format!("Plan: {}", plural(changing, "tenant", "tenants"));
-    if new > 0 {
-        let _ = write!(line, " ({new} new)");
-    }
-    let _ = write!(line, ", {}", all_counts(plan.counts()));
+    let mut line = if changing == 0 {
+        // Only blocked tenants (or warnings): never "0 tenants", which reads as nothing wrong.
+        "Plan: no tenant to change".to_owned()
+    } else {
+        let mut line = format!("Plan: {}", plural(changing, "tenant", "tenants"));
+        if new > 0 {
+            let _ = write!(line, " ({new} new)");
+        }
+        let _ = write!(line, ", {}", all_counts(plan.counts()));
+        line
+    };
     if unchanged > 0 {
         let _ = write!(
             line,
@@ -212,12 +219,13 @@ fn duration(seconds: f64) -> String {
     }
 }
 
-/// A sentence saying how many tenants apply stops at, when any.
+/// A sentence saying how many tenants apply skips, when any.
 pub(super) fn blocked(plan: &Plan) -> Option<String> {
     let blocked = plan.tenants.iter().filter(|t| is_blocked(t)).count();
     (blocked > 0).then(|| {
         format!(
-            "Apply will stop for {} until the refusals and errors below are resolved.",
+            "Apply will skip {} until the refusals and errors below are resolved; the other \
+             tenants are applied.",
             plural(blocked, "tenant", "tenants")
         )
     })

@@ -799,7 +799,7 @@ fn apply_on_a_pipe_without_yes_is_a_usage_error_before_any_request() {
 }
 
 #[test]
-fn a_blocked_plan_applies_nothing() {
+fn a_blocked_tenant_is_skipped_and_the_others_are_applied() {
     let fake = fake();
     let dir = scratch();
     add(&fake, "Globex", |t| {
@@ -809,9 +809,25 @@ fn a_blocked_plan_applies_nothing() {
             .push(json!({"id": "gops2", "name": "ops", "issued": "api"}));
     });
     let out = apply(&fake, dir.path(), &[]);
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(out.stderr.contains("nothing was applied"), "{}", out.stderr);
-    assert!(fake.with(|w| w.writes("Acme").is_empty() && w.writes("Globex").is_empty()));
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("Apply will skip 1 tenant until the refusals and errors below are resolved; the other tenants are applied."),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr
+            .contains("error: tenant \"Globex\" cannot be applied: see the plan above"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("Acme: 12 changes made"),
+        "{}",
+        out.stderr
+    );
+    assert!(fake.with(|w| w.writes("Globex").is_empty() && w.lock_writes("Globex").is_empty()));
+    assert!(!fake.with(|w| w.writes("Acme").is_empty()));
 }
 
 /// Collects what the applier reports, for library-level tests.

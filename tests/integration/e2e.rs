@@ -523,7 +523,7 @@ pub(crate) fn all_group_names(server: &birdhouse_lab::ServerRecord) -> Vec<Strin
 
 #[test]
 #[ignore = "needs NetBird lab"]
-fn a_tenant_id_the_token_cannot_reach_is_refused_and_nothing_is_written_anywhere() {
+fn a_tenant_id_the_token_cannot_reach_is_refused_and_nothing_is_written_to_it() {
     let lab = one_tenant_lab();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -540,7 +540,7 @@ fn a_tenant_id_the_token_cannot_reach_is_refused_and_nothing_is_written_anywhere
         dir.path(),
         &["apply", "-f", "tenants.yaml", "--yes", "--discard-secrets"],
     );
-    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(out.code, 4, "{}\n{}", out.stdout, out.stderr);
     // The id is no MSP tenant, so it is refused before anything is read from it.
     assert!(
         out.stdout
@@ -555,16 +555,26 @@ fn a_tenant_id_the_token_cannot_reach_is_refused_and_nothing_is_written_anywhere
     );
 
     // The front routed the unknown id to the MSP's own server, as NetBird does; nothing was
-    // written there, nor anywhere else (a blocked plan applies no tenant at all).
+    // written there. The other tenant is independent: it was applied.
     assert_eq!(all_group_names(lab.msp()), msp_before);
-    assert_eq!(group_names(&lab, "Acme Dental"), acme_before);
+    let mut acme_after = acme_before.clone();
+    acme_after.push("dentists".to_owned());
+    acme_after.sort();
+    assert_eq!(group_names(&lab, "Acme Dental"), acme_after);
     let stats = lab.stats();
-    let writes: Vec<&String> = stats
+    let writes: std::collections::BTreeMap<&String, &u64> = stats
         .calls
-        .keys()
-        .filter(|call| !call.starts_with("GET "))
+        .iter()
+        .filter(|(call, _)| !call.starts_with("GET "))
         .collect();
-    assert!(writes.is_empty(), "writes were sent: {writes:?}");
+    // The new group and the lock group's create and delete: all in Acme Dental.
+    let post = "POST /api/groups".to_owned();
+    let delete = "DELETE /api/groups/{id}".to_owned();
+    assert_eq!(
+        writes,
+        [(&post, &2), (&delete, &1)].into_iter().collect(),
+        "writes were sent: {writes:?}"
+    );
 }
 
 #[test]

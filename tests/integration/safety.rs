@@ -77,7 +77,7 @@ fn a_pinned_id_of_another_tenant_or_of_the_msp_is_refused_and_nothing_is_written
         dir.path(),
         &["apply", "-f", "tenants.yaml", "--yes", "--discard-secrets"],
     );
-    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(out.code, 4, "{}\n{}", out.stdout, out.stderr);
     assert!(
         out.stdout.contains(&format!(
             "the pinned id {} is the MSP tenant \"tenant-1\" with the domain \"tenant-1.lab.example\", but this entry says the domain \"tenant-2.lab.example\"",

@@ -71,14 +71,18 @@ pub(crate) fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<Exit>
         }
     };
     show(settings, &plan)?;
-    if refuse_blocked(&plan)? {
-        return Ok(Exit::Error);
+    // Tenants are independent: a blocked one is named and skipped, the others are applied.
+    let blocked = common::name_blocked_tenants(&plan)?;
+    let blocked_exit = if blocked {
+        Exit::TenantsFailed
+    } else {
+        Exit::Success
+    };
+    if jobs.is_empty() {
+        return Ok(blocked_exit);
     }
-    if !plan.has_changes() {
-        return Ok(Exit::Success);
-    }
-    refuse_unkept_secrets(&plan, &apply)?;
-    if !apply.yes && !confirm(&plan)? {
+    refuse_unkept_secrets(&jobs, &apply)?;
+    if !apply.yes && !confirm(jobs.len())? {
         eprintln!("apply cancelled; nothing was changed");
         return Ok(Exit::Error);
     }
@@ -86,15 +90,16 @@ pub(crate) fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<Exit>
         Some(engine) => engine,
         None => common::connect(settings)?,
     };
-    execute(settings, &engine, &plan, jobs, apply.secrets_out.as_deref())
+    let exit = execute(settings, &engine, &plan, jobs, apply.secrets_out.as_deref())?;
+    Ok(if blocked { Exit::TenantsFailed } else { exit })
 }
 
 /// The one-time secrets the plan creates, as `setup key "office" (Acme)`: new and replaced
 /// setup keys, service-user tokens. (A user's generated password exists only on servers with
 /// NetBird's embedded identity provider, so it cannot be known in advance.)
-fn secrets_created(plan: &Plan) -> Vec<String> {
+fn secrets_created<'a>(tenants: impl Iterator<Item = &'a TenantPlan>) -> Vec<String> {
     let mut secrets = Vec::new();
-    for tenant in &plan.tenants {
+    for tenant in tenants {
         for change in &tenant.changes {
             let creates_secret = match (change.kind, change.action, change.after.as_ref()) {
                 (Kind::SetupKey, Action::Create | Action::Replace, _) => true,
@@ -121,11 +126,14 @@ fn secrets_created(plan: &Plan) -> Vec<String> {
 
 /// Refuses, before asking or writing anything, a plan that creates one-time secrets apply has
 /// nowhere to keep: the server shows each once, and an apply cannot take it back.
-fn refuse_unkept_secrets(plan: &Plan, args: &ApplySettings) -> Result<(), UsageError> {
+fn refuse_unkept_secrets(
+    jobs: &[(TenantPlan, Start)],
+    args: &ApplySettings,
+) -> Result<(), UsageError> {
     if args.secrets_out.is_some() || args.discard_secrets {
         return Ok(());
     }
-    let secrets = secrets_created(plan);
+    let secrets = secrets_created(jobs.iter().map(|(tenant, _)| tenant));
     if secrets.is_empty() {
         return Ok(());
     }
@@ -161,18 +169,8 @@ fn show(settings: &Settings, plan: &Plan) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Names every tenant that cannot be applied; true when there is one (nothing is applied).
-fn refuse_blocked(plan: &Plan) -> anyhow::Result<bool> {
-    if !common::name_blocked_tenants(plan)? {
-        return Ok(false);
-    }
-    writeln!(std::io::stderr().lock(), "error: nothing was applied")?;
-    Ok(true)
-}
-
 /// Asks on the terminal; only "y" or "yes" goes on.
-fn confirm(plan: &Plan) -> anyhow::Result<bool> {
-    let tenants = plan.tenants.iter().filter(|t| t.has_changes()).count();
+fn confirm(tenants: usize) -> anyhow::Result<bool> {
     let mut stderr = std::io::stderr().lock();
     write!(
         stderr,
