@@ -138,7 +138,7 @@ impl Executor<'_> {
                 if rule
                     .authorized_groups
                     .as_ref()
-                    .is_some_and(|a| a.is_empty())
+                    .is_some_and(std::collections::BTreeMap::is_empty)
                 {
                     rule.authorized_groups = None;
                 }
