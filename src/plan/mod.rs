@@ -81,6 +81,9 @@ pub struct TenantPlan {
     pub changes: Vec<Change>,
     /// Live objects of kinds not pruned that the files do not mention, left alone.
     pub unmanaged: BTreeMap<Kind, usize>,
+    /// The objects counted in `unmanaged`, by kind, so a reviewer sees what is not touched.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub left_alone: BTreeMap<Kind, Vec<String>>,
     /// Why apply must not run for this tenant without `--allow-mass-delete`.
     pub refusals: Vec<Refusal>,
     /// Problems that stop this tenant from being planned or applied at all.
@@ -368,6 +371,7 @@ pub fn plan_tenant_with_lost_secrets(
         api_calls: calls::apply_calls(&changes, live),
         changes,
         unmanaged: diffed.unmanaged,
+        left_alone: diffed.left_alone,
         refusals,
         errors: diffed.errors,
         warnings: diffed.warnings,
@@ -393,6 +397,7 @@ pub fn failed_tenant(
         fingerprint: String::new(),
         changes: Vec::new(),
         unmanaged: BTreeMap::new(),
+        left_alone: BTreeMap::new(),
         refusals: Vec::new(),
         errors: vec![error],
         warnings: Vec::new(),

@@ -297,7 +297,7 @@ fn section(tenant: &TenantPlan, diagram: Option<&str>) -> String {
     if let Some(diagram) = diagram {
         text.push_str(diagram);
     }
-    if let Some(left) = words::left_alone(&tenant.unmanaged) {
+    if let Some(left) = words::left_alone(tenant) {
         let _ = writeln!(text, "{}\n", escape(&upper_first(&left)));
     }
     text.push_str("</details>\n\n");

@@ -105,7 +105,7 @@ fn tenant_section(tenant: &TenantPlan, paint: Paint, out: &mut String) {
     for line in words::change_lines(tenant) {
         let _ = writeln!(out, "  {}", paint.line(&line));
     }
-    if let Some(left) = words::left_alone(&tenant.unmanaged) {
+    if let Some(left) = words::left_alone(tenant) {
         let _ = writeln!(out, "  {left}");
     }
 }

@@ -320,9 +320,42 @@ pub(super) fn unmanaged(counts: &BTreeMap<Kind, usize>) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
-/// `left alone: 3 groups, 1 policy not in the files`.
-pub(super) fn left_alone(counts: &BTreeMap<Kind, usize>) -> Option<String> {
-    unmanaged(counts).map(|list| format!("left alone: {list} not in the files"))
+/// Names shown per kind in a tenant's "left alone" line; the rest are counted.
+const LEFT_ALONE_NAMES: usize = 10;
+
+/// `left alone, not in the files: policy "Default"; 2 groups "contractors", "kiosk"`, or the
+/// counts alone for a plan that carries no names.
+pub(super) fn left_alone(tenant: &TenantPlan) -> Option<String> {
+    if tenant.left_alone.is_empty() {
+        return unmanaged(&tenant.unmanaged)
+            .map(|list| format!("left alone: {list} not in the files"));
+    }
+    let parts: Vec<String> = tenant
+        .left_alone
+        .iter()
+        .filter(|(_, names)| !names.is_empty())
+        .map(|(kind, names)| {
+            let what = plural(
+                names.len(),
+                kind.singular(),
+                &kind.plural().replace('_', " "),
+            );
+            let what = what.strip_prefix("1 ").unwrap_or(&what).to_owned();
+            let shown: Vec<String> = names
+                .iter()
+                .take(LEFT_ALONE_NAMES)
+                .map(|n| format!("{n:?}"))
+                .collect();
+            let more = names.len().saturating_sub(LEFT_ALONE_NAMES);
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            format!("{what} {}{more}", shown.join(", "))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| format!("left alone, not in the files: {}", parts.join("; ")))
 }
 
 /// Unmanaged objects summed over every tenant.

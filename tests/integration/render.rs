@@ -39,6 +39,7 @@ fn tenant(name: &str, account_id: Option<&str>, changes: Vec<Change>) -> TenantP
         api_calls: 7 + changes.len() as u64,
         changes,
         unmanaged: BTreeMap::new(),
+        left_alone: BTreeMap::new(),
         refusals: Vec::new(),
         errors: Vec::new(),
         warnings: Vec::new(),
@@ -283,6 +284,10 @@ fn acme() -> TenantPlan {
     ];
     TenantPlan {
         unmanaged: BTreeMap::from([(Kind::Group, 3), (Kind::Policy, 1)]),
+        left_alone: BTreeMap::from([
+            (Kind::Group, vec!["contractors".into(), "kiosk".into(), "legacy".into()]),
+            (Kind::Policy, vec!["Default".into()]),
+        ]),
         api_calls: 21,
         ..tenant("Acme Corp", Some("ctq2p8n0acme"), changes)
     }

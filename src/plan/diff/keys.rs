@@ -96,6 +96,13 @@ impl Differ<'_> {
                 );
                 continue;
             }
+            if desired.revoked.is_none() && live.revoked == Some(true) {
+                self.out.warnings.push(format!(
+                    "setup key {name:?} is revoked live; the file does not manage `revoked`, so \
+                     it stays revoked (write `revoked: true` to say so, or `revoked: false` for \
+                     a new, valid key)"
+                ));
+            }
             let mut fields = Fields::default();
             fields.managed(
                 "auto_groups",

@@ -22,6 +22,8 @@ pub(super) struct Diffed {
     /// Live objects birdhouse manages before the plan (matched by name, or in a pruned kind).
     pub(super) managed: usize,
     pub(super) unmanaged: BTreeMap<Kind, usize>,
+    /// The names behind `unmanaged`, sorted.
+    pub(super) left_alone: BTreeMap<Kind, Vec<String>>,
     pub(super) errors: Vec<String>,
     pub(super) warnings: Vec<String>,
 }
@@ -42,6 +44,7 @@ pub(super) fn diff(desired: &DesiredTenant, live: &Snapshot, lost: &LostSecrets)
             changes: Vec::new(),
             managed: 0,
             unmanaged: BTreeMap::new(),
+            left_alone: BTreeMap::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
         },
@@ -89,6 +92,16 @@ impl Fields {
 }
 
 impl Differ<'_> {
+    /// A live object the files do not name, in a kind that is not pruned: counted and named.
+    fn leave_alone(&mut self, kind: Kind, name: &str) {
+        *self.out.unmanaged.entry(kind).or_default() += 1;
+        self.out
+            .left_alone
+            .entry(kind)
+            .or_default()
+            .push(name.to_owned());
+    }
+
     fn pruned(&self, kind: Kind) -> bool {
         self.desired.prune.contains(&kind)
     }
@@ -180,7 +193,7 @@ impl Differ<'_> {
                 self.out.managed += 1;
                 self.delete(kind, name, object(value));
             } else {
-                *self.out.unmanaged.entry(kind).or_default() += 1;
+                self.leave_alone(kind, name);
             }
         }
     }

@@ -153,7 +153,7 @@ impl Differ<'_> {
                 self.out.managed += 1;
                 self.delete(Kind::NetworkResource, name, child(have, network));
             } else {
-                *self.out.unmanaged.entry(Kind::NetworkResource).or_default() += 1;
+                self.leave_alone(Kind::NetworkResource, name);
             }
         }
     }
@@ -204,7 +204,7 @@ impl Differ<'_> {
                 self.out.managed += 1;
                 self.delete(Kind::NetworkRouter, &key, child(have));
             } else {
-                *self.out.unmanaged.entry(Kind::NetworkRouter).or_default() += 1;
+                self.leave_alone(Kind::NetworkRouter, &key);
             }
         }
     }
