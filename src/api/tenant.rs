@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use crate::api::wire::{
     Account, CreateSetupKeyRequest, Group, GroupRequest, Network, NetworkRequest, NetworkResource,
-    NetworkResourceRequest, NetworkRouter, NetworkRouterRequest, PersonalAccessToken,
+    NetworkResourceRequest, NetworkRouter, NetworkRouterRequest, Peer, PersonalAccessToken,
     PersonalAccessTokenGenerated, PersonalAccessTokenRequest, Policy, PolicyCreate, PolicyUpdate,
     SetupKey, SetupKeyCreated, SetupKeyRequest, User, UserCreateRequest, UserRequest,
 };
@@ -67,6 +67,11 @@ impl TenantClient {
     /// account for an `?account=` it does not accept.
     pub async fn list_accounts(&self) -> Result<Vec<Account>, ApiError> {
         self.list(&["api", "accounts"]).await
+    }
+
+    /// `GET /api/peers`: read only when some managed router names a peer.
+    pub async fn list_peers(&self) -> Result<Vec<Peer>, ApiError> {
+        self.list(&["api", "peers"]).await
     }
 
     /// `GET /api/groups`.

@@ -69,6 +69,16 @@ pub struct GroupMinimum {
     pub issued: Option<String>,
 }
 
+/// A peer as `GET /api/peers` lists it (only what birdhouse needs: its id and name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Peer {
+    /// Peer id.
+    pub id: String,
+    /// Peer name (the host name unless renamed).
+    #[serde(default, deserialize_with = "nullable")]
+    pub name: String,
+}
+
 /// A peer as a group lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeerMinimum {

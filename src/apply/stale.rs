@@ -23,7 +23,7 @@ pub(super) async fn reread(
     let live = fetch_tenant_with_tokens(
         &tenant_client,
         scope,
-        Reads::from_kinds_read(&plan.kinds_read),
+        Reads::from_kinds_read(&plan.kinds_read).with_peers(plan.peers_read),
         &plan.tokens_read,
     )
     .await

@@ -58,6 +58,17 @@ impl State {
             .collect()
     }
 
+    /// The id of the peer a router names (by name once the peer list was read; the value
+    /// itself otherwise, as an id).
+    pub(super) fn peer_id(&self, name: &str) -> String {
+        self.wire
+            .peers
+            .iter()
+            .flatten()
+            .find(|p| p.name == name)
+            .map_or_else(|| name.to_owned(), |p| p.id.clone())
+    }
+
     /// A group's name for messages (its id when the group is unknown).
     pub(super) fn group_name(&self, id: &str) -> String {
         self.wire

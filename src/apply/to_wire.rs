@@ -69,7 +69,7 @@ pub(super) fn router(
     state: &State,
 ) -> Result<wire::NetworkRouterRequest, ApplyError> {
     let (peer, peer_groups) = match &router.target {
-        RouterTarget::Peer(peer) => (Some(peer.clone()), None),
+        RouterTarget::Peer(peer) => (Some(state.peer_id(peer)), None),
         RouterTarget::PeerGroups(groups) => (None, Some(state.group_ids(groups)?)),
     };
     Ok(wire::NetworkRouterRequest {

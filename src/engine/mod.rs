@@ -101,7 +101,7 @@ impl Engine {
                 let client = client.clone();
                 async move {
                     let scoped = client.tenant(Some(&tenant.id));
-                    let read = fetch_tenant(&scoped, Some(&tenant.id), Reads::ALL).await;
+                    let read = fetch_tenant(&scoped, Some(&tenant.id), Reads::EXPORT).await;
                     (tenant, read)
                 }
             },

@@ -15,7 +15,7 @@ use crate::live::tenants::{
     resolve,
 };
 use crate::live::{LiveTenant, Reads, check_identity, fetch_tenant_with_tokens};
-use crate::model::Kind;
+use crate::model::{Kind, RouterTarget};
 use crate::plan::{
     Budget, GuardSettings, LostSecrets, PLAN_FORMAT_VERSION, Plan, PlanOptions, TenantPlan,
     failed_tenant, new_tenant, plan_tenant_with_lost_secrets,
@@ -161,7 +161,15 @@ fn reads_for(tenants: &[DesiredTenant]) -> Reads {
                 .filter(|kind| tenant.objects.count(*kind) > 0),
         );
     }
-    Reads::for_kinds(&kinds, groups_pruned)
+    let names_a_peer = tenants.iter().any(|tenant| {
+        tenant
+            .objects
+            .networks
+            .values()
+            .flat_map(|n| n.routers.keys())
+            .any(|t| matches!(t, RouterTarget::Peer(_)))
+    });
+    Reads::for_kinds(&kinds, groups_pruned).with_peers(names_a_peer)
 }
 
 type TenantOutcome = (TenantPlan, DesiredTenant, Option<LiveTenant>);

@@ -32,10 +32,41 @@ pub struct WireTenant {
     /// `GET /api/users/{id}/tokens`, by service-user id: read only for service users whose
     /// files declare a token.
     pub tokens: BTreeMap<String, Vec<wire::PersonalAccessToken>>,
+    /// `GET /api/peers`, when read (`None`: not read, peers stay ids).
+    pub peers: Option<Vec<wire::Peer>>,
 }
 
 /// The zero time NetBird stores for "never" (expiry, last use).
 const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
+
+/// Each peer name with the ids of the peers that have it (two or more: ambiguous).
+fn peer_directory(peers: &[wire::Peer]) -> BTreeMap<String, BTreeSet<String>> {
+    let mut directory: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for peer in peers {
+        directory
+            .entry(peer.name.clone())
+            .or_default()
+            .insert(peer.id.clone());
+    }
+    directory
+}
+
+/// A peer's name, when the peer list was read and no other peer shares it; its id otherwise
+/// (so a router never silently points at another peer of the same name).
+fn peer_name(wire: &WireTenant, id: &str) -> String {
+    let Some(peers) = &wire.peers else {
+        return id.to_owned();
+    };
+    let Some(peer) = peers.iter().find(|p| p.id == id) else {
+        return id.to_owned();
+    };
+    let shared = peers.iter().filter(|p| p.name == peer.name).count() > 1;
+    if shared || peer.name.is_empty() {
+        id.to_owned()
+    } else {
+        peer.name.clone()
+    }
+}
 
 /// Milliseconds from `from` to `to` (RFC 3339 times), when both parse and `to` is later.
 fn lifetime_ms(from: &str, to: &str) -> Option<u64> {
@@ -49,6 +80,7 @@ fn lifetime_ms(from: &str, to: &str) -> Option<u64> {
 pub fn convert(wire: &WireTenant, kinds_read: BTreeSet<Kind>) -> Snapshot {
     let mut snapshot = Snapshot {
         kinds_read,
+        peers: wire.peers.as_ref().map(|peers| peer_directory(peers)),
         ..Snapshot::default()
     };
     let group_names: BTreeMap<&str, &str> = wire
@@ -216,7 +248,7 @@ pub fn convert(wire: &WireTenant, kinds_read: BTreeSet<Kind>) -> Snapshot {
             .filter_map(|id| routers_by_id.get(id.as_str()))
         {
             let target = match router.peer.as_deref().filter(|p| !p.is_empty()) {
-                Some(peer) => RouterTarget::Peer(peer.to_owned()),
+                Some(peer) => RouterTarget::Peer(peer_name(wire, peer)),
                 None => RouterTarget::PeerGroups(names(&router.peer_groups)),
             };
             let key = ObjectKey::new(Kind::NetworkRouter, router_key(&network.name, &target));

@@ -24,6 +24,9 @@ pub struct Reads {
     /// `GET /api/networks`, `/api/networks/routers` and `/api/networks/resources` (or, on a
     /// server without that list, `/api/networks/{id}/resources` per network).
     pub networks: bool,
+    /// `GET /api/peers`: only when some managed router names a peer (peers are referenced by
+    /// name, and only this list maps names to ids), or for export.
+    pub peers: bool,
 }
 
 impl Reads {
@@ -34,6 +37,13 @@ impl Reads {
         users: true,
         policies: true,
         networks: true,
+        peers: false,
+    };
+
+    /// [`Reads::ALL`] and the peers: what export reads, to write routers' peers by name.
+    pub const EXPORT: Reads = Reads {
+        peers: true,
+        ..Reads::ALL
     };
 
     /// The lists needed to plan and apply tenants that manage or prune these kinds.
@@ -53,6 +63,16 @@ impl Reads {
                 Kind::NetworkRouter,
                 Kind::Policy,
             ]),
+            peers: false,
+        }
+    }
+
+    /// These reads, and the peer list too when `peers`.
+    #[must_use]
+    pub fn with_peers(self, peers: bool) -> Reads {
+        Reads {
+            peers: self.peers || peers,
+            ..self
         }
     }
 
@@ -64,6 +84,7 @@ impl Reads {
             users: kinds.contains(&Kind::User),
             policies: kinds.contains(&Kind::Policy),
             networks: kinds.contains(&Kind::Network),
+            peers: false,
         }
     }
 
@@ -181,13 +202,14 @@ async fn read_lists(client: &TenantClient, reads: Reads) -> Result<WireTenant, A
     ) -> Result<Vec<T>, ApiError> {
         if read { list.await } else { Ok(Vec::new()) }
     }
-    let (groups, setup_keys, users, policies, networks, routers) = tokio::try_join!(
+    let (groups, setup_keys, users, policies, networks, routers, peers) = tokio::try_join!(
         client.list_groups(),
         when(reads.setup_keys, client.list_setup_keys()),
         when(reads.users, client.list_users()),
         when(reads.policies, client.list_policies()),
         when(reads.networks, client.list_networks()),
         when(reads.networks, client.list_network_routers()),
+        when(reads.peers, client.list_peers()),
     )?;
     // A tenant without networks has no resources to read.
     let resources = when(!networks.is_empty(), read_resources(client, &networks)).await?;
@@ -200,6 +222,7 @@ async fn read_lists(client: &TenantClient, reads: Reads) -> Result<WireTenant, A
         resources,
         routers,
         tokens: std::collections::BTreeMap::new(),
+        peers: reads.peers.then_some(peers),
     })
 }
 

@@ -63,6 +63,10 @@ pub struct Snapshot {
     /// (those whose files declare a token): a declared token missing here is planned.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub service_user_tokens: BTreeMap<String, BTreeSet<String>>,
+    /// The tenant's peers, each name with the ids that carry it, when the peer list was read
+    /// (some managed router names a peer); `None` when it was not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peers: Option<BTreeMap<String, BTreeSet<String>>>,
     /// Server ids of live objects, for `apply`; plans speak only in names.
     #[serde(with = "crate::model::pairs")]
     pub ids: BTreeMap<ObjectKey, String>,

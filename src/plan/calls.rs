@@ -29,7 +29,8 @@ pub const LOCK_CALLS: u64 = 2;
 /// Calls to apply a tenant's changes: the lock, the re-read before writing, the changes.
 pub(super) fn apply_calls(changes: &[Change], live: &Snapshot) -> u64 {
     let reread = tenant_read_calls(live.objects.networks.len())
-        + u64::try_from(live.service_user_tokens.len()).unwrap_or(u64::MAX);
+        + u64::try_from(live.service_user_tokens.len()).unwrap_or(u64::MAX)
+        + u64::from(live.peers.is_some());
     LOCK_CALLS
         + reread
         + changes

@@ -10,6 +10,7 @@ pub mod equality;
 mod fingerprint;
 mod guard;
 mod order;
+mod peers;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -75,6 +76,9 @@ pub struct TenantPlan {
     /// The service users whose token lists were read; apply re-reads the same.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub tokens_read: BTreeSet<String>,
+    /// Whether the peer list was read (some router names a peer); apply re-reads it too.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub peers_read: bool,
     /// sha256 of the canonical snapshot read; apply refuses the tenant when it moved.
     pub fingerprint: String,
     /// The changes, in the order apply executes them.
@@ -350,7 +354,10 @@ pub fn plan_tenant_with_lost_secrets(
     options: PlanOptions,
     lost: &LostSecrets,
 ) -> TenantPlan {
-    let diffed = diff::diff(desired, live, lost);
+    let (desired, peer_errors) = peers::resolve_peers(desired, live);
+    let desired = desired.as_ref();
+    let mut diffed = diff::diff(desired, live, lost);
+    diffed.errors.extend(peer_errors);
     let mut changes = diffed.changes;
     order::order(&mut changes);
     let refusals = guard::guard(
@@ -367,6 +374,7 @@ pub fn plan_tenant_with_lost_secrets(
         domain: desired.target.domain.clone(),
         kinds_read: live.kinds_read.clone(),
         tokens_read: live.service_user_tokens.keys().cloned().collect(),
+        peers_read: live.peers.is_some(),
         fingerprint: fingerprint(live),
         api_calls: calls::apply_calls(&changes, live),
         changes,
@@ -394,6 +402,7 @@ pub fn failed_tenant(
         domain: desired.target.domain.clone(),
         kinds_read: BTreeSet::new(),
         tokens_read: BTreeSet::new(),
+        peers_read: false,
         fingerprint: String::new(),
         changes: Vec::new(),
         unmanaged: BTreeMap::new(),

@@ -35,6 +35,7 @@ fn tenant(name: &str, account_id: Option<&str>, changes: Vec<Change>) -> TenantP
         domain: None,
         kinds_read: std::collections::BTreeSet::new(),
         tokens_read: std::collections::BTreeSet::new(),
+        peers_read: false,
         fingerprint: format!("{:064x}", name.len()),
         api_calls: 7 + changes.len() as u64,
         changes,
@@ -285,7 +286,10 @@ fn acme() -> TenantPlan {
     TenantPlan {
         unmanaged: BTreeMap::from([(Kind::Group, 3), (Kind::Policy, 1)]),
         left_alone: BTreeMap::from([
-            (Kind::Group, vec!["contractors".into(), "kiosk".into(), "legacy".into()]),
+            (
+                Kind::Group,
+                vec!["contractors".into(), "kiosk".into(), "legacy".into()],
+            ),
             (Kind::Policy, vec!["Default".into()]),
         ]),
         api_calls: 21,

@@ -289,6 +289,13 @@ fn export_reads_resources_per_network_where_the_account_wide_list_is_missing() {
              "updated_at": "2025-01-01T00:00:00Z", "dns_challenge": "x"}
         ]));
     });
+    // Export reads the peers too, to write routers' peers by name.
+    let peers = server.mock(|when, then| {
+        when.method(GET)
+            .path("/api/peers")
+            .query_param("account", TENANT);
+        then.status(200).json_body(json!([]));
+    });
 
     let test = Test::new()
         .env("NETBIRD_API_URL", &server.base_url())
@@ -304,6 +311,7 @@ fn export_reads_resources_per_network_where_the_account_wide_list_is_missing() {
     for (path, calls) in calls(&mocks) {
         assert_eq!(calls, 1, "{path}");
     }
+    assert_eq!(peers.calls(), 1);
 }
 
 #[test]

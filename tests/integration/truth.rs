@@ -201,3 +201,34 @@ fn a_deleted_group_is_detached_from_ssh_authorized_groups_too() {
     );
     assert_empty_plan(&lab, dir.path());
 }
+
+#[test]
+#[ignore = "needs NetBird lab"]
+fn a_router_naming_a_peer_the_tenant_lacks_is_an_error_not_a_dangling_id() {
+    let lab = lab();
+    let server = lab.tenant("tenant-1").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    files(
+        dir.path(),
+        "    networks:\n      - name: plant\n        routers: [{peer: gw-1, masquerade: true, metric: 100}]\n",
+    );
+    let out = plan(&lab, dir.path());
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains(
+            "network \"plant\": router peer gw-1: no peer is named \"gw-1\" in this tenant"
+        ),
+        "{}",
+        out.stdout
+    );
+    let out = birdhouse(
+        &lab,
+        dir.path(),
+        &["apply", "-f", "tenants.yaml", "--yes", "--discard-secrets"],
+    );
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    let networks = birdhouse_lab::probe::Probe::new(&server)
+        .get_blocking("/api/networks")
+        .unwrap();
+    assert_eq!(networks, serde_json::json!([]), "a network was created");
+}

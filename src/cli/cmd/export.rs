@@ -362,6 +362,7 @@ mod tests {
             resources: serde_json::from_value(list("resources")).unwrap(),
             routers: serde_json::from_value(list("routers")).unwrap(),
             tokens: std::collections::BTreeMap::new(),
+            peers: None,
         }
     }
 
