@@ -33,7 +33,7 @@ use std::pin::Pin;
 
 use crate::api::{ApiError, Client, TenantClient, wire};
 use crate::live::{LiveError, LiveTenant, Reads, fetch_tenant};
-use crate::model::Kind;
+use crate::model::{Kind, router_key};
 use crate::plan::{Action, Change, Object, TenantPlan};
 
 pub use secrets::{
@@ -638,7 +638,15 @@ impl Executor<'_> {
                 Object::NetworkResource(child) => {
                     self.update_resource(&child.network, &child.object).await
                 }
-                Object::NetworkRouter(child) => self.update_router(name, child).await,
+                Object::NetworkRouter(child) => {
+                    let was = match change.before.as_ref() {
+                        Some(Object::NetworkRouter(before)) => {
+                            router_key(&before.network, &before.object.target)
+                        }
+                        _ => name.to_owned(),
+                    };
+                    self.update_router(&was, name, child).await
+                }
                 Object::SetupKey(key) => self.update_setup_key(key).await,
                 Object::User(user) => self.update_user(name, user).await,
                 Object::ServiceUser(user) => self.update_service_user(user, &change.fields).await,

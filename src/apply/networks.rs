@@ -215,18 +215,24 @@ impl Executor<'_> {
         Ok(())
     }
 
+    /// Updates a router in place; `was` is its key before (it differs from `key` when the
+    /// router is pointed at other peers).
     pub(super) async fn update_router(
         &mut self,
+        was: &str,
         key: &str,
         router: &NetworkChild<Router>,
     ) -> Result<(), ApplyError> {
         let network_id = self.state.id(Kind::Network, &router.network)?;
-        let id = self.state.id(Kind::NetworkRouter, key)?;
+        let id = self.state.id(Kind::NetworkRouter, was)?;
         let body = to_wire::router(&router.object, &self.state)?;
         let answer = self
             .client
             .update_network_router(&network_id, &id, &body)
             .await?;
+        if was != key {
+            self.state.forget_id(Kind::NetworkRouter, was);
+        }
         self.state.put_router(&network_id, key, answer);
         Ok(())
     }

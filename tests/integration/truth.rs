@@ -232,3 +232,49 @@ fn a_router_naming_a_peer_the_tenant_lacks_is_an_error_not_a_dangling_id() {
         .unwrap();
     assert_eq!(networks, serde_json::json!([]), "a network was created");
 }
+
+#[test]
+#[ignore = "needs NetBird lab"]
+fn a_routers_new_peer_groups_are_an_update_in_place_when_routers_are_pruned() {
+    let lab = lab();
+    let server = lab.tenant("tenant-1").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let network = |groups: &str| {
+        format!(
+            "    prune: [network_routers]\n    groups: [{{name: servers}}, {{name: gateways}}]\n    networks:\n      - name: plant\n        routers: [{{peer_groups: [{groups}], masquerade: true, metric: 100}}]\n"
+        )
+    };
+    files(dir.path(), &network("servers"));
+    apply(&lab, dir.path());
+    let routers = || {
+        birdhouse_lab::probe::Probe::new(&server)
+            .get_blocking("/api/networks/routers")
+            .unwrap()
+    };
+    let before = routers();
+    assert_eq!(before.as_array().unwrap().len(), 1, "{before}");
+
+    files(dir.path(), &network("gateways"));
+    let out = plan(&lab, dir.path());
+    assert!(
+        out.stdout
+            .contains("~ network router plant/peer groups gateways (target differs)"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("target: \"peer groups servers\" → \"peer groups gateways\""),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("- network router"), "{}", out.stdout);
+    apply(&lab, dir.path());
+    let after = routers();
+    assert_eq!(after.as_array().unwrap().len(), 1, "{after}");
+    assert_eq!(
+        after[0]["id"], before[0]["id"],
+        "the router was replaced, not updated"
+    );
+    assert_empty_plan(&lab, dir.path());
+}

@@ -3,9 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{Kind, Network, Resource, Router, router_key};
+use crate::model::{Kind, Network, Resource, Router, RouterTarget, router_key};
 use crate::plan::equality::text_differs;
-use crate::plan::{NetworkChild, NetworkHeader, Object, Reason};
+use crate::plan::{Action, NetworkChild, NetworkHeader, Object, Reason};
 
 use super::{Differ, Fields};
 
@@ -166,21 +166,59 @@ impl Differ<'_> {
                 object: router.clone(),
             })
         };
+        // With routers pruned, a live router the files no longer name is pointed at a desired
+        // one the network lacks, in place (one PUT), instead of deleted and created again.
+        // Without prune it is left alone, so it is never repurposed.
+        let mut retargets: Vec<&Router> = if self.pruned(Kind::NetworkRouter) {
+            live.routers
+                .iter()
+                .filter(|(target, _)| !desired.routers.contains_key(*target))
+                .map(|(_, router)| router)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        retargets.reverse();
+        let mut retargeted: Vec<RouterTarget> = Vec::new();
         for (target, want) in &desired.routers {
             let key = router_key(network, target);
-            let Some(have) = live.routers.get(target) else {
-                self.create(Kind::NetworkRouter, &key, child(want));
-                continue;
+            let (have, moved) = match live.routers.get(target) {
+                Some(have) => (have, false),
+                None => {
+                    let Some(have) = retargets.pop() else {
+                        self.create(Kind::NetworkRouter, &key, child(want));
+                        continue;
+                    };
+                    retargeted.push(have.target.clone());
+                    (have, true)
+                }
             };
+            if moved {
+                self.out.managed += 1;
+                let mut fields = Fields::default();
+                fields.push("target", &have.target.to_string(), &want.target.to_string());
+                router_fields(&mut fields, want, have);
+                let change = self.push(
+                    Kind::NetworkRouter,
+                    &key,
+                    Action::Update,
+                    Reason::FieldsDiffer {
+                        fields: fields.names(),
+                    },
+                );
+                change.before = Some(child(have));
+                change.after = Some(child(&Router {
+                    target: want.target.clone(),
+                    masquerade: want.masquerade.or(have.masquerade),
+                    metric: want.metric.or(have.metric),
+                    enabled: want.enabled.or(have.enabled),
+                }));
+                change.fields = fields.0;
+                continue;
+            }
             self.out.managed += 1;
             let mut fields = Fields::default();
-            fields.managed(
-                "masquerade",
-                want.masquerade.as_ref(),
-                have.masquerade.as_ref(),
-            );
-            fields.managed("metric", want.metric.as_ref(), have.metric.as_ref());
-            fields.managed("enabled", want.enabled.as_ref(), have.enabled.as_ref());
+            router_fields(&mut fields, want, have);
             let after = Router {
                 masquerade: want.masquerade.or(have.masquerade),
                 metric: want.metric.or(have.metric),
@@ -196,7 +234,7 @@ impl Differ<'_> {
             );
         }
         for (target, have) in &live.routers {
-            if desired.routers.contains_key(target) {
+            if desired.routers.contains_key(target) || retargeted.contains(target) {
                 continue;
             }
             let key = router_key(network, target);
@@ -208,4 +246,15 @@ impl Differ<'_> {
             }
         }
     }
+}
+
+/// The managed fields of a router that differ.
+fn router_fields(fields: &mut Fields, want: &Router, have: &Router) {
+    fields.managed(
+        "masquerade",
+        want.masquerade.as_ref(),
+        have.masquerade.as_ref(),
+    );
+    fields.managed("metric", want.metric.as_ref(), have.metric.as_ref());
+    fields.managed("enabled", want.enabled.as_ref(), have.enabled.as_ref());
 }
