@@ -182,16 +182,15 @@ impl Differ<'_> {
         let mut retargeted: Vec<RouterTarget> = Vec::new();
         for (target, want) in &desired.routers {
             let key = router_key(network, target);
-            let (have, moved) = match live.routers.get(target) {
-                Some(have) => (have, false),
-                None => {
-                    let Some(have) = retargets.pop() else {
-                        self.create(Kind::NetworkRouter, &key, child(want));
-                        continue;
-                    };
-                    retargeted.push(have.target.clone());
-                    (have, true)
-                }
+            let (have, moved) = if let Some(have) = live.routers.get(target) {
+                (have, false)
+            } else {
+                let Some(have) = retargets.pop() else {
+                    self.create(Kind::NetworkRouter, &key, child(want));
+                    continue;
+                };
+                retargeted.push(have.target.clone());
+                (have, true)
             };
             if moved {
                 self.out.managed += 1;
