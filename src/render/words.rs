@@ -501,6 +501,14 @@ fn new_secret(change: &Change) -> &'static str {
 /// line each.
 fn field_lines(fields: &[FieldChange], lines: &mut Vec<Line>) {
     for field in fields {
+        // A structured value (a rule, a list of rules) is shown field by field, never as one
+        // JSON blob: only its parts that differ, each on its own line.
+        if is_structured(&field.before) || is_structured(&field.after) {
+            let mut parts = Vec::new();
+            flatten_differences(&field.field, &field.before, &field.after, &mut parts);
+            field_lines(&parts, lines);
+            continue;
+        }
         let before = compact(&field.before);
         let after = compact(&field.after);
         if field.field.len() + before.len() + after.len() <= LONG_FIELD_CHARS {
@@ -526,6 +534,64 @@ fn field_lines(fields: &[FieldChange], lines: &mut Vec<Line>) {
                 text: after,
             });
         }
+    }
+}
+
+/// An object, or a list holding one.
+fn is_structured(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::Object(_) => true,
+        serde_json::Value::Array(items) => items.iter().any(serde_json::Value::is_object),
+        _ => false,
+    }
+}
+
+/// The leaves of `before` and `after` that differ, as `path.key` / `path[i]` field changes.
+fn flatten_differences(
+    path: &str,
+    before: &serde_json::Value,
+    after: &serde_json::Value,
+    out: &mut Vec<FieldChange>,
+) {
+    use serde_json::Value;
+    let null = Value::Null;
+    match (before, after) {
+        (Value::Object(b), Value::Object(a)) => {
+            let keys: BTreeSet<&String> = b.keys().chain(a.keys()).collect();
+            for key in keys {
+                let (bv, av) = (b.get(key).unwrap_or(&null), a.get(key).unwrap_or(&null));
+                flatten_differences(&format!("{path}.{key}"), bv, av, out);
+            }
+        }
+        (Value::Array(b), Value::Array(a)) if b.iter().chain(a).any(Value::is_object) => {
+            for index in 0..b.len().max(a.len()) {
+                let (bv, av) = (b.get(index).unwrap_or(&null), a.get(index).unwrap_or(&null));
+                flatten_differences(&format!("{path}[{index}]"), bv, av, out);
+            }
+        }
+        (Value::Object(_) | Value::Array(_), Value::Null)
+        | (Value::Null, Value::Object(_) | Value::Array(_))
+            if is_structured(before) || is_structured(after) =>
+        {
+            let empty = match (before, after) {
+                (Value::Null, Value::Object(_)) | (Value::Object(_), Value::Null) => {
+                    Value::Object(serde_json::Map::new())
+                }
+                _ => Value::Array(Vec::new()),
+            };
+            let (b, a) = if before.is_null() {
+                (&empty, after)
+            } else {
+                (before, &empty)
+            };
+            flatten_differences(path, b, a, out);
+        }
+        (b, a) if b != a => out.push(FieldChange {
+            field: path.to_owned(),
+            before: b.clone(),
+            after: a.clone(),
+        }),
+        _ => {}
     }
 }
 
@@ -692,4 +758,34 @@ fn describe_rule(rule: &Rule) -> String {
         text.push_str(" (rule disabled)");
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Line, field_lines};
+    use crate::plan::FieldChange;
+
+    #[test]
+    fn a_structured_value_is_shown_field_by_field_not_as_one_blob() {
+        let rule = |ports: &[&str], sources: &[&str]| {
+            serde_json::json!({"action": "accept", "ports": ports, "sources": sources})
+        };
+        let change = FieldChange {
+            field: "rules".into(),
+            before: serde_json::json!([rule(&["22"], &["devs"])]),
+            after: serde_json::json!([rule(&["22", "443"], &["devs"]), rule(&["80"], &["ops"])]),
+        };
+        let mut lines: Vec<Line> = Vec::new();
+        field_lines(&[change], &mut lines);
+        let text: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            text,
+            [
+                "rules[0].ports: [\"22\"] → [\"22\",\"443\"]",
+                "rules[1].action: null → \"accept\"",
+                "rules[1].ports: null → [\"80\"]",
+                "rules[1].sources: null → [\"ops\"]",
+            ]
+        );
+    }
 }
