@@ -272,6 +272,10 @@ pub fn convert(wire: &WireTenant, kinds_read: BTreeSet<Kind>) -> Snapshot {
         });
     }
 
+    // NetBird's answer lists a group once per policy (v0.77.1 `toPolicyResponse` caches the
+    // groups it rendered): the sources of a second rule lose groups an earlier rule named. So
+    // only single-rule policies are read exactly; the planner, detach and export refuse the
+    // others rather than trust their later rules.
     for policy in &wire.policies {
         let rules = policy
             .rules

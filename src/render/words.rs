@@ -767,9 +767,7 @@ mod tests {
 
     #[test]
     fn a_structured_value_is_shown_field_by_field_not_as_one_blob() {
-        let rule = |ports: &[&str], sources: &[&str]| {
-            serde_json::json!({"action": "accept", "ports": ports, "sources": sources})
-        };
+        let rule = |ports: &[&str], sources: &[&str]| serde_json::json!({"action": "accept", "ports": ports, "sources": sources});
         let change = FieldChange {
             field: "rules".into(),
             before: serde_json::json!([rule(&["22"], &["devs"])]),

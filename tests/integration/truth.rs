@@ -278,3 +278,63 @@ fn a_routers_new_peer_groups_are_an_update_in_place_when_routers_are_pruned() {
     );
     assert_empty_plan(&lab, dir.path());
 }
+
+#[test]
+#[ignore = "needs NetBird lab"]
+fn the_plan_names_what_it_leaves_alone_and_a_key_revoked_behind_its_back() {
+    let lab = lab();
+    let server = lab.tenant("tenant-1").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    files(
+        dir.path(),
+        "    groups: [{name: ops}]\n    setup_keys:\n      - {name: k, type: reusable, expires_in: 30d, auto_groups: [ops]}\n",
+    );
+    apply(&lab, dir.path());
+    // Made in the dashboard: a group the files do not name, and the key revoked.
+    write(
+        &server,
+        "POST",
+        "/api/groups",
+        &serde_json::json!({"name": "legacy"}),
+    );
+    let keys = birdhouse_lab::probe::Probe::new(&server)
+        .get_blocking("/api/setup-keys")
+        .unwrap();
+    let key = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["name"] == "k")
+        .unwrap();
+    write(
+        &server,
+        "PUT",
+        &format!("/api/setup-keys/{}", key["id"].as_str().unwrap()),
+        &serde_json::json!({"revoked": true, "auto_groups": key["auto_groups"]}),
+    );
+    let out = plan(&lab, dir.path());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("left alone, not in the files: group \"legacy\""),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(
+            "warning: setup key \"k\" is revoked live; the file does not manage `revoked`"
+        ),
+        "{}",
+        out.stdout
+    );
+    let json = birdhouse(
+        &lab,
+        dir.path(),
+        &["plan", "-f", "tenants.yaml", "--format", "json"],
+    );
+    let plan: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        plan["tenants"][0]["left_alone"]["group"],
+        serde_json::json!(["legacy"])
+    );
+}
