@@ -45,17 +45,27 @@ fn change_calls(change: &Change, live: &Snapshot) -> u64 {
         Some(Object::NetworkRouter(router)) => router.object.enabled == Some(false),
         // A service user's token is a second call.
         Some(Object::ServiceUser(user)) => user.token.is_some(),
+        // A key is created valid and then revoked; a user invited, then blocked.
+        Some(Object::SetupKey(key)) => key.revoked == Some(true),
+        Some(Object::User(user)) => user.blocked == Some(true),
         _ => false,
     };
     match change.action {
         Action::Create => 1 + u64::from(two_step_create),
-        // Setup keys: create the new key, revoke the old, delete it. Resources: delete, create.
-        Action::Replace if change.kind == Kind::SetupKey => 3,
+        // Resources: delete, create.
+        Action::Replace if change.kind == Kind::SetupKey => key_replace_calls(change),
         Action::Replace => 2,
         Action::Delete if change.kind == Kind::Group => 1 + group_references(&change.name, live),
         Action::Update if change.kind == Kind::ServiceUser => service_user_update_calls(change),
         Action::Update | Action::Delete => 1,
     }
+}
+
+/// A key's replace: revoke the old key (unless it already is), delete it, create the new one,
+/// and revoke that too when the file says `revoked: true`.
+fn key_replace_calls(change: &Change) -> u64 {
+    let revoked = |object: Option<&Object>| matches!(object, Some(Object::SetupKey(key)) if key.revoked == Some(true));
+    u64::from(!revoked(change.before.as_ref())) + 2 + u64::from(revoked(change.after.as_ref()))
 }
 
 /// A service user's update: one PUT for role and groups, one POST for a token, and one DELETE
