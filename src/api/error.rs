@@ -219,12 +219,18 @@ pub enum ApiError {
     },
 
     /// The server could not be reached, or the connection failed on every attempt.
-    #[error("{request}: no answer from the NetBird API after {attempts} attempt(s)")]
+    #[error(
+        "{request}: no answer from the NetBird API at {server} after {attempts} attempt(s){hint}"
+    )]
     Transport {
         /// The request that failed.
         request: RequestLabel,
+        /// The server tried: scheme, host and port (never a path or query).
+        server: String,
         /// Attempts made, the first included.
         attempts: u32,
+        /// What to do about it, when the cause says (`; …`), or empty.
+        hint: &'static str,
         /// The last transport error (without the URL).
         #[source]
         source: reqwest::Error,

@@ -315,6 +315,15 @@ impl Client {
         self.inner.base.as_str()
     }
 
+    /// `scheme://host:port` of the server, for messages.
+    fn server(&self) -> String {
+        let base = &self.inner.base;
+        match (base.host_str(), base.port_or_known_default()) {
+            (Some(host), Some(port)) => format!("{}://{host}:{port}", base.scheme()),
+            _ => base.origin().ascii_serialization(),
+        }
+    }
+
     /// The shared request budget.
     pub fn budget(&self) -> &RateBudget {
         &self.inner.budget
@@ -519,7 +528,9 @@ impl Client {
             }
             return ApiError::Transport {
                 request: label,
+                server: self.server(),
                 attempts,
+                hint: transport_hint(&source, self.inner.base.scheme()),
                 source,
             };
         }
@@ -652,6 +663,22 @@ fn to_body<T: Serialize>(body: &T) -> Vec<u8> {
 }
 
 /// Parses and checks the base URL: http(s) only, plain http only to loopback, no credentials,
+/// What a person can do about a transport failure, when its cause says: an `https://` URL
+/// whose server answered in plain text is an `http://` port.
+fn transport_hint(error: &reqwest::Error, scheme: &str) -> &'static str {
+    let mut cause: Option<&dyn std::error::Error> = Some(error);
+    while let Some(current) = cause {
+        let text = current.to_string();
+        if scheme == "https"
+            && (text.contains("InvalidContentType") || text.contains("corrupt message"))
+        {
+            return "; the server does not speak TLS there: is it a plain-http port? (use http://)";
+        }
+        cause = current.source();
+    }
+    ""
+}
+
 /// query or fragment. A trailing `/api` (as NetBird's docs write self-hosted URLs) is dropped,
 /// because every path birdhouse sends starts with `/api`.
 pub fn parse_base_url(base_url: &str) -> Result<Url, ApiError> {
@@ -659,7 +686,15 @@ pub fn parse_base_url(base_url: &str) -> Result<Url, ApiError> {
         url: base_url.to_owned(),
         reason: reason.to_owned(),
     };
-    let mut url = Url::parse(base_url.trim()).map_err(|err| invalid(&err.to_string()))?;
+    let text = base_url.trim();
+    if !text.contains("://") {
+        // `host:port` would otherwise parse as a URL whose scheme is the host.
+        return Err(invalid(&format!(
+            "it has no scheme; write https://{text} (or http://{text} for a server on this \
+             machine)"
+        )));
+    }
+    let mut url = Url::parse(text).map_err(|err| invalid(&err.to_string()))?;
     let host = url
         .host_str()
         .ok_or_else(|| invalid("it has no host"))?

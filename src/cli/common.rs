@@ -38,6 +38,10 @@ pub(crate) fn load_selected(
         return Ok(None);
     };
     let filter = &settings.tenant_filter;
+    filter.check_against(
+        state.tenants.iter().map(|t| t.name.as_str()),
+        "in the files",
+    )?;
     let tenants = engine::select(
         state,
         &|name| filter.selects(name),

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::PathBuf;
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::apply::SecretsSink;
 use crate::cli::UsageError;
@@ -79,9 +79,7 @@ impl TenantFilter {
         }
         let mut builder = GlobSetBuilder::new();
         for pattern in patterns {
-            let glob = Glob::new(pattern).map_err(|e| {
-                UsageError(format!("--tenant {pattern:?} is not a valid glob: {e}"))
-            })?;
+            let glob = Self::glob(pattern)?;
             builder.add(glob);
         }
         let set = builder
@@ -91,6 +89,38 @@ impl TenantFilter {
             patterns: patterns.to_vec(),
             set: Some(set),
         })
+    }
+
+    /// A pattern as a case-insensitive glob (`acme*` selects "Acme Dental").
+    fn glob(pattern: &str) -> Result<Glob, UsageError> {
+        GlobBuilder::new(pattern)
+            .case_insensitive(true)
+            .literal_separator(false)
+            .build()
+            .map_err(|e| UsageError(format!("--tenant {pattern:?} is not a valid glob: {e}")))
+    }
+
+    /// Refuses a pattern that selects none of `names` (the tenants of the files, or the MSP's),
+    /// even when another pattern selects some: a mistyped name would otherwise leave a tenant
+    /// out of the run unnoticed.
+    pub fn check_against<'a>(
+        &self,
+        names: impl IntoIterator<Item = &'a str> + Clone,
+        among: &str,
+    ) -> Result<(), UsageError> {
+        for pattern in &self.patterns {
+            let Ok(glob) = Self::glob(pattern) else {
+                continue;
+            };
+            let matcher = glob.compile_matcher();
+            if !names.clone().into_iter().any(|name| matcher.is_match(name)) {
+                return Err(UsageError(format!(
+                    "--tenant {pattern:?} matches no tenant {among}{}",
+                    crate::diag::did_you_mean_hint(pattern, names)
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// True when the tenant with this name is selected.

@@ -563,3 +563,90 @@ fn schema_command_prints_the_checked_in_schema() {
         "schema/birdhouse.schema.json is out of date: run `cargo run -- schema > schema/birdhouse.schema.json`"
     );
 }
+
+const TENANTS_AB: &str = "version: 1\ntenants:\n  - name: Acme Dental\n    domain: acme.example\n    groups: [{name: a}]\n  - name: Globex\n    domain: globex.example\n    groups: [{name: b}]\n";
+
+/// `plan` against nothing that listens, with these tenant patterns.
+fn plan_selecting(patterns: &[&str]) -> crate::support::Output {
+    let mut args = vec!["plan", "-f", "t.yaml", "--api-url", "http://127.0.0.1:9"];
+    for pattern in patterns {
+        args.extend(["--tenant", pattern]);
+    }
+    Test::new()
+        .file("t.yaml", TENANTS_AB)
+        .env(
+            "NETBIRD_API_TOKEN",
+            "nbp_abcdefghijklmnopqrstuvwxyz0123456789",
+        )
+        .args(&args)
+        .run()
+}
+
+#[test]
+fn a_mistyped_tenant_is_a_usage_error_even_beside_one_that_matches() {
+    let out = plan_selecting(&["globex", "Acme Dentl"]);
+    assert_eq!(out.code, 64, "{}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        "error: --tenant \"Acme Dentl\" matches no tenant in the files; did you mean \"Acme Dental\"?\n"
+    );
+    // Case does not matter: these select both tenants, so the run goes on to the API.
+    let out = plan_selecting(&["acme*", "GLOBEX"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("no answer from the NetBird API at http://127.0.0.1:9"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn connection_errors_name_the_server_and_say_what_to_fix() {
+    let run = |url: &str| {
+        Test::new()
+            .env(
+                "NETBIRD_API_TOKEN",
+                "nbp_abcdefghijklmnopqrstuvwxyz0123456789",
+            )
+            .args(&["tenants", "--api-url", url])
+            .run()
+    };
+    let refused = run("http://127.0.0.1:9");
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused
+            .stderr
+            .contains("no answer from the NetBird API at http://127.0.0.1:9 after")
+            && refused.stderr.contains("Connection refused"),
+        "{}",
+        refused.stderr
+    );
+    let bare = run("127.0.0.1:9");
+    assert_eq!(bare.code, 64);
+    assert_eq!(
+        bare.stderr,
+        "error: --api-url/NETBIRD_API_URL: invalid API URL \"127.0.0.1:9\": it has no scheme; write https://127.0.0.1:9 (or http://127.0.0.1:9 for a server on this machine)\n"
+    );
+    // https to a port that speaks plain HTTP.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let _ = std::io::Write::write_all(
+                &mut stream,
+                b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n",
+            );
+        }
+    });
+    let plain = run(&format!("https://127.0.0.1:{port}"));
+    assert_eq!(plain.code, 1);
+    assert!(
+        plain.stderr.contains(
+            "the server does not speak TLS there: is it a plain-http port? (use http://)"
+        ),
+        "{}",
+        plain.stderr
+    );
+}

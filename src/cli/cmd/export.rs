@@ -35,6 +35,9 @@ pub(in crate::cli) fn run(settings: &Settings, args: &ExportArgs) -> anyhow::Res
     check_out_dir(&args.out_dir, args.force)?;
     let engine = common::connect(settings)?;
     let mut tenants = engine.list_tenants()?;
+    settings
+        .tenant_filter
+        .check_against(tenants.iter().map(|t| t.name.as_str()), "of the MSP")?;
     tenants.retain(|t| settings.tenant_filter.selects(&t.name));
     if tenants.is_empty() && !settings.tenant_filter.patterns().is_empty() {
         anyhow::bail!(

@@ -64,6 +64,10 @@ pub(crate) fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<Exit>
         }
         ApplySource::Saved(file) => {
             let mut plan = read_plan(file)?;
+            settings.tenant_filter.check_against(
+                plan.tenants.iter().map(|t| t.name.as_str()),
+                "in the saved plan",
+            )?;
             plan.tenants
                 .retain(|t| settings.tenant_filter.selects(&t.name));
             let jobs = jobs_for(&plan, None);
