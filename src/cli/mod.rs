@@ -81,12 +81,20 @@ fn init_tracing(verbosity: Verbosity) {
         Verbosity::Debug => "debug",
         Verbosity::Trace => "trace",
     };
-    // Only birdhouse's own events: dependencies (hyper, rustls) would log request details. The
-    // certificate verifier logs every refused certificate as an error of its own, which would
-    // only repeat the error birdhouse reports with its remedy.
-    let filter = tracing_subscriber::EnvFilter::new(format!(
-        "warn,rustls_platform_verifier=off,birdhouse={level}"
-    ));
+    // By default only birdhouse's own events: dependencies (hyper, rustls) log request details
+    // at their debug levels. The certificate verifier logs every refused certificate as an
+    // error of its own, which would only repeat the error birdhouse reports with its remedy.
+    // RUST_LOG, as in every tracing program, replaces the default; the token's header is
+    // marked sensitive, so even hyper's own logs never show it.
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|directives| !directives.trim().is_empty())
+        .and_then(|directives| tracing_subscriber::EnvFilter::try_new(directives).ok())
+        .unwrap_or_else(|| {
+            tracing_subscriber::EnvFilter::new(format!(
+                "warn,rustls_platform_verifier=off,birdhouse={level}"
+            ))
+        });
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -650,3 +650,23 @@ fn connection_errors_name_the_server_and_say_what_to_fix() {
         plain.stderr
     );
 }
+
+#[test]
+fn rust_log_works_and_never_shows_the_token() {
+    let server = httpmock::MockServer::start();
+    server.mock(|when, then| {
+        when.method(httpmock::Method::GET)
+            .path("/api/integrations/msp/tenants");
+        then.status(200).json_body(serde_json::json!([]));
+    });
+    let token = "nbp_abcdefghijklmnopqrstuvwxyz0123456789";
+    let out = Test::new()
+        .env("NETBIRD_API_TOKEN", token)
+        .env("RUST_LOG", "trace")
+        .args(&["tenants", "--api-url", &server.base_url()])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // Dependencies' own events appear (hyper, reqwest), as RUST_LOG asked; the token does not.
+    assert!(out.stderr.contains("connected to 127.0.0.1"), "{}", out.stderr);
+    assert!(!out.stderr.contains(token) && !out.stdout.contains(token));
+}
