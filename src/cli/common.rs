@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::cli::connection;
-use crate::cli::settings::Settings;
+use crate::cli::settings::{Settings, Verbosity};
 use crate::desired::{DesiredTenant, Loaded};
 use crate::engine::{self, Engine};
 use crate::plan::{Budget, Plan};
@@ -32,7 +32,9 @@ pub(crate) fn load_selected(
 ) -> anyhow::Result<Option<Vec<DesiredTenant>>> {
     let loaded: Loaded = crate::desired::load(path);
     let mut stderr = std::io::stderr().lock();
-    crate::cli::cmd::validate::print_skipped(&loaded, &mut stderr)?;
+    if settings.verbosity > Verbosity::Quiet {
+        crate::cli::cmd::validate::print_skipped(&loaded, &mut stderr)?;
+    }
     let Ok(state) = loaded.state else {
         crate::cli::cmd::validate::print_diagnostics(&loaded, &mut stderr)?;
         return Ok(None);

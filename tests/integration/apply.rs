@@ -925,3 +925,26 @@ async fn a_client_timeout_on_a_post_that_landed_is_settled_by_rereading() {
     let (again, _) = plan_globex(&client, &id).await;
     assert!(again.changes.is_empty(), "{:#?}", again.changes);
 }
+
+#[test]
+fn quiet_prints_errors_only() {
+    let fake = fake();
+    let dir = scratch();
+    let out = apply(&fake, dir.path(), &["-q"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // Dropped secrets would warn without -q; with it, stderr holds errors only: none here.
+    assert_eq!(out.stderr, "", "quiet printed more than errors");
+    // A failure is still reported, and only as errors.
+    let fake = self::fake();
+    let dir = scratch();
+    add(&fake, "Globex", |t| t.faults.fail_write = Some(1));
+    let out = apply(&fake, dir.path(), &["-q"]);
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .lines()
+            .all(|l| l.starts_with("error: ") || l.starts_with("  Globex: FAILED")),
+        "{}",
+        out.stderr
+    );
+}

@@ -667,6 +667,10 @@ fn rust_log_works_and_never_shows_the_token() {
         .run();
     assert_eq!(out.code, 0, "{}", out.stderr);
     // Dependencies' own events appear (hyper, reqwest), as RUST_LOG asked; the token does not.
-    assert!(out.stderr.contains("connected to 127.0.0.1"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("connected to 127.0.0.1"),
+        "{}",
+        out.stderr
+    );
     assert!(!out.stderr.contains(token) && !out.stdout.contains(token));
 }

@@ -20,7 +20,7 @@ use crate::api::wire;
 use crate::cli::args::ExportArgs;
 use crate::cli::common;
 use crate::cli::exit::Exit;
-use crate::cli::settings::Settings;
+use crate::cli::settings::{Settings, Verbosity};
 use crate::desired::export::{ExportSource, Withheld, export, to_yaml};
 use crate::live::{KeyExpiry, LiveTenant};
 use crate::model::Kind;
@@ -65,8 +65,10 @@ pub(in crate::cli) fn run(settings: &Settings, args: &ExportArgs) -> anyhow::Res
             }
         };
         let exported = export(&source_of(&tenant, &live));
-        for warning in &exported.warnings {
-            writeln!(stderr, "warning: tenant {:?}: {warning}", tenant.name)?;
+        if settings.verbosity > Verbosity::Quiet {
+            for warning in &exported.warnings {
+                writeln!(stderr, "warning: tenant {:?}: {warning}", tenant.name)?;
+            }
         }
         let note = format!(
             "Exported by birdhouse {} from tenant {:?} ({}).\n\
@@ -87,17 +89,19 @@ pub(in crate::cli) fn run(settings: &Settings, args: &ExportArgs) -> anyhow::Res
         rate_limited = stats.rate_limited,
         "export read the tenants"
     );
-    writeln!(
-        stderr,
-        "exported {written} tenant{} to {}{}",
-        if written == 1 { "" } else { "s" },
-        args.out_dir.display(),
-        if failed > 0 {
-            format!("; {failed} could not be read (see above)")
-        } else {
-            String::new()
-        }
-    )?;
+    if settings.verbosity > Verbosity::Quiet {
+        writeln!(
+            stderr,
+            "exported {written} tenant{} to {}{}",
+            if written == 1 { "" } else { "s" },
+            args.out_dir.display(),
+            if failed > 0 {
+                format!("; {failed} could not be read (see above)")
+            } else {
+                String::new()
+            }
+        )?;
+    }
     Ok(if failed > 0 {
         Exit::Error
     } else {

@@ -4,13 +4,15 @@ use std::io::Write;
 
 use crate::cli::args::InputArgs;
 use crate::cli::exit::Exit;
-use crate::cli::settings::Settings;
+use crate::cli::settings::{Settings, Verbosity};
 use crate::desired::Loaded;
 
 pub(crate) fn run(settings: &Settings, input: &InputArgs) -> anyhow::Result<Exit> {
     let loaded = crate::desired::load(&input.path);
     let mut stderr = std::io::stderr().lock();
-    print_skipped(&loaded, &mut stderr)?;
+    if settings.verbosity > Verbosity::Quiet {
+        print_skipped(&loaded, &mut stderr)?;
+    }
     if let Ok(state) = &loaded.state {
         {
             let files = loaded.sources.paths().len();

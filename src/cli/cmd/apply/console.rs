@@ -146,7 +146,8 @@ impl Observer for Console {
                 | Note::AbandonedLockRemoved { .. }
         );
         if warning {
-            self.line(&format!("warning: {tenant}: {note}"), true);
+            // `-q` prints errors only; a warning is not one.
+            self.line(&format!("warning: {tenant}: {note}"), false);
         } else {
             self.line(&format!("{tenant}:   {note}"), false);
         }
