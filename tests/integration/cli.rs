@@ -674,3 +674,35 @@ fn rust_log_works_and_never_shows_the_token() {
     );
     assert!(!out.stderr.contains(token) && !out.stdout.contains(token));
 }
+
+#[test]
+fn the_man_page_has_environment_and_exit_status_and_no_missing_pages() {
+    let out = Test::new().args(&["man"]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for section in [
+        ".SH NAME",
+        ".SH SYNOPSIS",
+        ".SH OPTIONS",
+        ".SH COMMANDS",
+        ".SH EXIT STATUS",
+        ".SH ENVIRONMENT",
+    ] {
+        assert!(out.stdout.contains(section), "{section} missing");
+    }
+    for variable in [
+        "NETBIRD_API_TOKEN",
+        "NETBIRD_API_URL",
+        "NETBIRD_HOST",
+        "SSL_CERT_FILE",
+        "NO_COLOR",
+        "RUST_LOG",
+    ] {
+        assert!(out.stdout.contains(variable), "{variable} missing");
+    }
+    // No page per command exists, so none is referred to.
+    assert!(
+        !out.stdout.contains("(1)"),
+        "refers to pages that do not exist"
+    );
+    assert!(out.stdout.contains("birdhouse unlock"));
+}
