@@ -184,7 +184,14 @@ fn applies_in_dependency_order_prints_each_change_and_converges() {
         "{}",
         out.stderr
     );
-    assert!(out.stderr.contains("API calls: "), "{}", out.stderr);
+    // The summary's count is what the server received, every request of plan and apply.
+    let received = fake.with(|w| w.log.len());
+    assert!(
+        out.stderr
+            .contains(&format!("API calls: {received} (0 answered 429)")),
+        "the server received {received}:\n{}",
+        out.stderr
+    );
 
     // Creates go up the ranks; deletes come after, going down.
     let writes = fake.with(|w| w.writes("Acme"));

@@ -156,6 +156,21 @@ fn tenant_entries_replace_baseline_entries_of_the_same_name() {
         .args(&["validate", "-f", "tenants"])
         .run();
     assert_eq!(out.code, 0, "{}", out.stderr);
+    // The tenant's own entry won, whole: the reusable key of 5 uses, not the baseline's.
+    let loaded = birdhouse::desired::load_contents([
+        (
+            std::path::PathBuf::from("tenants/a.yaml"),
+            file.clone().into_bytes(),
+        ),
+        (
+            std::path::PathBuf::from("tenants/base.yaml"),
+            base.as_bytes().to_vec(),
+        ),
+    ]);
+    let state = loaded.state.unwrap_or_else(|d| panic!("{:?}", d.sorted()));
+    let key = &state.tenants[0].objects.setup_keys["k"];
+    assert_eq!(key.key_type, birdhouse::model::SetupKeyType::Reusable);
+    assert_eq!(key.usage_limit, Some(5));
 }
 
 #[test]
