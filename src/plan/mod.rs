@@ -4,6 +4,7 @@
 //! The plan speaks in names; server ids stay in the snapshot for `apply`. A plan can be saved as
 //! JSON, reloaded and rendered in any format (see docs/plan-format.md).
 
+mod blockers;
 mod calls;
 mod diff;
 pub mod equality;
@@ -359,6 +360,9 @@ pub fn plan_tenant_with_lost_secrets(
     let mut diffed = diff::diff(desired, live, lost);
     diffed.errors.extend(peer_errors);
     let mut changes = diffed.changes;
+    diffed
+        .errors
+        .extend(blockers::refuse_blocked_group_deletes(&mut changes, live));
     order::order(&mut changes);
     let refusals = guard::guard(
         &changes,

@@ -228,6 +228,54 @@ fn unlisted_objects_are_unmanaged_unless_pruned_and_protected_ones_never_go() {
 }
 
 #[test]
+fn a_group_delete_the_server_would_refuse_is_refused_in_the_plan() {
+    // "legacy" is the only source of a live policy the files do not name.
+    let mut live = live_after_applying(&desired(BASE, "groups").objects);
+    live.objects.groups.insert(
+        "legacy".into(),
+        Group {
+            name: "legacy".into(),
+        },
+    );
+    let mut rule = live.objects.policies["devs-to-lan"].rules[0].clone();
+    rule.sources = BTreeSet::from(["legacy".into()]);
+    live.objects.policies.insert(
+        "legacy-in".into(),
+        Policy {
+            name: "legacy-in".into(),
+            description: None,
+            enabled: Some(true),
+            rules: vec![rule],
+        },
+    );
+    let planned = plan(&desired(BASE, "groups"), &live);
+    assert!(summary(&planned).is_empty(), "{:#?}", planned.changes);
+    assert_eq!(
+        planned.errors,
+        vec![
+            "group \"legacy\" cannot be deleted: it is still needed by policy \"legacy-in\" (the \
+             group is its only source); change or remove it in the files (or prune that kind) first"
+                .to_owned()
+        ]
+    );
+    // With policies pruned too, the plan deletes the policy, and then the group can go.
+    let planned = plan(&desired(BASE, "groups, policies"), &live);
+    assert!(planned.errors.is_empty(), "{:?}", planned.errors);
+    let deletes: Vec<_> = summary(&planned)
+        .into_iter()
+        .filter(|(action, ..)| *action == Action::Delete)
+        .map(|(_, kind, name, _)| (kind, name))
+        .collect();
+    assert_eq!(
+        deletes,
+        vec![
+            (Kind::Policy, "legacy-in".to_owned()),
+            (Kind::Group, "legacy".to_owned())
+        ]
+    );
+}
+
+#[test]
 fn setup_key_changes_update_or_replace() {
     let want = desired(BASE, "groups");
     let base = live_after_applying(&want.objects);

@@ -501,7 +501,7 @@ fn groups_are_detached_before_delete_and_a_server_refusal_converges_once_cleared
 }
 
 #[test]
-fn a_group_that_is_the_only_source_of_a_policy_is_named_and_nothing_is_detached() {
+fn a_group_that_is_the_only_source_of_a_policy_is_refused_at_plan_time() {
     let fake = fake();
     let dir = scratch();
     let all = group_id(&fake, "Globex", "All");
@@ -521,19 +521,32 @@ fn a_group_that_is_the_only_source_of_a_policy_is_named_and_nothing_is_detached(
         "    prune: [groups]\n    groups: [{name: ops}]",
     );
     std::fs::write(dir.path().join("tenants/t.yaml"), text).unwrap();
+    // Refused at plan time, naming the policy: the server would refuse the delete, and taking
+    // the policy's only source would leave it invalid.
+    let out = birdhouse(&fake, Some(dir.path()), &["plan", "-f", "tenants"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(
+            "group \"contractors\" cannot be deleted: it is still needed by policy \"contractors-in\" (the group is its only source)"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !out.stdout.contains("- group contractors"),
+        "{}",
+        out.stdout
+    );
     let out = apply(&fake, dir.path(), &[]);
     assert_eq!(out.code, 4, "{}", out.stderr);
     assert!(
         out.stderr
-            .contains("policy \"contractors-in\" (the group is its only source)"),
+            .contains("error: tenant \"Globex\" cannot be applied"),
         "{}",
         out.stderr
     );
     let writes = fake.with(|w| w.writes("Globex"));
-    assert!(
-        !writes.iter().any(|w| w.contains("/policies")),
-        "{writes:#?}"
-    );
+    assert!(writes.is_empty(), "{writes:#?}");
 }
 
 #[test]

@@ -1,0 +1,123 @@
+//! Group deletes the server would refuse, found at plan time. Apply detaches a group from every
+//! object that names it before deleting it, but it cannot take the last source or destination
+//! of a policy, or the last peer group of a router (the object would be invalid), nor rewrite a
+//! policy of several rules (its read is not exact). Such a delete is refused in the plan, naming
+//! what holds the group, instead of failing half-way through apply. The state judged is the one
+//! after the plan's own changes: a policy the plan deletes, or updates to drop the group, does
+//! not hold it.
+
+use std::collections::BTreeMap;
+
+use crate::live::Snapshot;
+use crate::model::{Destination, Kind, Policy, RouterTarget, router_key};
+use crate::plan::{Action, Change, Object};
+
+/// Removes the group deletes that cannot be made from `changes` and says why, one error each.
+pub(super) fn refuse_blocked_group_deletes(
+    changes: &mut Vec<Change>,
+    live: &Snapshot,
+) -> Vec<String> {
+    let policies = policies_after(changes, live);
+    let mut errors = Vec::new();
+    let mut blocked = Vec::new();
+    for change in changes
+        .iter()
+        .filter(|c| c.kind == Kind::Group && c.action == Action::Delete)
+    {
+        let holders = holders(&change.name, &policies, live, changes);
+        if holders.is_empty() {
+            continue;
+        }
+        errors.push(format!(
+            "group {:?} cannot be deleted: it is still needed by {}; change or remove {} in the \
+             files (or prune that kind) first",
+            change.name,
+            holders.join(", "),
+            if holders.len() == 1 { "it" } else { "them" }
+        ));
+        blocked.push(change.name.clone());
+    }
+    drop(policies);
+    changes.retain(|c| {
+        !(c.kind == Kind::Group && c.action == Action::Delete && blocked.contains(&c.name))
+    });
+    errors
+}
+
+/// Every live policy as it will be once the plan's policy changes are made.
+fn policies_after<'a>(changes: &'a [Change], live: &'a Snapshot) -> BTreeMap<&'a str, &'a Policy> {
+    let mut policies: BTreeMap<&str, &Policy> = live
+        .objects
+        .policies
+        .iter()
+        .map(|(name, policy)| (name.as_str(), policy))
+        .collect();
+    for change in changes.iter().filter(|c| c.kind == Kind::Policy) {
+        match (&change.action, &change.after) {
+            (Action::Delete, _) => {
+                policies.remove(change.name.as_str());
+            }
+            (_, Some(Object::Policy(after))) => {
+                policies.insert(change.name.as_str(), after);
+            }
+            _ => {}
+        }
+    }
+    policies
+}
+
+/// What keeps `group` from being deleted, described.
+fn holders(
+    group: &str,
+    policies: &BTreeMap<&str, &Policy>,
+    live: &Snapshot,
+    changes: &[Change],
+) -> Vec<String> {
+    let mut holders = Vec::new();
+    for (name, policy) in policies {
+        let names_group = policy.rules.iter().any(|rule| {
+            rule.sources.contains(group)
+                || matches!(&rule.destination, Destination::Groups(g) if g.contains(group))
+        });
+        if !names_group {
+            continue;
+        }
+        if policy.rules.len() > 1 {
+            holders.push(format!(
+                "policy {name:?} (it has {} rules; birdhouse rewrites only single-rule policies)",
+                policy.rules.len()
+            ));
+            continue;
+        }
+        for rule in &policy.rules {
+            if rule.sources.len() == 1 && rule.sources.contains(group) {
+                holders.push(format!("policy {name:?} (the group is its only source)"));
+            }
+            if matches!(&rule.destination, Destination::Groups(g) if g.len() == 1 && g.contains(group))
+            {
+                holders.push(format!(
+                    "policy {name:?} (the group is its only destination)"
+                ));
+            }
+        }
+    }
+    for network in live.objects.networks.values() {
+        for target in network.routers.keys() {
+            let RouterTarget::PeerGroups(groups) = target else {
+                continue;
+            };
+            let key = router_key(&network.name, target);
+            let goes = changes.iter().any(|c| {
+                c.kind == Kind::NetworkRouter
+                    && c.name == key
+                    && matches!(c.action, Action::Delete | Action::Update)
+            });
+            if groups.len() == 1 && groups.contains(group) && !goes {
+                holders.push(format!(
+                    "network router {key:?} (the group is its only peer group)"
+                ));
+            }
+        }
+    }
+    holders
+}
