@@ -140,6 +140,28 @@ struct Line<'a> {
     outcome: Option<&'a str>,
 }
 
+impl<'a> Line<'a> {
+    /// A line about one secret, with nothing else said yet.
+    fn about(tenant: &'a str, kind: SecretKind, name: &'a str) -> Self {
+        Self {
+            tenant,
+            kind,
+            name,
+            secret: None,
+            pending: None,
+            outcome: None,
+        }
+    }
+
+    /// The journal's record of how a create ended.
+    fn outcome(tenant: &'a str, kind: SecretKind, name: &'a str, outcome: &'a str) -> Self {
+        Self {
+            outcome: Some(outcome),
+            ..Self::about(tenant, kind, name)
+        }
+    }
+}
+
 /// One line of the file, as read back: the secret itself is never read into memory.
 #[derive(Deserialize)]
 struct Record {
@@ -244,17 +266,11 @@ impl SecretsSink {
 
     /// Records, before the POST, that a create of this secret is about to be sent.
     pub fn intend(&self, tenant: &str, kind: SecretKind, name: &str) -> Result<(), SecretsError> {
-        append(
-            self.journal.as_ref(),
-            &Line {
-                tenant,
-                kind,
-                name,
-                secret: None,
-                pending: Some(true),
-                outcome: None,
-            },
-        )
+        let line = Line {
+            pending: Some(true),
+            ..Line::about(tenant, kind, name)
+        };
+        append(self.journal.as_ref(), &line)
     }
 
     /// Settles a pending create that brought no secret to keep.
@@ -265,19 +281,13 @@ impl SecretsSink {
         name: &str,
         settled: Settled,
     ) -> Result<(), SecretsError> {
+        let outcome = match settled {
+            Settled::NoSecret => "no_secret",
+            Settled::NotCreated => "not_created",
+        };
         append(
             self.journal.as_ref(),
-            &Line {
-                tenant,
-                kind,
-                name,
-                secret: None,
-                pending: None,
-                outcome: Some(match settled {
-                    Settled::NoSecret => "no_secret",
-                    Settled::NotCreated => "not_created",
-                }),
-            },
+            &Line::outcome(tenant, kind, name, outcome),
         )
     }
 
@@ -298,28 +308,15 @@ impl SecretsSink {
         if self.file.is_none() {
             return Ok(Stored::Dropped);
         }
-        append(
-            self.file.as_ref(),
-            &Line {
-                tenant,
-                kind,
-                name,
-                secret: Some(secret.expose()),
-                pending: None,
-                outcome: None,
-            },
-        )?;
+        let line = Line {
+            secret: Some(secret.expose()),
+            ..Line::about(tenant, kind, name)
+        };
+        append(self.file.as_ref(), &line)?;
         self.written.fetch_add(1, Ordering::Relaxed);
         append(
             self.journal.as_ref(),
-            &Line {
-                tenant,
-                kind,
-                name,
-                secret: None,
-                pending: None,
-                outcome: Some("saved"),
-            },
+            &Line::outcome(tenant, kind, name, "saved"),
         )?;
         Ok(Stored::Written)
     }

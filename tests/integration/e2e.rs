@@ -320,6 +320,50 @@ fn a_saved_plan_is_refused_as_stale_when_its_tenant_changed_behind_it() {
     );
 }
 
+/// Adds, straight on the server, a group `temp` that a setup key `by-hand` and a policy
+/// `by-hand` (from `temp` and `dispatch` to `servers`) name, as a dashboard user would.
+pub(crate) fn add_temp_group_named_by_hand(server: &birdhouse_lab::ServerRecord) {
+    let probe = Probe::new(server);
+    let id_of = |name: &str| {
+        probe
+            .get_blocking("/api/groups")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["name"] == name)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let temp = write(
+        server,
+        "POST",
+        "/api/groups",
+        &serde_json::json!({"name": "temp"}),
+    );
+    let temp = temp["id"].as_str().unwrap().to_owned();
+    write(
+        server,
+        "POST",
+        "/api/setup-keys",
+        &serde_json::json!({
+        "name": "by-hand", "type": "reusable", "expires_in": 0, "auto_groups": [temp],
+        "usage_limit": 0}),
+    );
+    write(
+        server,
+        "POST",
+        "/api/policies",
+        &serde_json::json!({
+        "name": "by-hand", "enabled": true, "rules": [{
+            "name": "by-hand", "enabled": true, "action": "accept", "bidirectional": false,
+            "protocol": "all", "sources": [temp, id_of("dispatch")],
+            "destinations": [id_of("servers")]}]}),
+    );
+}
+
 /// Sends one write straight to a tenant's own server (behind birdhouse's back).
 pub(crate) fn write(
     server: &birdhouse_lab::ServerRecord,
@@ -371,45 +415,8 @@ fn drift_is_planned_back_keys_are_replaced_and_groups_detached_before_delete() {
     // Drift: a group nobody asked for on Globex (groups are pruned there), still named by a
     // setup key and a policy of kinds Globex does not prune.
     let globex = lab.tenant("Globex Logistics").unwrap();
+    add_temp_group_named_by_hand(&globex);
     let probe = Probe::new(&globex);
-    let id_of = |name: &str| {
-        probe
-            .get_blocking("/api/groups")
-            .unwrap()
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|g| g["name"] == name)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
-    let temp = write(
-        &globex,
-        "POST",
-        "/api/groups",
-        &serde_json::json!({"name": "temp"}),
-    );
-    let temp = temp["id"].as_str().unwrap().to_owned();
-    write(
-        &globex,
-        "POST",
-        "/api/setup-keys",
-        &serde_json::json!({
-        "name": "by-hand", "type": "reusable", "expires_in": 0, "auto_groups": [temp],
-        "usage_limit": 0}),
-    );
-    write(
-        &globex,
-        "POST",
-        "/api/policies",
-        &serde_json::json!({
-        "name": "by-hand", "enabled": true, "rules": [{
-            "name": "by-hand", "enabled": true, "action": "accept", "bidirectional": false,
-            "protocol": "all", "sources": [temp, id_of("dispatch")],
-            "destinations": [id_of("servers")]}]}),
-    );
     // Drift on a managed field: a resource disabled by hand.
     let acme = lab.tenant("Acme Dental").unwrap();
     let acme_probe = Probe::new(&acme);

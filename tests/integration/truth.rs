@@ -382,42 +382,7 @@ fn the_plans_call_count_is_what_apply_spends() {
     // there), named by a key and a policy made by hand, so its delete detaches it first; and
     // a create-only edit in the files (a new usage limit means a new key).
     let globex = lab.tenant("Globex Logistics").unwrap();
-    let id_of = |name: &str| {
-        birdhouse_lab::probe::Probe::new(&globex)
-            .get_blocking("/api/groups")
-            .unwrap()
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|g| g["name"] == name)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
-    let temp = write(
-        &globex,
-        "POST",
-        "/api/groups",
-        &serde_json::json!({"name": "temp"}),
-    );
-    let temp = temp["id"].as_str().unwrap().to_owned();
-    write(
-        &globex,
-        "POST",
-        "/api/setup-keys",
-        &serde_json::json!({"name": "by-hand", "type": "reusable", "expires_in": 0,
-                            "auto_groups": [temp], "usage_limit": 0}),
-    );
-    write(
-        &globex,
-        "POST",
-        "/api/policies",
-        &serde_json::json!({"name": "by-hand", "enabled": true, "rules": [{
-            "name": "by-hand", "enabled": true, "action": "accept", "bidirectional": false,
-            "protocol": "all", "sources": [temp, id_of("dispatch")],
-            "destinations": [id_of("servers")]}]}),
-    );
+    crate::e2e::add_temp_group_named_by_hand(&globex);
     let edited = dir.path().join("tenants");
     std::fs::create_dir_all(&edited).unwrap();
     for entry in std::fs::read_dir(&examples).unwrap() {

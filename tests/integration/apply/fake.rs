@@ -115,21 +115,18 @@ impl World {
 
     /// Writes (not GETs) sent to a tenant, in order, answered or not.
     pub(crate) fn writes(&self, tenant: &str) -> Vec<String> {
-        let id = &self
-            .tenants
-            .iter()
-            .find(|t| t.name == tenant)
-            .expect("tenant")
-            .id;
-        self.log
-            .iter()
-            .filter(|(t, line)| t == id && !line.starts_with("GET ") && !line.starts_with("LOCK "))
-            .map(|(_, line)| line.clone())
-            .collect()
+        self.lines_of(tenant, |line| {
+            (!line.starts_with("GET ") && !line.starts_with("LOCK ")).then(|| line.to_owned())
+        })
     }
 
     /// The lock's writes to a tenant (`POST /api/groups`, `DELETE /api/groups/{id}`), in order.
     pub(crate) fn lock_writes(&self, tenant: &str) -> Vec<String> {
+        self.lines_of(tenant, |line| line.strip_prefix("LOCK ").map(str::to_owned))
+    }
+
+    /// The log lines of a tenant that `keep` keeps, as it returns them.
+    fn lines_of(&self, tenant: &str, keep: impl Fn(&str) -> Option<String>) -> Vec<String> {
         let id = &self
             .tenants
             .iter()
@@ -138,8 +135,8 @@ impl World {
             .id;
         self.log
             .iter()
-            .filter(|(t, line)| t == id && line.starts_with("LOCK "))
-            .map(|(_, line)| line.trim_start_matches("LOCK ").to_owned())
+            .filter(|(t, _)| t == id)
+            .filter_map(|(_, line)| keep(line))
             .collect()
     }
 
