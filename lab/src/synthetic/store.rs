@@ -192,6 +192,8 @@ impl Account {
                 "settings": {"peer_login_expiration_enabled": true,
                              "peer_login_expiration": 86400, "groups_propagation_enabled": true}
             }])),
+            // Synthetic tenants have no peers (peers enrol with an agent, not through the API).
+            ("GET", ["peers"]) => Ok(json!([])),
             ("GET", ["groups"]) => Ok(self.list_groups()),
             ("POST", ["groups"]) => self.create_group(body),
             ("PUT", ["groups", id]) => self.update_group(id, body),
