@@ -356,8 +356,19 @@ pub async fn apply_tenant(
         Start::Reread if plan.create_tenant => {
             report.status = TenantStatus::Failed(ApplyError::CreateFromSavedPlan);
         }
-        Start::Live(_) | Start::Reread => {
-            locked(client, plan, secrets, observer, &mut report).await;
+        Start::Live(live) => {
+            Box::pin(locked(
+                client,
+                plan,
+                Some(*live),
+                secrets,
+                observer,
+                &mut report,
+            ))
+            .await;
+        }
+        Start::Reread => {
+            Box::pin(locked(client, plan, None, secrets, observer, &mut report)).await;
         }
     }
     report
@@ -368,6 +379,7 @@ pub async fn apply_tenant(
 async fn locked(
     client: &Client,
     plan: &TenantPlan,
+    planned: Option<LiveTenant>,
     secrets: &SecretsSink,
     observer: &dyn Observer,
     report: &mut TenantReport,
@@ -386,9 +398,16 @@ async fn locked(
             return;
         }
     };
-    match stale::reread(client, plan).await {
-        Ok((_, live)) => {
-            let held = match lock.confirm(&live.locks) {
+    let reread = match planned {
+        Some(planned) => stale::reread_touched(client, plan, planned).await,
+        None => stale::reread(client, plan).await.map(|(_, mut live)| {
+            let locks = std::mem::take(&mut live.locks);
+            (live, locks)
+        }),
+    };
+    match reread {
+        Ok((live, locks)) => {
+            let held = match lock.confirm(&locks) {
                 Ok(()) => true,
                 Err(others) if others.iter().all(lock::OtherLock::is_abandoned_here) => {
                     remove_abandoned(&tenant_client, &plan.name, &others, observer).await

@@ -18,7 +18,7 @@ use crate::live::{LiveTenant, Reads, check_identity, fetch_tenant_with_tokens};
 use crate::model::{Kind, RouterTarget};
 use crate::plan::{
     Budget, GuardSettings, LostSecrets, PLAN_FORMAT_VERSION, Plan, PlanOptions, TenantPlan,
-    failed_tenant, new_tenant, plan_tenant_with_lost_secrets,
+    apply_calls_after_fresh_plan, failed_tenant, new_tenant, plan_tenant_with_lost_secrets,
 };
 
 /// What a plan is made with, besides the tenants.
@@ -189,7 +189,7 @@ async fn read_and_plan(
         let lost = lost.get(&tenant.name).cloned().unwrap_or_default();
         async move {
             let (plan, tenant, live) =
-                plan_one(&client, tenant, resolved, reads, options, &lost).await;
+                plan_one(&client, tenant, resolved, reads, options, &lost, keep_live).await;
             (plan, tenant, live.filter(|_| keep_live))
         }
     })
@@ -226,6 +226,7 @@ async fn plan_one(
     reads: Reads,
     options: PlanOptions,
     lost: &LostSecrets,
+    keep_live: bool,
 ) -> TenantOutcome {
     let (account, expected, pinned_self, domain) = match resolved {
         Err(Unresolved::Refused(error)) => {
@@ -266,6 +267,10 @@ async fn plan_one(
             );
             if domain.is_some() {
                 plan.domain = domain;
+            }
+            if keep_live {
+                // `apply -f` re-reads only what the changes touch (see apply::stale).
+                plan.api_calls = apply_calls_after_fresh_plan(&plan.changes, &live.snapshot);
             }
             (plan, tenant, Some(live))
         }

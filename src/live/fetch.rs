@@ -76,6 +76,29 @@ impl Reads {
         }
     }
 
+    /// The lists an apply of these changes needs to see fresh: the groups always (the lock is
+    /// confirmed there, and every kind names groups), each changed kind's list, the networks
+    /// for policies (they may target a resource), and every list for a group delete (detaching
+    /// touches every kind that names it).
+    pub fn touched_by(kinds: &BTreeSet<Kind>, deletes_a_group: bool) -> Reads {
+        if deletes_a_group {
+            return Reads::ALL;
+        }
+        let any = |list: &[Kind]| list.iter().any(|k| kinds.contains(k));
+        Reads {
+            setup_keys: any(&[Kind::SetupKey]),
+            users: any(&[Kind::User, Kind::ServiceUser]),
+            policies: any(&[Kind::Policy, Kind::NetworkResource]),
+            networks: any(&[
+                Kind::Network,
+                Kind::NetworkResource,
+                Kind::NetworkRouter,
+                Kind::Policy,
+            ]),
+            peers: false,
+        }
+    }
+
     /// The lists that read exactly these kinds (the inverse of what a snapshot records in
     /// `kinds_read`), so a saved plan's tenant is re-read the way it was planned.
     pub fn from_kinds_read(kinds: &BTreeSet<Kind>) -> Reads {
@@ -88,7 +111,8 @@ impl Reads {
         }
     }
 
-    fn kinds(self) -> BTreeSet<Kind> {
+    /// The kinds these lists read.
+    pub fn kinds(self) -> BTreeSet<Kind> {
         let mut kinds = BTreeSet::from([Kind::Group]);
         if self.setup_keys {
             kinds.insert(Kind::SetupKey);

@@ -72,6 +72,79 @@ pub struct Snapshot {
     pub ids: BTreeMap<ObjectKey, String>,
 }
 
+impl Snapshot {
+    /// This snapshot reduced to `kinds`: their objects, ids and the facts about them, so two
+    /// reads can be compared on just the kinds an apply touches.
+    #[must_use]
+    pub fn projection(&self, kinds: &BTreeSet<Kind>) -> Snapshot {
+        let has = |kind: Kind| kinds.contains(&kind);
+        let keep = |keys: &BTreeSet<ObjectKey>| {
+            keys.iter()
+                .filter(|k| kinds.contains(&k.kind))
+                .cloned()
+                .collect::<BTreeSet<_>>()
+        };
+        let mut objects = Tenant::default();
+        if has(Kind::Group) {
+            objects.groups.clone_from(&self.objects.groups);
+        }
+        if has(Kind::SetupKey) {
+            objects.setup_keys.clone_from(&self.objects.setup_keys);
+        }
+        if has(Kind::User) {
+            objects.users.clone_from(&self.objects.users);
+        }
+        if has(Kind::ServiceUser) {
+            objects
+                .service_users
+                .clone_from(&self.objects.service_users);
+        }
+        if has(Kind::Policy) {
+            objects.policies.clone_from(&self.objects.policies);
+        }
+        if has(Kind::Network) {
+            objects.networks.clone_from(&self.objects.networks);
+        }
+        Snapshot {
+            objects,
+            ambiguous: keep(&self.ambiguous),
+            protected: keep(&self.protected),
+            key_expiry: if has(Kind::SetupKey) {
+                self.key_expiry.clone()
+            } else {
+                BTreeMap::new()
+            },
+            key_lifetime_ms: if has(Kind::SetupKey) {
+                self.key_lifetime_ms.clone()
+            } else {
+                BTreeMap::new()
+            },
+            resource_network: if has(Kind::Network) {
+                self.resource_network.clone()
+            } else {
+                BTreeMap::new()
+            },
+            kinds_read: kinds.clone(),
+            service_user_tokens: if has(Kind::ServiceUser) {
+                self.service_user_tokens.clone()
+            } else {
+                BTreeMap::new()
+            },
+            peers: if has(Kind::Network) {
+                self.peers.clone()
+            } else {
+                None
+            },
+            ids: self
+                .ids
+                .iter()
+                .filter(|(k, _)| kinds.contains(&k.kind))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        }
+    }
+}
+
 /// A live object's identity in a tenant: its kind and its name (email for users; for
 /// resources and routers, `network/name` and `network/target`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

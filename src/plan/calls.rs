@@ -1,7 +1,7 @@
 //! How many API calls reading and applying a tenant cost, so a plan can state the budget time
 //! an apply needs before anyone runs it.
 
-use crate::live::Snapshot;
+use crate::live::{Reads, Snapshot};
 use crate::model::{Kind, Role};
 use crate::plan::{Action, Change, Object};
 
@@ -26,17 +26,55 @@ pub fn read_calls(network_counts: &[usize], resolves_by_domain: bool) -> u64 {
 /// that confirms it is the stale check's).
 pub const LOCK_CALLS: u64 = 2;
 
-/// Calls to apply a tenant's changes: the lock, the re-read before writing, the changes.
+/// Calls to apply a saved plan's tenant: the lock, the re-read of the lists the plan read, the
+/// changes.
 pub(super) fn apply_calls(changes: &[Change], live: &Snapshot) -> u64 {
-    let reread = tenant_read_calls(live.objects.networks.len())
-        + u64::try_from(live.service_user_tokens.len()).unwrap_or(u64::MAX)
-        + u64::from(live.peers.is_some());
-    LOCK_CALLS
-        + reread
-        + changes
-            .iter()
-            .map(|change| change_calls(change, live))
-            .sum::<u64>()
+    let reads = Reads::from_kinds_read(&live.kinds_read).with_peers(live.peers.is_some());
+    LOCK_CALLS + reads_calls(reads, live) + writes(changes, live)
+}
+
+/// Calls to apply a tenant planned in the same run (`apply -f`): the lock, the re-read of only
+/// the lists its changes touch, the changes.
+pub fn apply_calls_after_fresh_plan(changes: &[Change], live: &Snapshot) -> u64 {
+    let kinds = changes.iter().map(|c| c.kind).collect();
+    let deletes_a_group = changes
+        .iter()
+        .any(|c| c.kind == Kind::Group && c.action == Action::Delete);
+    let reads = Reads::touched_by(&kinds, deletes_a_group).with_peers(live.peers.is_some());
+    LOCK_CALLS + reads_calls(reads, live) + writes(changes, live)
+}
+
+/// Calls to create a tenant and apply its changes: the create, the first read of every list
+/// (a new account has no networks), the changes. No lock: no other writer knows it yet.
+pub(super) fn new_tenant_calls(changes: &[Change]) -> u64 {
+    1 + tenant_read_calls(0) + writes(changes, &Snapshot::default())
+}
+
+/// Calls of one read with `reads`: the identity check, each list, the account-wide resources
+/// when the tenant has networks, the token lists of the service users read, the peers.
+fn reads_calls(reads: Reads, live: &Snapshot) -> u64 {
+    let networks = reads.networks && !live.objects.networks.is_empty();
+    let tokens = if reads.users {
+        u64::try_from(live.service_user_tokens.len()).unwrap_or(u64::MAX)
+    } else {
+        0
+    };
+    1 + 1
+        + u64::from(reads.setup_keys)
+        + u64::from(reads.users)
+        + u64::from(reads.policies)
+        + 2 * u64::from(reads.networks)
+        + u64::from(networks)
+        + tokens
+        + u64::from(reads.peers)
+}
+
+/// The writes of the changes.
+fn writes(changes: &[Change], live: &Snapshot) -> u64 {
+    changes
+        .iter()
+        .map(|change| change_calls(change, live))
+        .sum::<u64>()
 }
 
 fn change_calls(change: &Change, live: &Snapshot) -> u64 {

@@ -21,7 +21,7 @@ use crate::desired::DesiredTenant;
 use crate::live::Snapshot;
 use crate::model::{Group, Kind, Policy, Resource, Router, ServiceUser, SetupKey, User};
 
-pub use calls::{LOCK_CALLS, read_calls, tenant_read_calls};
+pub use calls::{LOCK_CALLS, apply_calls_after_fresh_plan, read_calls, tenant_read_calls};
 pub use fingerprint::fingerprint;
 pub use guard::GuardSettings;
 
@@ -419,12 +419,12 @@ pub fn failed_tenant(
 }
 
 /// The plan of a tenant apply creates through the MSP API (`create: true`, not found): every
-/// desired object is a create. It costs the create instead of the lock: a tenant this run
-/// creates has no other writer.
+/// desired object is a create. It costs the create and a first read instead of the lock and a
+/// re-read: a tenant this run creates has no other writer.
 pub fn new_tenant(desired: &DesiredTenant, options: PlanOptions) -> TenantPlan {
     let mut plan = plan_tenant(desired, &Snapshot::default(), None, options);
     plan.create_tenant = true;
-    plan.api_calls = plan.api_calls + 1 - LOCK_CALLS;
+    plan.api_calls = calls::new_tenant_calls(&plan.changes);
     plan
 }
 

@@ -320,9 +320,10 @@ fn a_saved_plan_is_refused_as_stale_when_its_tenant_changed_behind_it() {
     );
 }
 
-/// Adds, straight on the server, a group `temp` that a setup key `by-hand` and a policy
-/// `by-hand` (from `temp` and `dispatch` to `servers`) name, as a dashboard user would.
-pub(crate) fn add_temp_group_named_by_hand(server: &birdhouse_lab::ServerRecord) {
+/// Adds, straight on the server, a group `temp<suffix>` that a setup key `by-hand<suffix>` and a
+/// policy `by-hand<suffix>` (from the group and `dispatch` to `servers`) name, as a dashboard
+/// user would.
+pub(crate) fn add_temp_group_named_by_hand(server: &birdhouse_lab::ServerRecord, suffix: &str) {
     let probe = Probe::new(server);
     let id_of = |name: &str| {
         probe
@@ -349,7 +350,7 @@ pub(crate) fn add_temp_group_named_by_hand(server: &birdhouse_lab::ServerRecord)
         "POST",
         "/api/setup-keys",
         &serde_json::json!({
-        "name": "by-hand", "type": "reusable", "expires_in": 0, "auto_groups": [temp],
+        "name": format!("by-hand{suffix}"), "type": "reusable", "expires_in": 0, "auto_groups": [temp],
         "usage_limit": 0}),
     );
     write(
@@ -357,7 +358,7 @@ pub(crate) fn add_temp_group_named_by_hand(server: &birdhouse_lab::ServerRecord)
         "POST",
         "/api/policies",
         &serde_json::json!({
-        "name": "by-hand", "enabled": true, "rules": [{
+        "name": format!("by-hand{suffix}"), "enabled": true, "rules": [{
             "name": "by-hand", "enabled": true, "action": "accept", "bidirectional": false,
             "protocol": "all", "sources": [temp, id_of("dispatch")],
             "destinations": [id_of("servers")]}]}),
@@ -415,7 +416,7 @@ fn drift_is_planned_back_keys_are_replaced_and_groups_detached_before_delete() {
     // Drift: a group nobody asked for on Globex (groups are pruned there), still named by a
     // setup key and a policy of kinds Globex does not prune.
     let globex = lab.tenant("Globex Logistics").unwrap();
-    add_temp_group_named_by_hand(&globex);
+    add_temp_group_named_by_hand(&globex, "");
     let probe = Probe::new(&globex);
     // Drift on a managed field: a resource disabled by hand.
     let acme = lab.tenant("Acme Dental").unwrap();

@@ -382,7 +382,7 @@ fn the_plans_call_count_is_what_apply_spends() {
     // there), named by a key and a policy made by hand, so its delete detaches it first; and
     // a create-only edit in the files (a new usage limit means a new key).
     let globex = lab.tenant("Globex Logistics").unwrap();
-    crate::e2e::add_temp_group_named_by_hand(&globex);
+    crate::e2e::add_temp_group_named_by_hand(&globex, "");
     let edited = dir.path().join("tenants");
     std::fs::create_dir_all(&edited).unwrap();
     for entry in std::fs::read_dir(&examples).unwrap() {
@@ -393,4 +393,29 @@ fn the_plans_call_count_is_what_apply_spends() {
     }
     let (planned, spent, calls) = planned_and_spent(&lab, dir.path(), &edited.to_string_lossy());
     assert_eq!(planned, spent, "after drift: {calls}");
+
+    // `apply -f` re-reads only what its changes touch, and says so: its count is the apply's
+    // calls beyond the plan's own reads (measured by a plain plan first).
+    crate::e2e::add_temp_group_named_by_hand(&lab.tenant("Globex Logistics").unwrap(), "-2");
+    let files = edited.to_string_lossy().into_owned();
+    lab.reset_stats();
+    let out = birdhouse(&lab, dir.path(), &["plan", "-f", &files]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let reads = lab.stats().requests;
+    lab.reset_stats();
+    let out = birdhouse(
+        &lab,
+        dir.path(),
+        &["apply", "-f", &files, "--yes", "--secrets-out", "s.jsonl"],
+    );
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let needs: u64 = out
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Apply needs "))
+        .and_then(|l| l.split(' ').next())
+        .and_then(|n| n.replace(',', "").parse().ok())
+        .expect("the plan states its calls");
+    let spent = lab.stats().requests - reads;
+    assert_eq!(needs, spent, "apply -f: {:#?}", lab.stats().calls);
 }
