@@ -8,6 +8,15 @@ use crate::live::convert::{WireTenant, convert};
 use crate::live::{LiveError, Snapshot};
 use crate::model::{Kind, is_lock_group};
 
+/// The kinds that need the network lists: the networks' own, and policies, which may target a
+/// network resource whose name comes from them.
+const NEEDS_NETWORKS: [Kind; 4] = [
+    Kind::Network,
+    Kind::NetworkResource,
+    Kind::NetworkRouter,
+    Kind::Policy,
+];
+
 /// Which lists to read. Kinds no selected tenant manages are skipped to save budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[allow(
@@ -56,13 +65,7 @@ impl Reads {
             setup_keys: any(&[Kind::SetupKey]),
             users: any(&[Kind::User, Kind::ServiceUser]),
             policies: any(&[Kind::Policy]),
-            // Policies may target network resources, whose names come from the networks.
-            networks: any(&[
-                Kind::Network,
-                Kind::NetworkResource,
-                Kind::NetworkRouter,
-                Kind::Policy,
-            ]),
+            networks: any(&NEEDS_NETWORKS),
             peers: false,
         }
     }
@@ -89,12 +92,7 @@ impl Reads {
             setup_keys: any(&[Kind::SetupKey]),
             users: any(&[Kind::User, Kind::ServiceUser]),
             policies: any(&[Kind::Policy, Kind::NetworkResource]),
-            networks: any(&[
-                Kind::Network,
-                Kind::NetworkResource,
-                Kind::NetworkRouter,
-                Kind::Policy,
-            ]),
+            networks: any(&NEEDS_NETWORKS),
             peers: false,
         }
     }
