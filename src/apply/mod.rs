@@ -410,7 +410,12 @@ async fn locked(
             let held = match lock.confirm(&locks) {
                 Ok(()) => true,
                 Err(others) if others.iter().all(lock::OtherLock::is_abandoned_here) => {
-                    remove_abandoned(&tenant_client, &plan.name, &others, observer).await
+                    let removed =
+                        remove_abandoned(&tenant_client, &plan.name, &others, observer).await;
+                    if !removed {
+                        report.status = TenantStatus::Locked(others);
+                    }
+                    removed
                 }
                 Err(others) => {
                     report.status = TenantStatus::Locked(others);
