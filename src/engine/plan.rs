@@ -15,7 +15,7 @@ use crate::live::tenants::{
     resolve,
 };
 use crate::live::{LiveTenant, Reads, check_identity, fetch_tenant_with_tokens};
-use crate::model::{Kind, RouterTarget};
+use crate::model::Kind;
 use crate::plan::{
     Budget, GuardSettings, LostSecrets, PLAN_FORMAT_VERSION, Plan, PlanOptions, TenantPlan,
     apply_calls_after_fresh_plan, failed_tenant, new_tenant, plan_tenant_with_lost_secrets,
@@ -161,14 +161,7 @@ fn reads_for(tenants: &[DesiredTenant]) -> Reads {
                 .filter(|kind| tenant.objects.count(*kind) > 0),
         );
     }
-    let names_a_peer = tenants.iter().any(|tenant| {
-        tenant
-            .objects
-            .networks
-            .values()
-            .flat_map(|n| n.routers.keys())
-            .any(|t| matches!(t, RouterTarget::Peer(_)))
-    });
+    let names_a_peer = tenants.iter().any(|t| t.objects.routers_name_a_peer());
     Reads::for_kinds(&kinds, groups_pruned).with_peers(names_a_peer)
 }
 

@@ -114,6 +114,14 @@ pub struct Tenant {
 }
 
 impl Tenant {
+    /// Whether some router names a peer (so the peer list must be read to resolve it).
+    pub fn routers_name_a_peer(&self) -> bool {
+        self.networks
+            .values()
+            .flat_map(|n| n.routers.keys())
+            .any(|target| matches!(target, RouterTarget::Peer(_)))
+    }
+
     /// The number of objects of each kind, resources and routers included.
     pub fn count(&self, kind: Kind) -> usize {
         match kind {

@@ -17,12 +17,7 @@ pub(super) fn resolve_peers<'a>(
     desired: &'a DesiredTenant,
     live: &Snapshot,
 ) -> (Cow<'a, DesiredTenant>, Vec<String>) {
-    let names_a_peer = desired
-        .objects
-        .networks
-        .values()
-        .flat_map(|n| n.routers.keys())
-        .any(|t| matches!(t, RouterTarget::Peer(_)));
+    let names_a_peer = desired.objects.routers_name_a_peer();
     let Some(peers) = live.peers.as_ref().filter(|_| names_a_peer) else {
         return (Cow::Borrowed(desired), Vec::new());
     };

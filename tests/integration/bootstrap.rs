@@ -145,8 +145,18 @@ fn bootstrap_explains_a_server_without_setup_pats() {
     assert!(!test.path().join("pat.txt").exists());
 }
 
-/// `bootstrap` against an address nothing listens on, so any contact would fail loudly.
+/// `bootstrap` against an address nothing listens on, so any contact would fail loudly, with a
+/// 0600 password file and `--pat-out pat.txt`.
 fn offline_bootstrap(password: &str, extra: &[&str]) -> crate::support::Output {
+    offline_bootstrap_in(
+        Test::new().secret_file("password.txt", password),
+        "pat.txt",
+        extra,
+    )
+}
+
+/// Bootstrap against nothing, in a prepared scratch dir holding password.txt.
+fn offline_bootstrap_in(test: Test, pat_out: &str, extra: &[&str]) -> crate::support::Output {
     let mut args = vec![
         "bootstrap",
         "--url",
@@ -158,31 +168,10 @@ fn offline_bootstrap(password: &str, extra: &[&str]) -> crate::support::Output {
         "--password-file",
         "password.txt",
         "--pat-out",
-        "pat.txt",
+        pat_out,
     ];
     args.extend_from_slice(extra);
-    Test::new()
-        .secret_file("password.txt", password)
-        .args(&args)
-        .run()
-}
-
-/// Bootstrap against nothing, in a prepared scratch dir holding password.txt.
-fn offline_bootstrap_in(test: Test, pat_out: &str) -> crate::support::Output {
-    test.args(&[
-        "bootstrap",
-        "--url",
-        "http://127.0.0.1:9",
-        "--email",
-        "a@b.example",
-        "--name",
-        "A",
-        "--password-file",
-        "password.txt",
-        "--pat-out",
-        pat_out,
-    ])
-    .run()
+    test.args(&args).run()
 }
 
 #[test]
@@ -207,6 +196,7 @@ fn a_pat_out_that_cannot_be_created_is_refused_before_contacting_anything() {
     let out = offline_bootstrap_in(
         Test::new().secret_file("password.txt", password),
         "no-such-dir/pat.txt",
+        &[],
     );
     assert_eq!(out.code, 64, "{}", out.stderr);
     assert_eq!(
@@ -217,7 +207,7 @@ fn a_pat_out_that_cannot_be_created_is_refused_before_contacting_anything() {
     let taken = Test::new()
         .secret_file("password.txt", password)
         .file("pat.txt", "old\n");
-    let out = offline_bootstrap_in(taken, "pat.txt");
+    let out = offline_bootstrap_in(taken, "pat.txt", &[]);
     assert_eq!(out.code, 64, "{}", out.stderr);
     assert!(
         out.stderr.contains("--pat-out pat.txt already exists"),
@@ -228,7 +218,7 @@ fn a_pat_out_that_cannot_be_created_is_refused_before_contacting_anything() {
     // A dangling symlink is refused too: following it would write the PAT somewhere else.
     let linked = Test::new().secret_file("password.txt", password);
     std::os::unix::fs::symlink("/tmp/elsewhere-pat", linked.path().join("link.txt")).unwrap();
-    let out = offline_bootstrap_in(linked, "link.txt");
+    let out = offline_bootstrap_in(linked, "link.txt", &[]);
     assert_eq!(out.code, 64, "{}", out.stderr);
     assert!(
         out.stderr.contains("follows a symlink") || out.stderr.contains("follow a symlink"),
@@ -239,7 +229,7 @@ fn a_pat_out_that_cannot_be_created_is_refused_before_contacting_anything() {
 
 #[test]
 fn a_password_file_others_can_read_gets_a_warning() {
-    let out = offline_bootstrap_in(Test::new().file("password.txt", "short\n"), "pat.txt");
+    let out = offline_bootstrap_in(Test::new().file("password.txt", "short\n"), "pat.txt", &[]);
     assert_eq!(out.code, 64);
     assert!(
         out.stderr.starts_with(
