@@ -1,5 +1,5 @@
-//! Groups: created first (everything else names them), deleted last, each delete preceded by
-//! detaching the group from whatever still names it (see `detach`).
+//! Groups: created first (everything else names them), deleted last, after the plan's detach
+//! changes have taken them out of whatever still named them.
 
 use crate::api::wire;
 use crate::apply::{ApplyError, Executor};
@@ -32,7 +32,6 @@ impl Executor<'_> {
 
     pub(super) async fn delete_group(&mut self, name: &str) -> Result<(), ApplyError> {
         let id = self.state.id(Kind::Group, name)?;
-        self.detach_group(&id, name).await?;
         self.client.delete_group(&id).await?;
         self.state.remove_group(name, &id);
         Ok(())

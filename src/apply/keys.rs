@@ -1,10 +1,12 @@
 //! Setup keys. Only `auto_groups` and `revoked` can change in place; anything else means a new
 //! key. The plain key comes once, in the answer to the POST, and goes to the secrets sink.
 //!
-//! A replacement retires the old key first (revoke, so its secret is dead even if the delete
-//! fails, then delete) and creates the new one after: NetBird allows two keys of one name, but
-//! birdhouse keys on names, so creating first would leave a tenant it cannot plan if the run
-//! stopped in between. Every intermediate state here is one the next plan describes.
+//! A replacement retires the old key first (the plan revokes it in a change of its own, so its
+//! secret is dead even if the delete fails; the replace then deletes it) and creates the new
+//! one after: NetBird allows two keys of one name, but birdhouse keys on names, so creating
+//! first would leave a tenant it cannot plan if the run stopped in between. A key the files
+//! want revoked is created valid and revoked by the plan's next change. Every intermediate
+//! state here is one the next plan describes.
 
 use crate::api::{ApiError, wire};
 use crate::apply::{ApplyError, Executor, Note, SecretKind, Settled, to_wire};
@@ -41,17 +43,27 @@ impl Executor<'_> {
                 return Err(error.into());
             }
         };
-        let mut live = created.setup_key;
-        self.state.put_setup_key(live.clone());
-        self.keep_secret(SecretKind::SetupKey, &key.name, &created.key)?;
-        if key.revoked == Some(true) && !live.revoked {
-            let revoke = wire::SetupKeyRequest {
-                revoked: true,
-                auto_groups: body.auto_groups.clone(),
-            };
-            live = self.client.update_setup_key(&live.id, &revoke).await?;
-            self.state.put_setup_key(live);
-        }
+        self.state.put_setup_key(created.setup_key);
+        self.keep_secret(SecretKind::SetupKey, &key.name, &created.key)
+    }
+
+    /// Revokes a live key, echoing its groups as they are (the step before its replace).
+    pub(super) async fn revoke_setup_key(&mut self, name: &str) -> Result<(), ApplyError> {
+        let id = self.state.id(Kind::SetupKey, name)?;
+        let auto_groups = self
+            .state
+            .wire
+            .setup_keys
+            .iter()
+            .find(|k| k.id == id)
+            .map(|k| k.auto_groups.clone())
+            .unwrap_or_default();
+        let revoke = wire::SetupKeyRequest {
+            revoked: true,
+            auto_groups,
+        };
+        let answer = self.client.update_setup_key(&id, &revoke).await?;
+        self.state.put_setup_key(answer);
         Ok(())
     }
 
@@ -64,22 +76,6 @@ impl Executor<'_> {
     }
 
     pub(super) async fn replace_setup_key(&mut self, key: &SetupKey) -> Result<(), ApplyError> {
-        let id = self.state.id(Kind::SetupKey, &key.name)?;
-        let old = self
-            .state
-            .wire
-            .setup_keys
-            .iter()
-            .find(|k| k.id == id)
-            .cloned();
-        if let Some(old) = old.filter(|k| !k.revoked) {
-            let revoke = wire::SetupKeyRequest {
-                revoked: true,
-                auto_groups: old.auto_groups.clone(),
-            };
-            let answer = self.client.update_setup_key(&id, &revoke).await?;
-            self.state.put_setup_key(answer);
-        }
         self.delete_setup_key(&key.name).await?;
         self.create_setup_key(key).await
     }

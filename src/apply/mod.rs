@@ -15,26 +15,26 @@
 //! two keys never share a name). A POST whose outcome is unknown is settled by re-reading that
 //! kind's list: the object is used if it is there, and the POST is sent once more if it is not.
 
-mod detach;
 mod groups;
 mod keys;
 pub mod lock;
 mod networks;
 mod policies;
+mod rewrites;
 mod secrets;
 mod stale;
 mod state;
 mod to_wire;
 mod users;
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::pin::Pin;
 
 use crate::api::{ApiError, Client, TenantClient, wire};
 use crate::live::{LiveError, LiveTenant, Reads, fetch_tenant};
 use crate::model::{Kind, router_key};
-use crate::plan::{Action, Change, Object, TenantPlan};
+use crate::plan::{Action, Change, Object, Reason, TenantPlan};
 
 pub use secrets::{
     SecretKind, SecretsError, SecretsSink, Settled, Stored, journal_path, lost_secrets,
@@ -68,18 +68,6 @@ pub enum ApplyError {
         action: Action,
         /// The object's name.
         name: String,
-    },
-    /// A group cannot be deleted because detaching it would leave an object invalid.
-    #[error(
-        "group {group:?} is still needed by {}; change or remove {} in the files (or prune that kind) and apply again",
-        blockers.join(", "),
-        if blockers.len() == 1 { "it" } else { "them" }
-    )]
-    GroupInUse {
-        /// The group.
-        group: String,
-        /// What holds on to it, described.
-        blockers: Vec<String>,
     },
     /// The server dropped references from a policy (it ignores unknown group ids silently).
     #[error(
@@ -137,20 +125,6 @@ pub enum ApplyError {
 /// Something the user should hear about while a tenant is applied, besides the changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Note {
-    /// A group was detached from an object before the group's delete.
-    Detached {
-        /// The group.
-        group: String,
-        /// The object, described (`setup key "office"`).
-        from: String,
-    },
-    /// A policy was pointed at a network resource's replacement.
-    ReferenceMoved {
-        /// The policy.
-        policy: String,
-        /// The resource.
-        resource: String,
-    },
     /// A POST's outcome was unknown; the list was re-read.
     Recovered {
         /// The object, described.
@@ -189,13 +163,6 @@ pub enum Note {
 impl fmt::Display for Note {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Note::Detached { group, from } => {
-                write!(f, "detached group {group:?} from {from} before deleting it")
-            }
-            Note::ReferenceMoved { policy, resource } => write!(
-                f,
-                "pointed policy {policy:?} at the new network resource {resource:?}"
-            ),
             Note::Recovered { what, found: true } => write!(
                 f,
                 "the answer to creating {what} was lost; re-read: it exists, continuing"
@@ -495,12 +462,7 @@ async fn execute(
         state: State::new(live),
         secrets,
         observer,
-        planned_policies: plan
-            .changes
-            .iter()
-            .filter(|c| c.kind == Kind::Policy)
-            .map(|c| c.name.clone())
-            .collect(),
+        moved_resources: BTreeMap::new(),
     };
     for (index, change) in plan.changes.iter().enumerate() {
         if observer.interrupted() {
@@ -630,9 +592,9 @@ struct Executor<'a> {
     state: State,
     secrets: &'a SecretsSink,
     observer: &'a dyn Observer,
-    /// Policies the plan writes itself; a replaced resource's references are moved only in the
-    /// others.
-    planned_policies: BTreeSet<String>,
+    /// The ids of resources replaced in this run: old id → new id, for the policies that still
+    /// name the old one.
+    moved_resources: BTreeMap<String, String>,
 }
 
 impl Executor<'_> {
@@ -643,6 +605,18 @@ impl Executor<'_> {
             action: change.action,
             name: change.name.clone(),
         };
+        match (&change.reason, change.after.as_ref()) {
+            (Reason::Detach { groups }, Some(Object::Policy(_))) => {
+                return self.detach_policy(name, groups).await;
+            }
+            (Reason::Repoint { .. }, Some(Object::Policy(_))) => {
+                return self.repoint_policy(name).await;
+            }
+            (Reason::RevokeFirst, Some(Object::SetupKey(_))) => {
+                return self.revoke_setup_key(name).await;
+            }
+            _ => {}
+        }
         match (change.action, change.after.as_ref(), change.before.as_ref()) {
             (Action::Create, Some(after), _) => match after {
                 Object::Group(_) => self.create_group(name).await,
@@ -669,7 +643,8 @@ impl Executor<'_> {
                         }
                         _ => name.to_owned(),
                     };
-                    self.update_router(&was, name, child).await
+                    let key = router_key(&child.network, &child.object.target);
+                    self.update_router(&was, &key, child).await
                 }
                 Object::SetupKey(key) => self.update_setup_key(key).await,
                 Object::User(user) => self.update_user(name, user).await,

@@ -7,7 +7,7 @@
 //! update.
 
 use crate::api::wire;
-use crate::apply::{ApplyError, Executor, Note, to_wire};
+use crate::apply::{ApplyError, Executor, to_wire};
 use crate::model::{Kind, Resource, Router};
 use crate::plan::{NetworkChild, NetworkHeader};
 
@@ -116,8 +116,8 @@ impl Executor<'_> {
         Ok(())
     }
 
-    /// Moves a resource to another network: delete, create, then point policies the plan does
-    /// not write at the new resource.
+    /// Moves a resource to another network: delete, create. The policies that targeted it are
+    /// pointed at the new one by changes of their own, or by their own write.
     pub(super) async fn replace_resource(
         &mut self,
         old_network: &str,
@@ -127,39 +127,7 @@ impl Executor<'_> {
         let old_id = self.state.id(Kind::NetworkResource, name)?;
         self.delete_resource(old_network, name).await?;
         let new_id = self.create_resource(&new.network, &new.object).await?;
-        let target = to_wire::resource_ref(&self.state, &new_id);
-        let policies: Vec<wire::Policy> = self
-            .state
-            .wire
-            .policies
-            .iter()
-            .filter(|p| !self.planned_policies.contains(&p.name))
-            .filter(|p| {
-                p.rules.iter().any(|r| {
-                    [&r.source_resource, &r.destination_resource]
-                        .into_iter()
-                        .flatten()
-                        .any(|t| t.id == old_id)
-                })
-            })
-            .cloned()
-            .collect();
-        for policy in policies {
-            let mut body = to_wire::policy_echo(&policy);
-            for rule in &mut body.rules {
-                for slot in [&mut rule.source_resource, &mut rule.destination_resource] {
-                    if slot.as_ref().is_some_and(|t| t.id == old_id) {
-                        *slot = Some(target.clone());
-                    }
-                }
-            }
-            let answer = self.client.update_policy(&policy.id, &body).await?;
-            self.state.put_policy(answer);
-            self.note(&Note::ReferenceMoved {
-                policy: policy.name.clone(),
-                resource: name.clone(),
-            });
-        }
+        self.moved_resources.insert(old_id, new_id);
         Ok(())
     }
 
@@ -202,15 +170,8 @@ impl Executor<'_> {
             )
             .await?
             .into_inner();
-        let created = if created.enabled && !body.enabled {
-            let id = created.id.clone();
-            self.state.put_router(&network_id, key, created);
-            self.client
-                .update_network_router(&network_id, &id, &body)
-                .await?
-        } else {
-            created
-        };
+        // A router the files want disabled is disabled by the plan's next change (a POST
+        // creates it enabled).
         self.state.put_router(&network_id, key, created);
         Ok(())
     }

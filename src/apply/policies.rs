@@ -30,7 +30,11 @@ impl Executor<'_> {
         } else {
             None
         };
-        let body = to_wire::policy(policy, live.as_ref(), &self.state)?;
+        let mut body = to_wire::policy(policy, live.as_ref(), &self.state)?;
+        // A source resource echoed from the live rule may be one this run replaced.
+        for rule in &mut body.rules {
+            self.repoint_rule(rule);
+        }
         let answer = if let Some(live) = &live {
             self.client.update_policy(&live.id, &body).await?
         } else {

@@ -33,7 +33,7 @@ impl Executor<'_> {
             )
             .await?;
         let found = matches!(created, crate::apply::Created::Found(_));
-        let mut live = created.into_inner();
+        let live = created.into_inner();
         self.state.put_user(Kind::User, key, live.clone());
         match &live.password {
             Some(password) => self.keep_secret(SecretKind::UserPassword, key, password)?,
@@ -43,15 +43,7 @@ impl Executor<'_> {
             }),
             None => self.settle_secret(SecretKind::UserPassword, key, Settled::NoSecret),
         }
-        if user.blocked == Some(true) && !live.is_blocked {
-            let block = wire::UserRequest {
-                role: live.role.clone(),
-                auto_groups: live.auto_groups.clone(),
-                is_blocked: true,
-            };
-            live = self.client.update_user(&live.id, &block).await?;
-            self.state.put_user(Kind::User, key, live);
-        }
+        // A user the files want blocked is blocked by the plan's next change.
         Ok(())
     }
 

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::wire;
-use crate::live::{KeyExpiry, ObjectKey, Snapshot};
+use crate::live::{KeyExpiry, ObjectKey, PolicyRefs, Snapshot};
 use crate::model::{
     ALL_GROUP, Action, Address, Destination, Group, Kind, Network, Policy, PortRange, Protocol,
     Resource, ResourceRef, Role, Router, RouterTarget, Rule, ServiceUser, SetupKey, SetupKeyType,
@@ -288,11 +288,131 @@ pub fn convert(wire: &WireTenant, kinds_read: BTreeSet<Kind>) -> Snapshot {
             enabled: Some(policy.enabled),
             rules,
         };
-        builder.add(Kind::Policy, &policy.name, &policy.id, model, |t| {
+        let added = builder.add(Kind::Policy, &policy.name, &policy.id, model, |t| {
             &mut t.policies
         });
+        let refs = policy_refs(policy, &name_of, &resource_refs);
+        if added && refs != PolicyRefs::default() {
+            builder
+                .snapshot
+                .policy_refs
+                .insert(policy.name.clone(), refs);
+        }
     }
+    snapshot.policy_refs.retain(|name, _| {
+        !snapshot
+            .ambiguous
+            .contains(&ObjectKey::new(Kind::Policy, name))
+    });
+    snapshot.ambiguous_refs = ambiguous_references(wire, &snapshot, &name_of, &resource_refs);
     snapshot
+}
+
+/// What a policy names beyond the model's rules.
+fn policy_refs(
+    policy: &wire::Policy,
+    group_name: &dyn Fn(&str) -> String,
+    resources: &BTreeMap<&str, ResourceRef>,
+) -> PolicyRefs {
+    let mut refs = PolicyRefs::default();
+    for rule in &policy.rules {
+        refs.ssh_groups
+            .extend(rule.authorized_groups.keys().map(|id| group_name(id)));
+        if let Some(source) = &rule.source_resource {
+            refs.source_resources.insert(
+                resources
+                    .get(source.id.as_str())
+                    .map_or_else(|| source.id.clone(), |r| r.resource.clone()),
+            );
+        }
+    }
+    refs
+}
+
+/// For each group and resource, the objects with shared names that name it (they are not in
+/// the snapshot's objects, so nothing else records what they reference).
+fn ambiguous_references(
+    wire: &WireTenant,
+    snapshot: &Snapshot,
+    group_name: &dyn Fn(&str) -> String,
+    resources: &BTreeMap<&str, ResourceRef>,
+) -> BTreeMap<ObjectKey, BTreeSet<ObjectKey>> {
+    let mut refs = References {
+        ambiguous: &snapshot.ambiguous,
+        found: BTreeMap::new(),
+    };
+    let groups = |ids: &[String]| ids.iter().map(|id| group_name(id)).collect::<Vec<_>>();
+    for key in &wire.setup_keys {
+        let referrer = ObjectKey::new(Kind::SetupKey, &key.name);
+        refs.add(&referrer, Kind::Group, groups(&key.auto_groups));
+    }
+    for user in &wire.users {
+        let referrer = if user.is_service_user {
+            ObjectKey::new(Kind::ServiceUser, &user.name)
+        } else {
+            ObjectKey::new(Kind::User, user.email.to_ascii_lowercase())
+        };
+        refs.add(&referrer, Kind::Group, groups(&user.auto_groups));
+    }
+    for resource in &wire.resources {
+        let ids: Vec<String> = resource.groups.iter().map(|g| g.id.clone()).collect();
+        let referrer = ObjectKey::new(Kind::NetworkResource, &resource.name);
+        refs.add(&referrer, Kind::Group, groups(&ids));
+    }
+    for network in &wire.networks {
+        for router in wire
+            .routers
+            .iter()
+            .filter(|r| network.routers.contains(&r.id))
+            .filter(|r| r.peer.as_deref().is_none_or(str::is_empty))
+        {
+            let names = groups(&router.peer_groups);
+            let target = RouterTarget::PeerGroups(names.iter().cloned().collect());
+            let referrer = ObjectKey::new(Kind::NetworkRouter, router_key(&network.name, &target));
+            refs.add(&referrer, Kind::Group, names);
+        }
+    }
+    for policy in &wire.policies {
+        let referrer = ObjectKey::new(Kind::Policy, &policy.name);
+        for rule in &policy.rules {
+            let ids: Vec<String> = rule
+                .sources
+                .iter()
+                .chain(&rule.destinations)
+                .map(|g| g.id.clone())
+                .chain(rule.authorized_groups.keys().cloned())
+                .collect();
+            refs.add(&referrer, Kind::Group, groups(&ids));
+            let targets = [&rule.source_resource, &rule.destination_resource]
+                .into_iter()
+                .flatten()
+                .filter_map(|target| resources.get(target.id.as_str()))
+                .map(|r| r.resource.clone())
+                .collect();
+            refs.add(&referrer, Kind::NetworkResource, targets);
+        }
+    }
+    refs.found
+}
+
+/// Collects what ambiguous objects reference.
+struct References<'a> {
+    ambiguous: &'a BTreeSet<ObjectKey>,
+    found: BTreeMap<ObjectKey, BTreeSet<ObjectKey>>,
+}
+
+impl References<'_> {
+    fn add(&mut self, referrer: &ObjectKey, kind: Kind, names: Vec<String>) {
+        if !self.ambiguous.contains(referrer) {
+            return;
+        }
+        for name in names {
+            self.found
+                .entry(ObjectKey::new(kind, name))
+                .or_default()
+                .insert(referrer.clone());
+        }
+    }
 }
 
 fn convert_rule(

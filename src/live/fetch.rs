@@ -126,6 +126,26 @@ impl Reads {
         }
         kinds
     }
+
+    /// The API calls of one read with these lists: the identity check, the groups, each list
+    /// asked for (networks are three: networks, routers and the account-wide resources, the
+    /// last skipped when there are no networks), and one token list per service user whose
+    /// tokens are read.
+    pub fn calls(self, has_networks: bool, token_lists: usize) -> u64 {
+        let tokens = if self.users {
+            u64::try_from(token_lists).unwrap_or(u64::MAX)
+        } else {
+            0
+        };
+        1 + 1
+            + u64::from(self.setup_keys)
+            + u64::from(self.users)
+            + u64::from(self.policies)
+            + 2 * u64::from(self.networks)
+            + u64::from(self.networks && has_networks)
+            + tokens
+            + u64::from(self.peers)
+    }
 }
 
 /// One tenant as read: its account id (from the identity check), the snapshot for the planner,

@@ -67,9 +67,34 @@ pub struct Snapshot {
     /// (some managed router names a peer); `None` when it was not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peers: Option<BTreeMap<String, BTreeSet<String>>>,
+    /// What live policies name that the model does not hold (SSH authorized groups, source
+    /// resources), by policy name, so a plan can say which policies a group delete or a
+    /// resource replace rewrites.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub policy_refs: BTreeMap<String, PolicyRefs>,
+    /// For each group and network resource, the live objects with shared names (see
+    /// `ambiguous`) that name it: a plan never rewrites those, so it refuses to delete such a
+    /// group or replace such a resource.
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        with = "crate::model::pairs"
+    )]
+    pub ambiguous_refs: BTreeMap<ObjectKey, BTreeSet<ObjectKey>>,
     /// Server ids of live objects, for `apply`; plans speak only in names.
     #[serde(with = "crate::model::pairs")]
     pub ids: BTreeMap<ObjectKey, String>,
+}
+
+/// References of one live policy beyond the model's rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyRefs {
+    /// Groups named as NetBird SSH authorized groups (each with its local users).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub ssh_groups: BTreeSet<String>,
+    /// Network resources used as a rule's source.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub source_resources: BTreeSet<String>,
 }
 
 impl Snapshot {
@@ -135,6 +160,17 @@ impl Snapshot {
             } else {
                 None
             },
+            policy_refs: if has(Kind::Policy) {
+                self.policy_refs.clone()
+            } else {
+                BTreeMap::new()
+            },
+            ambiguous_refs: self
+                .ambiguous_refs
+                .iter()
+                .map(|(target, referrers)| (target.clone(), keep(referrers)))
+                .filter(|(target, referrers)| kinds.contains(&target.kind) && !referrers.is_empty())
+                .collect(),
             ids: self
                 .ids
                 .iter()

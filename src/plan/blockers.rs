@@ -4,27 +4,35 @@
 //! policy of several rules (its read is not exact). Such a delete is refused in the plan, naming
 //! what holds the group, instead of failing half-way through apply. The state judged is the one
 //! after the plan's own changes: a policy the plan deletes, or updates to drop the group, does
-//! not hold it.
+//! not hold it. Objects whose names are shared are never rewritten, so a group one of them
+//! names is not deleted, and a resource one of them targets is not replaced.
 
 use std::collections::BTreeMap;
 
-use crate::live::Snapshot;
+use crate::live::{ObjectKey, Snapshot};
 use crate::model::{Destination, Kind, Policy, RouterTarget, router_key};
-use crate::plan::{Action, Change, Object};
+use crate::plan::{Action, Change, projected};
 
-/// Removes the group deletes that cannot be made from `changes` and says why, one error each.
+/// Removes the group deletes and resource replaces that cannot be made from `changes` and says
+/// why, one error each.
 pub(super) fn refuse_blocked_group_deletes(
     changes: &mut Vec<Change>,
     live: &Snapshot,
 ) -> Vec<String> {
-    let policies = policies_after(changes, live);
-    let mut errors = Vec::new();
+    let mut errors = refuse_shared_resource_replaces(changes, live);
+    let tenant = projected::after(changes, live);
+    let policies: BTreeMap<&str, &Policy> = tenant
+        .policies
+        .iter()
+        .map(|(name, policy)| (name.as_str(), policy))
+        .collect();
     let mut blocked = Vec::new();
     for change in changes
         .iter()
         .filter(|c| c.kind == Kind::Group && c.action == Action::Delete)
     {
-        let holders = holders(&change.name, &policies, live, changes);
+        let mut holders = holders(&change.name, &policies, live, changes);
+        holders.extend(shared_referrers(live, Kind::Group, &change.name));
         if holders.is_empty() {
             continue;
         }
@@ -44,26 +52,49 @@ pub(super) fn refuse_blocked_group_deletes(
     errors
 }
 
-/// Every live policy as it will be once the plan's policy changes are made.
-fn policies_after<'a>(changes: &'a [Change], live: &'a Snapshot) -> BTreeMap<&'a str, &'a Policy> {
-    let mut policies: BTreeMap<&str, &Policy> = live
-        .objects
-        .policies
-        .iter()
-        .map(|(name, policy)| (name.as_str(), policy))
-        .collect();
-    for change in changes.iter().filter(|c| c.kind == Kind::Policy) {
-        match (&change.action, &change.after) {
-            (Action::Delete, _) => {
-                policies.remove(change.name.as_str());
-            }
-            (_, Some(Object::Policy(after))) => {
-                policies.insert(change.name.as_str(), after);
-            }
-            _ => {}
+/// Removes the replaces of resources that objects with shared names target (they would keep
+/// pointing at the deleted resource), one error each.
+fn refuse_shared_resource_replaces(changes: &mut Vec<Change>, live: &Snapshot) -> Vec<String> {
+    let mut errors = Vec::new();
+    changes.retain(|c| {
+        if c.kind != Kind::NetworkResource || c.action != Action::Replace {
+            return true;
         }
-    }
-    policies
+        let holders = shared_referrers(live, Kind::NetworkResource, &c.name);
+        if holders.is_empty() {
+            return true;
+        }
+        errors.push(format!(
+            "network resource {:?} cannot be moved to another network: {} {} it, and birdhouse \
+             cannot point {} at the new resource; rename the duplicates first",
+            c.name,
+            holders.join(", "),
+            if holders.len() == 1 {
+                "targets"
+            } else {
+                "target"
+            },
+            if holders.len() == 1 { "it" } else { "them" }
+        ));
+        false
+    });
+    errors
+}
+
+/// The objects with shared names that name `name` of `kind`, described.
+fn shared_referrers(live: &Snapshot, kind: Kind, name: &str) -> Vec<String> {
+    live.ambiguous_refs
+        .get(&ObjectKey::new(kind, name))
+        .into_iter()
+        .flatten()
+        .map(|referrer| {
+            let kind = referrer.kind.singular();
+            format!(
+                "{kind} {:?} (more than one live {kind} has that name)",
+                referrer.name
+            )
+        })
+        .collect()
 }
 
 /// What keeps `group` from being deleted, described.

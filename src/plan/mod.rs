@@ -5,23 +5,25 @@
 //! JSON, reloaded and rendered in any format (see docs/plan-format.md).
 
 mod blockers;
-mod calls;
+mod detach;
 mod diff;
 pub mod equality;
 mod fingerprint;
 mod guard;
 mod order;
 mod peers;
+mod projected;
+mod repoint;
+mod steps;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
 use crate::desired::DesiredTenant;
-use crate::live::Snapshot;
+use crate::live::{Reads, Snapshot};
 use crate::model::{Group, Kind, Policy, Resource, Router, ServiceUser, SetupKey, User};
 
-pub use calls::{LOCK_CALLS, apply_calls_after_fresh_plan, read_calls, tenant_read_calls};
 pub use fingerprint::fingerprint;
 pub use guard::GuardSettings;
 
@@ -203,6 +205,60 @@ pub struct Change {
     pub fields: Vec<FieldChange>,
 }
 
+impl Change {
+    /// The API writes apply makes for this change. Each change is one write, except a replace
+    /// (the old object's delete, the new one's create) and a service user's token, which is a
+    /// call of its own (and a lost token's delete one more).
+    pub fn writes(&self) -> u64 {
+        match (self.action, &self.after) {
+            (Action::Replace, _) => 2,
+            (Action::Create, Some(Object::ServiceUser(user))) => {
+                1 + u64::from(user.token.is_some())
+            }
+            (Action::Update, Some(Object::ServiceUser(_))) => {
+                let token = self.fields.iter().any(|f| f.field == "token");
+                let put = self.fields.iter().any(|f| f.field != "token");
+                let rotate = token && self.reason == Reason::SecretLost;
+                u64::from(put) + u64::from(token) + u64::from(rotate)
+            }
+            _ => 1,
+        }
+    }
+}
+
+/// Calls of the tenant lock around an apply: create the lock group and delete it (the re-read
+/// that confirms it is the stale check's).
+pub const LOCK_CALLS: u64 = 2;
+
+/// The writes of `changes`.
+fn writes(changes: &[Change]) -> u64 {
+    changes.iter().map(Change::writes).sum()
+}
+
+/// Calls to apply a saved plan's tenant: the lock, the re-read of the lists the plan read, the
+/// changes.
+fn saved_plan_calls(changes: &[Change], live: &Snapshot) -> u64 {
+    let reads = Reads::from_kinds_read(&live.kinds_read).with_peers(live.peers.is_some());
+    LOCK_CALLS + reread_calls(reads, live) + writes(changes)
+}
+
+/// Calls to apply a tenant planned in the same run (`apply -f`): the lock, the re-read of only
+/// the lists its changes touch, the changes.
+pub fn apply_calls_after_fresh_plan(changes: &[Change], live: &Snapshot) -> u64 {
+    let kinds = changes.iter().map(|c| c.kind).collect();
+    let deletes_a_group = changes
+        .iter()
+        .any(|c| c.kind == Kind::Group && c.action == Action::Delete);
+    let reads = Reads::touched_by(&kinds, deletes_a_group).with_peers(live.peers.is_some());
+    LOCK_CALLS + reread_calls(reads, live) + writes(changes)
+}
+
+/// The calls of re-reading `live` with `reads`.
+fn reread_calls(reads: Reads, live: &Snapshot) -> u64 {
+    let has_networks = !live.objects.networks.is_empty();
+    reads.calls(has_networks, live.service_user_tokens.len())
+}
+
 /// What a change does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -242,6 +298,27 @@ pub enum Reason {
     /// An earlier apply created the object's one-time secret (a setup key, a service-user
     /// token) but never saved it: the secrets file holds its write-ahead record and no secret.
     SecretLost,
+    /// The object names groups this plan deletes: they are taken out of it first (NetBird
+    /// refuses to delete a group anything names). The object may be one the files never
+    /// mention: the reviewer sees that it is rewritten.
+    Detach {
+        /// The groups taken out.
+        groups: Vec<String>,
+    },
+    /// The policy targets a network resource this plan replaces: it is pointed at the new one.
+    Repoint {
+        /// The resource.
+        resource: String,
+    },
+    /// The setup key is revoked before it is deleted and replaced, so its secret is dead even
+    /// if the delete fails.
+    RevokeFirst,
+    /// NetBird creates the object without this field's value (a key valid, a user unblocked, a
+    /// router enabled): a second call sets it.
+    SetAfterCreate {
+        /// The field.
+        field: String,
+    },
 }
 
 /// One field's value before and after.
@@ -363,6 +440,11 @@ pub fn plan_tenant_with_lost_secrets(
     diffed
         .errors
         .extend(blockers::refuse_blocked_group_deletes(&mut changes, live));
+    let detaches = detach::detach_changes(&changes, live);
+    let repoints = repoint::repoint_changes(&changes, live);
+    changes.extend(detaches);
+    changes.extend(repoints);
+    let mut changes = steps::split(changes);
     order::order(&mut changes);
     let refusals = guard::guard(
         &changes,
@@ -380,7 +462,7 @@ pub fn plan_tenant_with_lost_secrets(
         tokens_read: live.service_user_tokens.keys().cloned().collect(),
         peers_read: live.peers.is_some(),
         fingerprint: fingerprint(live),
-        api_calls: calls::apply_calls(&changes, live),
+        api_calls: saved_plan_calls(&changes, live),
         changes,
         unmanaged: diffed.unmanaged,
         left_alone: diffed.left_alone,
@@ -419,12 +501,13 @@ pub fn failed_tenant(
 }
 
 /// The plan of a tenant apply creates through the MSP API (`create: true`, not found): every
-/// desired object is a create. It costs the create and a first read instead of the lock and a
-/// re-read: a tenant this run creates has no other writer.
+/// desired object is a create. It costs the create and a first read of every list instead of
+/// the lock and a re-read (a tenant this run creates has no other writer; a new account has no
+/// networks and no tokens).
 pub fn new_tenant(desired: &DesiredTenant, options: PlanOptions) -> TenantPlan {
     let mut plan = plan_tenant(desired, &Snapshot::default(), None, options);
     plan.create_tenant = true;
-    plan.api_calls = calls::new_tenant_calls(&plan.changes);
+    plan.api_calls = 1 + Reads::ALL.calls(false, 0) + writes(&plan.changes);
     plan
 }
 

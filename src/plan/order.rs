@@ -1,19 +1,30 @@
 //! The order apply executes changes in: creates, updates and replaces up the dependency ranks
 //! (a group exists before a key names it), then deletes down the ranks (a policy goes before
-//! the group it names). Same input, same order: ties break by name.
+//! the group it names), each group delete preceded by the updates that detach it. Same input,
+//! same order: ties break by name, then by step (a key is revoked before its replace, a second
+//! call follows its create).
 
-use crate::plan::{Action, Change};
+use crate::plan::{Action, Change, Reason};
 
 /// Sorts changes into execution order.
 pub(super) fn order(changes: &mut [Change]) {
     changes.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
 }
 
-fn sort_key(change: &Change) -> (u8, i16, &str) {
+fn sort_key(change: &Change) -> (u8, i16, &str, u8) {
     let rank = i16::from(change.kind.rank());
-    match change.action {
-        Action::Delete => (1, -rank, &change.name),
-        Action::Create | Action::Update | Action::Replace => (0, rank, &change.name),
+    let step = match change.reason {
+        Reason::RevokeFirst => 0,
+        Reason::SetAfterCreate { .. } => 2,
+        _ => 1,
+    };
+    match (change.action, &change.reason) {
+        // Detaching runs with the deletes, after every other write to the object and before
+        // the group deletes (groups have the lowest rank, so they come last going down).
+        (Action::Update, Reason::Detach { .. }) | (Action::Delete, _) => {
+            (1, -rank, &change.name, step)
+        }
+        (Action::Create | Action::Update | Action::Replace, _) => (0, rank, &change.name, step),
     }
 }
 

@@ -275,6 +275,16 @@ fn a_group_delete_the_server_would_refuse_is_refused_in_the_plan() {
     );
 }
 
+/// The revoke that precedes the replace of a live key that is not revoked yet.
+fn revoke_first(name: &str) -> (Action, Kind, String, Reason) {
+    (
+        Action::Update,
+        Kind::SetupKey,
+        name.into(),
+        Reason::RevokeFirst,
+    )
+}
+
 #[test]
 fn setup_key_changes_update_or_replace() {
     let want = desired(BASE, "groups");
@@ -301,40 +311,49 @@ fn setup_key_changes_update_or_replace() {
     let replaced = plan(&want, &live);
     assert_eq!(
         summary(&replaced),
-        vec![(
-            Action::Replace,
-            Kind::SetupKey,
-            "office".into(),
-            Reason::CreateOnly {
-                field: "type".into()
-            }
-        )]
+        vec![
+            revoke_first("office"),
+            (
+                Action::Replace,
+                Kind::SetupKey,
+                "office".into(),
+                Reason::CreateOnly {
+                    field: "type".into()
+                }
+            ),
+        ]
     );
 
     let mut live = base.clone();
     live.key_expiry.insert("office".into(), KeyExpiry::Expired);
     assert_eq!(
         summary(&plan(&want, &live)),
-        vec![(
-            Action::Replace,
-            Kind::SetupKey,
-            "office".into(),
-            Reason::Expired
-        )]
+        vec![
+            revoke_first("office"),
+            (
+                Action::Replace,
+                Kind::SetupKey,
+                "office".into(),
+                Reason::Expired
+            ),
+        ]
     );
 
     let mut live = base.clone();
     live.key_expiry.insert("office".into(), KeyExpiry::Never);
     assert_eq!(
         summary(&plan(&want, &live)),
-        vec![(
-            Action::Replace,
-            Kind::SetupKey,
-            "office".into(),
-            Reason::CreateOnly {
-                field: "expires_in".into()
-            }
-        )]
+        vec![
+            revoke_first("office"),
+            (
+                Action::Replace,
+                Kind::SetupKey,
+                "office".into(),
+                Reason::CreateOnly {
+                    field: "expires_in".into()
+                }
+            ),
+        ]
     );
 
     let mut live = base;
@@ -345,14 +364,17 @@ fn setup_key_changes_update_or_replace() {
         .usage_limit = Some(9);
     assert_eq!(
         summary(&plan(&want, &live)),
-        vec![(
-            Action::Replace,
-            Kind::SetupKey,
-            "office".into(),
-            Reason::CreateOnly {
-                field: "usage_limit".into()
-            }
-        )]
+        vec![
+            revoke_first("office"),
+            (
+                Action::Replace,
+                Kind::SetupKey,
+                "office".into(),
+                Reason::CreateOnly {
+                    field: "usage_limit".into()
+                }
+            ),
+        ]
     );
 }
 
@@ -444,14 +466,25 @@ fn a_resource_in_another_network_is_replaced() {
     live.resource_network.insert("lan".into(), "branch".into());
     assert_eq!(
         summary(&plan(&want, &live)),
-        vec![(
-            Action::Replace,
-            Kind::NetworkResource,
-            "lan".into(),
-            Reason::CreateOnly {
-                field: "network".into()
-            }
-        )]
+        vec![
+            (
+                Action::Replace,
+                Kind::NetworkResource,
+                "lan".into(),
+                Reason::CreateOnly {
+                    field: "network".into()
+                }
+            ),
+            // The policy that targets it holds its old id, so it is pointed at the new one.
+            (
+                Action::Update,
+                Kind::Policy,
+                "devs-to-lan".into(),
+                Reason::Repoint {
+                    resource: "lan".into()
+                }
+            ),
+        ]
     );
 }
 
@@ -697,3 +730,5 @@ proptest! {
         prop_assert!(plan.errors.is_empty());
     }
 }
+
+mod hidden_writes;

@@ -279,6 +279,28 @@ pub(super) fn reason(reason: &Reason) -> String {
             "an earlier apply created its one-time secret but never saved it: a new one is made"
                 .to_owned()
         }
+        Reason::Detach { groups } => {
+            let quoted: Vec<String> = groups.iter().map(|g| format!("{g:?}")).collect();
+            let (noun, pronoun) = if groups.len() == 1 {
+                ("group", "it")
+            } else {
+                ("groups", "them")
+            };
+            format!(
+                "names {noun} {}, which this plan deletes: {pronoun} must be taken out first",
+                join_and(&quoted)
+            )
+        }
+        Reason::Repoint { resource } => format!(
+            "targets network resource {resource:?}, which this plan replaces: pointed at the new one"
+        ),
+        Reason::RevokeFirst => {
+            "revoked before it is replaced, so its secret is dead even if the delete fails"
+                .to_owned()
+        }
+        Reason::SetAfterCreate { field } => {
+            format!("NetBird cannot create it with this {field}: a second call sets it")
+        }
     }
 }
 
