@@ -64,7 +64,10 @@ impl Reads {
         Reads {
             setup_keys: any(&[Kind::SetupKey]),
             users: any(&[Kind::User, Kind::ServiceUser]),
-            policies: any(&[Kind::Policy]),
+            // A resource moved to another network is replaced, and every policy that targets
+            // it, in the files or not, must be pointed at the new one: the plan needs to see
+            // them all.
+            policies: any(&[Kind::Policy, Kind::NetworkResource]),
             networks: any(&NEEDS_NETWORKS),
             peers: false,
         }

@@ -151,7 +151,7 @@ pub(super) fn detach_changes(changes: &[Change], live: &Snapshot) -> Vec<Change>
             .filter(|_| !written)
             .map(|refs| gone(&refs.ssh_groups))
             .unwrap_or_default();
-        if let Some(change) = detach_policy(name, policy, &deleted, ssh) {
+        if let Some(change) = detach_policy(name, policy, &deleted, &ssh) {
             out.push(change);
         }
     }
@@ -163,7 +163,7 @@ fn detach_policy(
     name: &str,
     policy: &Policy,
     deleted: &BTreeSet<String>,
-    ssh: Vec<String>,
+    ssh: &[String],
 ) -> Option<Change> {
     let mut after = policy.clone();
     let mut fields = Vec::new();

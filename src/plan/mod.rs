@@ -28,7 +28,7 @@ pub use fingerprint::fingerprint;
 pub use guard::GuardSettings;
 
 /// The version of the saved-plan JSON format; bumped on any incompatible change.
-pub const PLAN_FORMAT_VERSION: u32 = 1;
+pub const PLAN_FORMAT_VERSION: u32 = 2;
 
 /// Every change of every selected tenant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -271,6 +271,18 @@ pub enum Action {
     Delete,
     /// Create a new object, move references to it, retire the old (a create-only field changed).
     Replace,
+}
+
+impl Action {
+    /// The marker every human output gives the action.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Action::Create => "+",
+            Action::Update => "~",
+            Action::Delete => "-",
+            Action::Replace => "-/+",
+        }
+    }
 }
 
 /// Why a change is in the plan.

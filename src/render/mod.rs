@@ -89,6 +89,12 @@ pub fn render(
     }
 }
 
+/// One change in one line (`~ user bob@acme.example (detach group "former")`), as apply
+/// reports each change it makes.
+pub fn change_label(change: &crate::plan::Change) -> String {
+    words::change_label(change)
+}
+
 /// Renders into a string, for tests and for callers that post the result somewhere.
 pub fn render_to_string(plan: &Plan, format: Format, options: &RenderOptions) -> String {
     match format {

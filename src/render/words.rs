@@ -43,10 +43,12 @@ impl Mark {
     /// The marker as printed.
     pub(super) fn symbol(self) -> &'static str {
         match self {
-            Mark::Create | Mark::After => "+",
-            Mark::Update => "~",
-            Mark::Delete | Mark::Before => "-",
-            Mark::Replace => "-/+",
+            Mark::Create => Action::Create.symbol(),
+            Mark::Update => Action::Update.symbol(),
+            Mark::Delete => Action::Delete.symbol(),
+            Mark::Replace => Action::Replace.symbol(),
+            Mark::After => "+",
+            Mark::Before => "-",
         }
     }
 
@@ -258,6 +260,32 @@ pub(super) fn tenant_whereabouts(tenant: &TenantPlan) -> String {
     format!("({which})")
 }
 
+/// `~ user bob@acme.example (detach group "former")`: a change in one line, as apply reports
+/// it, with the step it is when it is a write the files do not ask for themselves.
+pub(super) fn change_label(change: &Change) -> String {
+    let label = format!(
+        "{} {} {}",
+        change.action.symbol(),
+        change.kind.singular(),
+        change.name
+    );
+    let quoted = |names: &[String]| {
+        let quoted: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+        join_and(&quoted)
+    };
+    let step = match &change.reason {
+        Reason::Detach { groups } if groups.len() == 1 => {
+            format!("detach group {}", quoted(groups))
+        }
+        Reason::Detach { groups } => format!("detach groups {}", quoted(groups)),
+        Reason::Repoint { resource } => format!("point at the new network resource {resource:?}"),
+        Reason::RevokeFirst => "revoke before the replace".to_owned(),
+        Reason::SetAfterCreate { field } => format!("set {field} after the create"),
+        _ => return label,
+    };
+    format!("{label} ({step})")
+}
+
 /// Why a change is in the plan.
 pub(super) fn reason(reason: &Reason) -> String {
     match reason {
@@ -284,7 +312,7 @@ pub(super) fn reason(reason: &Reason) -> String {
             let (noun, pronoun) = if groups.len() == 1 {
                 ("group", "it")
             } else {
-                ("groups", "them")
+                ("groups", "they")
             };
             format!(
                 "names {noun} {}, which this plan deletes: {pronoun} must be taken out first",
@@ -299,7 +327,7 @@ pub(super) fn reason(reason: &Reason) -> String {
                 .to_owned()
         }
         Reason::SetAfterCreate { field } => {
-            format!("NetBird cannot create it with this {field}: a second call sets it")
+            format!("{field} cannot be set at creation: a second call sets it")
         }
     }
 }

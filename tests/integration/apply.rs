@@ -180,7 +180,7 @@ fn applies_in_dependency_order_prints_each_change_and_converges() {
         );
     }
     assert!(
-        out.stderr.contains("Acme: 12 changes made"),
+        out.stderr.contains("Acme: 13 changes made"),
         "{}",
         out.stderr
     );
@@ -342,7 +342,7 @@ fn a_5xx_on_the_third_write_stops_only_that_tenant_and_a_rerun_converges() {
         out.stderr
     );
     assert!(
-        out.stderr.contains("2 changes made, 9 skipped"),
+        out.stderr.contains("2 changes made, 10 skipped"),
         "{}",
         out.stderr
     );
@@ -365,7 +365,7 @@ fn a_5xx_on_the_third_write_stops_only_that_tenant_and_a_rerun_converges() {
     let out = apply(&fake, dir.path(), &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
-        out.stderr.contains("Acme: 10 changes made"),
+        out.stderr.contains("Acme: 11 changes made"),
         "{}",
         out.stderr
     );
@@ -461,7 +461,7 @@ fn groups_are_detached_before_delete_and_a_server_refusal_converges_once_cleared
     assert_eq!(out.code, 4, "{}", out.stderr);
     assert!(
         out.stderr
-            .contains("Acme:   detached group \"former\" from user \"bob@acme.example\""),
+            .contains("Acme: ~ user bob@acme.example (detach group \"former\")"),
         "{}",
         out.stderr
     );
@@ -842,7 +842,7 @@ fn a_blocked_tenant_is_skipped_and_the_others_are_applied() {
         out.stderr
     );
     assert!(
-        out.stderr.contains("Acme: 12 changes made"),
+        out.stderr.contains("Acme: 13 changes made"),
         "{}",
         out.stderr
     );

@@ -309,7 +309,7 @@ fn a_saved_plan_is_refused_as_stale_when_its_tenant_changed_behind_it() {
         out.stderr
     );
     assert!(
-        out.stderr.contains("Acme Dental: 29 changes made"),
+        out.stderr.contains("Acme Dental: 30 changes made"),
         "{}",
         out.stderr
     );
@@ -464,10 +464,11 @@ fn drift_is_planned_back_keys_are_replaced_and_groups_detached_before_delete() {
     );
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     for line in [
+        "Acme Dental: ~ setup key clinic-workstations (revoke before the replace)",
         "Acme Dental: -/+ setup key clinic-workstations",
         "Acme Dental: ~ network resource clinic-lan",
-        "Globex Logistics:   detached group \"temp\" from setup key \"by-hand\"",
-        "Globex Logistics:   detached group \"temp\" from policy \"by-hand\"",
+        "Globex Logistics: ~ setup key by-hand (detach group \"temp\")",
+        "Globex Logistics: ~ policy by-hand (detach group \"temp\")",
         "Globex Logistics: - group temp",
     ] {
         assert!(
@@ -476,6 +477,14 @@ fn drift_is_planned_back_keys_are_replaced_and_groups_detached_before_delete() {
             out.stderr
         );
     }
+    // The plan shown before the apply says why objects the files never name are written.
+    assert!(
+        out.stdout.contains(
+            "~ policy by-hand (names group \"temp\", which this plan deletes: it must be taken out first)"
+        ),
+        "{}",
+        out.stdout
+    );
     let keys = probe.get_blocking("/api/setup-keys").unwrap();
     let by_hand = keys
         .as_array()

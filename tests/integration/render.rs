@@ -356,6 +356,20 @@ fn globex() -> TenantPlan {
         },
         Change {
             before: Some(Object::SetupKey(expired.clone())),
+            after: Some(Object::SetupKey(SetupKey {
+                revoked: Some(true),
+                ..expired.clone()
+            })),
+            fields: vec![field("revoked", json!(false), json!(true))],
+            ..change(
+                Kind::SetupKey,
+                "warehouse",
+                Action::Update,
+                Reason::RevokeFirst,
+            )
+        },
+        Change {
+            before: Some(Object::SetupKey(expired.clone())),
             after: Some(Object::SetupKey(expired)),
             ..change(
                 Kind::SetupKey,
@@ -387,6 +401,53 @@ fn globex() -> TenantPlan {
             )
         },
     ];
+    let scada_policy = |network: &str| {
+        let mut rule = rule(&["ops"], &[], &["502"]);
+        rule.destination = Destination::Resource(ResourceRef {
+            network: network.into(),
+            resource: "scada".into(),
+        });
+        Object::Policy(policy("scada-by-hand", None, vec![rule]))
+    };
+    changes.push(Change {
+        before: Some(scada_policy("old-plant")),
+        after: Some(scada_policy("plant")),
+        fields: vec![field(
+            "rules[0].destination",
+            json!({"network": "old-plant", "resource": "scada"}),
+            json!({"network": "plant", "resource": "scada"}),
+        )],
+        ..change(
+            Kind::Policy,
+            "scada-by-hand",
+            Action::Update,
+            Reason::Repoint {
+                resource: "scada".into(),
+            },
+        )
+    });
+    let dashboard = |groups: &[&str]| setup_key("dashboard", SetupKeyType::Reusable, groups);
+    changes.push(Change {
+        before: Some(Object::SetupKey(dashboard(&[
+            "contractors",
+            "interns",
+            "ops",
+        ]))),
+        after: Some(Object::SetupKey(dashboard(&["ops"]))),
+        fields: vec![field(
+            "auto_groups",
+            json!(["contractors", "interns", "ops"]),
+            json!(["ops"]),
+        )],
+        ..change(
+            Kind::SetupKey,
+            "dashboard",
+            Action::Update,
+            Reason::Detach {
+                groups: vec!["contractors".into(), "interns".into()],
+            },
+        )
+    });
     for name in ["contractors", "interns", "lab", "printers"] {
         changes.push(delete(Kind::Group, name, group(name)));
     }
@@ -396,7 +457,7 @@ fn globex() -> TenantPlan {
             managed: 10,
             max_percent: 30,
         }],
-        api_calls: 23,
+        api_calls: 26,
         ..tenant("Globex", Some("ctq2p8n0globex"), changes)
     }
 }
@@ -434,17 +495,28 @@ fn initech() -> TenantPlan {
 
 /// New Co: created through the MSP API, with its first objects.
 fn new_co() -> TenantPlan {
+    let laptops = |revoked| SetupKey {
+        usage_limit: Some(25),
+        ephemeral: Some(true),
+        revoked: Some(revoked),
+        ..setup_key("laptops", SetupKeyType::Reusable, &["staff"])
+    };
     let changes = vec![
         create(Kind::Group, "staff", group("staff")),
-        create(
-            Kind::SetupKey,
-            "laptops",
-            Object::SetupKey(SetupKey {
-                usage_limit: Some(25),
-                ephemeral: Some(true),
-                ..setup_key("laptops", SetupKeyType::Reusable, &["staff"])
-            }),
-        ),
+        create(Kind::SetupKey, "laptops", Object::SetupKey(laptops(true))),
+        Change {
+            before: Some(Object::SetupKey(laptops(false))),
+            after: Some(Object::SetupKey(laptops(true))),
+            fields: vec![field("revoked", json!(false), json!(true))],
+            ..change(
+                Kind::SetupKey,
+                "laptops",
+                Action::Update,
+                Reason::SetAfterCreate {
+                    field: "revoked".into(),
+                },
+            )
+        },
         create(
             Kind::ServiceUser,
             "ci-bot",
@@ -462,7 +534,7 @@ fn new_co() -> TenantPlan {
     TenantPlan {
         create_tenant: true,
         fingerprint: String::new(),
-        api_calls: 5,
+        api_calls: 6,
         ..tenant("New Co", None, changes)
     }
 }
@@ -676,7 +748,7 @@ fn a_saved_json_plan_reads_back_equal() {
     let saved = render_to_string(&plan, Format::Json, &RenderOptions::default());
     assert!(saved.ends_with("}\n"));
     let value: serde_json::Value = serde_json::from_str(&saved).unwrap();
-    assert_eq!(value["format_version"], json!(1));
+    assert_eq!(value["format_version"], json!(PLAN_FORMAT_VERSION));
     let back: Plan = serde_json::from_str(&saved).unwrap();
     assert_eq!(back, plan);
 }
@@ -926,10 +998,10 @@ fn markdown_draws_no_diagram_without_policy_changes() {
     assert!(
         !markdown(&rich_plan())
             .split("<details>")
-            .nth(2)
+            .nth(3)
             .unwrap()
             .contains("mermaid"),
-        "Globex changes no policy"
+        "Initech changes no policy"
     );
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::apply::{ApplyError, TenantStatus};
 use crate::cli::settings::{Settings, Verbosity};
 use crate::engine::Applied;
-use crate::plan::{Action, Budget, Change};
+use crate::plan::{Budget, Change};
 
 /// The per-tenant report and the run's numbers, on stderr.
 pub(super) fn summary(
@@ -92,13 +92,7 @@ pub(super) fn plural(n: usize) -> &'static str {
 
 /// `+ group developers`, as the plan writes it.
 pub(super) fn change_label(change: &Change) -> String {
-    let symbol = match change.action {
-        Action::Create => "+",
-        Action::Update => "~",
-        Action::Delete => "-",
-        Action::Replace => "-/+",
-    };
-    format!("{symbol} {} {}", change.kind.singular(), change.name)
+    crate::render::change_label(change)
 }
 
 /// An error and its causes, `: `-separated (as `main` prints errors).
