@@ -18,8 +18,6 @@ mod steps;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::{Deserialize, Serialize};
-
 use crate::desired::DesiredTenant;
 use crate::live::{Reads, Snapshot};
 use crate::model::{Group, Kind, Policy, Resource, Router, ServiceUser, SetupKey, User};
@@ -31,7 +29,7 @@ pub use guard::GuardSettings;
 pub const PLAN_FORMAT_VERSION: u32 = 2;
 
 /// Every change of every selected tenant.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     /// [`PLAN_FORMAT_VERSION`] when the plan was made.
     pub format_version: u32,
@@ -42,7 +40,7 @@ pub struct Plan {
 }
 
 /// The token's request budget.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Budget {
     /// Sustained requests per minute.
     pub requests_per_minute: u32,
@@ -62,7 +60,7 @@ impl Budget {
 }
 
 /// The plan of one tenant.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TenantPlan {
     /// The tenant's name, as in the files.
     pub name: String,
@@ -77,10 +75,8 @@ pub struct TenantPlan {
     /// The kinds that were read; apply re-reads the same lists to check the fingerprint.
     pub kinds_read: BTreeSet<Kind>,
     /// The service users whose token lists were read; apply re-reads the same.
-    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub tokens_read: BTreeSet<String>,
     /// Whether the peer list was read (some router names a peer); apply re-reads it too.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub peers_read: bool,
     /// sha256 of the canonical snapshot read; apply refuses the tenant when it moved.
     pub fingerprint: String,
@@ -89,14 +85,12 @@ pub struct TenantPlan {
     /// Live objects of kinds not pruned that the files do not mention, left alone.
     pub unmanaged: BTreeMap<Kind, usize>,
     /// The objects counted in `unmanaged`, by kind, so a reviewer sees what is not touched.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub left_alone: BTreeMap<Kind, Vec<String>>,
     /// Why apply must not run for this tenant without `--allow-mass-delete`.
     pub refusals: Vec<Refusal>,
     /// Problems that stop this tenant from being planned or applied at all.
     pub errors: Vec<String>,
     /// What a reviewer must know that blocks nothing (a secret lost beyond repair).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
     /// API calls the apply of this tenant needs (the re-read included).
     pub api_calls: u64,
@@ -124,7 +118,7 @@ impl TenantPlan {
 }
 
 /// How many changes of each action.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ActionCounts {
     /// Objects created.
     pub create: usize,
@@ -185,7 +179,7 @@ impl Plan {
 }
 
 /// One create, update, delete or replace of one object.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Change {
     /// What kind of object.
     pub kind: Kind,
@@ -260,8 +254,7 @@ fn reread_calls(reads: Reads, live: &Snapshot) -> u64 {
 }
 
 /// What a change does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Action {
     /// Create a missing object.
     Create,
@@ -286,8 +279,7 @@ impl Action {
 }
 
 /// Why a change is in the plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "code", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reason {
     /// The object is not in the live state.
     Missing,
@@ -334,7 +326,7 @@ pub enum Reason {
 }
 
 /// One field's value before and after.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FieldChange {
     /// The field name (`rules[0].sources`).
     pub field: String,
@@ -345,8 +337,7 @@ pub struct FieldChange {
 }
 
 /// The object a change is about, in model form.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Object {
     /// A group.
     Group(Group),
@@ -367,7 +358,7 @@ pub enum Object {
 }
 
 /// The fields of a network itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NetworkHeader {
     /// The network's name.
     pub name: String,
@@ -376,18 +367,16 @@ pub struct NetworkHeader {
 }
 
 /// A resource or router with the network it belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NetworkChild<T> {
     /// The network's name.
     pub network: String,
     /// The object.
-    #[serde(flatten)]
     pub object: T,
 }
 
 /// Why a tenant's changes are refused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "code", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
     /// The plan deletes more than the threshold share of the tenant's managed objects.
     MassDelete {

@@ -89,6 +89,8 @@ pub fn render(
     }
 }
 
+pub use json::{ReadPlanError, read as read_json_plan};
+
 /// One change in one line (`~ user bob@acme.example (detach group "former")`), as apply
 /// reports each change it makes.
 pub fn change_label(change: &crate::plan::Change) -> String {

@@ -749,8 +749,40 @@ fn a_saved_json_plan_reads_back_equal() {
     assert!(saved.ends_with("}\n"));
     let value: serde_json::Value = serde_json::from_str(&saved).unwrap();
     assert_eq!(value["format_version"], json!(PLAN_FORMAT_VERSION));
-    let back: Plan = serde_json::from_str(&saved).unwrap();
+    let back = birdhouse::render::read_json_plan(saved.as_bytes()).unwrap();
     assert_eq!(back, plan);
+}
+
+#[test]
+fn a_json_plan_of_another_version_or_shape_is_refused_naming_why() {
+    let saved = render_to_string(&rich_plan(), Format::Json, &RenderOptions::default());
+    let older = saved.replacen(
+        &format!("\"format_version\": {PLAN_FORMAT_VERSION}"),
+        "\"format_version\": 1",
+        1,
+    );
+    let error = birdhouse::render::read_json_plan(older.as_bytes()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "it has format version 1; this birdhouse applies plans of format version \
+             {PLAN_FORMAT_VERSION}: make the plan again with this version"
+        )
+    );
+    let error = birdhouse::render::read_json_plan(b"{\"tenants\": []}").unwrap_err();
+    assert!(
+        error.to_string().starts_with("it has no format_version"),
+        "{error}"
+    );
+    let error = birdhouse::render::read_json_plan(b"plan: yes").unwrap_err();
+    assert!(error.to_string().starts_with("not a JSON plan"), "{error}");
+    // A renamed field is not silently read as missing.
+    let renamed = saved.replace("\"api_calls\"", "\"calls\"");
+    let error = birdhouse::render::read_json_plan(renamed.as_bytes()).unwrap_err();
+    assert!(
+        error.to_string().contains("missing field `api_calls`"),
+        "{error}"
+    );
 }
 
 #[test]

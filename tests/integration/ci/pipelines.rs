@@ -226,7 +226,10 @@ fn pipelines_plan_in_review_and_apply_on_merge() {
     }
     let saved: Value =
         serde_json::from_str(&repo.read("plan.json")).expect("the JSON plan artifact");
-    assert_eq!(saved["format_version"], birdhouse::plan::PLAN_FORMAT_VERSION);
+    assert_eq!(
+        saved["format_version"],
+        birdhouse::plan::PLAN_FORMAT_VERSION
+    );
 
     // Push 2: a new setup key. The same comment is edited, none is added.
     let merged_later = repo.push(
