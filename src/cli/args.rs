@@ -25,7 +25,7 @@ const VERSION: &str = concat!(
 /// Manage NetBird MSP tenants as code: validate, plan and apply YAML desired state.
 #[derive(Debug, Parser)]
 #[command(name = "birdhouse", version = VERSION, about, after_help = EXIT_CODES)]
-pub struct Args {
+pub(crate) struct Args {
     /// Options shared by every command.
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -36,7 +36,7 @@ pub struct Args {
 
 /// Options every command accepts.
 #[derive(Debug, ClapArgs)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// Only these tenants (by name; glob patterns such as `acme*`); repeatable.
     #[arg(long = "tenant", value_name = "NAME", global = true)]
     pub tenants: Vec<String>,
@@ -72,7 +72,7 @@ pub struct GlobalArgs {
 
 /// When to colour output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     /// Colour when stdout is a terminal.
     Auto,
     /// Always colour.
@@ -83,7 +83,7 @@ pub enum ColorChoice {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Check desired-state files offline: syntax, fields, references.
     Validate(InputArgs),
     /// Read the live tenants and show what apply would change.
@@ -108,7 +108,7 @@ pub enum Command {
 
 /// `birdhouse completions`.
 #[derive(Debug, ClapArgs)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell to complete for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
@@ -116,7 +116,7 @@ pub struct CompletionsArgs {
 
 /// Where the desired state is.
 #[derive(Debug, ClapArgs)]
-pub struct InputArgs {
+pub(crate) struct InputArgs {
     /// A YAML file, or a directory of `*.yaml`/`*.yml` files.
     #[arg(short = 'f', long = "file", value_name = "PATH")]
     pub path: PathBuf,
@@ -124,7 +124,7 @@ pub struct InputArgs {
 
 /// Output formats of a plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PlanFormat {
+pub(crate) enum PlanFormat {
     /// Terraform-like text, summary first.
     Text,
     /// The versioned JSON plan (docs/plan-format.md).
@@ -135,7 +135,7 @@ pub enum PlanFormat {
 
 /// `birdhouse plan`.
 #[derive(Debug, ClapArgs)]
-pub struct PlanArgs {
+pub(crate) struct PlanArgs {
     /// Desired state.
     #[command(flatten)]
     pub input: InputArgs,
@@ -162,7 +162,7 @@ pub struct PlanArgs {
 
 /// `birdhouse apply`.
 #[derive(Debug, ClapArgs)]
-pub struct ApplyArgs {
+pub(crate) struct ApplyArgs {
     /// A plan saved with `birdhouse plan --out`; executed without asking.
     #[arg(value_name = "PLANFILE", conflicts_with = "path")]
     pub plan_file: Option<PathBuf>,
@@ -190,7 +190,7 @@ pub struct ApplyArgs {
 
 /// `birdhouse export`.
 #[derive(Debug, ClapArgs)]
-pub struct ExportArgs {
+pub(crate) struct ExportArgs {
     /// Directory to write one YAML file per tenant into.
     #[arg(short = 'o', long = "out", value_name = "DIR")]
     pub out_dir: PathBuf,
@@ -201,7 +201,7 @@ pub struct ExportArgs {
 
 /// Output formats of the tenant list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ListFormat {
+pub(crate) enum ListFormat {
     /// An aligned table.
     Table,
     /// A JSON array.
@@ -210,7 +210,7 @@ pub enum ListFormat {
 
 /// `birdhouse tenants`.
 #[derive(Debug, ClapArgs)]
-pub struct TenantsArgs {
+pub(crate) struct TenantsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
@@ -218,7 +218,7 @@ pub struct TenantsArgs {
 
 /// `birdhouse bootstrap`.
 #[derive(Debug, ClapArgs)]
-pub struct BootstrapArgs {
+pub(crate) struct BootstrapArgs {
     /// URL of the fresh self-hosted management server.
     #[arg(long, value_name = "URL")]
     pub url: String,

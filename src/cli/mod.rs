@@ -2,12 +2,12 @@
 //! The only orchestrator; every command is a slice of the same load → fetch → plan → apply
 //! pipeline.
 
-pub mod args;
+pub(crate) mod args;
 mod cmd;
 mod common;
 mod connection;
-pub mod exit;
-pub mod settings;
+pub(crate) mod exit;
+pub(crate) mod settings;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;

@@ -13,7 +13,7 @@ use crate::cli::args::{ApplyArgs, ColorChoice, GlobalArgs};
 
 /// Validated settings shared by every command.
 #[derive(Debug)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// Which tenants the run is limited to.
     pub tenant_filter: TenantFilter,
     /// Tenants worked on at once.
@@ -31,7 +31,7 @@ pub struct Settings {
 
 /// The budget as the user gave it.
 #[derive(Debug, Clone, Copy)]
-pub struct BudgetSettings {
+pub(crate) struct BudgetSettings {
     /// Sustained requests per minute.
     pub requests_per_minute: NonZeroU32,
     /// Requests that may be spent at once.
@@ -40,7 +40,7 @@ pub struct BudgetSettings {
 
 /// Connection options before the environment is read.
 #[derive(Debug, Clone)]
-pub struct ConnectionArgs {
+pub(crate) struct ConnectionArgs {
     /// `--api-url` or `NETBIRD_API_URL`.
     pub api_url: Option<String>,
     /// `--token-file`.
@@ -51,7 +51,7 @@ pub struct ConnectionArgs {
 
 /// How much the run says on stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Verbosity {
+pub(crate) enum Verbosity {
     /// Errors only.
     Quiet,
     /// Warnings and errors (default).
@@ -66,14 +66,14 @@ pub enum Verbosity {
 
 /// Tenant names selected with `--tenant` (globs); empty selects every tenant.
 #[derive(Debug, Clone, Default)]
-pub struct TenantFilter {
+pub(crate) struct TenantFilter {
     patterns: Vec<String>,
     set: Option<GlobSet>,
 }
 
 impl TenantFilter {
     /// Builds the filter; an invalid glob is a usage error naming the pattern.
-    pub fn new(patterns: &[String]) -> Result<Self, UsageError> {
+    pub(crate) fn new(patterns: &[String]) -> Result<Self, UsageError> {
         if patterns.is_empty() {
             return Ok(Self::default());
         }
@@ -103,7 +103,7 @@ impl TenantFilter {
     /// Refuses a pattern that selects none of `names` (the tenants of the files, or the MSP's),
     /// even when another pattern selects some: a mistyped name would otherwise leave a tenant
     /// out of the run unnoticed.
-    pub fn check_against<'a>(
+    pub(crate) fn check_against<'a>(
         &self,
         names: impl IntoIterator<Item = &'a str> + Clone,
         among: &str,
@@ -124,21 +124,21 @@ impl TenantFilter {
     }
 
     /// True when the tenant with this name is selected.
-    pub fn selects(&self, tenant_name: &str) -> bool {
+    pub(crate) fn selects(&self, tenant_name: &str) -> bool {
         self.set
             .as_ref()
             .is_none_or(|set| set.is_match(tenant_name))
     }
 
     /// The patterns as typed, for messages.
-    pub fn patterns(&self) -> &[String] {
+    pub(crate) fn patterns(&self) -> &[String] {
         &self.patterns
     }
 }
 
 impl Settings {
     /// Validates the global options.
-    pub fn from_args(global: &GlobalArgs) -> Result<Self, UsageError> {
+    pub(crate) fn from_args(global: &GlobalArgs) -> Result<Self, UsageError> {
         let parallel = NonZeroUsize::new(global.parallel)
             .ok_or_else(|| UsageError("--parallel must be at least 1".into()))?;
         let requests_per_minute = NonZeroU32::new(global.rate)
@@ -179,7 +179,7 @@ impl Settings {
 
 /// Where an apply's plan comes from.
 #[derive(Debug, Clone)]
-pub enum ApplySource {
+pub(crate) enum ApplySource {
     /// Plan the files now (`apply -f PATH`), then confirm unless `--yes`.
     Files {
         /// The desired state.
@@ -195,7 +195,7 @@ pub enum ApplySource {
 
 /// `birdhouse apply`'s validated options.
 #[derive(Debug, Clone)]
-pub struct ApplySettings {
+pub(crate) struct ApplySettings {
     /// Where the plan comes from.
     pub source: ApplySource,
     /// Apply without asking (`--yes`, or a saved plan).
@@ -209,7 +209,7 @@ pub struct ApplySettings {
 impl ApplySettings {
     /// Checks the combination of options (a usage error) and that `--secrets-out` can be
     /// used (an error), before any file is read or request sent.
-    pub fn from_args(args: &ApplyArgs) -> anyhow::Result<Self> {
+    pub(crate) fn from_args(args: &ApplyArgs) -> anyhow::Result<Self> {
         let source = match (&args.plan_file, &args.path) {
             (Some(file), _) => {
                 if args.changed_since.is_some() {

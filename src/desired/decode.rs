@@ -580,7 +580,6 @@ fn rule(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<Rul
         sources: sources?,
         destinations,
         destination_resource,
-        span,
         path: path.to_owned(),
     })
 }

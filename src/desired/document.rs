@@ -11,13 +11,13 @@ use crate::diag::{Located, Span};
 use crate::model::{Action, Address, ExpiresIn, Kind, PortRange, Protocol, Role, SetupKeyType};
 
 /// The only format version this birdhouse reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 /// One desired-state file: shared baselines and the tenants they apply to.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "birdhouse desired state")]
-pub struct Document {
+pub(crate) struct Document {
     /// Format version; must be 1.
     #[schemars(range(min = 1, max = 1))]
     pub version: Located<u32>,
@@ -31,7 +31,7 @@ pub struct Document {
 
 /// A mapping from names to values that keeps document order and the span of every name.
 #[derive(Debug, Clone)]
-pub struct NamedList<T>(pub Vec<(Located<String>, T)>);
+pub(crate) struct NamedList<T>(pub Vec<(Located<String>, T)>);
 
 impl<T> Default for NamedList<T> {
     fn default() -> Self {
@@ -41,7 +41,7 @@ impl<T> Default for NamedList<T> {
 
 impl<T> NamedList<T> {
     /// True when there are no entries.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 }
@@ -90,7 +90,7 @@ impl<T: JsonSchema> JsonSchema for Located<T> {
 /// The objects of a tenant or a baseline.
 #[derive(Debug, Clone, Default, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Objects {
+pub(crate) struct Objects {
     /// Groups, by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<GroupDoc>,
@@ -111,7 +111,7 @@ pub struct Objects {
 /// One tenant: which NetBird account it is, and what it should contain.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct TenantDoc {
+pub(crate) struct TenantDoc {
     /// Display name; the MSP tenant's name, and how `--tenant` selects it.
     pub name: Located<String>,
     /// The MSP tenant's domain; used to find the tenant when no `id` is pinned.
@@ -143,10 +143,10 @@ pub struct TenantDoc {
 
 /// A kind named in `prune`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PruneKind(pub Kind);
+pub(crate) struct PruneKind(pub Kind);
 
 /// The kinds `prune` accepts, in file spelling.
-pub const PRUNE_KINDS: [&str; 8] = [
+pub(crate) const PRUNE_KINDS: [&str; 8] = [
     "groups",
     "setup_keys",
     "networks",
@@ -188,7 +188,7 @@ impl JsonSchema for PruneKind {
 /// A group.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct GroupDoc {
+pub(crate) struct GroupDoc {
     /// The group's name.
     pub name: Located<String>,
     /// The entry's field path in its file, for messages.
@@ -201,7 +201,7 @@ pub struct GroupDoc {
 /// changing it replaces the key (a new secret).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct SetupKeyDoc {
+pub(crate) struct SetupKeyDoc {
     /// The key's name.
     pub name: Located<String>,
     /// `one-off` or `reusable`.
@@ -234,7 +234,7 @@ pub struct SetupKeyDoc {
 /// A network.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct NetworkDoc {
+pub(crate) struct NetworkDoc {
     /// The network's name.
     pub name: Located<String>,
     /// Free text.
@@ -255,7 +255,7 @@ pub struct NetworkDoc {
 /// A network resource. Resource names are unique across the whole tenant.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ResourceDoc {
+pub(crate) struct ResourceDoc {
     /// The resource's name.
     pub name: Located<String>,
     /// Free text.
@@ -278,7 +278,7 @@ pub struct ResourceDoc {
 /// A network router: exactly one of `peer` or `peer_groups`.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RouterDoc {
+pub(crate) struct RouterDoc {
     /// One routing peer, by its NetBird peer id (peers are not managed by birdhouse).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer: Option<Located<String>>,
@@ -308,7 +308,7 @@ pub struct RouterDoc {
 /// A user entry: a regular user by `email`, or a service user by `service` name.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(untagged)]
-pub enum UserDoc {
+pub(crate) enum UserDoc {
     /// A regular user.
     Regular(RegularUserDoc),
     /// A service user.
@@ -318,7 +318,7 @@ pub enum UserDoc {
 /// A regular user, invited when missing.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RegularUserDoc {
+pub(crate) struct RegularUserDoc {
     /// The user's email (compared case-insensitively).
     pub email: Located<String>,
     /// Display name for the invitation.
@@ -342,7 +342,7 @@ pub struct RegularUserDoc {
 /// A service user, for automation.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ServiceUserDoc {
+pub(crate) struct ServiceUserDoc {
     /// The service user's name.
     pub service: Located<String>,
     /// Role: admin, user, network_admin, billing_admin or auditor.
@@ -363,7 +363,7 @@ pub struct ServiceUserDoc {
 /// A personal access token for a new service user.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct TokenDoc {
+pub(crate) struct TokenDoc {
     /// The token's name.
     pub name: String,
     /// Days until it expires, 1 to 365.
@@ -374,7 +374,7 @@ pub struct TokenDoc {
 /// An access-control policy with exactly one rule (as NetBird's dashboard keeps them).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PolicyDoc {
+pub(crate) struct PolicyDoc {
     /// The policy's name.
     pub name: Located<String>,
     /// Free text.
@@ -395,7 +395,7 @@ pub struct PolicyDoc {
 /// A policy rule: sources may reach destinations (groups, or one network resource).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RuleDoc {
+pub(crate) struct RuleDoc {
     /// The rule's name (default: the policy's name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -424,10 +424,6 @@ pub struct RuleDoc {
     /// One network resource as the destination (instead of `destinations`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination_resource: Option<ResourceRefDoc>,
-    /// Where the rule entry starts.
-    #[serde(skip)]
-    #[schemars(skip)]
-    pub span: Span,
     /// The entry's field path in its file, for messages.
     #[serde(skip)]
     #[schemars(skip)]
@@ -437,7 +433,7 @@ pub struct RuleDoc {
 /// A network resource named by its network and its own name.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ResourceRefDoc {
+pub(crate) struct ResourceRefDoc {
     /// The network's name.
     pub network: Located<String>,
     /// The resource's name in that network.

@@ -39,7 +39,7 @@ use crate::model::{
 
 /// Why a live object is not written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Withheld {
+pub(crate) enum Withheld {
     /// birdhouse never manages it (the `All` group, non-API groups, the owner, the token's own
     /// user); left out silently, as a plan leaves it alone.
     Protected,
@@ -51,7 +51,7 @@ pub enum Withheld {
 
 /// One live tenant as export sees it: who it is, its objects, and what not to write.
 #[derive(Debug, Clone, Default)]
-pub struct ExportSource {
+pub(crate) struct ExportSource {
     /// The MSP tenant's name.
     pub name: String,
     /// The tenant (account) id, pinned in the file.
@@ -69,7 +69,7 @@ pub struct ExportSource {
 
 /// A document for one tenant, and what was lost on the way.
 #[derive(Debug, Clone)]
-pub struct Exported {
+pub(crate) struct Exported {
     /// The document, ready for [`to_yaml`].
     pub document: Document,
     /// One line per object or field left out for a reason the user should know.
@@ -88,7 +88,7 @@ fn at<T>(value: T) -> Located<T> {
 }
 
 /// Builds the document of one tenant.
-pub fn export(source: &ExportSource) -> Exported {
+pub(crate) fn export(source: &ExportSource) -> Exported {
     let mut exporter = Exporter {
         source,
         warnings: Vec::new(),
@@ -120,7 +120,7 @@ pub fn export(source: &ExportSource) -> Exported {
 
 /// The file text: the schema line editors read, a note, then the document as serde-saphyr
 /// writes it. `schema` is a path relative to the file, or a URL.
-pub fn to_yaml(document: &Document, schema: &str, note: &str) -> Result<String, String> {
+pub(crate) fn to_yaml(document: &Document, schema: &str, note: &str) -> Result<String, String> {
     let body = serde_saphyr::to_string(document).map_err(|e| e.to_string())?;
     let mut text = format!("# yaml-language-server: $schema={schema}\n");
     for line in note.lines() {
@@ -444,7 +444,6 @@ impl Exporter<'_> {
             sources,
             destinations,
             destination_resource,
-            span: NOWHERE,
             path: String::new(),
         };
         Some(PolicyDoc {

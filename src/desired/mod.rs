@@ -4,12 +4,12 @@
 //! and checks names and references. Nothing here touches the network.
 
 mod decode;
-pub mod document;
-pub mod export;
+pub(crate) mod document;
+pub(crate) mod export;
 mod load;
 mod node;
 mod resolve;
-pub mod schema;
+pub(crate) mod schema;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -6,7 +6,7 @@
 
 mod convert;
 mod fetch;
-pub mod tenants;
+pub(crate) mod tenants;
 
 use std::collections::{BTreeMap, BTreeSet};
 

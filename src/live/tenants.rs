@@ -10,7 +10,7 @@ use crate::api::wire;
 
 /// How the files identify one tenant.
 #[derive(Debug, Clone, Copy)]
-pub struct TenantLookup<'a> {
+pub(crate) struct TenantLookup<'a> {
     /// The tenant's name in the files (for messages).
     pub name: &'a str,
     /// A pinned account id.
@@ -25,7 +25,7 @@ pub struct TenantLookup<'a> {
 
 /// Where a tenant's requests go.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resolved {
+pub(crate) enum Resolved {
     /// The token's own account: no `?account=`. `pinned` is the id the entry names, which the
     /// identity check must answer.
     OwnAccount {
@@ -46,7 +46,7 @@ pub enum Resolved {
 /// Why a tenant entry does not name a tenant it may be written into. Nothing is read from or
 /// written to such a tenant.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Unresolved {
+pub(crate) enum Unresolved {
     /// The pinned id is no MSP tenant. It may be the token's own account, which only the
     /// identity check of the own account can tell (see [`own_account_refusal`]).
     IdNotListed {
@@ -59,13 +59,13 @@ pub enum Unresolved {
 
 /// Whether any lookup needs the MSP tenant list: every MSP tenant does, a pinned id too
 /// (it is checked against the list). Only `self: true` tenants do not.
-pub fn needs_tenant_list(lookups: &[TenantLookup<'_>]) -> bool {
+pub(crate) fn needs_tenant_list(lookups: &[TenantLookup<'_>]) -> bool {
     lookups.iter().any(|l| !l.self_account)
 }
 
 /// Resolves one tenant against the MSP tenant list (read whenever a non-`self` tenant is in
 /// the run).
-pub fn resolve(
+pub(crate) fn resolve(
     lookup: &TenantLookup<'_>,
     msp_tenants: &[wire::Tenant],
 ) -> Result<Resolved, Unresolved> {
@@ -135,7 +135,7 @@ fn resolve_pinned(
 
 /// The refusal of a pinned id that is not an MSP tenant, given the token's own account id
 /// (`None` when it could not be read).
-pub fn own_account_refusal(id: &str, own_account: Option<&str>) -> String {
+pub(crate) fn own_account_refusal(id: &str, own_account: Option<&str>) -> String {
     if own_account == Some(id) {
         format!(
             "the pinned id {id} is the token's own account (the MSP's), not a customer tenant; \
@@ -150,7 +150,7 @@ pub fn own_account_refusal(id: &str, own_account: Option<&str>) -> String {
 }
 
 /// Checks the identity answer of a `self: true` tenant against the id it pins.
-pub fn check_own_pin(pinned: Option<&str>, answered: &str) -> Result<(), String> {
+pub(crate) fn check_own_pin(pinned: Option<&str>, answered: &str) -> Result<(), String> {
     match pinned {
         Some(pinned) if pinned != answered => Err(format!(
             "the entry pins the id {pinned} with `self: true`, but the token's own account is \

@@ -165,13 +165,13 @@ pub(crate) use string_schema;
 
 /// Serialises a map whose keys are not strings as a list of `[key, value]` pairs, so it can
 /// go into JSON (saved plans, fingerprints).
-pub mod pairs {
+pub(crate) mod pairs {
     use std::collections::BTreeMap;
 
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     /// Writes the map as pairs.
-    pub fn serialize<K: Serialize, V: Serialize, S: Serializer>(
+    pub(crate) fn serialize<K: Serialize, V: Serialize, S: Serializer>(
         map: &BTreeMap<K, V>,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
@@ -179,7 +179,7 @@ pub mod pairs {
     }
 
     /// Reads the map from pairs.
-    pub fn deserialize<'de, K, V, D>(deserializer: D) -> Result<BTreeMap<K, V>, D::Error>
+    pub(crate) fn deserialize<'de, K, V, D>(deserializer: D) -> Result<BTreeMap<K, V>, D::Error>
     where
         K: Deserialize<'de> + Ord,
         V: Deserialize<'de>,

@@ -11,25 +11,20 @@ use crate::model::{ExpiresIn, SetupKeyType};
 
 /// A field the file leaves out is unmanaged: it never differs. A field the file sets differs
 /// when the live value is not the same.
-pub fn managed_differs<T: PartialEq>(desired: Option<&T>, live: Option<&T>) -> bool {
+pub(super) fn managed_differs<T: PartialEq>(desired: Option<&T>, live: Option<&T>) -> bool {
     desired.is_some_and(|desired| Some(desired) != live)
 }
 
 /// Free text: an absent live value and an empty one are the same (the server stores "" for an
 /// omitted description).
-pub fn text_differs(desired: Option<&String>, live: Option<&String>) -> bool {
+pub(super) fn text_differs(desired: Option<&String>, live: Option<&String>) -> bool {
     desired.is_some_and(|desired| desired.as_str() != live.map_or("", String::as_str))
-}
-
-/// Emails compare without regard to case.
-pub fn email_equal(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b)
 }
 
 /// A setup key's usage limit: 0 means unlimited, and the server stores 1 for every one-off key
 /// whatever was sent. Each side is read with its own key type, so a reusable key of 200 uses
 /// differs from the one-off key the file asks for.
-pub fn usage_limit_differs(
+pub(super) fn usage_limit_differs(
     desired_type: SetupKeyType,
     desired: Option<u32>,
     live_type: SetupKeyType,
@@ -61,7 +56,7 @@ const WHOLE_MINUTE_SLACK_MS: u64 = 50;
 /// The validity a live key was created with, when its lifetime shows it: the time from its last
 /// update to its expiry is its creation validity exactly when it was never updated, and then
 /// (durations being whole minutes) it is a whole number of minutes.
-pub fn created_validity(lifetime_ms: u64) -> Option<ExpiresIn> {
+pub(super) fn created_validity(lifetime_ms: u64) -> Option<ExpiresIn> {
     let minute = 60_000;
     let off = lifetime_ms % minute;
     let whole = off <= WHOLE_MINUTE_SLACK_MS || minute - off <= WHOLE_MINUTE_SLACK_MS;
@@ -74,7 +69,7 @@ pub fn created_validity(lifetime_ms: u64) -> Option<ExpiresIn> {
 /// would plan a change every run). What can be compared: never against finite, and a key that
 /// has already expired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExpiryVerdict {
+pub(super) enum ExpiryVerdict {
     /// Nothing to do.
     Same,
     /// Never-expiring against expiring: a create-only field differs.
@@ -88,7 +83,7 @@ pub enum ExpiryVerdict {
 /// updated. A lifetime longer than the file's validity, or equal to another whole validity,
 /// shows the key was created with another `expires_in`; one that fell short after an update
 /// cannot tell, and counts as the same (a replace would cost a working key).
-pub fn expiry_verdict(
+pub(super) fn expiry_verdict(
     desired: Option<ExpiresIn>,
     live: Option<KeyExpiry>,
     lifetime_ms: Option<u64>,
@@ -118,8 +113,8 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::{
-        ExpiryVerdict, created_validity, email_equal, expiry_verdict, managed_differs,
-        text_differs, usage_limit_differs,
+        ExpiryVerdict, created_validity, expiry_verdict, managed_differs, text_differs,
+        usage_limit_differs,
     };
     use crate::live::KeyExpiry;
     use crate::model::{ExpiresIn, SetupKeyType};
@@ -183,15 +178,6 @@ mod tests {
         assert!(!text_differs(Some(&String::new()), None));
         assert!(!text_differs(None, Some(&"x".to_owned())));
         assert!(text_differs(Some(&"LAN".to_owned()), Some(&String::new())));
-    }
-
-    #[test]
-    fn emails_ignore_case() {
-        assert!(email_equal(
-            "Peter.Gibbons@Initech.example",
-            "peter.gibbons@initech.example"
-        ));
-        assert!(!email_equal("a@x.example", "b@x.example"));
     }
 
     #[test]

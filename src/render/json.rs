@@ -27,14 +27,6 @@ pub(super) fn render(plan: &Plan, out: &mut dyn io::Write) -> io::Result<()> {
     out.write_all(b"\n")
 }
 
-/// The pretty JSON plan and a newline, as a string.
-pub(super) fn to_string(plan: &Plan) -> String {
-    let mut text = serde_json::to_string_pretty(&JsonPlan::from(plan))
-        .expect("invariant: plans serialise to JSON (string keys, no non-finite floats)");
-    text.push('\n');
-    text
-}
-
 /// Why a JSON plan could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadPlanError {

@@ -19,9 +19,7 @@ mod mermaid;
 mod text;
 mod words;
 
-use std::fmt;
 use std::io;
-use std::str::FromStr;
 
 use crate::plan::Plan;
 
@@ -34,37 +32,6 @@ pub enum Format {
     Json,
     /// Markdown for a pull-request comment, under 65,000 characters.
     Markdown,
-}
-
-impl Format {
-    /// Every format, in the order help lists them.
-    pub const ALL: [Format; 3] = [Format::Text, Format::Json, Format::Markdown];
-
-    /// The name on the command line (`--format text`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Text => "text",
-            Format::Json => "json",
-            Format::Markdown => "markdown",
-        }
-    }
-}
-
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Format {
-    type Err = ();
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Format::ALL
-            .into_iter()
-            .find(|format| format.as_str() == s)
-            .ok_or(())
-    }
 }
 
 /// How to render, besides the format. The caller decides these (a TTY check, `NO_COLOR`);
@@ -90,18 +57,10 @@ pub fn render(
 }
 
 pub use json::{ReadPlanError, read as read_json_plan};
+pub use words::plural;
 
 /// One change in one line (`~ user bob@acme.example (detach group "former")`), as apply
 /// reports each change it makes.
 pub fn change_label(change: &crate::plan::Change) -> String {
     words::change_label(change)
-}
-
-/// Renders into a string, for tests and for callers that post the result somewhere.
-pub fn render_to_string(plan: &Plan, format: Format, options: &RenderOptions) -> String {
-    match format {
-        Format::Text => text::render(plan, *options),
-        Format::Json => json::to_string(plan),
-        Format::Markdown => markdown::render(plan),
-    }
 }

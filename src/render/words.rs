@@ -84,8 +84,8 @@ impl Line {
     }
 }
 
-/// `n thing` or `n things`.
-pub(super) fn plural(count: usize, one: &str, many: &str) -> String {
+/// `n thing` or `n things`: the one pluralisation of every message.
+pub fn plural(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
 

@@ -24,6 +24,7 @@ use crate::cli::settings::{Settings, Verbosity};
 use crate::desired::export::{ExportSource, Withheld, export, to_yaml};
 use crate::live::{KeyExpiry, LiveTenant};
 use crate::model::Kind;
+use crate::render::plural;
 
 /// Where the JSON Schema sits in a birdhouse repository, relative to its root.
 const SCHEMA_IN_REPO: &str = "schema/birdhouse.schema.json";
@@ -92,8 +93,8 @@ pub(in crate::cli) fn run(settings: &Settings, args: &ExportArgs) -> anyhow::Res
     if settings.verbosity > Verbosity::Quiet {
         writeln!(
             stderr,
-            "exported {written} tenant{} to {}{}",
-            if written == 1 { "" } else { "s" },
+            "exported {} to {}{}",
+            plural(written, "tenant", "tenants"),
             args.out_dir.display(),
             if failed > 0 {
                 format!("; {failed} could not be read (see above)")

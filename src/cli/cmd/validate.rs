@@ -6,6 +6,7 @@ use crate::cli::args::InputArgs;
 use crate::cli::exit::Exit;
 use crate::cli::settings::{Settings, Verbosity};
 use crate::desired::Loaded;
+use crate::render::plural;
 
 pub(crate) fn run(settings: &Settings, input: &InputArgs) -> anyhow::Result<Exit> {
     let loaded = crate::desired::load(&input.path);
@@ -23,10 +24,10 @@ pub(crate) fn run(settings: &Settings, input: &InputArgs) -> anyhow::Result<Exit
                 .count();
             writeln!(
                 stderr,
-                "{} valid: {files} file{}, {selected} tenant{}",
+                "{} valid: {}, {}",
                 input.path.display(),
-                plural(files),
-                plural(selected)
+                plural(files, "file", "files"),
+                plural(selected, "tenant", "tenants")
             )?;
             return Ok(Exit::Success);
         }
@@ -60,11 +61,7 @@ pub(crate) fn print_diagnostics(loaded: &Loaded, out: &mut impl Write) -> std::i
     let count = diagnostics.len();
     writeln!(
         out,
-        "{count} problem{} found; nothing was contacted",
-        plural(count)
+        "{} found; nothing was contacted",
+        plural(count, "problem", "problems")
     )
-}
-
-fn plural(count: usize) -> &'static str {
-    if count == 1 { "" } else { "s" }
 }

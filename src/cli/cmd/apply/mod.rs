@@ -31,13 +31,12 @@ use crate::cli::settings::{ApplySettings, ApplySource, Settings, Verbosity};
 use crate::engine::{Engine, PlanRequest, jobs_for, read_plan};
 use crate::model::Kind;
 use crate::plan::{Action, Object, Plan, TenantPlan};
-use crate::render::{Format, RenderOptions, render};
+use crate::render::{Format, RenderOptions, plural, render};
 
 mod console;
 mod report;
 
 use console::{Console, stop_on_signal};
-use report::plural;
 
 pub(crate) fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<Exit> {
     let apply = ApplySettings::from_args(args)?;
@@ -144,11 +143,10 @@ fn refuse_unkept_secrets(
     let shown: Vec<&str> = secrets.iter().take(5).map(String::as_str).collect();
     let more = secrets.len() - shown.len();
     Err(UsageError(format!(
-        "this plan creates {} one-time secret{} ({}{}) and the server shows each only once: \
+        "this plan creates {} ({}{}) and the server shows each only once: \
          pass --secrets-out FILE to keep them (mode 0600), or --discard-secrets to create them \
          without keeping them; nothing was applied",
-        secrets.len(),
-        plural(secrets.len()),
+        plural(secrets.len(), "one-time secret", "one-time secrets"),
         shown.join(", "),
         if more > 0 {
             format!(", and {more} more")
@@ -178,8 +176,8 @@ fn confirm(tenants: usize) -> anyhow::Result<bool> {
     let mut stderr = std::io::stderr().lock();
     write!(
         stderr,
-        "Apply these changes to {tenants} tenant{}? [y/N] ",
-        if tenants == 1 { "" } else { "s" }
+        "Apply these changes to {}? [y/N] ",
+        plural(tenants, "tenant", "tenants")
     )?;
     stderr.flush()?;
     let mut answer = String::new();

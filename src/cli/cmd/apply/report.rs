@@ -8,6 +8,7 @@ use crate::apply::{ApplyError, TenantStatus};
 use crate::cli::settings::{Settings, Verbosity};
 use crate::engine::Applied;
 use crate::plan::{Budget, Change};
+use crate::render::plural;
 
 /// The per-tenant report and the run's numbers, on stderr.
 pub(super) fn summary(
@@ -32,9 +33,9 @@ pub(super) fn summary(
         match &report.status {
             TenantStatus::Done if !quiet => writeln!(
                 out,
-                "  {}: {created}{made} change{} made",
+                "  {}: {created}{} made",
                 plan.name,
-                plural(made)
+                plural(made, "change", "changes")
             )?,
             TenantStatus::Done => {}
             TenantStatus::Stale(reason) => writeln!(
@@ -61,11 +62,11 @@ pub(super) fn summary(
                     .unwrap_or_default();
                 writeln!(
                     out,
-                    "  {}: FAILED{at}: {}; {created}{made} change{} made, {} skipped; run apply \
+                    "  {}: FAILED{at}: {}; {created}{} made, {} skipped; run apply \
                      again to finish",
                     plan.name,
                     chain(error),
-                    plural(made),
+                    plural(made, "change", "changes"),
                     report.skipped()
                 )?;
             }
@@ -84,10 +85,6 @@ pub(super) fn summary(
         )?;
     }
     Ok(())
-}
-
-pub(super) fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// `+ group developers`, as the plan writes it.
