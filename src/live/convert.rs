@@ -83,241 +83,288 @@ pub fn convert(wire: &WireTenant, kinds_read: BTreeSet<Kind>) -> Snapshot {
         peers: wire.peers.as_ref().map(|peers| peer_directory(peers)),
         ..Snapshot::default()
     };
-    let group_names: BTreeMap<&str, &str> = wire
-        .groups
-        .iter()
-        .map(|g| (g.id.as_str(), g.name.as_str()))
-        .collect();
-    let name_of = |id: &str| {
-        group_names
-            .get(id)
-            .map_or_else(|| id.to_owned(), |n| (*n).to_owned())
-    };
-    let names = |ids: &[String]| {
-        ids.iter()
-            .map(|id| name_of(id))
-            .collect::<BTreeSet<String>>()
-    };
-
+    let names = GroupNames::of(&wire.groups);
     let mut builder = Builder {
         snapshot: &mut snapshot,
     };
-    for group in &wire.groups {
-        if group.name == ALL_GROUP || group.issued.as_deref().is_some_and(|i| i != "api") {
-            builder.protect(Kind::Group, &group.name);
-        }
-        builder.add(
-            Kind::Group,
-            &group.name,
-            &group.id,
-            Group {
-                name: group.name.clone(),
-            },
-            |t| &mut t.groups,
-        );
+    builder.groups(&wire.groups);
+    builder.setup_keys(&wire.setup_keys, &names);
+    builder.users(wire, &names);
+    let resources = builder.networks(wire, &names);
+    builder.policies(&wire.policies, &names, &resources);
+    snapshot.ambiguous_refs = ambiguous_references(wire, &snapshot, &names, &resources);
+    snapshot
+}
+
+/// Group ids → names; an id no group has stays as it is (a dangling reference stays visible).
+struct GroupNames<'w>(BTreeMap<&'w str, &'w str>);
+
+impl<'w> GroupNames<'w> {
+    fn of(groups: &'w [wire::Group]) -> Self {
+        GroupNames(
+            groups
+                .iter()
+                .map(|g| (g.id.as_str(), g.name.as_str()))
+                .collect(),
+        )
     }
 
-    for key in &wire.setup_keys {
-        let key_type = if key.kind == "one-off" {
-            SetupKeyType::OneOff
-        } else {
-            SetupKeyType::Reusable
-        };
-        let expiry = if key.state == "expired" {
-            KeyExpiry::Expired
-        } else if key.expires.is_empty() || key.expires == ZERO_TIME {
-            KeyExpiry::Never
-        } else {
-            KeyExpiry::Later
-        };
-        let model = SetupKey {
-            name: key.name.clone(),
-            key_type,
-            expires_in: None,
-            usage_limit: Some(u32::try_from(key.usage_limit).unwrap_or(u32::MAX)),
-            ephemeral: Some(key.ephemeral),
-            allow_extra_dns_labels: Some(key.allow_extra_dns_labels),
-            auto_groups: Some(names(&key.auto_groups)),
-            revoked: Some(key.revoked),
-        };
-        if builder.add(Kind::SetupKey, &key.name, &key.id, model, |t| {
-            &mut t.setup_keys
-        }) {
-            builder.snapshot.key_expiry.insert(key.name.clone(), expiry);
+    fn name(&self, id: &str) -> String {
+        self.0
+            .get(id)
+            .map_or_else(|| id.to_owned(), |n| (*n).to_owned())
+    }
+
+    fn names(&self, ids: &[String]) -> BTreeSet<String> {
+        ids.iter().map(|id| self.name(id)).collect()
+    }
+}
+
+/// Each live resource's id with how rules name it (its network and its own name).
+type ResourceRefs<'w> = BTreeMap<&'w str, ResourceRef>;
+
+impl Builder<'_> {
+    fn groups(&mut self, groups: &[wire::Group]) {
+        for group in groups {
+            if group.name == ALL_GROUP || group.issued.as_deref().is_some_and(|i| i != "api") {
+                self.protect(Kind::Group, &group.name);
+            }
+            let model = Group {
+                name: group.name.clone(),
+            };
+            self.add(Kind::Group, &group.name, &group.id, model, |t| {
+                &mut t.groups
+            });
+        }
+    }
+
+    fn setup_keys(&mut self, keys: &[wire::SetupKey], names: &GroupNames<'_>) {
+        for key in keys {
+            let key_type = if key.kind == "one-off" {
+                SetupKeyType::OneOff
+            } else {
+                SetupKeyType::Reusable
+            };
+            let expiry = if key.state == "expired" {
+                KeyExpiry::Expired
+            } else if key.expires.is_empty() || key.expires == ZERO_TIME {
+                KeyExpiry::Never
+            } else {
+                KeyExpiry::Later
+            };
+            let model = SetupKey {
+                name: key.name.clone(),
+                key_type,
+                expires_in: None,
+                usage_limit: Some(u32::try_from(key.usage_limit).unwrap_or(u32::MAX)),
+                ephemeral: Some(key.ephemeral),
+                allow_extra_dns_labels: Some(key.allow_extra_dns_labels),
+                auto_groups: Some(names.names(&key.auto_groups)),
+                revoked: Some(key.revoked),
+            };
+            if !self.add(Kind::SetupKey, &key.name, &key.id, model, |t| {
+                &mut t.setup_keys
+            }) {
+                continue;
+            }
+            self.snapshot.key_expiry.insert(key.name.clone(), expiry);
             if expiry == KeyExpiry::Later
                 && let Some(lifetime) = lifetime_ms(&key.updated_at, &key.expires)
             {
-                builder
-                    .snapshot
+                self.snapshot
                     .key_lifetime_ms
                     .insert(key.name.clone(), lifetime);
             }
         }
     }
 
-    for user in &wire.users {
-        let role = user.role.parse::<Role>().ok();
-        if user.is_service_user {
-            let model = ServiceUser {
-                name: user.name.clone(),
-                role,
-                auto_groups: Some(names(&user.auto_groups)),
-                token: None,
-            };
-            let added = builder.add(Kind::ServiceUser, &user.name, &user.id, model, |t| {
-                &mut t.service_users
-            });
-            if added && let Some(tokens) = wire.tokens.get(&user.id) {
-                builder.snapshot.service_user_tokens.insert(
-                    user.name.clone(),
-                    tokens.iter().map(|t| t.name.clone()).collect(),
-                );
+    fn users(&mut self, wire: &WireTenant, names: &GroupNames<'_>) {
+        for user in &wire.users {
+            let role = user.role.parse::<Role>().ok();
+            if user.is_service_user {
+                let model = ServiceUser {
+                    name: user.name.clone(),
+                    role,
+                    auto_groups: Some(names.names(&user.auto_groups)),
+                    token: None,
+                };
+                let added = self.add(Kind::ServiceUser, &user.name, &user.id, model, |t| {
+                    &mut t.service_users
+                });
+                if added && let Some(tokens) = wire.tokens.get(&user.id) {
+                    self.snapshot.service_user_tokens.insert(
+                        user.name.clone(),
+                        tokens.iter().map(|t| t.name.clone()).collect(),
+                    );
+                }
+                continue;
             }
-            continue;
+            let key = user.email.to_ascii_lowercase();
+            if role == Some(Role::Owner)
+                || user.is_current
+                || user.issued.as_deref() == Some("integration")
+            {
+                self.protect(Kind::User, &key);
+            }
+            let model = User {
+                email: user.email.clone(),
+                name: Some(user.name.clone()),
+                role,
+                auto_groups: Some(names.names(&user.auto_groups)),
+                blocked: Some(user.is_blocked),
+            };
+            self.add(Kind::User, &key, &user.id, model, |t| &mut t.users);
         }
-        let key = user.email.to_ascii_lowercase();
-        if role == Some(Role::Owner)
-            || user.is_current
-            || user.issued.as_deref() == Some("integration")
-        {
-            builder.protect(Kind::User, &key);
-        }
-        let model = User {
-            email: user.email.clone(),
-            name: Some(user.name.clone()),
-            role,
-            auto_groups: Some(names(&user.auto_groups)),
-            blocked: Some(user.is_blocked),
-        };
-        builder.add(Kind::User, &key, &user.id, model, |t| &mut t.users);
     }
 
-    let resources_by_id: BTreeMap<&str, &wire::NetworkResource> =
-        wire.resources.iter().map(|r| (r.id.as_str(), r)).collect();
-    let routers_by_id: BTreeMap<&str, &wire::NetworkRouter> =
-        wire.routers.iter().map(|r| (r.id.as_str(), r)).collect();
-    let mut resource_refs: BTreeMap<&str, ResourceRef> = BTreeMap::new();
-    for network in &wire.networks {
-        let mut model = Network {
-            name: network.name.clone(),
-            description: Some(network.description.clone()),
-            resources: BTreeMap::new(),
-            routers: BTreeMap::new(),
-        };
-        for resource in network
-            .resources
-            .iter()
-            .filter_map(|id| resources_by_id.get(id.as_str()))
-        {
-            resource_refs.insert(
-                &resource.id,
-                ResourceRef {
-                    network: network.name.clone(),
-                    resource: resource.name.clone(),
-                },
-            );
-            let key = ObjectKey::new(Kind::NetworkResource, &resource.name);
-            if builder
-                .snapshot
-                .resource_network
-                .contains_key(&resource.name)
-            {
-                builder.snapshot.ambiguous.insert(key);
-                continue;
-            }
-            builder
-                .snapshot
-                .resource_network
-                .insert(resource.name.clone(), network.name.clone());
-            builder.snapshot.ids.insert(key, resource.id.clone());
-            let group_ids: Vec<String> = resource.groups.iter().map(|g| g.id.clone()).collect();
-            model.resources.insert(
-                resource.name.clone(),
-                Resource {
-                    name: resource.name.clone(),
-                    description: Some(resource.description.clone()),
-                    address: Address::from_server(&resource.address),
-                    enabled: Some(resource.enabled),
-                    groups: Some(names(&group_ids)),
-                },
-            );
-        }
-        for router in network
-            .routers
-            .iter()
-            .filter_map(|id| routers_by_id.get(id.as_str()))
-        {
-            let target = match router.peer.as_deref().filter(|p| !p.is_empty()) {
-                Some(peer) => RouterTarget::Peer(peer_name(wire, peer)),
-                None => RouterTarget::PeerGroups(names(&router.peer_groups)),
+    /// The networks with their resources and routers; returns how rules name each resource.
+    fn networks<'w>(&mut self, wire: &'w WireTenant, names: &GroupNames<'_>) -> ResourceRefs<'w> {
+        let resources_by_id: BTreeMap<&str, &wire::NetworkResource> =
+            wire.resources.iter().map(|r| (r.id.as_str(), r)).collect();
+        let routers_by_id: BTreeMap<&str, &wire::NetworkRouter> =
+            wire.routers.iter().map(|r| (r.id.as_str(), r)).collect();
+        let mut refs = ResourceRefs::new();
+        for network in &wire.networks {
+            let mut model = Network {
+                name: network.name.clone(),
+                description: Some(network.description.clone()),
+                resources: BTreeMap::new(),
+                routers: BTreeMap::new(),
             };
-            let key = ObjectKey::new(Kind::NetworkRouter, router_key(&network.name, &target));
-            if model.routers.contains_key(&target) {
-                builder.snapshot.ambiguous.insert(key);
-                continue;
+            for resource in network
+                .resources
+                .iter()
+                .filter_map(|id| resources_by_id.get(id.as_str()))
+            {
+                refs.insert(
+                    &resource.id,
+                    ResourceRef {
+                        network: network.name.clone(),
+                        resource: resource.name.clone(),
+                    },
+                );
+                self.resource(&mut model, resource, names);
             }
-            builder.snapshot.ids.insert(key, router.id.clone());
-            model.routers.insert(
-                target.clone(),
-                Router {
-                    target,
-                    masquerade: Some(router.masquerade),
-                    metric: Some(u16::try_from(router.metric).unwrap_or(u16::MAX)),
-                    enabled: Some(router.enabled),
-                },
-            );
+            for router in network
+                .routers
+                .iter()
+                .filter_map(|id| routers_by_id.get(id.as_str()))
+            {
+                self.router(&mut model, router, wire, names);
+            }
+            self.add(Kind::Network, &network.name, &network.id, model, |t| {
+                &mut t.networks
+            });
         }
-        builder.add(Kind::Network, &network.name, &network.id, model, |t| {
-            &mut t.networks
-        });
+        refs
+    }
+
+    /// A resource of `network`; resource names are unique per tenant, so one seen in two
+    /// networks is ambiguous.
+    fn resource(
+        &mut self,
+        network: &mut Network,
+        resource: &wire::NetworkResource,
+        names: &GroupNames<'_>,
+    ) {
+        let key = ObjectKey::new(Kind::NetworkResource, &resource.name);
+        if self.snapshot.resource_network.contains_key(&resource.name) {
+            self.snapshot.ambiguous.insert(key);
+            return;
+        }
+        self.snapshot
+            .resource_network
+            .insert(resource.name.clone(), network.name.clone());
+        self.snapshot.ids.insert(key, resource.id.clone());
+        let group_ids: Vec<String> = resource.groups.iter().map(|g| g.id.clone()).collect();
+        network.resources.insert(
+            resource.name.clone(),
+            Resource {
+                name: resource.name.clone(),
+                description: Some(resource.description.clone()),
+                address: Address::from_server(&resource.address),
+                enabled: Some(resource.enabled),
+                groups: Some(names.names(&group_ids)),
+            },
+        );
+    }
+
+    /// A router of `network`, keyed by what it routes through.
+    fn router(
+        &mut self,
+        network: &mut Network,
+        router: &wire::NetworkRouter,
+        wire: &WireTenant,
+        names: &GroupNames<'_>,
+    ) {
+        let target = match router.peer.as_deref().filter(|p| !p.is_empty()) {
+            Some(peer) => RouterTarget::Peer(peer_name(wire, peer)),
+            None => RouterTarget::PeerGroups(names.names(&router.peer_groups)),
+        };
+        let key = ObjectKey::new(Kind::NetworkRouter, router_key(&network.name, &target));
+        if network.routers.contains_key(&target) {
+            self.snapshot.ambiguous.insert(key);
+            return;
+        }
+        self.snapshot.ids.insert(key, router.id.clone());
+        network.routers.insert(
+            target.clone(),
+            Router {
+                target,
+                masquerade: Some(router.masquerade),
+                metric: Some(u16::try_from(router.metric).unwrap_or(u16::MAX)),
+                enabled: Some(router.enabled),
+            },
+        );
     }
 
     // NetBird's answer lists a group once per policy (v0.77.1 `toPolicyResponse` caches the
     // groups it rendered): the sources of a second rule lose groups an earlier rule named. So
     // only single-rule policies are read exactly; the planner, detach and export refuse the
     // others rather than trust their later rules.
-    for policy in &wire.policies {
-        let rules = policy
-            .rules
-            .iter()
-            .map(|rule| convert_rule(rule, &names, &resource_refs))
-            .collect();
-        let model = Policy {
-            name: policy.name.clone(),
-            description: Some(policy.description.clone()),
-            enabled: Some(policy.enabled),
-            rules,
-        };
-        let added = builder.add(Kind::Policy, &policy.name, &policy.id, model, |t| {
-            &mut t.policies
-        });
-        let refs = policy_refs(policy, &name_of, &resource_refs);
-        if added && refs != PolicyRefs::default() {
-            builder
-                .snapshot
-                .policy_refs
-                .insert(policy.name.clone(), refs);
+    fn policies(
+        &mut self,
+        policies: &[wire::Policy],
+        names: &GroupNames<'_>,
+        resources: &ResourceRefs<'_>,
+    ) {
+        for policy in policies {
+            let rules = policy
+                .rules
+                .iter()
+                .map(|rule| convert_rule(rule, names, resources))
+                .collect();
+            let model = Policy {
+                name: policy.name.clone(),
+                description: Some(policy.description.clone()),
+                enabled: Some(policy.enabled),
+                rules,
+            };
+            let added = self.add(Kind::Policy, &policy.name, &policy.id, model, |t| {
+                &mut t.policies
+            });
+            let refs = policy_refs(policy, names, resources);
+            if added && refs != PolicyRefs::default() {
+                self.snapshot.policy_refs.insert(policy.name.clone(), refs);
+            }
         }
+        let ambiguous = &self.snapshot.ambiguous;
+        self.snapshot
+            .policy_refs
+            .retain(|name, _| !ambiguous.contains(&ObjectKey::new(Kind::Policy, name)));
     }
-    snapshot.policy_refs.retain(|name, _| {
-        !snapshot
-            .ambiguous
-            .contains(&ObjectKey::new(Kind::Policy, name))
-    });
-    snapshot.ambiguous_refs = ambiguous_references(wire, &snapshot, &name_of, &resource_refs);
-    snapshot
 }
 
 /// What a policy names beyond the model's rules.
 fn policy_refs(
     policy: &wire::Policy,
-    group_name: &dyn Fn(&str) -> String,
-    resources: &BTreeMap<&str, ResourceRef>,
+    names: &GroupNames<'_>,
+    resources: &ResourceRefs<'_>,
 ) -> PolicyRefs {
     let mut refs = PolicyRefs::default();
     for rule in &policy.rules {
         refs.ssh_groups
-            .extend(rule.authorized_groups.keys().map(|id| group_name(id)));
+            .extend(rule.authorized_groups.keys().map(|id| names.name(id)));
         if let Some(source) = &rule.source_resource {
             refs.source_resources.insert(
                 resources
@@ -334,14 +381,14 @@ fn policy_refs(
 fn ambiguous_references(
     wire: &WireTenant,
     snapshot: &Snapshot,
-    group_name: &dyn Fn(&str) -> String,
-    resources: &BTreeMap<&str, ResourceRef>,
+    names: &GroupNames<'_>,
+    resources: &ResourceRefs<'_>,
 ) -> BTreeMap<ObjectKey, BTreeSet<ObjectKey>> {
     let mut refs = References {
         ambiguous: &snapshot.ambiguous,
         found: BTreeMap::new(),
     };
-    let groups = |ids: &[String]| ids.iter().map(|id| group_name(id)).collect::<Vec<_>>();
+    let groups = |ids: &[String]| ids.iter().map(|id| names.name(id)).collect::<Vec<_>>();
     for key in &wire.setup_keys {
         let referrer = ObjectKey::new(Kind::SetupKey, &key.name);
         refs.add(&referrer, Kind::Group, groups(&key.auto_groups));
@@ -417,8 +464,8 @@ impl References<'_> {
 
 fn convert_rule(
     rule: &wire::PolicyRule,
-    names: &dyn Fn(&[String]) -> BTreeSet<String>,
-    resources: &BTreeMap<&str, ResourceRef>,
+    names: &GroupNames<'_>,
+    resources: &ResourceRefs<'_>,
 ) -> Rule {
     let ids =
         |groups: &[wire::GroupMinimum]| groups.iter().map(|g| g.id.clone()).collect::<Vec<_>>();
@@ -436,7 +483,7 @@ fn convert_rule(
                 },
             ))
         }
-        None => Destination::Groups(names(&ids(&rule.destinations))),
+        None => Destination::Groups(names.names(&ids(&rule.destinations))),
     };
     Rule {
         name: Some(rule.name.clone()),
@@ -450,7 +497,7 @@ fn convert_rule(
         protocol: rule.protocol.parse().unwrap_or(Protocol::All),
         bidirectional: Some(rule.bidirectional),
         ports,
-        sources: names(&ids(&rule.sources)),
+        sources: names.names(&ids(&rule.sources)),
         destination,
     }
 }

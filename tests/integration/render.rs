@@ -18,7 +18,10 @@ use birdhouse::render::{Format, RenderOptions, render};
 use serde_json::json;
 
 /// What `render` writes, as a string.
-#[allow(clippy::trivially_copy_pass_by_ref, reason = "the arguments of `render`, as they are")]
+#[allow(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "the arguments of `render`, as they are"
+)]
 fn render_to_string(plan: &Plan, format: Format, options: &RenderOptions) -> String {
     let mut written = Vec::new();
     render(plan, format, options, &mut written).expect("writing to a Vec never fails");
