@@ -243,132 +243,144 @@ impl Merger<'_, '_> {
         let users = self.layered_users(layers);
         let services = self.layered_services(layers);
 
-        let mut tenant = Tenant::default();
-        for (name, chosen) in &groups {
-            if name == ALL_GROUP {
-                self.diagnostics.push(
-                    Diagnostic::at(
-                        chosen.doc.name.span,
-                        format!("{}.name", chosen.path),
-                        "the \"All\" group is built in and cannot be managed",
-                    )
-                    .expected("another group name"),
-                );
-                continue;
-            }
-            if is_lock_group(name) {
-                self.diagnostics.push(
-                    Diagnostic::at(
-                        chosen.doc.name.span,
-                        format!("{}.name", chosen.path),
-                        format!(
-                            "group names beginning with {LOCK_GROUP_PREFIX:?} are reserved for \
-                             apply's tenant lock"
-                        ),
-                    )
-                    .expected("another group name"),
-                );
-                continue;
-            }
-            tenant
-                .groups
-                .insert(name.clone(), Group { name: name.clone() });
-        }
+        let mut tenant = Tenant {
+            groups: self.groups(&groups),
+            ..Tenant::default()
+        };
         let group_names: BTreeSet<&str> = tenant.groups.keys().map(String::as_str).collect();
         let refs = References {
             groups: &group_names,
             tenant: self.tenant,
         };
-
         for (name, chosen) in &setup_keys {
-            let doc = chosen.doc;
-            let auto_groups = doc.auto_groups.as_ref().map(|groups| {
-                refs.groups(
-                    self.diagnostics,
-                    groups,
-                    &format!("{}.auto_groups", chosen.path),
-                    false,
-                )
-            });
-            tenant.setup_keys.insert(
-                name.clone(),
-                SetupKey {
-                    name: name.clone(),
-                    key_type: doc.key_type.value,
-                    expires_in: doc.expires_in.as_ref().map(|e| e.value),
-                    usage_limit: doc.usage_limit,
-                    ephemeral: doc.ephemeral,
-                    allow_extra_dns_labels: doc.allow_extra_dns_labels,
-                    auto_groups,
-                    revoked: doc.revoked,
-                },
-            );
+            let key = self.setup_key(&refs, name, chosen);
+            tenant.setup_keys.insert(name.clone(), key);
         }
-
         let mut resource_names: BTreeMap<String, Span> = BTreeMap::new();
         for (name, chosen) in &networks {
             let network = self.network(&refs, chosen, &mut resource_names);
             tenant.networks.insert(name.clone(), network);
         }
-
         for (key, chosen) in &users {
-            let doc = chosen.doc;
-            tenant.users.insert(
-                key.clone(),
-                User {
-                    email: doc.email.value.clone(),
-                    name: doc.name.clone(),
-                    role: doc.role.as_ref().map(|r| r.value),
-                    auto_groups: doc.auto_groups.as_ref().map(|groups| {
-                        refs.groups(
-                            self.diagnostics,
-                            groups,
-                            &format!("{}.auto_groups", chosen.path),
-                            false,
-                        )
-                    }),
-                    blocked: doc.blocked,
-                },
-            );
+            let user = self.user(&refs, chosen);
+            tenant.users.insert(key.clone(), user);
         }
         for (name, chosen) in &services {
-            let doc = chosen.doc;
-            if let Some(role) = doc.role.as_ref().filter(|r| r.value == Role::Owner) {
-                self.diagnostics.push(
-                    Diagnostic::at(
-                        role.span,
-                        format!("{}.role", chosen.path),
-                        "a service user cannot be the owner",
-                    )
-                    .expected("admin, user, network_admin, billing_admin or auditor"),
-                );
-            }
-            tenant.service_users.insert(
-                name.clone(),
-                ServiceUser {
-                    name: name.clone(),
-                    role: doc.role.as_ref().map(|r| r.value),
-                    auto_groups: doc.auto_groups.as_ref().map(|groups| {
-                        refs.groups(
-                            self.diagnostics,
-                            groups,
-                            &format!("{}.auto_groups", chosen.path),
-                            false,
-                        )
-                    }),
-                    token: doc.token.as_ref().map(|t| ServiceUserToken {
-                        name: t.name.clone(),
-                        expires_in_days: t.expires_in_days,
-                    }),
-                },
-            );
+            let user = self.service_user(&refs, name, chosen);
+            tenant.service_users.insert(name.clone(), user);
         }
-
         for (name, chosen) in &policies {
             let policy = self.policy(&refs, &tenant.networks, chosen);
             tenant.policies.insert(name.clone(), policy);
         }
         tenant
+    }
+
+    /// The groups, without the built-in `All` and the names reserved for the tenant lock (both
+    /// reported).
+    fn groups(
+        &mut self,
+        groups: &BTreeMap<String, Chosen<'_, GroupDoc>>,
+    ) -> BTreeMap<String, Group> {
+        let mut kept = BTreeMap::new();
+        for (name, chosen) in groups {
+            let refused = if name == ALL_GROUP {
+                "the \"All\" group is built in and cannot be managed".to_owned()
+            } else if is_lock_group(name) {
+                format!(
+                    "group names beginning with {LOCK_GROUP_PREFIX:?} are reserved for apply's \
+                     tenant lock"
+                )
+            } else {
+                kept.insert(name.clone(), Group { name: name.clone() });
+                continue;
+            };
+            self.diagnostics.push(
+                Diagnostic::at(
+                    chosen.doc.name.span,
+                    format!("{}.name", chosen.path),
+                    refused,
+                )
+                .expected("another group name"),
+            );
+        }
+        kept
+    }
+
+    /// The groups an object's `auto_groups` names, checked against the tenant's groups.
+    fn auto_groups(
+        &mut self,
+        refs: &References<'_>,
+        groups: Option<&Vec<Located<String>>>,
+        path: &str,
+    ) -> Option<BTreeSet<String>> {
+        groups.map(|groups| {
+            refs.groups(
+                self.diagnostics,
+                groups,
+                &format!("{path}.auto_groups"),
+                false,
+            )
+        })
+    }
+
+    fn setup_key(
+        &mut self,
+        refs: &References<'_>,
+        name: &str,
+        chosen: &Chosen<'_, SetupKeyDoc>,
+    ) -> SetupKey {
+        let doc = chosen.doc;
+        SetupKey {
+            name: name.to_owned(),
+            key_type: doc.key_type.value,
+            expires_in: doc.expires_in.as_ref().map(|e| e.value),
+            usage_limit: doc.usage_limit,
+            ephemeral: doc.ephemeral,
+            allow_extra_dns_labels: doc.allow_extra_dns_labels,
+            auto_groups: self.auto_groups(refs, doc.auto_groups.as_ref(), &chosen.path),
+            revoked: doc.revoked,
+        }
+    }
+
+    fn user(&mut self, refs: &References<'_>, chosen: &Chosen<'_, RegularUserDoc>) -> User {
+        let doc = chosen.doc;
+        User {
+            email: doc.email.value.clone(),
+            name: doc.name.clone(),
+            role: doc.role.as_ref().map(|r| r.value),
+            auto_groups: self.auto_groups(refs, doc.auto_groups.as_ref(), &chosen.path),
+            blocked: doc.blocked,
+        }
+    }
+
+    /// A service user; the owner role is refused (a service user cannot own the account).
+    fn service_user(
+        &mut self,
+        refs: &References<'_>,
+        name: &str,
+        chosen: &Chosen<'_, ServiceUserDoc>,
+    ) -> ServiceUser {
+        let doc = chosen.doc;
+        if let Some(role) = doc.role.as_ref().filter(|r| r.value == Role::Owner) {
+            self.diagnostics.push(
+                Diagnostic::at(
+                    role.span,
+                    format!("{}.role", chosen.path),
+                    "a service user cannot be the owner",
+                )
+                .expected("admin, user, network_admin, billing_admin or auditor"),
+            );
+        }
+        ServiceUser {
+            name: name.to_owned(),
+            role: doc.role.as_ref().map(|r| r.value),
+            auto_groups: self.auto_groups(refs, doc.auto_groups.as_ref(), &chosen.path),
+            token: doc.token.as_ref().map(|t| ServiceUserToken {
+                name: t.name.clone(),
+                expires_in_days: t.expires_in_days,
+            }),
+        }
     }
 
     fn network(
