@@ -44,7 +44,7 @@ pub use setup::{instance_status, setup};
 pub use tenant::TenantClient;
 pub use tls::{TrustError, TrustedRoots};
 
-use retry::{Failure, Verdict};
+use retry::{Failure, Next};
 use wire::ErrorBody;
 
 /// NetBird Cloud's management API.
@@ -374,8 +374,7 @@ impl Client {
         let url = self.url(scope, path);
         let clock = inner.budget.clock().clone();
         let mut attempt: u32 = 0;
-        let mut rate_limited_attempts: u32 = 0;
-        let mut transient_attempts: u32 = 0;
+        let mut attempts = retry::Attempts::default();
         let mut pending_wait = Duration::ZERO;
         loop {
             attempt += 1;
@@ -385,82 +384,38 @@ impl Client {
             if attempt > 1 {
                 inner.counters.retries.fetch_add(1, Ordering::Relaxed);
             }
-            let waited_ms = u64::try_from(waited.as_millis()).unwrap_or(u64::MAX);
-
-            let outcome = self.send_once(method, &url, body.as_deref()).await;
-            let attempt_failure = match outcome {
-                Ok((status, bytes)) => {
-                    tracing::debug!(
-                        tenant = %scope, method = %method, path = %label.path, status,
-                        attempt, waited_ms, "api request"
-                    );
-                    if (200..300).contains(&status) {
-                        inner.authenticated.store(true, Ordering::Relaxed);
-                        return Ok((label, bytes));
-                    }
-                    (Failure::Status(status), Some(bytes), None)
-                }
-                Err(SendError::TooLarge) => {
-                    tracing::debug!(
-                        tenant = %scope, method = %method, path = %label.path,
-                        error = "answer too large", attempt, waited_ms, "api request failed"
-                    );
-                    return Err(ApiError::ResponseTooLarge {
-                        request: label,
-                        limit_bytes: inner.max_response_bytes,
-                    });
-                }
-                Err(SendError::Transport(err)) => {
-                    let err = err.without_url();
-                    let failure = if tls::certificate_problem(&err).is_some() {
-                        Failure::Certificate
-                    } else if err.is_connect() {
-                        Failure::Connect
-                    } else {
-                        Failure::NoAnswer
-                    };
-                    tracing::debug!(
-                        tenant = %scope, method = %method, path = %label.path,
-                        error = transport_kind(&err), attempt, waited_ms, "api request failed"
-                    );
-                    (failure, None, Some(err))
-                }
+            let sent = Sent {
+                label: &label,
+                attempt,
+                waited_ms: u64::try_from(waited.as_millis()).unwrap_or(u64::MAX),
             };
-
-            let (failure, body_bytes, transport) = attempt_failure;
-            match RetryPolicy::verdict(method, failure) {
-                Verdict::RateLimited => {
+            // Boxed: the send's future is large, and every caller's future would carry it.
+            let failed = match Box::pin(self.attempt(&sent, &url, body.as_deref())).await {
+                Attempted::Answered(bytes) => return Ok((label, bytes)),
+                Attempted::Fatal(error) => return Err(error),
+                Attempted::Failed(failed) => failed,
+            };
+            match attempts.after(&inner.retry, method, failed.failure) {
+                Next::AfterRefill => {
                     inner.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
                     inner.budget.drain();
-                    rate_limited_attempts += 1;
-                    if rate_limited_attempts >= inner.retry.max_rate_limited_attempts {
-                        return Err(ApiError::RateLimited {
-                            request: label,
-                            attempts: attempt,
-                        });
-                    }
                     // One refill interval, so the server's bucket has a token again, plus up to
                     // half an interval of jitter so clients refused together do not return
                     // together. The drained budget keeps every other tenant waiting too.
                     let interval = inner.budget.refill_interval();
                     pending_wait = sleep_for(&*clock, interval + retry::jitter(interval / 2)).await;
                 }
-                Verdict::Transient => {
-                    transient_attempts += 1;
-                    if transient_attempts >= inner.retry.max_attempts {
-                        return Err(self.give_up(
-                            label,
-                            failure,
-                            body_bytes.as_deref(),
-                            transport,
-                            attempt,
-                        ));
-                    }
-                    pending_wait =
-                        sleep_for(&*clock, inner.retry.backoff(transient_attempts)).await;
+                Next::After(backoff) => pending_wait = sleep_for(&*clock, backoff).await,
+                Next::TooManyRateLimited => {
+                    inner.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
+                    inner.budget.drain();
+                    return Err(ApiError::RateLimited {
+                        request: label,
+                        attempts: attempt,
+                    });
                 }
-                Verdict::OutcomeUnknown => {
-                    let reason = match (failure, &transport) {
+                Next::OutcomeUnknown => {
+                    let reason = match (failed.failure, &failed.transport) {
                         (_, Some(err)) => format!("no complete answer ({})", transport_kind(err)),
                         (Failure::Status(status), None) => {
                             format!("the gateway answered {status}")
@@ -472,12 +427,12 @@ impl Client {
                         reason,
                     });
                 }
-                Verdict::Fail => {
+                Next::GiveUp => {
                     return Err(self.give_up(
                         label,
-                        failure,
-                        body_bytes.as_deref(),
-                        transport,
+                        failed.failure,
+                        failed.body.as_deref(),
+                        failed.transport,
                         attempt,
                     ));
                 }
@@ -485,9 +440,59 @@ impl Client {
         }
     }
 
-    /// One attempt: the status and the whole body, or the transport error. A body cut off
-    /// mid-way is a transport failure like any other; a body above the size limit is refused
-    /// as soon as it is announced or read past the limit, so no more than the limit is held.
+    /// Sends one attempt and classifies what came back, logging it.
+    async fn attempt(&self, sent: &Sent<'_>, url: &Url, body: Option<&[u8]>) -> Attempted {
+        let label = sent.label;
+        let (scope, method, attempt, waited_ms) =
+            (&label.scope, label.method, sent.attempt, sent.waited_ms);
+        match self.send_once(method, url, body).await {
+            Ok((status, bytes)) => {
+                tracing::debug!(
+                    tenant = %scope, method = %method, path = %label.path, status,
+                    attempt, waited_ms, "api request"
+                );
+                if (200..300).contains(&status) {
+                    self.inner.authenticated.store(true, Ordering::Relaxed);
+                    return Attempted::Answered(bytes);
+                }
+                Attempted::Failed(FailedAttempt {
+                    failure: Failure::Status(status),
+                    body: Some(bytes),
+                    transport: None,
+                })
+            }
+            Err(SendError::TooLarge) => {
+                tracing::debug!(
+                    tenant = %scope, method = %method, path = %label.path,
+                    error = "answer too large", attempt, waited_ms, "api request failed"
+                );
+                Attempted::Fatal(ApiError::ResponseTooLarge {
+                    request: label.clone(),
+                    limit_bytes: self.inner.max_response_bytes,
+                })
+            }
+            Err(SendError::Transport(err)) => {
+                let err = err.without_url();
+                let failure = if tls::certificate_problem(&err).is_some() {
+                    Failure::Certificate
+                } else if err.is_connect() {
+                    Failure::Connect
+                } else {
+                    Failure::NoAnswer
+                };
+                tracing::debug!(
+                    tenant = %scope, method = %method, path = %label.path,
+                    error = transport_kind(&err), attempt, waited_ms, "api request failed"
+                );
+                Attempted::Failed(FailedAttempt {
+                    failure,
+                    body: None,
+                    transport: Some(err),
+                })
+            }
+        }
+    }
+
     async fn send_once(
         &self,
         method: Method,
@@ -572,6 +577,30 @@ impl Client {
         }
         url
     }
+}
+
+/// One attempt of a request, for its log line.
+struct Sent<'a> {
+    label: &'a RequestLabel,
+    attempt: u32,
+    waited_ms: u64,
+}
+
+/// What one attempt came to.
+enum Attempted {
+    /// A success status, with the body.
+    Answered(Vec<u8>),
+    /// A failure no retry can help (an answer larger than the client reads).
+    Fatal(ApiError),
+    /// A failure the retry policy decides about.
+    Failed(FailedAttempt),
+}
+
+/// A failed attempt: what failed, and the answer's body or the transport error if any.
+struct FailedAttempt {
+    failure: Failure,
+    body: Option<Vec<u8>>,
+    transport: Option<reqwest::Error>,
 }
 
 /// Why one attempt got no usable answer.

@@ -100,6 +100,55 @@ impl RetryPolicy {
     }
 }
 
+/// What to do after a failed attempt, once the attempts so far are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Next {
+    /// A 429 with attempts left: drain the budget, wait a refill interval, send again.
+    AfterRefill,
+    /// A transient failure with attempts left: wait this long, send again.
+    After(Duration),
+    /// A 429 with no attempts left.
+    TooManyRateLimited,
+    /// A write may or may not have landed: never sent again blindly.
+    OutcomeUnknown,
+    /// Permanent, or the transient attempts are used up: report the answer.
+    GiveUp,
+}
+
+/// The retries one request has made, counted apart: 429s are the server pacing the budget,
+/// the others are faults.
+#[derive(Debug, Default)]
+pub(crate) struct Attempts {
+    rate_limited: u32,
+    transient: u32,
+}
+
+impl Attempts {
+    /// Counts a failed attempt and says what comes next.
+    pub(crate) fn after(&mut self, policy: &RetryPolicy, method: Method, failure: Failure) -> Next {
+        match RetryPolicy::verdict(method, failure) {
+            Verdict::RateLimited => {
+                self.rate_limited += 1;
+                if self.rate_limited >= policy.max_rate_limited_attempts {
+                    Next::TooManyRateLimited
+                } else {
+                    Next::AfterRefill
+                }
+            }
+            Verdict::Transient => {
+                self.transient += 1;
+                if self.transient >= policy.max_attempts {
+                    Next::GiveUp
+                } else {
+                    Next::After(policy.backoff(self.transient))
+                }
+            }
+            Verdict::OutcomeUnknown => Next::OutcomeUnknown,
+            Verdict::Fail => Next::GiveUp,
+        }
+    }
+}
+
 /// A random duration in `[0, up_to]`.
 pub(crate) fn jitter(up_to: Duration) -> Duration {
     let nanos = u64::try_from(up_to.as_nanos()).unwrap_or(u64::MAX);
@@ -110,7 +159,7 @@ pub(crate) fn jitter(up_to: Duration) -> Duration {
 mod tests {
     use std::time::Duration;
 
-    use super::{Failure, RetryPolicy, Verdict};
+    use super::{Attempts, Failure, Next, RetryPolicy, Verdict};
     use crate::api::Method;
 
     #[test]
@@ -165,5 +214,52 @@ mod tests {
                 assert!(wait >= full / 2 && wait <= full, "retry {retry}: {wait:?}");
             }
         }
+    }
+
+    #[test]
+    fn rate_limits_and_faults_have_attempt_budgets_of_their_own() {
+        let policy = RetryPolicy {
+            max_attempts: 2,
+            max_rate_limited_attempts: 3,
+            ..RetryPolicy::default()
+        };
+        let mut attempts = Attempts::default();
+        let get = Method::Get;
+        assert_eq!(
+            attempts.after(&policy, get, Failure::Status(429)),
+            Next::AfterRefill
+        );
+        assert!(matches!(
+            attempts.after(&policy, get, Failure::Status(503)),
+            Next::After(_)
+        ));
+        assert_eq!(
+            attempts.after(&policy, get, Failure::Status(429)),
+            Next::AfterRefill
+        );
+        // The third 429 ends it; a 429 never used up a fault's attempt.
+        assert_eq!(
+            attempts.after(&policy, get, Failure::Status(429)),
+            Next::TooManyRateLimited
+        );
+        let mut attempts = Attempts::default();
+        assert!(matches!(
+            attempts.after(&policy, get, Failure::NoAnswer),
+            Next::After(_)
+        ));
+        assert_eq!(
+            attempts.after(&policy, get, Failure::NoAnswer),
+            Next::GiveUp
+        );
+        // A write with no answer is never sent again; a 4xx is final at once.
+        let mut attempts = Attempts::default();
+        assert_eq!(
+            attempts.after(&policy, Method::Post, Failure::NoAnswer),
+            Next::OutcomeUnknown
+        );
+        assert_eq!(
+            attempts.after(&policy, get, Failure::Status(400)),
+            Next::GiveUp
+        );
     }
 }
