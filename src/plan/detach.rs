@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::live::Snapshot;
-use crate::model::{Destination, Kind, Policy, RouterTarget, router_key};
+use crate::model::{Destination, Kind, Network, Policy, RouterTarget, router_key};
 use crate::plan::{Action, Change, FieldChange, NetworkChild, Object, Reason, projected};
 
 /// One change per object that names a group `changes` delete.
@@ -28,116 +28,43 @@ pub(super) fn detach_changes(changes: &[Change], live: &Snapshot) -> Vec<Change>
         return Vec::new();
     }
     let tenant = projected::after(changes, live);
-    let gone = |groups: &BTreeSet<String>| -> Vec<String> {
-        groups.intersection(&deleted).cloned().collect()
+    let mut detacher = Detacher {
+        deleted: &deleted,
+        out: Vec::new(),
     };
-    let left = |groups: &BTreeSet<String>| -> BTreeSet<String> {
-        groups.difference(&deleted).cloned().collect()
-    };
-    let mut out = Vec::new();
-
     for (name, key) in &tenant.setup_keys {
-        let Some(groups) = key.auto_groups.as_ref().filter(|g| !gone(g).is_empty()) else {
-            continue;
-        };
-        let mut after = key.clone();
-        after.auto_groups = Some(left(groups));
-        let fields = vec![field("auto_groups", groups, &left(groups))];
-        let (before, after) = (Object::SetupKey(key.clone()), Object::SetupKey(after));
-        out.push(detach(
-            Kind::SetupKey,
-            name,
-            gone(groups),
-            (before, after),
-            fields,
-        ));
+        detacher.auto_groups(Kind::SetupKey, name, key.auto_groups.as_ref(), |groups| {
+            let (mut before, mut after) = (key.clone(), key.clone());
+            before.auto_groups = Some(groups.0);
+            after.auto_groups = Some(groups.1);
+            (Object::SetupKey(before), Object::SetupKey(after))
+        });
     }
     for (name, user) in &tenant.users {
-        let Some(groups) = user.auto_groups.as_ref().filter(|g| !gone(g).is_empty()) else {
-            continue;
-        };
-        let mut after = user.clone();
-        after.auto_groups = Some(left(groups));
-        let fields = vec![field("auto_groups", groups, &left(groups))];
-        let (before, after) = (Object::User(user.clone()), Object::User(after));
-        out.push(detach(
-            Kind::User,
-            name,
-            gone(groups),
-            (before, after),
-            fields,
-        ));
+        detacher.auto_groups(Kind::User, name, user.auto_groups.as_ref(), |groups| {
+            let (mut before, mut after) = (user.clone(), user.clone());
+            before.auto_groups = Some(groups.0);
+            after.auto_groups = Some(groups.1);
+            (Object::User(before), Object::User(after))
+        });
     }
     for (name, user) in &tenant.service_users {
-        let Some(groups) = user.auto_groups.as_ref().filter(|g| !gone(g).is_empty()) else {
-            continue;
-        };
-        let mut after = user.clone();
-        after.auto_groups = Some(left(groups));
-        // Only the groups change: the token (a field of its own call) is not written again.
-        after.token = None;
-        let mut before = user.clone();
-        before.token = None;
-        let fields = vec![field("auto_groups", groups, &left(groups))];
-        let (before, after) = (Object::ServiceUser(before), Object::ServiceUser(after));
-        out.push(detach(
+        detacher.auto_groups(
             Kind::ServiceUser,
             name,
-            gone(groups),
-            (before, after),
-            fields,
-        ));
+            user.auto_groups.as_ref(),
+            |groups| {
+                // Only the groups change: the token (a call of its own) is not written again.
+                let (mut before, mut after) = (user.clone(), user.clone());
+                (before.token, after.token) = (None, None);
+                before.auto_groups = Some(groups.0);
+                after.auto_groups = Some(groups.1);
+                (Object::ServiceUser(before), Object::ServiceUser(after))
+            },
+        );
     }
     for network in tenant.networks.values() {
-        fn child<T>(network: &str, object: T) -> NetworkChild<T> {
-            NetworkChild {
-                network: network.to_owned(),
-                object,
-            }
-        }
-        let child_of = |object| child(&network.name, object);
-        for (name, resource) in &network.resources {
-            let Some(groups) = resource.groups.as_ref().filter(|g| !gone(g).is_empty()) else {
-                continue;
-            };
-            let mut after = resource.clone();
-            after.groups = Some(left(groups));
-            let fields = vec![field("groups", groups, &left(groups))];
-            let sides = (
-                Object::NetworkResource(child_of(resource.clone())),
-                Object::NetworkResource(child_of(after)),
-            );
-            out.push(detach(
-                Kind::NetworkResource,
-                name,
-                gone(groups),
-                sides,
-                fields,
-            ));
-        }
-        for (target, router) in &network.routers {
-            let RouterTarget::PeerGroups(groups) = target else {
-                continue;
-            };
-            if gone(groups).is_empty() {
-                continue;
-            }
-            let mut after = router.clone();
-            after.target = RouterTarget::PeerGroups(left(groups));
-            let fields = vec![field("peer_groups", groups, &left(groups))];
-            let key = router_key(&network.name, target);
-            let sides = (
-                Object::NetworkRouter(child(&network.name, router.clone())),
-                Object::NetworkRouter(child(&network.name, after)),
-            );
-            out.push(detach(
-                Kind::NetworkRouter,
-                &key,
-                gone(groups),
-                sides,
-                fields,
-            ));
-        }
+        detacher.network(network);
     }
     for (name, policy) in &tenant.policies {
         // A policy the plan writes is sent without SSH authorized groups; only one left as it
@@ -145,17 +72,97 @@ pub(super) fn detach_changes(changes: &[Change], live: &Snapshot) -> Vec<Change>
         let written = changes
             .iter()
             .any(|c| c.kind == Kind::Policy && c.name == *name);
-        let ssh = live
+        let ssh: Vec<String> = live
             .policy_refs
             .get(name)
             .filter(|_| !written)
-            .map(|refs| gone(&refs.ssh_groups))
+            .map(|refs| refs.ssh_groups.intersection(&deleted).cloned().collect())
             .unwrap_or_default();
-        if let Some(change) = detach_policy(name, policy, &deleted, &ssh) {
-            out.push(change);
+        detacher
+            .out
+            .extend(detach_policy(name, policy, &deleted, &ssh));
+    }
+    detacher.out
+}
+
+/// Collects the detach changes of the objects that name deleted groups.
+struct Detacher<'a> {
+    deleted: &'a BTreeSet<String>,
+    out: Vec<Change>,
+}
+
+impl Detacher<'_> {
+    /// The change of an object whose `field` holds `groups`, when some of them are deleted;
+    /// `sides` makes the object before and after from the groups before and after.
+    fn groups(
+        &mut self,
+        (kind, name, field): (Kind, &str, &str),
+        groups: Option<&BTreeSet<String>>,
+        sides: impl FnOnce((BTreeSet<String>, BTreeSet<String>)) -> (Object, Object),
+    ) {
+        let Some(groups) = groups else {
+            return;
+        };
+        let gone: Vec<String> = groups.intersection(self.deleted).cloned().collect();
+        if gone.is_empty() {
+            return;
+        }
+        let left: BTreeSet<String> = groups.difference(self.deleted).cloned().collect();
+        let fields = vec![field_change(field, groups, &left)];
+        let sides = sides((groups.clone(), left));
+        self.out.push(detach(kind, name, gone, sides, fields));
+    }
+
+    fn auto_groups(
+        &mut self,
+        kind: Kind,
+        name: &str,
+        groups: Option<&BTreeSet<String>>,
+        sides: impl FnOnce((BTreeSet<String>, BTreeSet<String>)) -> (Object, Object),
+    ) {
+        self.groups((kind, name, "auto_groups"), groups, sides);
+    }
+
+    /// A network's resources (their groups) and routers (their peer groups).
+    fn network(&mut self, network: &Network) {
+        let child = |object| NetworkChild {
+            network: network.name.clone(),
+            object,
+        };
+        for (name, resource) in &network.resources {
+            let key = (Kind::NetworkResource, name.as_str(), "groups");
+            self.groups(key, resource.groups.as_ref(), |groups| {
+                let (mut before, mut after) = (resource.clone(), resource.clone());
+                before.groups = Some(groups.0);
+                after.groups = Some(groups.1);
+                (
+                    Object::NetworkResource(child(before)),
+                    Object::NetworkResource(child(after)),
+                )
+            });
+        }
+        for (target, router) in &network.routers {
+            let RouterTarget::PeerGroups(groups) = target else {
+                continue;
+            };
+            let name = router_key(&network.name, target);
+            let key = (Kind::NetworkRouter, name.as_str(), "peer_groups");
+            self.groups(key, Some(groups), |groups| {
+                let mut after = router.clone();
+                after.target = RouterTarget::PeerGroups(groups.1);
+                (
+                    Object::NetworkRouter(NetworkChild {
+                        network: network.name.clone(),
+                        object: router.clone(),
+                    }),
+                    Object::NetworkRouter(NetworkChild {
+                        network: network.name.clone(),
+                        object: after,
+                    }),
+                )
+            });
         }
     }
-    out
 }
 
 /// The detach change of one policy, when it names a deleted group.
@@ -172,7 +179,7 @@ fn detach_policy(
         let sources: BTreeSet<String> = rule.sources.difference(deleted).cloned().collect();
         if sources != rule.sources {
             taken.extend(rule.sources.intersection(deleted).cloned());
-            fields.push(field(
+            fields.push(field_change(
                 &format!("rules[{index}].sources"),
                 &rule.sources,
                 &sources,
@@ -184,7 +191,7 @@ fn detach_policy(
             if kept != *groups {
                 taken.extend(groups.intersection(deleted).cloned());
                 let name = format!("rules[{index}].destinations");
-                fields.push(field(&name, groups, &kept));
+                fields.push(field_change(&name, groups, &kept));
                 *groups = kept;
             }
         }
@@ -227,7 +234,7 @@ fn detach(
     }
 }
 
-fn field<T: Serialize>(name: &str, before: &T, after: &T) -> FieldChange {
+fn field_change<T: Serialize>(name: &str, before: &T, after: &T) -> FieldChange {
     let json =
         |value: &T| serde_json::to_value(value).expect("invariant: model values serialise to JSON");
     FieldChange {
