@@ -85,6 +85,27 @@ fn apply(fake: &Fake, dir: &Path, extra: &[&str]) -> Output {
     birdhouse(fake, Some(dir), &args)
 }
 
+/// `apply -f`, checking that the "Apply needs N API calls" of the plan it shows is what the
+/// apply spent: the requests the server received beyond the plan's own reads (measured by a
+/// plain plan first). Returns the output and the requests of the apply run.
+fn apply_counted(fake: &Fake, dir: &Path) -> (Output, usize) {
+    let before = fake.with(|w| w.log.len());
+    birdhouse(fake, Some(dir), &["plan", "-f", "tenants"]);
+    let reads = fake.with(|w| w.log.len()) - before;
+    let before = fake.with(|w| w.log.len());
+    let out = apply(fake, dir, &[]);
+    let spent = fake.with(|w| w.log.len()) - before - reads;
+    let needs: usize = out
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Apply needs "))
+        .and_then(|l| l.split(' ').next())
+        .and_then(|n| n.replace(',', "").parse().ok())
+        .unwrap_or_else(|| panic!("the plan states its calls:\n{}", out.stdout));
+    assert_eq!(needs, spent, "the plan's count is not what apply spent");
+    (out, spent + reads)
+}
+
 /// `plan --detailed-exitcode` must exit 0: nothing left to do.
 fn assert_converged(fake: &Fake, dir: &Path) {
     let out = birdhouse(
@@ -159,7 +180,7 @@ fn group_id(fake: &Fake, tenant: &str, name: &str) -> String {
 fn applies_in_dependency_order_prints_each_change_and_converges() {
     let fake = fake();
     let dir = scratch();
-    let out = apply(&fake, dir.path(), &[]);
+    let (out, received) = apply_counted(&fake, dir.path());
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     assert!(
         out.stdout.contains("Tenant Acme"),
@@ -185,7 +206,6 @@ fn applies_in_dependency_order_prints_each_change_and_converges() {
         out.stderr
     );
     // The summary's count is what the server received, every request of plan and apply.
-    let received = fake.with(|w| w.log.len());
     assert!(
         out.stderr
             .contains(&format!("API calls: {received} (0 answered 429)")),
@@ -490,7 +510,7 @@ fn groups_are_detached_before_delete_and_a_server_refusal_converges_once_cleared
     assert!(!names.contains(&"former".to_owned()), "{names:?}");
 
     add(&fake, "Acme", |t| t.linked_elsewhere.clear());
-    let out = apply(&fake, dir.path(), &[]);
+    let (out, _) = apply_counted(&fake, dir.path());
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
         out.stderr.contains("Acme: - group legacy"),
