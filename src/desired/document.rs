@@ -279,7 +279,7 @@ pub(crate) struct ResourceDoc {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RouterDoc {
-    /// One routing peer, by its NetBird peer id (peers are not managed by birdhouse).
+    /// One routing peer, by its name (a peer's id also works); birdhouse does not manage peers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer: Option<Located<String>>,
     /// Every peer of these groups routes.

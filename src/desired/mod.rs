@@ -10,6 +10,8 @@ mod load;
 mod node;
 mod resolve;
 pub(crate) mod schema;
+#[cfg(test)]
+mod schema_agreement;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -484,6 +484,8 @@ impl<'n> Fields<'n> {
 
     /// The value of an optional field.
     pub(crate) fn take(&mut self, key: &'static str) -> Option<&'n Located<Node>> {
+        #[cfg(test)]
+        asked::record(&self.path, key);
         self.known.push(key);
         let field = self.entries.iter_mut().find(|f| f.name == key)?;
         field.used = true;
@@ -521,6 +523,35 @@ impl<'n> Fields<'n> {
                 .expected(format!("one of {}", known.join(", "))),
             );
         }
+    }
+}
+
+/// Every key the decoder asks a mapping for, with the mapping's field path, so a test can look
+/// each one up in the schema at that place (`schema_agreement`). Only [`Fields::take`] (and
+/// `require`, which calls it) records: those are the keys `finish` accepts, while `has` only
+/// looks. Built for tests alone; the decoder outside tests has no such hook.
+#[cfg(test)]
+pub(crate) mod asked {
+    use std::cell::RefCell;
+
+    thread_local! {
+        /// `Some` while [`during`] runs on this thread.
+        static KEYS: RefCell<Option<Vec<(String, &'static str)>>> = const { RefCell::new(None) };
+    }
+
+    /// Runs `decode` and returns the (mapping path, key) pairs it asked for, in order.
+    pub(crate) fn during(decode: impl FnOnce()) -> Vec<(String, &'static str)> {
+        KEYS.set(Some(Vec::new()));
+        decode();
+        KEYS.take().unwrap_or_default()
+    }
+
+    pub(super) fn record(path: &str, key: &'static str) {
+        KEYS.with_borrow_mut(|keys| {
+            if let Some(keys) = keys {
+                keys.push((path.to_owned(), key));
+            }
+        });
     }
 }
 

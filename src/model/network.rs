@@ -42,7 +42,7 @@ pub struct Resource {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RouterTarget {
-    /// One peer, by its NetBird peer id.
+    /// One peer, by its name (or its id when the name does not pick out one peer).
     Peer(String),
     /// Every peer of these groups.
     PeerGroups(BTreeSet<String>),
