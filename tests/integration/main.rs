@@ -6,6 +6,7 @@ mod bootstrap;
 mod ci;
 mod cli;
 mod contracts;
+mod convergence;
 mod e2e;
 mod export;
 mod render;
