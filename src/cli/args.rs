@@ -85,25 +85,138 @@ pub(crate) enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Check desired-state files offline: syntax, fields, references.
+    #[command(after_help = "\
+Examples:
+  birdhouse validate -f tenants/
+  birdhouse validate -f tenants/acme-dental.yaml
+  birdhouse validate -f tenants/ --tenant 'acme*'")]
     Validate(InputArgs),
     /// Read the live tenants and show what apply would change.
+    #[command(after_help = "\
+Examples:
+  birdhouse plan -f tenants/
+  birdhouse plan -f tenants/ --changed-since origin/main --format markdown
+  birdhouse plan -f tenants/ --out plan.json --detailed-exitcode")]
     Plan(PlanArgs),
     /// Make the live tenants match the files (or execute a saved plan).
+    #[command(after_help = "\
+Examples:
+  birdhouse apply -f tenants/ --secrets-out secrets.jsonl
+  birdhouse apply plan.json --secrets-out secrets.jsonl
+  birdhouse apply -f tenants/ --tenant acme-dental --yes --secrets-out secrets.jsonl")]
     Apply(ApplyArgs),
     /// Write live tenants as desired-state YAML.
+    #[command(after_help = "\
+Examples:
+  birdhouse export -o tenants/
+  birdhouse export -o tenants/ --tenant 'acme*' --force")]
     Export(ExportArgs),
     /// List the MSP's tenants.
+    #[command(after_help = "\
+Examples:
+  birdhouse tenants
+  birdhouse tenants --format json")]
     Tenants(TenantsArgs),
     /// Remove the apply locks a killed apply left on the tenants named by --tenant.
+    #[command(after_help = "\
+Examples:
+  birdhouse unlock -f tenants/ --tenant acme-dental
+  birdhouse unlock -f tenants/ --tenant 'acme*'")]
     Unlock(InputArgs),
     /// Print the JSON Schema of the desired-state format.
+    #[command(after_help = "\
+Examples:
+  birdhouse schema > schema/birdhouse.schema.json")]
     Schema,
     /// First run of a self-hosted server: create the owner and a PAT.
+    #[command(after_help = "\
+Examples:
+  birdhouse bootstrap --url https://netbird.example.com --email admin@example.com \\
+    --name Admin --password-file owner.pw --pat-out birdhouse.pat")]
     Bootstrap(BootstrapArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = "\
+Examples:
+  birdhouse completions bash > ~/.local/share/bash-completion/completions/birdhouse
+  birdhouse completions zsh > ~/.zfunc/_birdhouse")]
     Completions(CompletionsArgs),
     /// Print the man page (roff).
+    #[command(after_help = "\
+Examples:
+  birdhouse man > birdhouse.1 && man ./birdhouse.1")]
     Man,
+}
+
+/// The global options each command ignores, by command: hidden from that command's help (they
+/// are still accepted, so a flag set once for every call does not break a command).
+const IGNORED_GLOBALS: &[(&str, &[&str])] = &[
+    (
+        "validate",
+        &[
+            "parallel",
+            "rate",
+            "burst",
+            "color",
+            "api_url",
+            "token_file",
+            "ca_cert",
+        ],
+    ),
+    ("export", &["color"]),
+    ("tenants", &["tenants", "parallel", "color"]),
+    ("unlock", &["color"]),
+    (
+        "bootstrap",
+        &[
+            "tenants",
+            "parallel",
+            "rate",
+            "burst",
+            "color",
+            "api_url",
+            "token_file",
+        ],
+    ),
+    ("schema", &ALL_GLOBALS),
+    ("completions", &ALL_GLOBALS),
+    ("man", &ALL_GLOBALS),
+];
+
+/// Every global option, by its argument id.
+const ALL_GLOBALS: [&str; 10] = [
+    "tenants",
+    "parallel",
+    "rate",
+    "burst",
+    "verbose",
+    "quiet",
+    "color",
+    "api_url",
+    "token_file",
+    "ca_cert",
+];
+
+/// The command line definition: the derived one, with each command's help listing only the
+/// global options it uses. The parser, the completions and the man page all use this.
+pub(crate) fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut command = Args::command();
+    // Building propagates the global options into every subcommand, where they can be hidden.
+    command.build();
+    // In place, keeping the order of commands and options (help lists them as declared).
+    command = command.mut_subcommands(|sub| {
+        let Some((_, ignored)) = IGNORED_GLOBALS
+            .iter()
+            .find(|(name, _)| *name == sub.get_name())
+        else {
+            return sub;
+        };
+        sub.mut_args(|arg| {
+            let hidden = ignored.contains(&arg.get_id().as_str());
+            arg.hide(hidden)
+        })
+    });
+    command
 }
 
 /// `birdhouse completions`.

@@ -12,8 +12,6 @@ pub(crate) mod settings;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use crate::cli::args::{Args, Command};
 use crate::cli::exit::Exit;
 use crate::cli::settings::{Settings, Verbosity};
@@ -25,7 +23,10 @@ pub struct UsageError(pub String);
 
 /// Runs the CLI and returns the process exit code.
 pub fn main() -> ExitCode {
-    let args = match Args::try_parse() {
+    let parsed = args::command()
+        .try_get_matches()
+        .and_then(|matches| <Args as clap::FromArgMatches>::from_arg_matches(&matches));
+    let args = match parsed {
         Ok(args) => args,
         Err(err) => {
             let exit = if err.use_stderr() {

@@ -721,3 +721,60 @@ fn the_man_page_has_environment_and_exit_status_and_no_missing_pages() {
     );
     assert!(out.stdout.contains("birdhouse unlock"));
 }
+
+/// Every command's help ends with examples of itself, and lists only the global options the
+/// command uses.
+#[test]
+fn each_commands_help_shows_examples_and_only_the_options_it_uses() {
+    let help = |command: &str| {
+        let out = Test::new().args(&[command, "--help"]).run();
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        out.stdout
+    };
+    for command in [
+        "validate",
+        "plan",
+        "apply",
+        "export",
+        "tenants",
+        "unlock",
+        "schema",
+        "bootstrap",
+        "completions",
+        "man",
+    ] {
+        let text = help(command);
+        let examples = text
+            .split("Examples:\n")
+            .nth(1)
+            .unwrap_or_else(|| panic!("`{command} --help` has no examples:\n{text}"));
+        let lines = examples
+            .lines()
+            .filter(|l| l.starts_with(&format!("  birdhouse {command}")))
+            .count();
+        assert!(
+            (1..=3).contains(&lines),
+            "`{command} --help` examples:\n{examples}"
+        );
+    }
+    let listed = |command: &str, option: &str| help(command).contains(&format!("--{option}"));
+    for option in [
+        "rate",
+        "burst",
+        "parallel",
+        "api-url",
+        "token-file",
+        "tenant",
+    ] {
+        assert!(!listed("schema", option), "schema --help lists --{option}");
+        assert!(listed("plan", option), "plan --help misses --{option}");
+    }
+    assert!(listed("validate", "tenant"));
+    assert!(!listed("validate", "api-url"));
+    assert!(!listed("tenants", "tenant"));
+    assert!(listed("tenants", "api-url"));
+    // Hidden is not refused: a flag set for every call does not break a command.
+    let out = Test::new().args(&["schema", "--rate", "60"]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("\"$schema\""));
+}

@@ -3,13 +3,11 @@
 
 use std::io::Write;
 
-use clap::CommandFactory;
-
-use crate::cli::args::{Args, CompletionsArgs};
+use crate::cli::args::{CompletionsArgs, command as cli_command};
 use crate::cli::exit::Exit;
 
 pub(crate) fn completions(args: &CompletionsArgs) -> anyhow::Result<Exit> {
-    let mut command = Args::command();
+    let mut command = cli_command();
     let mut stdout = std::io::stdout().lock();
     clap_complete::generate(args.shell, &mut command, "birdhouse", &mut stdout);
     stdout.flush()?;
@@ -19,7 +17,7 @@ pub(crate) fn completions(args: &CompletionsArgs) -> anyhow::Result<Exit> {
 /// The man page: clap's sections, then COMMANDS (in this page: there is no page per command),
 /// EXIT STATUS and ENVIRONMENT.
 pub(crate) fn man() -> anyhow::Result<Exit> {
-    let command = Args::command();
+    let command = cli_command();
     let man = clap_mangen::Man::new(command.clone());
     let mut page: Vec<u8> = Vec::new();
     man.render_title(&mut page)?;
