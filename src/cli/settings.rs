@@ -24,6 +24,8 @@ pub(crate) struct Settings {
     pub verbosity: Verbosity,
     /// Whether stdout gets ANSI colour.
     pub color: bool,
+    /// Whether to colour what goes to stderr (apply's change lines), by the same rule.
+    pub color_stderr: bool,
     /// Where the API is and how to authenticate; resolved only by commands that need it, so
     /// `validate` and `schema` work without a token.
     pub connection: ConnectionArgs,
@@ -152,13 +154,13 @@ impl Settings {
             (_, 2) => Verbosity::Debug,
             _ => Verbosity::Trace,
         };
-        let color = match global.color {
+        let colour_on = |terminal: bool| match global.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-            }
+            ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
         };
+        let color = colour_on(std::io::stdout().is_terminal());
+        let color_stderr = colour_on(std::io::stderr().is_terminal());
         Ok(Self {
             tenant_filter: TenantFilter::new(&global.tenants)?,
             parallel,
@@ -168,6 +170,7 @@ impl Settings {
             },
             verbosity,
             color,
+            color_stderr,
             connection: ConnectionArgs {
                 api_url: global.api_url.clone(),
                 token_file: global.token_file.clone(),

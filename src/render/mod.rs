@@ -60,7 +60,7 @@ pub use json::{ReadPlanError, read as read_json_plan};
 pub use words::plural;
 
 /// One change in one line (`~ user bob@acme.example (detach group "former")`), as apply
-/// reports each change it makes.
-pub fn change_label(change: &crate::plan::Change) -> String {
-    words::change_label(change)
+/// reports each change it makes; the marker coloured like the text plan's when asked.
+pub fn change_label(change: &crate::plan::Change, options: &RenderOptions) -> String {
+    text::change_label(change, *options)
 }

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use crate::plan::{Plan, TenantPlan};
+use crate::plan::{Change, Plan, TenantPlan};
 use crate::render::RenderOptions;
 use crate::render::words::{self, Line, Mark};
 
@@ -21,6 +21,17 @@ const GREEN: &str = "32";
 const YELLOW: &str = "33";
 const MAGENTA: &str = "35";
 const BOLD_RED: &str = "1;31";
+
+/// One change in one line, its marker coloured like the plan's when asked.
+pub(super) fn change_label(change: &Change, options: RenderOptions) -> String {
+    let label = words::change_label(change);
+    let marker = change.action.symbol();
+    let rest = label.strip_prefix(marker).unwrap_or(&label);
+    let paint = Paint {
+        color: options.color,
+    };
+    format!("{}{rest}", paint.mark(Mark::of(change.action)))
+}
 
 impl Paint {
     fn paint(self, style: &str, text: &str) -> String {

@@ -52,7 +52,7 @@ impl Mark {
         }
     }
 
-    fn of(action: Action) -> Mark {
+    pub(super) fn of(action: Action) -> Mark {
         match action {
             Action::Create => Mark::Create,
             Action::Update => Mark::Update,

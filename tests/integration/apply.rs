@@ -988,3 +988,25 @@ fn quiet_prints_errors_only() {
         out.stderr
     );
 }
+
+#[test]
+fn apply_colours_its_change_lines_like_the_plan_only_when_asked() {
+    let fake = fake();
+    let dir = scratch();
+    let out = apply(&fake, dir.path(), &["--color", "always"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Acme: \x1b[32m+\x1b[0m group devs"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("Acme: \x1b[31m-\x1b[0m policy Default"),
+        "{}",
+        out.stderr
+    );
+    let fake = self::fake();
+    let out = apply(&fake, dir.path(), &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains('\x1b'), "{}", out.stderr);
+}

@@ -53,6 +53,8 @@ pub(super) async fn stop_on_signal(console: Arc<Console>) {
 pub(super) struct Console {
     bar: Option<ProgressBar>,
     verbosity: Verbosity,
+    /// Colour the change lines like the plan's (`--color`, a terminal, no `NO_COLOR`).
+    color: bool,
     /// Keeps lines of concurrent tenants whole.
     lock: Mutex<()>,
     /// Set by the first Ctrl-C or SIGTERM.
@@ -60,8 +62,11 @@ pub(super) struct Console {
 }
 
 impl Console {
-    pub(super) fn new(verbosity: Verbosity, steps: usize) -> Self {
-        let bar = (verbosity > Verbosity::Quiet && std::io::stderr().is_terminal()).then(|| {
+    /// A console for `steps` changes; a progress bar only on a terminal and when there is
+    /// something to count (an empty bar would be left behind).
+    pub(super) fn new(verbosity: Verbosity, color: bool, steps: usize) -> Self {
+        let terminal = std::io::stderr().is_terminal();
+        let bar = (verbosity > Verbosity::Quiet && terminal && steps > 0).then(|| {
             let bar =
                 ProgressBar::with_draw_target(Some(steps as u64), ProgressDrawTarget::stderr());
             if let Ok(style) =
@@ -74,6 +79,7 @@ impl Console {
         Self {
             bar,
             verbosity,
+            color,
             lock: Mutex::new(()),
             stop: std::sync::atomic::AtomicBool::new(false),
         }
@@ -123,11 +129,14 @@ impl Observer for Console {
 
     fn change(&self, tenant: &str, change: &Change, result: Result<(), &ApplyError>) {
         match result {
-            Ok(()) => self.line(&format!("{tenant}: {}", change_label(change)), false),
+            Ok(()) => self.line(
+                &format!("{tenant}: {}", change_label(change, self.color)),
+                false,
+            ),
             Err(error) => self.line(
                 &format!(
                     "error: {tenant}: {}: {}",
-                    change_label(change),
+                    change_label(change, self.color),
                     chain(error)
                 ),
                 true,

@@ -202,12 +202,18 @@ fn execute(
         .iter()
         .map(|(t, _)| t.changes.len() + usize::from(t.create_tenant))
         .sum();
-    let console = Arc::new(Console::new(settings.verbosity, steps));
+    let console = Arc::new(Console::new(
+        settings.verbosity,
+        settings.color_stderr,
+        steps,
+    ));
     let started = Instant::now();
     engine.spawn(stop_on_signal(Arc::clone(&console)));
     let observer: Arc<dyn Observer> = console.clone();
-    let reports = engine.apply(jobs, &sink, &observer)?;
+    let reports = engine.apply(jobs, &sink, &observer);
+    // Cleared on every path, so no bar is left behind an error.
     console.finish();
+    let reports = reports?;
     report::summary(
         settings,
         engine.stats(),

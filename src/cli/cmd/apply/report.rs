@@ -58,7 +58,7 @@ pub(super) fn summary(
             TenantStatus::Failed(error) => {
                 let at = report
                     .failed_change()
-                    .map(|i| format!(" at \"{}\"", change_label(&plan.changes[i])))
+                    .map(|i| format!(" at \"{}\"", change_label(&plan.changes[i], false)))
                     .unwrap_or_default();
                 writeln!(
                     out,
@@ -88,8 +88,8 @@ pub(super) fn summary(
 }
 
 /// `+ group developers`, as the plan writes it.
-pub(super) fn change_label(change: &Change) -> String {
-    crate::render::change_label(change)
+pub(super) fn change_label(change: &Change, color: bool) -> String {
+    crate::render::change_label(change, &crate::render::RenderOptions { color })
 }
 
 /// An error and its causes, `: `-separated (as `main` prints errors).
