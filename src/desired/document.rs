@@ -278,6 +278,9 @@ pub(crate) struct ResourceDoc {
 /// A network router: exactly one of `peer` or `peer_groups`.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+// Both keys are optional on their own, but the decoder wants exactly one of them: the `oneOf`
+// holds an editor to that too (both match two branches, neither matches none).
+#[schemars(extend("oneOf" = [{"required": ["peer"]}, {"required": ["peer_groups"]}]))]
 pub(crate) struct RouterDoc {
     /// One routing peer, by its name (a peer's id also works); birdhouse does not manage peers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -395,6 +398,11 @@ pub(crate) struct PolicyDoc {
 /// A policy rule: sources may reach destinations (groups, or one network resource).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+// As for routers: the decoder wants exactly one kind of destination, and so does the schema.
+#[schemars(extend("oneOf" = [
+    {"required": ["destinations"]},
+    {"required": ["destination_resource"]}
+]))]
 pub(crate) struct RuleDoc {
     /// The rule's name (default: the policy's name).
     #[serde(default, skip_serializing_if = "Option::is_none")]

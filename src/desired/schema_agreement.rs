@@ -32,8 +32,9 @@ fn load(name: &str, text: &str) -> Loaded {
 }
 
 /// The schemas a value at `at` may match: `$ref`s followed, and `anyOf`/`oneOf` taken apart
-/// into their branches (a user entry is a regular or a service user; an optional object is
-/// the object or null).
+/// into their branches (a user entry is a regular or a service user). A union whose branches
+/// only say which keys are required (a router's `peer` or `peer_groups`) narrows the object
+/// it stands in instead of offering shapes of its own, so that object is the alternative.
 fn alternatives<'s>(root: &'s Value, (pointer, schema): At<'s>) -> Vec<At<'s>> {
     if let Some(target) = schema.get("$ref").and_then(Value::as_str) {
         let resolved = target
@@ -50,6 +51,7 @@ fn alternatives<'s>(root: &'s Value, (pointer, schema): At<'s>) -> Vec<At<'s>> {
             .into_iter()
             .flatten()
             .enumerate()
+            .filter(|(_, branch)| !only_requires(branch))
         {
             found.extend(alternatives(
                 root,
@@ -61,6 +63,13 @@ fn alternatives<'s>(root: &'s Value, (pointer, schema): At<'s>) -> Vec<At<'s>> {
         found.push((pointer, schema));
     }
     found
+}
+
+/// Whether a schema only lists required keys, such as a branch of an exactly-one-of rule.
+fn only_requires(schema: &Value) -> bool {
+    schema
+        .as_object()
+        .is_some_and(|object| object.len() == 1 && object.contains_key("required"))
 }
 
 /// The schema of an object schema's property `key`.

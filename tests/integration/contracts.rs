@@ -47,27 +47,101 @@ fn every_example_validates_against_the_schema() {
     }
 }
 
+/// A tenant with a group `g` and a network `lan` holding a resource `r`, valid as it stands.
+/// The cases below add one line to it, so that line is what the schema and the loader reject
+/// (and not, say, a policy naming a group that does not exist).
+const VALID_TENANT: &str = "\
+version: 1
+tenants:
+  - name: a
+    domain: a.example
+    groups: [{name: g}]
+    networks:
+      - name: lan
+        resources: [{name: r, address: 10.0.0.0/24}]
+";
+
+/// What the loader says about `text`, one message per problem; empty when it accepts it.
+fn loader_messages(text: &str) -> Vec<String> {
+    let loaded =
+        birdhouse::desired::load_contents([(PathBuf::from("bad.yaml"), text.as_bytes().to_vec())]);
+    match &loaded.state {
+        Ok(_) => Vec::new(),
+        Err(diagnostics) => diagnostics
+            .sorted()
+            .iter()
+            .map(|d| d.display(&loaded.sources).to_string())
+            .collect(),
+    }
+}
+
 #[test]
 fn the_schema_rejects_what_the_loader_rejects() {
     let schema_text =
         std::fs::read_to_string(repo_root().join("schema/birdhouse.schema.json")).unwrap();
     let schema: serde_json::Value = serde_json::from_str(&schema_text).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    for bad in [
-        "version: 1\ntenant: []\n",
-        "version: 2\n",
-        "version: 1\ntenants: [{name: a, domain: a.example, groups: [{nmae: x}]}]\n",
-        "version: 1\ntenants: [{name: a, domain: a.example, setup_keys: [{name: k, type: reuseable}]}]\n",
-        "version: 1\ntenants: [{name: a, domain: a.example, users: [{email: a@a.example, role: admn}]}]\n",
-        "version: 1\ntenants: [{name: a, domain: a.example, prune: [group]}]\n",
+    let valid: serde_json::Value = serde_saphyr::from_str(VALID_TENANT).unwrap();
+    assert!(
+        validator.is_valid(&valid),
+        "the schema rejects the valid tenant"
+    );
+    assert_eq!(loader_messages(VALID_TENANT), Vec::<String>::new());
+    let tenant = |line: &str| format!("{VALID_TENANT}{line}\n");
+    // Each bad document, and what the loader says about it.
+    for (bad, why) in [
+        ("version: 1\ntenant: []\n".to_owned(), "unknown field \"tenant\""),
+        ("version: 2\n".to_owned(), "unsupported format version 2"),
+        (
+            "version: 1\ntenants: [{name: a, domain: a.example, groups: [{nmae: x}]}]\n".to_owned(),
+            "unknown field \"nmae\"",
+        ),
+        (
+            "version: 1\ntenants: [{name: a, domain: a.example, setup_keys: [{name: k, type: reuseable}]}]\n".to_owned(),
+            "unknown setup key type \"reuseable\"",
+        ),
+        (
+            "version: 1\ntenants: [{name: a, domain: a.example, users: [{email: a@a.example, role: admn}]}]\n".to_owned(),
+            "unknown role \"admn\"",
+        ),
+        (
+            "version: 1\ntenants: [{name: a, domain: a.example, prune: [group]}]\n".to_owned(),
+            "unknown kind \"group\"",
+        ),
+        // An optional key may be left out, never null.
+        (tenant("    create: null"), "tenants[0].create: found null"),
+        (tenant("        description: null"), "networks[0].description: found null"),
+        (tenant("    users: [{email: a@a.example, role: null}]"), "users[0].role: found null"),
+        (tenant("    users: [{service: s, token: null}]"), "users[0].token: found null"),
+        // A router names its peer or its peer groups: exactly one of them.
+        (
+            tenant("        routers: [{peer: p, peer_groups: [g]}]"),
+            "a router has both `peer` and `peer_groups`",
+        ),
+        (
+            tenant("        routers: [{metric: 10}]"),
+            "a router needs `peer` or `peer_groups`",
+        ),
+        // A rule reaches destination groups or one resource: exactly one of them.
+        (
+            tenant(
+                "    policies: [{name: p, rules: [{protocol: all, sources: [g], destinations: [g], \
+                 destination_resource: {network: lan, resource: r}}]}]",
+            ),
+            "a rule has both `destinations` and `destination_resource`",
+        ),
+        (
+            tenant("    policies: [{name: p, rules: [{protocol: all, sources: [g]}]}]"),
+            "a rule needs `destinations` or `destination_resource`",
+        ),
     ] {
-        let value: serde_json::Value = serde_saphyr::from_str(bad).unwrap();
+        let value: serde_json::Value = serde_saphyr::from_str(&bad).unwrap();
         assert!(!validator.is_valid(&value), "the schema accepts {bad:?}");
-        let loaded = birdhouse::desired::load_contents([(
-            PathBuf::from("bad.yaml"),
-            bad.as_bytes().to_vec(),
-        )]);
-        assert!(loaded.state.is_err(), "the loader accepts {bad:?}");
+        let messages = loader_messages(&bad);
+        assert!(
+            messages.iter().any(|message| message.contains(why)),
+            "the loader does not say {why:?} about {bad:?}: {messages:#?}"
+        );
     }
 }
 
