@@ -10,12 +10,10 @@ use crate::api::wire;
 use crate::apply::ApplyError;
 use crate::apply::state::State;
 use crate::model::{
-    Action, AddressKind, Destination, ExpiresIn, Kind, Policy, PortRange, Protocol, Resource, Role,
-    Router, RouterTarget, Rule, ServiceUser, SetupKey, User,
+    Action, AddressKind, DEFAULT_ROUTER_MASQUERADE, DEFAULT_ROUTER_METRIC, Destination, ExpiresIn,
+    Kind, Policy, PortRange, Protocol, Resource, Role, Router, RouterTarget, Rule, ServiceUser,
+    SetupKey, User,
 };
-
-/// The metric of a router the files give none (NetBird's dashboard default).
-const DEFAULT_ROUTER_METRIC: u16 = 9999;
 
 pub(super) fn setup_key_create(
     key: &SetupKey,
@@ -75,8 +73,7 @@ pub(super) fn router(
     Ok(wire::NetworkRouterRequest {
         peer,
         peer_groups,
-        // NetBird's dashboard masquerades by default.
-        masquerade: router.masquerade.unwrap_or(true),
+        masquerade: router.masquerade.unwrap_or(DEFAULT_ROUTER_MASQUERADE),
         metric: u32::from(router.metric.unwrap_or(DEFAULT_ROUTER_METRIC)),
         enabled: router.enabled.unwrap_or(true),
     })

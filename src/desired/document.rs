@@ -127,10 +127,18 @@ pub(crate) struct TenantDoc {
     #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
     pub self_account: Option<bool>,
     /// Baselines merged into this tenant, in order; the tenant's own entries win.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "flow::list"
+    )]
     pub baselines: Vec<Located<String>>,
     /// Kinds whose live objects that are not listed here get deleted (default: none).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "flow::list"
+    )]
     pub prune: Vec<Located<PruneKind>>,
     /// The tenant's own objects.
     #[serde(flatten)]
@@ -220,7 +228,11 @@ pub(crate) struct SetupKeyDoc {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_extra_dns_labels: Option<bool>,
     /// Groups a peer joins when it enrols with this key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "flow::optional_list"
+    )]
     pub auto_groups: Option<Vec<Located<String>>>,
     /// Revoke the key (a revoked key cannot be un-revoked).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -267,7 +279,11 @@ pub(crate) struct ResourceDoc {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Groups the resource belongs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "flow::optional_list"
+    )]
     pub groups: Option<Vec<Located<String>>>,
     /// The entry's field path in its file, for messages.
     #[serde(skip)]
@@ -286,7 +302,11 @@ pub(crate) struct RouterDoc {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer: Option<Located<String>>,
     /// Every peer of these groups routes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "flow::optional_list"
+    )]
     pub peer_groups: Option<Vec<Located<String>>>,
     /// Masquerade traffic.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -331,7 +351,11 @@ pub(crate) struct RegularUserDoc {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Located<Role>>,
     /// Groups the user's peers join.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "flow::optional_list"
+    )]
     pub auto_groups: Option<Vec<Located<String>>>,
     /// Block the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -352,7 +376,11 @@ pub(crate) struct ServiceUserDoc {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Located<Role>>,
     /// Groups the service user's peers join.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "flow::optional_list"
+    )]
     pub auto_groups: Option<Vec<Located<String>>>,
     /// A token to create with the service user; its secret goes only to `--secrets-out`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -422,12 +450,21 @@ pub(crate) struct RuleDoc {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bidirectional: Option<bool>,
     /// Ports and ranges such as `22`, `"8000-8100"` (tcp and udp only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "flow::ports"
+    )]
     pub ports: Option<Vec<Located<PortRange>>>,
     /// Source groups.
+    #[serde(serialize_with = "flow::list")]
     pub sources: Vec<Located<String>>,
     /// Destination groups (or use `destination_resource`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "flow::optional_list"
+    )]
     pub destinations: Option<Vec<Located<String>>>,
     /// One network resource as the destination (instead of `destinations`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -446,4 +483,68 @@ pub(crate) struct ResourceRefDoc {
     pub network: Located<String>,
     /// The resource's name in that network.
     pub resource: Located<String>,
+}
+
+/// How a person writes short lists: on one line (`[devs, servers]`), ports as numbers and
+/// ranges as strings (`[443, "8000-8100"]`). Only export writes documents; reading ignores this.
+mod flow {
+    use serde::{Serialize, Serializer};
+    use serde_saphyr::FlowSeq;
+
+    use crate::diag::Located;
+    use crate::model::PortRange;
+
+    pub(super) fn list<S: Serializer, T: Serialize>(
+        items: &[T],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        FlowSeq(items).serialize(serializer)
+    }
+
+    #[allow(
+        clippy::ref_option,
+        reason = "serde's serialize_with passes the field as it is"
+    )]
+    pub(super) fn optional_list<S: Serializer, T: Serialize>(
+        items: &Option<Vec<T>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match items {
+            Some(items) => list(items, serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    /// A port as a number, a range as its text.
+    #[derive(Serialize)]
+    #[serde(untagged)]
+    enum Port {
+        Single(u16),
+        Range(String),
+    }
+
+    #[allow(
+        clippy::ref_option,
+        reason = "serde's serialize_with passes the field as it is"
+    )]
+    pub(super) fn ports<S: Serializer>(
+        ports: &Option<Vec<Located<PortRange>>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let Some(ports) = ports else {
+            return serializer.serialize_none();
+        };
+        let written: Vec<Port> = ports
+            .iter()
+            .map(|port| {
+                let port = port.value;
+                if port.is_single() {
+                    Port::Single(port.start)
+                } else {
+                    Port::Range(String::from(port))
+                }
+            })
+            .collect();
+        list(&written, serializer)
+    }
 }

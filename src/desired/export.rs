@@ -16,9 +16,11 @@
 //! - fields whose absence means the same as the live value: empty descriptions (absent equals
 //!   empty), `action: accept` (the default), a one-off key's `usage_limit` (always 1), a rule
 //!   named like its policy (the default name);
-//! - rare flags at their create default: `revoked`, `blocked`, `allow_extra_dns_labels` when
-//!   false (a field left out is unmanaged, and applying the file to an empty tenant creates the
-//!   same object);
+//! - fields at their create default, as a person would leave them out: `revoked`, `blocked`,
+//!   `allow_extra_dns_labels`, `ephemeral` and `bidirectional` when false, `enabled` when true,
+//!   a usage limit of 0 (unlimited), a router's default metric and masquerade, a user's name
+//!   equal to its email, empty group lists (a field left out is unmanaged, and applying the
+//!   file to an empty tenant creates the same object);
 //! - a setup key's finite expiry: the server keeps only the absolute date, and `expires_in` is
 //!   intent at creation; only "never" can be read back;
 //! - secrets: the snapshot has none (setup keys read back masked, tokens are never read), and
@@ -33,8 +35,8 @@ use crate::desired::document::{
 };
 use crate::diag::{FileId, Located, Span};
 use crate::model::{
-    ALL_GROUP, Action, Destination, ExpiresIn, Kind, Network, Policy, Role, RouterTarget,
-    SetupKeyType, Tenant, router_key,
+    ALL_GROUP, Action, DEFAULT_ROUTER_MASQUERADE, DEFAULT_ROUTER_METRIC, Destination, ExpiresIn,
+    Kind, Network, Policy, Role, RouterTarget, SetupKeyType, Tenant, router_key,
 };
 
 /// Why a live object is not written.
@@ -121,7 +123,10 @@ pub(crate) fn export(source: &ExportSource) -> Exported {
 /// The file text: the schema line editors read, a note, then the document as serde-saphyr
 /// writes it. `schema` is a path relative to the file, or a URL.
 pub(crate) fn to_yaml(document: &Document, schema: &str, note: &str) -> Result<String, String> {
-    let body = serde_saphyr::to_string(document).map_err(|e| e.to_string())?;
+    // Sequences indented under their key, as the examples and yamllint's default want.
+    let options = serde_saphyr::ser_options! { compact_list_indent: false };
+    let body =
+        serde_saphyr::to_string_with_options(document, options).map_err(|e| e.to_string())?;
     let mut text = format!("# yaml-language-server: $schema={schema}\n");
     for line in note.lines() {
         text.push_str("# ");
@@ -245,14 +250,19 @@ impl Exporter<'_> {
             if self.withheld(Kind::SetupKey, name) {
                 continue;
             }
-            let auto_groups = key.auto_groups.as_ref().and_then(|groups| {
-                self.group_refs(
-                    groups,
-                    false,
-                    &format!("setup key {name:?}: auto_groups"),
-                    "left out (unmanaged)",
-                )
-            });
+            let auto_groups = key
+                .auto_groups
+                .as_ref()
+                .and_then(|groups| {
+                    self.group_refs(
+                        groups,
+                        false,
+                        &format!("setup key {name:?}: auto_groups"),
+                        "left out (unmanaged)",
+                    )
+                })
+                // An empty list is what a create without one makes.
+                .filter(|groups| !groups.is_empty());
             let never = self.source.never_expiring_keys.contains(name);
             docs.push(SetupKeyDoc {
                 name: at(name.clone()),
@@ -260,8 +270,8 @@ impl Exporter<'_> {
                 expires_in: never.then(|| at(ExpiresIn::Never)),
                 usage_limit: key
                     .usage_limit
-                    .filter(|_| key.key_type == SetupKeyType::Reusable),
-                ephemeral: key.ephemeral,
+                    .filter(|limit| key.key_type == SetupKeyType::Reusable && *limit != 0),
+                ephemeral: key.ephemeral.filter(|flag| *flag),
                 allow_extra_dns_labels: key.allow_extra_dns_labels.filter(|flag| *flag),
                 auto_groups,
                 revoked: key.revoked.filter(|flag| *flag),
@@ -277,20 +287,25 @@ impl Exporter<'_> {
             if self.withheld(Kind::NetworkResource, name) {
                 continue;
             }
-            let groups = resource.groups.as_ref().and_then(|groups| {
-                self.group_refs(
-                    groups,
-                    true,
-                    &format!("network resource {name:?}: groups"),
-                    "left out (unmanaged)",
-                )
-            });
+            let groups = resource
+                .groups
+                .as_ref()
+                .and_then(|groups| {
+                    self.group_refs(
+                        groups,
+                        true,
+                        &format!("network resource {name:?}: groups"),
+                        "left out (unmanaged)",
+                    )
+                })
+                // An empty list is what a create without one makes.
+                .filter(|groups| !groups.is_empty());
             self.resources.insert((network.name.clone(), name.clone()));
             resources.push(ResourceDoc {
                 name: at(name.clone()),
                 description: non_empty(resource.description.as_ref()),
                 address: at(resource.address.clone()),
-                enabled: resource.enabled,
+                enabled: resource.enabled.filter(|enabled| !enabled),
                 groups,
                 path: String::new(),
             });
@@ -320,9 +335,13 @@ impl Exporter<'_> {
             routers.push(RouterDoc {
                 peer,
                 peer_groups,
-                masquerade: router.masquerade,
-                metric: router.metric,
-                enabled: router.enabled,
+                masquerade: router
+                    .masquerade
+                    .filter(|flag| *flag != DEFAULT_ROUTER_MASQUERADE),
+                metric: router
+                    .metric
+                    .filter(|metric| *metric != DEFAULT_ROUTER_METRIC),
+                enabled: router.enabled.filter(|enabled| !enabled),
                 span: NOWHERE,
                 path: String::new(),
             });
@@ -344,17 +363,23 @@ impl Exporter<'_> {
             }
             // The owner is protected; should one slip through, a file may not ask for it.
             let role = user.role.filter(|role| *role != Role::Owner).map(at);
-            let auto_groups = user.auto_groups.as_ref().and_then(|groups| {
-                self.group_refs(
-                    groups,
-                    false,
-                    &format!("user {:?}: auto_groups", user.email),
-                    "left out (unmanaged)",
-                )
-            });
+            let auto_groups = user
+                .auto_groups
+                .as_ref()
+                .and_then(|groups| {
+                    self.group_refs(
+                        groups,
+                        false,
+                        &format!("user {:?}: auto_groups", user.email),
+                        "left out (unmanaged)",
+                    )
+                })
+                // An empty list is what a create without one makes.
+                .filter(|groups| !groups.is_empty());
             docs.push(UserDoc::Regular(RegularUserDoc {
                 email: at(user.email.clone()),
-                name: non_empty(user.name.as_ref()),
+                // A user created without a name is named by its email.
+                name: non_empty(user.name.as_ref()).filter(|name| *name != user.email),
                 role,
                 auto_groups,
                 blocked: user.blocked.filter(|flag| *flag),
@@ -370,14 +395,19 @@ impl Exporter<'_> {
             if self.withheld(Kind::ServiceUser, name) {
                 continue;
             }
-            let auto_groups = user.auto_groups.as_ref().and_then(|groups| {
-                self.group_refs(
-                    groups,
-                    false,
-                    &format!("service user {name:?}: auto_groups"),
-                    "left out (unmanaged)",
-                )
-            });
+            let auto_groups = user
+                .auto_groups
+                .as_ref()
+                .and_then(|groups| {
+                    self.group_refs(
+                        groups,
+                        false,
+                        &format!("service user {name:?}: auto_groups"),
+                        "left out (unmanaged)",
+                    )
+                })
+                // An empty list is what a create without one makes.
+                .filter(|groups| !groups.is_empty());
             docs.push(UserDoc::Service(ServiceUserDoc {
                 service: at(name.clone()),
                 role: user.role.filter(|role| *role != Role::Owner).map(at),
@@ -436,10 +466,10 @@ impl Exporter<'_> {
         let rule_doc = RuleDoc {
             name: rule.name.clone().filter(|n| !n.is_empty() && n != name),
             description: non_empty(rule.description.as_ref()),
-            enabled: rule.enabled,
+            enabled: rule.enabled.filter(|enabled| !enabled),
             action: (rule.action != Action::Accept).then(|| at(rule.action)),
             protocol: at(rule.protocol),
-            bidirectional: rule.bidirectional,
+            bidirectional: rule.bidirectional.filter(|both| *both),
             ports,
             sources,
             destinations,
@@ -449,7 +479,7 @@ impl Exporter<'_> {
         Some(PolicyDoc {
             name: at(name.clone()),
             description: non_empty(policy.description.as_ref()),
-            enabled: policy.enabled,
+            enabled: policy.enabled.filter(|enabled| !enabled),
             rules: vec![rule_doc],
             path: String::new(),
         })
@@ -658,22 +688,36 @@ mod tests {
         // What comes back is the live tenant, less what is left out on purpose.
         let mut expected = live;
         expected.groups.remove("All");
+        // Fields at their create default are left out, as a person would.
         let office = expected.setup_keys.get_mut("office").unwrap();
         office.expires_in = Some(ExpiresIn::Never);
         office.allow_extra_dns_labels = None;
         office.revoked = None;
+        office.ephemeral = None;
         let once = expected.setup_keys.get_mut("once").unwrap();
         once.usage_limit = None;
+        once.auto_groups = None;
         let network = expected.networks.get_mut("office").unwrap();
         network.description = None;
+        network.resources.get_mut("lan").unwrap().enabled = None;
+        for router in network.routers.values_mut() {
+            router.masquerade = None;
+            router.metric = None;
+        }
         let user = expected.users.get_mut("alice@acme.example").unwrap();
         user.blocked = None;
+        expected.service_users.get_mut("ci").unwrap().auto_groups = None;
         let web = expected.policies.get_mut("web").unwrap();
+        web.enabled = None;
         web.rules[0].name = None;
         web.rules[0].description = None;
+        web.rules[0].enabled = None;
+        web.rules[0].bidirectional = None;
         let lan = expected.policies.get_mut("lan").unwrap();
         lan.description = None;
         lan.rules[0].description = None;
+        lan.rules[0].enabled = None;
+        lan.rules[0].bidirectional = None;
         assert_eq!(back, expected);
     }
 
@@ -800,5 +844,40 @@ mod tests {
             .into()
         );
         assert!(text.contains("8000-8100"), "{text}");
+    }
+
+    /// The export of the test tenant, checked in at tests/fixtures/exported.yaml so the lint
+    /// step runs yamllint on what export writes (`BIRDHOUSE_UPDATE_FIXTURES=1` rewrites it).
+    #[test]
+    fn the_export_reads_like_a_hand_written_file_and_is_checked_in() {
+        let exported = export(&source(live()));
+        let text = to_yaml(
+            &exported.document,
+            "../../schema/birdhouse.schema.json",
+            "Exported from NetBird by birdhouse.",
+        )
+        .unwrap();
+        for written in ["auto_groups: [devs, \"yes\"]", "ports: [443, 8000-8100]"] {
+            assert!(text.contains(written), "{written} in:\n{text}");
+        }
+        for left_out in [
+            "ephemeral: false",
+            "enabled: true",
+            "bidirectional",
+            "metric: 9999",
+            ": []",
+        ] {
+            assert!(!text.contains(left_out), "{left_out} in:\n{text}");
+        }
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exported.yaml");
+        if std::env::var_os("BIRDHOUSE_UPDATE_FIXTURES").is_some() {
+            std::fs::write(&path, &text).unwrap();
+        }
+        let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+        assert_eq!(
+            checked_in, text,
+            "tests/fixtures/exported.yaml is stale: rerun with BIRDHOUSE_UPDATE_FIXTURES=1"
+        );
     }
 }

@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 
 pub use group::{ALL_GROUP, Group, LOCK_GROUP_PREFIX, is_lock_group};
 pub use network::{
-    Address, AddressKind, Network, Resource, Router, RouterTarget, is_dns_name, router_key,
+    Address, AddressKind, DEFAULT_ROUTER_MASQUERADE, DEFAULT_ROUTER_METRIC, Network, Resource,
+    Router, RouterTarget, is_dns_name, router_key,
 };
 pub use policy::{Action, Destination, Policy, PortRange, Protocol, ResourceRef, Rule};
 pub use setup_key::{ExpiresIn, SetupKey, SetupKeyType};

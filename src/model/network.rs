@@ -9,6 +9,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::string_schema;
 
+/// The metric of a router the files give none (NetBird's dashboard default).
+pub const DEFAULT_ROUTER_METRIC: u16 = 9999;
+
+/// Whether a router the files say nothing about masquerades (NetBird's dashboard default).
+pub const DEFAULT_ROUTER_MASQUERADE: bool = true;
+
 /// A network.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Network {
