@@ -231,6 +231,9 @@ struct Inner {
     /// Set when the server turned out to have no account-wide resource list, so no tenant of
     /// the run spends a call asking again.
     no_account_wide_resources: AtomicBool,
+    /// The id of the `All` group of the token's own account, read once per run (see
+    /// [`Client::own_all_group_id`]).
+    own_all_group: tokio::sync::OnceCell<Option<String>>,
 }
 
 impl fmt::Debug for Client {
@@ -297,6 +300,7 @@ impl Client {
                 counters: Counters::default(),
                 authenticated: AtomicBool::new(false),
                 no_account_wide_resources: AtomicBool::new(false),
+                own_all_group: tokio::sync::OnceCell::new(),
             }),
         })
     }
@@ -308,6 +312,25 @@ impl Client {
             client: self.clone(),
             scope: account.map_or(Scope::OwnAccount, |id| Scope::Tenant(id.to_owned())),
         }
+    }
+
+    /// The id of the token's own account's `All` group (`None` when it has none), read with
+    /// one `GET /api/groups` the first time any tenant of the run asks, then kept. Every
+    /// account has an `All` group of its own, and NetBird falls back to the token's own account
+    /// when it does not honour `?account=`: a tenant read whose `All` group has this id was
+    /// answered by the own account.
+    pub async fn own_all_group_id(&self) -> Result<Option<String>, ApiError> {
+        self.inner
+            .own_all_group
+            .get_or_try_init(|| async {
+                let groups = self.tenant(None).list_groups().await?;
+                Ok(groups
+                    .into_iter()
+                    .find(|g| g.name == crate::model::ALL_GROUP)
+                    .map(|g| g.id))
+            })
+            .await
+            .cloned()
     }
 
     /// The server's base URL, normalised (no trailing `/api`).

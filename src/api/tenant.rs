@@ -24,6 +24,11 @@ pub struct TenantClient {
 }
 
 impl TenantClient {
+    /// [`Client::own_all_group_id`]: the token's own account's `All` group, read once per run.
+    pub async fn own_all_group_id(&self) -> Result<Option<String>, ApiError> {
+        self.client.own_all_group_id().await
+    }
+
     /// The account this handle works in.
     pub fn scope(&self) -> &Scope {
         &self.scope

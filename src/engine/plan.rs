@@ -109,6 +109,8 @@ impl Engine {
             plan: Plan {
                 format_version: PLAN_FORMAT_VERSION,
                 budget: request.budget,
+                // `apply -f` (which keeps what it read) has read it while planning.
+                reads_own_all_group: !request.keep_live,
                 tenants: plans,
             },
             tenants,
@@ -263,7 +265,8 @@ async fn plan_one(
             }
             if keep_live {
                 // `apply -f` re-reads only what the changes touch (see apply::stale).
-                plan.api_calls = apply_calls_after_fresh_plan(&plan.changes, &live.snapshot);
+                plan.api_calls =
+                    apply_calls_after_fresh_plan(&plan.changes, &live.snapshot, plan.self_account);
             }
             (plan, tenant, Some(live))
         }

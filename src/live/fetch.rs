@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use crate::api::{ApiError, TenantClient, wire};
 use crate::live::convert::{WireTenant, convert};
 use crate::live::{LiveError, Snapshot};
-use crate::model::{Kind, is_lock_group};
+use crate::model::{ALL_GROUP, Kind, is_lock_group};
 
 /// The kinds that need the network lists: the networks' own, and policies, which may target a
 /// network resource whose name comes from them.
@@ -130,17 +130,19 @@ impl Reads {
         kinds
     }
 
-    /// The API calls of one read with these lists: the identity check, the groups, each list
-    /// asked for (networks are three: networks, routers and the account-wide resources, the
-    /// last skipped when there are no networks), and one token list per service user whose
-    /// tokens are read.
-    pub fn calls(self, has_networks: bool, token_lists: usize) -> u64 {
+    /// The API calls of one read with these lists: the identity check when `identity_call`
+    /// (only the token's own account is asked; an MSP tenant is proven by its groups), the
+    /// groups, each list asked for (networks are three: networks, routers and the account-wide
+    /// resources, the last skipped when there are no networks), and one token list per service
+    /// user whose tokens are read.
+    pub fn calls(self, has_networks: bool, token_lists: usize, identity_call: bool) -> u64 {
         let tokens = if self.users {
             u64::try_from(token_lists).unwrap_or(u64::MAX)
         } else {
             0
         };
-        1 + 1
+        u64::from(identity_call)
+            + 1
             + u64::from(self.setup_keys)
             + u64::from(self.users)
             + u64::from(self.policies)
@@ -203,8 +205,8 @@ pub async fn fetch_tenant_with_tokens(
     reads: Reads,
     token_owners: &BTreeSet<String>,
 ) -> Result<LiveTenant, LiveError> {
-    let account_id = check_identity(client, expected).await?;
-    let mut wire = read_lists(client, reads).await?;
+    let (account_id, groups) = proven_identity(client, expected).await?;
+    let mut wire = read_lists(client, reads, groups).await?;
     if reads.users {
         wire.tokens = read_tokens(client, &wire.users, token_owners).await?;
     }
@@ -219,6 +221,38 @@ pub async fn fetch_tenant_with_tokens(
         wire,
         locks,
     })
+}
+
+/// Who answers through `client`, proven before anything else is read, with the groups list.
+///
+/// An MSP tenant (`expected`) is proven by its groups list, which every read needs anyway: its
+/// `All` group must not be the token's own account's (read once per run, see
+/// [`TenantClient::own_all_group_id`]), because NetBird answers a `?account=` it does not
+/// honour from the token's own account. The token's own account (`expected` = `None`), or a
+/// tenant whose list has no `All` group, is asked who it is: one call more.
+async fn proven_identity(
+    client: &TenantClient,
+    expected: Option<&str>,
+) -> Result<(String, Vec<wire::Group>), LiveError> {
+    let Some(expected) = expected else {
+        let account_id = check_identity(client, None).await?;
+        return Ok((account_id, client.list_groups().await?));
+    };
+    let own_all = client.own_all_group_id().await?;
+    let groups = client.list_groups().await?;
+    let all = groups.iter().find(|g| g.name == ALL_GROUP);
+    match (all, own_all) {
+        (Some(all), Some(own_all)) if all.id == own_all => {
+            // Answered by the token's own account: name it, as the explicit check does.
+            let answered = check_identity(client, None).await?;
+            Err(LiveError::WrongTenant {
+                requested: expected.to_owned(),
+                answered,
+            })
+        }
+        (Some(_), Some(_)) => Ok((expected.to_owned(), groups)),
+        _ => Ok((check_identity(client, Some(expected)).await?, groups)),
+    }
 }
 
 /// The tokens of the service users named in `owners`, by user id. A name two service users
@@ -240,15 +274,19 @@ async fn read_tokens(
     Ok(tokens)
 }
 
-async fn read_lists(client: &TenantClient, reads: Reads) -> Result<WireTenant, ApiError> {
+/// The lists `reads` asks for, besides the groups (read first, with the identity).
+async fn read_lists(
+    client: &TenantClient,
+    reads: Reads,
+    groups: Vec<wire::Group>,
+) -> Result<WireTenant, ApiError> {
     async fn when<T>(
         read: bool,
         list: impl Future<Output = Result<Vec<T>, ApiError>>,
     ) -> Result<Vec<T>, ApiError> {
         if read { list.await } else { Ok(Vec::new()) }
     }
-    let (groups, setup_keys, users, policies, networks, routers, peers) = tokio::try_join!(
-        client.list_groups(),
+    let (setup_keys, users, policies, networks, routers, peers) = tokio::try_join!(
         when(reads.setup_keys, client.list_setup_keys()),
         when(reads.users, client.list_users()),
         when(reads.policies, client.list_policies()),

@@ -35,6 +35,10 @@ pub struct Plan {
     pub format_version: u32,
     /// The budget the plan was made for, to state how long applying it takes.
     pub budget: Budget,
+    /// Whether an apply of this plan first reads the token's own account's `All` group (one
+    /// call for the run, which proves every MSP tenant's identity): a saved plan's apply does;
+    /// `apply -f` read it while planning.
+    pub reads_own_all_group: bool,
     /// One entry per selected tenant, in file order.
     pub tenants: Vec<TenantPlan>,
 }
@@ -161,13 +165,12 @@ impl Plan {
         self.tenants.iter().any(TenantPlan::has_changes)
     }
 
-    /// API calls the whole apply needs: tenants without changes are not touched.
+    /// API calls the whole apply needs: tenants without changes are not touched, and the own
+    /// account's `All` group is read once when an MSP tenant is written to.
     pub fn api_calls(&self) -> u64 {
-        self.tenants
-            .iter()
-            .filter(|t| t.has_changes())
-            .map(|t| t.api_calls)
-            .sum()
+        let changing = || self.tenants.iter().filter(|t| t.has_changes());
+        let own_all = self.reads_own_all_group && changing().any(|t| !t.self_account);
+        u64::from(own_all) + changing().map(|t| t.api_calls).sum::<u64>()
     }
 
     /// Whether any tenant has a refusal or an error.
@@ -231,26 +234,31 @@ fn writes(changes: &[Change]) -> u64 {
 
 /// Calls to apply a saved plan's tenant: the lock, the re-read of the lists the plan read, the
 /// changes.
-fn saved_plan_calls(changes: &[Change], live: &Snapshot) -> u64 {
+fn saved_plan_calls(changes: &[Change], live: &Snapshot, self_account: bool) -> u64 {
     let reads = Reads::from_kinds_read(&live.kinds_read).with_peers(live.peers.is_some());
-    LOCK_CALLS + reread_calls(reads, live) + writes(changes)
+    LOCK_CALLS + reread_calls(reads, live, self_account) + writes(changes)
 }
 
 /// Calls to apply a tenant planned in the same run (`apply -f`): the lock, the re-read of only
 /// the lists its changes touch, the changes.
-pub fn apply_calls_after_fresh_plan(changes: &[Change], live: &Snapshot) -> u64 {
+pub fn apply_calls_after_fresh_plan(
+    changes: &[Change],
+    live: &Snapshot,
+    self_account: bool,
+) -> u64 {
     let kinds = changes.iter().map(|c| c.kind).collect();
     let deletes_a_group = changes
         .iter()
         .any(|c| c.kind == Kind::Group && c.action == Action::Delete);
     let reads = Reads::touched_by(&kinds, deletes_a_group).with_peers(live.peers.is_some());
-    LOCK_CALLS + reread_calls(reads, live) + writes(changes)
+    LOCK_CALLS + reread_calls(reads, live, self_account) + writes(changes)
 }
 
-/// The calls of re-reading `live` with `reads`.
-fn reread_calls(reads: Reads, live: &Snapshot) -> u64 {
+/// The calls of re-reading `live` with `reads`; only the token's own account is asked who it
+/// is (an MSP tenant's identity is proven by its groups list).
+fn reread_calls(reads: Reads, live: &Snapshot, self_account: bool) -> u64 {
     let has_networks = !live.objects.networks.is_empty();
-    reads.calls(has_networks, live.service_user_tokens.len())
+    reads.calls(has_networks, live.service_user_tokens.len(), self_account)
 }
 
 /// What a change does.
@@ -463,7 +471,7 @@ pub fn plan_tenant_with_lost_secrets(
         tokens_read: live.service_user_tokens.keys().cloned().collect(),
         peers_read: live.peers.is_some(),
         fingerprint: fingerprint(live),
-        api_calls: saved_plan_calls(&changes, live),
+        api_calls: saved_plan_calls(&changes, live, desired.target.self_account),
         changes,
         unmanaged: diffed.unmanaged,
         left_alone: diffed.left_alone,
@@ -504,11 +512,11 @@ pub fn failed_tenant(
 /// The plan of a tenant apply creates through the MSP API (`create: true`, not found): every
 /// desired object is a create. It costs the create and a first read of every list instead of
 /// the lock and a re-read (a tenant this run creates has no other writer; a new account has no
-/// networks and no tokens).
+/// networks and no tokens; its identity is proven by its groups list).
 pub fn new_tenant(desired: &DesiredTenant, options: PlanOptions) -> TenantPlan {
     let mut plan = plan_tenant(desired, &Snapshot::default(), None, options);
     plan.create_tenant = true;
-    plan.api_calls = 1 + Reads::ALL.calls(false, 0) + writes(&plan.changes);
+    plan.api_calls = 1 + Reads::ALL.calls(false, 0, false) + writes(&plan.changes);
     plan
 }
 

@@ -71,6 +71,8 @@ pub fn read(bytes: &[u8]) -> Result<Plan, ReadPlanError> {
 struct JsonPlan {
     format_version: u32,
     budget: JsonBudget,
+    #[serde(default)]
+    reads_own_all_group: bool,
     tenants: Vec<JsonTenant>,
 }
 
@@ -291,6 +293,7 @@ impl From<&Plan> for JsonPlan {
                 requests_per_minute: plan.budget.requests_per_minute,
                 burst: plan.budget.burst,
             },
+            reads_own_all_group: plan.reads_own_all_group,
             tenants: plan.tenants.iter().map(JsonTenant::from).collect(),
         }
     }
@@ -504,6 +507,7 @@ impl From<JsonPlan> for Plan {
                 requests_per_minute: plan.budget.requests_per_minute,
                 burst: plan.budget.burst,
             },
+            reads_own_all_group: plan.reads_own_all_group,
             tenants: plan.tenants.into_iter().map(TenantPlan::from).collect(),
         }
     }

@@ -152,13 +152,7 @@ fn apply_counted(lab: &Lab, dir: &Path) -> Result<(), TestCaseError> {
     prop_assert!(out.code == 0, "{}\n{}", out.stdout, out.stderr);
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).unwrap()).unwrap();
-    let tenant = &saved["tenants"][0];
-    let changes = tenant["changes"].as_array().map_or(0, Vec::len);
-    let planned = if changes == 0 {
-        0
-    } else {
-        tenant["api_calls"].as_u64().unwrap()
-    };
+    let planned = crate::support::planned_calls(&saved);
     lab.reset_stats();
     let out = birdhouse(
         lab,

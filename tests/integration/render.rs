@@ -605,6 +605,7 @@ fn rich_plan() -> Plan {
     Plan {
         format_version: PLAN_FORMAT_VERSION,
         budget: CLOUD,
+        reads_own_all_group: true,
         tenants: vec![
             acme(),
             globex(),
@@ -692,6 +693,7 @@ fn an_empty_plan_says_no_changes() {
     let unchanged = Plan {
         format_version: PLAN_FORMAT_VERSION,
         budget: CLOUD,
+        reads_own_all_group: true,
         tenants: vec![
             TenantPlan {
                 unmanaged: BTreeMap::from([(Kind::Group, 1)]),
@@ -718,6 +720,8 @@ fn the_budget_line_states_the_wait_beyond_the_burst() {
     let mut plan = Plan {
         format_version: PLAN_FORMAT_VERSION,
         budget: CLOUD,
+        // The own account's `All` group read is counted on its own test below.
+        reads_own_all_group: false,
         tenants: vec![tenant(
             "Big",
             Some("b"),
@@ -734,6 +738,32 @@ fn the_budget_line_states_the_wait_beyond_the_burst() {
     ));
     plan.tenants[0].api_calls = 1200 + 120 * 75;
     assert!(text(&plan).contains("about 1h15m at 120 requests/minute"));
+}
+
+#[test]
+fn a_saved_plans_apply_counts_one_read_of_the_own_accounts_all_group() {
+    let mut plan = Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        budget: CLOUD,
+        reads_own_all_group: true,
+        tenants: vec![tenant(
+            "Big",
+            Some("b"),
+            vec![create(Kind::Group, "g", group("g"))],
+        )],
+    };
+    plan.tenants[0].api_calls = 10;
+    assert_eq!(
+        plan.api_calls(),
+        11,
+        "the tenant's calls and the own account's read"
+    );
+    // The token's own account proves its identity itself; `apply -f` has read it already.
+    plan.tenants[0].self_account = true;
+    assert_eq!(plan.api_calls(), 10);
+    plan.tenants[0].self_account = false;
+    plan.reads_own_all_group = false;
+    assert_eq!(plan.api_calls(), 10);
 }
 
 #[test]
@@ -784,6 +814,7 @@ fn markdown_escapes_names_and_messages() {
     let plan = Plan {
         format_version: PLAN_FORMAT_VERSION,
         budget: CLOUD,
+        reads_own_all_group: true,
         tenants: vec![TenantPlan {
             errors: vec!["<img src=x> *bold* | pipe".into()],
             ..tenant(
@@ -841,6 +872,7 @@ fn huge_plan() -> Plan {
     Plan {
         format_version: PLAN_FORMAT_VERSION,
         budget: CLOUD,
+        reads_own_all_group: true,
         tenants,
     }
 }
@@ -990,6 +1022,7 @@ fn access_plan() -> Plan {
     Plan {
         format_version: PLAN_FORMAT_VERSION,
         budget: CLOUD,
+        reads_own_all_group: true,
         tenants: vec![tenant("Zahnärzte \"Süd\"", Some("z"), changes)],
     }
 }
@@ -1014,6 +1047,7 @@ fn markdown_draws_no_diagram_without_policy_changes() {
     let plan = Plan {
         format_version: PLAN_FORMAT_VERSION,
         budget: CLOUD,
+        reads_own_all_group: true,
         tenants: vec![tenant(
             "Quiet",
             Some("q"),
@@ -1041,6 +1075,7 @@ fn wide_policy_plan(sources: usize, destinations: usize, policy: &str) -> Plan {
     Plan {
         format_version: PLAN_FORMAT_VERSION,
         budget: CLOUD,
+        reads_own_all_group: true,
         tenants: vec![tenant(
             "Wide",
             Some("w"),

@@ -88,13 +88,20 @@ fn serve_tenant_without_account_wide_resources(
     mocks
 }
 
-/// The lists every server has, resources aside.
+/// The lists every server has, resources aside, and the token's own account's groups (its
+/// `All` group's id proves that a tenant's answer is not the own account's), named
+/// `own /api/groups`.
 fn serve_lists(server: &MockServer, network_count: usize) -> Vec<(String, httpmock::Mock<'_>)> {
+    let own_groups = server.mock(|when, then| {
+        when.method(GET)
+            .path("/api/groups")
+            .query_param_missing("account");
+        then.status(200).json_body(json!([
+            {"id": "gown", "name": "All", "issued": "api", "peers": [], "peers_count": 0,
+             "resources": [], "resources_count": 0}
+        ]));
+    });
     let bodies = [
-        (
-            "/api/accounts",
-            json!([{"id": TENANT, "domain": "acme.example", "settings": {}}]),
-        ),
         (
             "/api/groups",
             json!([{"id": "g1", "name": "devs", "issued": "api", "peers": null,
@@ -117,6 +124,7 @@ fn serve_lists(server: &MockServer, network_count: usize) -> Vec<(String, httpmo
             });
             (path.to_owned(), mock)
         })
+        .chain([("own /api/groups".to_owned(), own_groups)])
         .collect()
 }
 
@@ -145,7 +153,7 @@ fn calls_for_networks(network_count: usize) -> (usize, Vec<(String, usize)>) {
 }
 
 #[test]
-fn a_snapshot_costs_the_identity_check_and_one_list_per_kind() {
+fn a_snapshot_costs_one_list_per_kind_and_the_identity_comes_with_the_groups() {
     let every_list_once = |hits: &[(String, usize)], resources: usize| {
         for (path, calls) in hits {
             let expected = if path == "/api/networks/resources" {
@@ -156,6 +164,8 @@ fn a_snapshot_costs_the_identity_check_and_one_list_per_kind() {
             assert_eq!(*calls, expected, "{path}");
         }
     };
+    // The own account's groups (read once per run) and the tenant's six lists; no identity
+    // call: the tenant's groups prove it.
     let (total, hits) = calls_for_networks(0);
     assert_eq!(total, 7, "no networks: no resource list");
     every_list_once(&hits, 0);
@@ -204,12 +214,15 @@ fn without_the_account_wide_resource_list_resources_are_read_per_network_for_the
     // A second read in the same run (another tenant, apply's re-read) does not ask again.
     let second = read();
     assert_eq!(second.snapshot, first.snapshot);
-    assert_eq!(client.stats().requests, 11 + 7 + 3);
+    assert_eq!(
+        client.stats().requests,
+        11 + 6 + 3,
+        "the own account's groups are not read again either"
+    );
     for (path, calls) in calls(&mocks) {
-        let expected = if path == "/api/networks/resources" {
-            1
-        } else {
-            2
+        let expected = match path.as_str() {
+            "/api/networks/resources" | "own /api/groups" => 1,
+            _ => 2,
         };
         assert_eq!(calls, expected, "{path}");
     }
@@ -335,20 +348,28 @@ fn kinds_no_tenant_manages_are_not_read() {
         .filter(|(_, m)| m.calls() > 0)
         .map(|(p, _)| p.as_str())
         .collect();
-    assert_eq!(read, ["/api/accounts", "/api/groups"]);
+    assert_eq!(read, ["/api/groups", "own /api/groups"]);
 }
 
 #[test]
 fn a_tenant_answered_by_another_account_is_refused() {
     let server = MockServer::start();
-    // NetBird ignores an `account` it does not honour and answers for the caller's own account.
-    server.mock(|when, then| {
+    // NetBird ignores an `account` it does not honour and answers for the caller's own account:
+    // the same `All` group, with or without `?account=`.
+    let accounts = server.mock(|when, then| {
         when.method(GET).path("/api/accounts");
         then.status(200)
             .json_body(json!([{"id": "msp-own-account", "domain": "msp.example", "settings": {}}]));
     });
-    let lists = server.mock(|when, then| {
+    let groups = server.mock(|when, then| {
         when.method(GET).path("/api/groups");
+        then.status(200).json_body(json!([
+            {"id": "gown", "name": "All", "issued": "api", "peers": [], "peers_count": 0,
+             "resources": [], "resources_count": 0}
+        ]));
+    });
+    let lists = server.mock(|when, then| {
+        when.method(GET).path("/api/setup-keys");
         then.status(200).json_body(json!([]));
     });
     let client = client(&server);
@@ -370,14 +391,28 @@ fn a_tenant_answered_by_another_account_is_refused() {
     assert_eq!(
         lists.calls(),
         0,
-        "nothing else is read from the wrong account"
+        "nothing but the groups is read from the wrong account"
     );
+    // The own account's groups, the tenant's (which are the same), and one call to name the
+    // account that answered.
+    assert_eq!((groups.calls(), accounts.calls()), (2, 1));
 }
 
 #[test]
 fn plan_reports_the_refused_tenant_and_plans_the_others() {
     let server = MockServer::start();
     serve_tenant(&server, 0);
+    // The MSP link of the second does not work: the API answers from the MSP's own account,
+    // whose `All` group gives it away.
+    server.mock(|when, then| {
+        when.method(GET)
+            .path("/api/groups")
+            .query_param("account", "not-linked-tenant");
+        then.status(200).json_body(json!([
+            {"id": "gown", "name": "All", "issued": "api", "peers": [], "peers_count": 0,
+             "resources": [], "resources_count": 0}
+        ]));
+    });
     server.mock(|when, then| {
         when.method(GET)
             .path("/api/accounts")

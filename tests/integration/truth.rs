@@ -352,15 +352,7 @@ fn planned_and_spent(lab: &Lab, dir: &Path, files_arg: &str) -> (u64, u64, Strin
     assert!(out.code == 0, "{}\n{}", out.stdout, out.stderr);
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).unwrap()).unwrap();
-    let planned: u64 = saved["tenants"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|t| {
-            t["create_tenant"] == true || t["changes"].as_array().is_some_and(|c| !c.is_empty())
-        })
-        .map(|t| t["api_calls"].as_u64().unwrap())
-        .sum();
+    let planned = crate::support::planned_calls(&saved);
     lab.reset_stats();
     let out = birdhouse(
         lab,

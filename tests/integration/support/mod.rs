@@ -107,3 +107,24 @@ pub(crate) fn examples_lab() -> birdhouse_lab::Lab {
     })
     .expect("the lab starts (see lab.log for the server output)")
 }
+
+/// What a saved plan (its JSON) says its apply costs, as docs/plan-format.md defines it: the
+/// `api_calls` of each tenant with changes, and one read of the token's own account's `All`
+/// group when `reads_own_all_group` and one of them is an MSP tenant.
+pub(crate) fn planned_calls(saved: &serde_json::Value) -> u64 {
+    let changing: Vec<&serde_json::Value> = saved["tenants"]
+        .as_array()
+        .expect("a plan lists its tenants")
+        .iter()
+        .filter(|t| {
+            t["create_tenant"] == true || t["changes"].as_array().is_some_and(|c| !c.is_empty())
+        })
+        .collect();
+    let own_all =
+        saved["reads_own_all_group"] == true && changing.iter().any(|t| t["self_account"] != true);
+    u64::from(own_all)
+        + changing
+            .iter()
+            .map(|t| t["api_calls"].as_u64().expect("api_calls"))
+            .sum::<u64>()
+}
