@@ -240,9 +240,17 @@ def apply_available(birdhouse, backend, workdir, sample_dir):
 
 
 def add_group_everywhere(source, target):
+    """Each exported tenant with one group more, listed first among the tenant's own groups
+    (the first block `groups:`), at the indentation of its items."""
     target.mkdir()
     for path in sorted(source.glob("*.yaml")):
-        text = path.read_text().replace("  groups:\n", "  groups:\n  - name: bench-added\n", 1)
+        text = re.sub(
+            r"^( *)groups:\n( *)- ",
+            lambda m: f"{m.group(1)}groups:\n{m.group(2)}- name: bench-added\n{m.group(2)}- ",
+            path.read_text(),
+            count=1,
+            flags=re.M,
+        )
         (target / path.name).write_text(text)
 
 

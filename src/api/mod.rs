@@ -333,6 +333,11 @@ impl Client {
             .cloned()
     }
 
+    /// Whether [`Client::own_all_group_id`] has been read in this run already.
+    pub fn own_all_group_known(&self) -> bool {
+        self.inner.own_all_group.initialized()
+    }
+
     /// The server's base URL, normalised (no trailing `/api`).
     pub fn base_url(&self) -> &str {
         self.inner.base.as_str()

@@ -109,8 +109,9 @@ impl Engine {
             plan: Plan {
                 format_version: PLAN_FORMAT_VERSION,
                 budget: request.budget,
-                // `apply -f` (which keeps what it read) has read it while planning.
-                reads_own_all_group: !request.keep_live,
+                // `apply -f` (which keeps what it read) has read it while planning, unless it read
+                // no MSP tenant (all of them still to be created).
+                reads_own_all_group: !request.keep_live || !self.client().own_all_group_known(),
                 tenants: plans,
             },
             tenants,
