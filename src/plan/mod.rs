@@ -446,11 +446,17 @@ pub fn plan_tenant_with_lost_secrets(
     let mut diffed = diff::diff(desired, live, lost);
     diffed.errors.extend(peer_errors);
     let mut changes = diffed.changes;
+    // In execution order first, so the tenant they leave (see `projected`) is built the way
+    // apply will build it: a network before its resources.
+    order::order(&mut changes);
     diffed
         .errors
         .extend(blockers::refuse_blocked_group_deletes(&mut changes, live));
     let detaches = detach::detach_changes(&changes, live);
     let repoints = repoint::repoint_changes(&changes, live);
+    for rewrite in detaches.iter().chain(&repoints) {
+        not_left_alone(&mut diffed.left_alone, &mut diffed.unmanaged, rewrite);
+    }
     changes.extend(detaches);
     changes.extend(repoints);
     let mut changes = steps::split(changes);
@@ -478,6 +484,31 @@ pub fn plan_tenant_with_lost_secrets(
         refusals,
         errors: diffed.errors,
         warnings: diffed.warnings,
+    }
+}
+
+/// An object the files do not name that the plan rewrites anyway (detached from a deleted
+/// group, pointed at a replaced resource) is not left alone: it leaves that list and count.
+fn not_left_alone(
+    left_alone: &mut BTreeMap<Kind, Vec<String>>,
+    unmanaged: &mut BTreeMap<Kind, usize>,
+    rewrite: &Change,
+) {
+    let Some(names) = left_alone.get_mut(&rewrite.kind) else {
+        return;
+    };
+    let Some(position) = names.iter().position(|name| *name == rewrite.name) else {
+        return;
+    };
+    names.remove(position);
+    if names.is_empty() {
+        left_alone.remove(&rewrite.kind);
+    }
+    if let Some(count) = unmanaged.get_mut(&rewrite.kind) {
+        *count = count.saturating_sub(1);
+        if *count == 0 {
+            unmanaged.remove(&rewrite.kind);
+        }
     }
 }
 

@@ -295,3 +295,13 @@ fn the_planned_calls_are_the_reads_the_lock_and_every_change_write() {
     // policies, three network lists), the writes (2 detaches, 1 delete).
     assert_eq!(planned.api_calls, 2 + 7 + 3);
 }
+
+#[test]
+fn an_object_the_plan_rewrites_is_not_listed_as_left_alone() {
+    let live = live_with_legacy_group();
+    let planned = plan(&desired(BASE, "groups"), &live);
+    let left_alone = |kind| planned.left_alone.get(&kind).cloned().unwrap_or_default();
+    assert!(!left_alone(Kind::Policy).contains(&"by-hand".to_owned()));
+    assert!(!left_alone(Kind::SetupKey).contains(&"dashboard-key".to_owned()));
+    assert_eq!(planned.unmanaged.get(&Kind::SetupKey), None);
+}
