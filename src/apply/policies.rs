@@ -14,19 +14,7 @@ impl Executor<'_> {
     ) -> Result<(), ApplyError> {
         let name = policy.name.as_str();
         let live = if update {
-            let id = self.state.id(Kind::Policy, name)?;
-            Some(
-                self.state
-                    .wire
-                    .policies
-                    .iter()
-                    .find(|p| p.id == id)
-                    .cloned()
-                    .ok_or_else(|| ApplyError::MissingId {
-                        kind: Kind::Policy,
-                        name: name.to_owned(),
-                    })?,
-            )
+            Some(self.live_policy(name)?)
         } else {
             None
         };

@@ -65,7 +65,8 @@ impl Executor<'_> {
         }
     }
 
-    fn live_policy(&self, name: &str) -> Result<wire::Policy, ApplyError> {
+    /// The live policy of this name, as read or last written in this run.
+    pub(super) fn live_policy(&self, name: &str) -> Result<wire::Policy, ApplyError> {
         let id = self.state.id(Kind::Policy, name)?;
         self.state
             .wire

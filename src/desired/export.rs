@@ -179,6 +179,19 @@ impl Exporter<'_> {
 
     /// The group names of a reference field, or `None` (with a warning) when one of them is
     /// not in the file.
+    /// An optional list of groups: left out (unmanaged) when it names a group the file lacks,
+    /// and when empty (what a create without one makes).
+    fn optional_group_refs(
+        &mut self,
+        names: Option<&BTreeSet<String>>,
+        all_allowed: bool,
+        what: &str,
+    ) -> Option<Vec<Located<String>>> {
+        names
+            .and_then(|groups| self.group_refs(groups, all_allowed, what, "left out (unmanaged)"))
+            .filter(|groups| !groups.is_empty())
+    }
+
     fn group_refs(
         &mut self,
         names: &BTreeSet<String>,
@@ -250,19 +263,11 @@ impl Exporter<'_> {
             if self.withheld(Kind::SetupKey, name) {
                 continue;
             }
-            let auto_groups = key
-                .auto_groups
-                .as_ref()
-                .and_then(|groups| {
-                    self.group_refs(
-                        groups,
-                        false,
-                        &format!("setup key {name:?}: auto_groups"),
-                        "left out (unmanaged)",
-                    )
-                })
-                // An empty list is what a create without one makes.
-                .filter(|groups| !groups.is_empty());
+            let auto_groups = self.optional_group_refs(
+                key.auto_groups.as_ref(),
+                false,
+                &format!("setup key {name:?}: auto_groups"),
+            );
             let never = self.source.never_expiring_keys.contains(name);
             docs.push(SetupKeyDoc {
                 name: at(name.clone()),
@@ -287,19 +292,11 @@ impl Exporter<'_> {
             if self.withheld(Kind::NetworkResource, name) {
                 continue;
             }
-            let groups = resource
-                .groups
-                .as_ref()
-                .and_then(|groups| {
-                    self.group_refs(
-                        groups,
-                        true,
-                        &format!("network resource {name:?}: groups"),
-                        "left out (unmanaged)",
-                    )
-                })
-                // An empty list is what a create without one makes.
-                .filter(|groups| !groups.is_empty());
+            let groups = self.optional_group_refs(
+                resource.groups.as_ref(),
+                true,
+                &format!("network resource {name:?}: groups"),
+            );
             self.resources.insert((network.name.clone(), name.clone()));
             resources.push(ResourceDoc {
                 name: at(name.clone()),
@@ -363,19 +360,11 @@ impl Exporter<'_> {
             }
             // The owner is protected; should one slip through, a file may not ask for it.
             let role = user.role.filter(|role| *role != Role::Owner).map(at);
-            let auto_groups = user
-                .auto_groups
-                .as_ref()
-                .and_then(|groups| {
-                    self.group_refs(
-                        groups,
-                        false,
-                        &format!("user {:?}: auto_groups", user.email),
-                        "left out (unmanaged)",
-                    )
-                })
-                // An empty list is what a create without one makes.
-                .filter(|groups| !groups.is_empty());
+            let auto_groups = self.optional_group_refs(
+                user.auto_groups.as_ref(),
+                false,
+                &format!("user {:?}: auto_groups", user.email),
+            );
             docs.push(UserDoc::Regular(RegularUserDoc {
                 email: at(user.email.clone()),
                 // A user created without a name is named by its email.
@@ -395,19 +384,11 @@ impl Exporter<'_> {
             if self.withheld(Kind::ServiceUser, name) {
                 continue;
             }
-            let auto_groups = user
-                .auto_groups
-                .as_ref()
-                .and_then(|groups| {
-                    self.group_refs(
-                        groups,
-                        false,
-                        &format!("service user {name:?}: auto_groups"),
-                        "left out (unmanaged)",
-                    )
-                })
-                // An empty list is what a create without one makes.
-                .filter(|groups| !groups.is_empty());
+            let auto_groups = self.optional_group_refs(
+                user.auto_groups.as_ref(),
+                false,
+                &format!("service user {name:?}: auto_groups"),
+            );
             docs.push(UserDoc::Service(ServiceUserDoc {
                 service: at(name.clone()),
                 role: user.role.filter(|role| *role != Role::Owner).map(at),

@@ -487,15 +487,7 @@ fn usage_errors_exit_64() {
 fn help_lists_every_command_and_the_exit_codes() {
     let out = Test::new().args(&["--help"]).run();
     assert_eq!(out.code, 0);
-    for command in [
-        "validate",
-        "plan",
-        "apply",
-        "export",
-        "tenants",
-        "schema",
-        "bootstrap",
-    ] {
+    for command in COMMANDS {
         assert!(
             out.stdout.contains(&format!("  {command}")),
             "{command} missing:\n{}",
@@ -722,6 +714,20 @@ fn the_man_page_has_environment_and_exit_status_and_no_missing_pages() {
     assert!(out.stdout.contains("birdhouse unlock"));
 }
 
+/// Every subcommand, as `--help` lists them.
+const COMMANDS: [&str; 10] = [
+    "validate",
+    "plan",
+    "apply",
+    "export",
+    "tenants",
+    "unlock",
+    "schema",
+    "bootstrap",
+    "completions",
+    "man",
+];
+
 /// Every command's help ends with examples of itself, and lists only the global options the
 /// command uses.
 #[test]
@@ -731,18 +737,7 @@ fn each_commands_help_shows_examples_and_only_the_options_it_uses() {
         assert_eq!(out.code, 0, "{}", out.stderr);
         out.stdout
     };
-    for command in [
-        "validate",
-        "plan",
-        "apply",
-        "export",
-        "tenants",
-        "unlock",
-        "schema",
-        "bootstrap",
-        "completions",
-        "man",
-    ] {
+    for command in COMMANDS {
         let text = help(command);
         let examples = text
             .split("Examples:\n")

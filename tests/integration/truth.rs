@@ -36,7 +36,7 @@ fn plan(lab: &Lab, dir: &Path) -> crate::support::Output {
 /// Applies the files through a saved plan, and checks that the plan's call count is what the
 /// apply spent on the lab's front.
 fn apply(lab: &Lab, dir: &Path) {
-    let (planned, spent, calls) = planned_and_spent(lab, dir, "tenants.yaml");
+    let (planned, spent, calls) = planned_and_spent(lab, dir, "tenants.yaml", &[]);
     assert_eq!(
         planned, spent,
         "the plan's count is not what apply spent: {calls}"
@@ -347,8 +347,15 @@ fn the_plan_names_what_it_leaves_alone_and_a_key_revoked_behind_its_back() {
 
 /// The plan's "Apply needs N API calls" for a saved plan, and what applying it cost on the
 /// lab's front: they must be the same number.
-fn planned_and_spent(lab: &Lab, dir: &Path, files_arg: &str) -> (u64, u64, String) {
-    let out = birdhouse(lab, dir, &["plan", "-f", files_arg, "--out", "plan.json"]);
+pub(crate) fn planned_and_spent(
+    lab: &Lab,
+    dir: &Path,
+    files_arg: &str,
+    plan_args: &[&str],
+) -> (u64, u64, String) {
+    let mut args = vec!["plan", "-f", files_arg, "--out", "plan.json"];
+    args.extend_from_slice(plan_args);
+    let out = birdhouse(lab, dir, &args);
     assert!(out.code == 0, "{}\n{}", out.stdout, out.stderr);
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).unwrap()).unwrap();
@@ -373,7 +380,7 @@ fn the_plans_call_count_is_what_apply_spends() {
         .join("examples/tenants")
         .to_string_lossy()
         .into_owned();
-    let (planned, spent, calls) = planned_and_spent(&lab, dir.path(), &examples);
+    let (planned, spent, calls) = planned_and_spent(&lab, dir.path(), &examples, &[]);
     assert_eq!(planned, spent, "first apply: {calls}");
 
     // Drift that costs hidden writes: a group nobody asked for on Globex (groups are pruned
@@ -389,7 +396,8 @@ fn the_plans_call_count_is_what_apply_spends() {
         let text = text.replace("usage_limit: 25", "usage_limit: 30");
         std::fs::write(edited.join(path.file_name().unwrap()), text).unwrap();
     }
-    let (planned, spent, calls) = planned_and_spent(&lab, dir.path(), &edited.to_string_lossy());
+    let (planned, spent, calls) =
+        planned_and_spent(&lab, dir.path(), &edited.to_string_lossy(), &[]);
     assert_eq!(planned, spent, "after drift: {calls}");
 
     // `apply -f` re-reads only what its changes touch, and says so: its count is the apply's
