@@ -109,7 +109,8 @@ Examples:
     #[command(after_help = "\
 Examples:
   birdhouse export -o tenants/
-  birdhouse export -o tenants/ --tenant 'acme*' --force")]
+  birdhouse export -o tenants/ --tenant 'acme*' --force
+  birdhouse export -o own/ --self")]
     Export(ExportArgs),
     /// List the MSP's tenants.
     #[command(after_help = "\
@@ -310,6 +311,10 @@ pub(crate) struct ExportArgs {
     /// Write into a directory that is not empty, overwriting files of the same names.
     #[arg(long)]
     pub force: bool,
+    /// Export the token's own account (as a tenant with `self: true`) instead of the MSP's
+    /// tenants; works on any NetBird server, an MSP or not.
+    #[arg(long = "self", conflicts_with = "tenants")]
+    pub own_account: bool,
 }
 
 /// Output formats of the tenant list.

@@ -60,6 +60,8 @@ pub(crate) struct ExportSource {
     pub id: String,
     /// The MSP tenant's domain.
     pub domain: String,
+    /// The token's own account, written as `self: true` (its id pinned, no domain).
+    pub self_account: bool,
     /// The live objects whose names are unique.
     pub objects: Tenant,
     /// Objects not to write, by kind and name (names as in plans: resources by their own name,
@@ -101,10 +103,11 @@ pub(crate) fn export(source: &ExportSource) -> Exported {
     let objects = exporter.objects();
     let tenant = TenantDoc {
         name: at(source.name.clone()),
-        domain: Some(at(source.domain.clone())).filter(|d| !d.value.is_empty()),
+        domain: Some(at(source.domain.clone()))
+            .filter(|d| !d.value.is_empty() && !source.self_account),
         id: Some(at(source.id.clone())),
         create: None,
-        self_account: None,
+        self_account: source.self_account.then_some(true),
         baselines: Vec::new(),
         prune: Vec::new(),
         objects,
@@ -639,6 +642,7 @@ mod tests {
             objects,
             withheld: [((Kind::Group, "All".to_owned()), Withheld::Protected)].into(),
             never_expiring_keys: set(&["office"]),
+            self_account: false,
         }
     }
 
@@ -825,6 +829,23 @@ mod tests {
             .into()
         );
         assert!(text.contains("8000-8100"), "{text}");
+    }
+
+    #[test]
+    fn the_own_account_is_written_as_self_with_its_id_pinned() {
+        let mut own = source(live());
+        own.self_account = true;
+        let exported = export(&own);
+        let text = to_yaml(&exported.document, "s.json", "note").unwrap();
+        assert!(text.contains("self: true"), "{text}");
+        assert!(!text.contains("domain:"), "{text}");
+        let loaded = load_contents([(PathBuf::from("own.yaml"), text.clone().into_bytes())]);
+        let state = loaded
+            .state
+            .unwrap_or_else(|d| panic!("exported file does not load: {d:?}\n{text}"));
+        let target = &state.tenants[0].target;
+        assert!(target.self_account);
+        assert_eq!(target.id.as_deref(), Some("d0abc"));
     }
 
     /// The export of the test tenant, checked in at tests/fixtures/exported.yaml so the lint

@@ -87,6 +87,22 @@ impl Engine {
             .context("listing the MSP's tenants")
     }
 
+    /// The token's own account (its first `GET /api/accounts` entry) and every list of it, for
+    /// `export --self`.
+    pub fn read_own_account(&self) -> anyhow::Result<(wire::Account, LiveTenant)> {
+        let own = self.client().tenant(None);
+        self.block_on(async {
+            let account = own
+                .list_accounts()
+                .await?
+                .into_iter()
+                .next()
+                .ok_or_else(|| anyhow::anyhow!("the API names no account for this token"))?;
+            let live = fetch_tenant(&own, None, Reads::EXPORT).await?;
+            Ok((account, live))
+        })
+    }
+
     /// Reads every list of each tenant, concurrently under the run's budget, in the given
     /// order (for `export`).
     pub fn read_tenants(

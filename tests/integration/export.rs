@@ -251,3 +251,53 @@ fn run(dir: &Path, lab: &Lab, args: &[&str]) -> Output {
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
+
+#[test]
+#[ignore = "needs NetBird lab"]
+fn the_tokens_own_account_exports_as_self_and_plans_empty() {
+    let lab = Lab::start(LabOptions {
+        spares: 0,
+        ..LabOptions::with_tenants(1)
+    })
+    .expect("the lab starts");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(populate(lab.msp()));
+
+    let dir = tempfile::tempdir().unwrap();
+    let birdhouse = |args: &[&str]| run(dir.path(), &lab, args);
+    let exported = birdhouse(&["export", "-o", "own", "--self"]);
+    assert_eq!(exported.code, 0, "{}", exported.stderr);
+    assert!(
+        exported.stderr.contains("exported 1 tenant"),
+        "{}",
+        exported.stderr
+    );
+    let files: Vec<_> = std::fs::read_dir(dir.path().join("own"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    let [file] = files.as_slice() else {
+        panic!("one file: {files:?}");
+    };
+    let text = read(file);
+    for expected in [
+        "self: true".to_owned(),
+        format!("id: {}", lab.msp().account_id),
+        "- name: devs".to_owned(),
+        "service: ci-runner".to_owned(),
+    ] {
+        assert!(text.contains(&expected), "{expected:?} missing:\n{text}");
+    }
+    assert!(!text.contains("domain:"), "{text}");
+
+    let planned = birdhouse(&["plan", "--detailed-exitcode", "-f", "own"]);
+    assert_eq!(
+        planned.code, 0,
+        "stdout:\n{}\nstderr:\n{}\nfile:\n{text}",
+        planned.stdout, planned.stderr
+    );
+    // --self and --tenant say different things.
+    let both = birdhouse(&["export", "-o", "x", "--self", "--tenant", "tenant-1"]);
+    assert_eq!(both.code, 64, "{}", both.stderr);
+}

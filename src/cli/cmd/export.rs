@@ -35,19 +35,12 @@ const SCHEMA_BESIDE: &str = "birdhouse.schema.json";
 pub(in crate::cli) fn run(settings: &Settings, args: &ExportArgs) -> anyhow::Result<Exit> {
     check_out_dir(&args.out_dir, args.force)?;
     let engine = common::connect(settings)?;
-    let mut tenants = engine.list_tenants()?;
-    settings
-        .tenant_filter
-        .check_against(tenants.iter().map(|t| t.name.as_str()), "of the MSP")?;
-    tenants.retain(|t| settings.tenant_filter.selects(&t.name));
-    if tenants.is_empty() && !settings.tenant_filter.patterns().is_empty() {
-        anyhow::bail!(
-            "no MSP tenant matches --tenant {}",
-            settings.tenant_filter.patterns().join(", ")
-        );
-    }
-    tenants.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
-    let reads = engine.read_tenants(tenants)?;
+    let reads = if args.own_account {
+        let (account, live) = engine.read_own_account()?;
+        vec![(Exportee::own(&account), Ok(live))]
+    } else {
+        msp_tenants(settings, &engine)?
+    };
 
     std::fs::create_dir_all(&args.out_dir)
         .with_context(|| format!("creating {}", args.out_dir.display()))?;
@@ -71,8 +64,13 @@ pub(in crate::cli) fn run(settings: &Settings, args: &ExportArgs) -> anyhow::Res
                 writeln!(stderr, "warning: tenant {:?}: {warning}", tenant.name)?;
             }
         }
+        let from = if tenant.self_account {
+            "the token's own account"
+        } else {
+            "tenant"
+        };
         let note = format!(
-            "Exported by birdhouse {} from tenant {:?} ({}).\n\
+            "Exported by birdhouse {} from {from} {:?} ({}).\n\
              Fields left out are unmanaged: birdhouse leaves them as they are.",
             env!("CARGO_PKG_VERSION"),
             tenant.name,
@@ -110,6 +108,67 @@ pub(in crate::cli) fn run(settings: &Settings, args: &ExportArgs) -> anyhow::Res
     })
 }
 
+/// What is exported: an MSP tenant, or the token's own account.
+struct Exportee {
+    /// The tenant's name in the file.
+    name: String,
+    /// The account id, pinned in the file.
+    id: String,
+    /// The MSP tenant's domain (none for the own account).
+    domain: String,
+    /// The token's own account (`self: true`).
+    self_account: bool,
+}
+
+impl Exportee {
+    fn tenant(tenant: &wire::Tenant) -> Self {
+        Self {
+            name: tenant.name.clone(),
+            id: tenant.id.clone(),
+            domain: tenant.domain.to_ascii_lowercase(),
+            self_account: false,
+        }
+    }
+
+    /// The own account, named by its domain (by its id when it has none).
+    fn own(account: &wire::Account) -> Self {
+        let name = if account.domain.is_empty() {
+            account.id.clone()
+        } else {
+            account.domain.to_ascii_lowercase()
+        };
+        Self {
+            name,
+            id: account.id.clone(),
+            domain: String::new(),
+            self_account: true,
+        }
+    }
+}
+
+type Read = (Exportee, Result<LiveTenant, crate::live::LiveError>);
+
+/// The MSP's tenants `--tenant` selects, sorted by name, each read.
+fn msp_tenants(settings: &Settings, engine: &crate::engine::Engine) -> anyhow::Result<Vec<Read>> {
+    let mut tenants = engine.list_tenants()?;
+    settings
+        .tenant_filter
+        .check_against(tenants.iter().map(|t| t.name.as_str()), "of the MSP")?;
+    tenants.retain(|t| settings.tenant_filter.selects(&t.name));
+    if tenants.is_empty() && !settings.tenant_filter.patterns().is_empty() {
+        anyhow::bail!(
+            "no MSP tenant matches --tenant {}",
+            settings.tenant_filter.patterns().join(", ")
+        );
+    }
+    tenants.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+    Ok(engine
+        .read_tenants(tenants)?
+        .into_iter()
+        .map(|(tenant, read)| (Exportee::tenant(&tenant), read))
+        .collect())
+}
+
 /// Refuses a directory that already holds something, unless `force`: an export next to
 /// hand-written files would silently replace any that share a tenant's file name.
 fn check_out_dir(dir: &Path, force: bool) -> anyhow::Result<()> {
@@ -133,7 +192,7 @@ fn check_out_dir(dir: &Path, force: bool) -> anyhow::Result<()> {
 }
 
 /// What export needs of one tenant's read: its objects, and what not to write.
-fn source_of(tenant: &wire::Tenant, live: &LiveTenant) -> ExportSource {
+fn source_of(tenant: &Exportee, live: &LiveTenant) -> ExportSource {
     let snapshot = &live.snapshot;
     let mut withheld: BTreeMap<(Kind, String), Withheld> = BTreeMap::new();
     for (name, what) in inexpressible_policies(&live.wire.policies) {
@@ -148,7 +207,8 @@ fn source_of(tenant: &wire::Tenant, live: &LiveTenant) -> ExportSource {
     ExportSource {
         name: tenant.name.clone(),
         id: live.account_id.clone(),
-        domain: tenant.domain.to_ascii_lowercase(),
+        domain: tenant.domain.clone(),
+        self_account: tenant.self_account,
         objects: snapshot.objects.clone(),
         withheld,
         never_expiring_keys: snapshot
@@ -214,7 +274,7 @@ fn schema_reference(dir: &Path) -> anyhow::Result<String> {
 
 /// One file name per tenant, in the tenants' order: the slug of the name, with the tenant id
 /// appended to every name two tenants would share (so the result does not depend on order).
-fn file_names<'a>(tenants: impl Iterator<Item = &'a wire::Tenant> + Clone) -> Vec<String> {
+fn file_names<'a>(tenants: impl Iterator<Item = &'a Exportee> + Clone) -> Vec<String> {
     let mut uses: BTreeMap<String, usize> = BTreeMap::new();
     for tenant in tenants.clone() {
         *uses.entry(slug(&tenant.name)).or_default() += 1;
@@ -255,19 +315,21 @@ mod tests {
     use std::collections::BTreeSet;
     use std::path::{Component, Path, PathBuf};
 
+    use super::Exportee;
     use super::{file_names, inexpressible_policies, slug, source_of};
-    use crate::api::wire;
     use crate::desired::export::{export, to_yaml};
     use crate::desired::load_contents;
     use crate::live::{LiveTenant, WireTenant, convert};
     use crate::model::Kind;
     use crate::plan::{GuardSettings, PlanOptions, plan_tenant};
 
-    fn tenant(id: &str, name: &str) -> wire::Tenant {
-        serde_json::from_value(
-            serde_json::json!({"id": id, "name": name, "domain": "Acme.example"}),
+    fn tenant(id: &str, name: &str) -> Exportee {
+        Exportee::tenant(
+            &serde_json::from_value(
+                serde_json::json!({"id": id, "name": name, "domain": "Acme.example"}),
+            )
+            .unwrap(),
         )
-        .unwrap()
     }
 
     /// Whether `name` is a bare file name (no directory part): what [`slug`] guarantees.
