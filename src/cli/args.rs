@@ -110,7 +110,7 @@ Examples:
 Examples:
   birdhouse export -o tenants/
   birdhouse export -o tenants/ --tenant 'acme*' --force
-  birdhouse export -o own/ --self")]
+  birdhouse export -o tenants/ --baselines")]
     Export(ExportArgs),
     /// List the MSP's tenants.
     #[command(after_help = "\
@@ -315,6 +315,10 @@ pub(crate) struct ExportArgs {
     /// tenants; works on any NetBird server, an MSP or not.
     #[arg(long = "self", conflicts_with = "tenants")]
     pub own_account: bool,
+    /// Write what two or more tenants share once, as baselines (baselines.yaml) the tenants
+    /// name; planning the export is still empty.
+    #[arg(long)]
+    pub baselines: bool,
 }
 
 /// Output formats of the tenant list.

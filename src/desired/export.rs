@@ -87,7 +87,8 @@ const NOWHERE: Span = Span {
     column: 0,
 };
 
-fn at<T>(value: T) -> Located<T> {
+/// A value of a document built from live state (it was written nowhere).
+pub(super) fn at<T>(value: T) -> Located<T> {
     Located::new(value, NOWHERE)
 }
 
@@ -846,6 +847,79 @@ mod tests {
         let target = &state.tenants[0].target;
         assert!(target.self_account);
         assert_eq!(target.id.as_deref(), Some("d0abc"));
+    }
+
+    /// Every tenant of these documents, resolved from their YAML.
+    fn resolved(documents: &[super::Document]) -> Vec<(String, Tenant)> {
+        let files = documents.iter().enumerate().map(|(i, document)| {
+            let text = to_yaml(document, "s.json", "note").unwrap();
+            (PathBuf::from(format!("{i}.yaml")), text.into_bytes())
+        });
+        let loaded = load_contents(files);
+        let state = loaded
+            .state
+            .unwrap_or_else(|d| panic!("the files do not load: {:?}", d.sorted()));
+        state
+            .tenants
+            .into_iter()
+            .map(|t| (t.name, t.objects))
+            .collect()
+    }
+
+    #[test]
+    fn what_tenants_share_moves_into_baselines_and_they_resolve_the_same() {
+        let tenant = |name: &str, id: &str| {
+            let mut source = source(live());
+            source.name = name.into();
+            source.id = id.into();
+            source.domain = format!("{id}.example");
+            source
+        };
+        let (a, mut b, mut c) = (tenant("A", "da"), tenant("B", "db"), tenant("C", "dc"));
+        // C lacks a policy the others have; B has a group of its own.
+        c.objects.policies.remove("web");
+        group(&mut b.objects, "b-only");
+        let documents = vec![
+            export(&a).document,
+            export(&b).document,
+            export(&c).document,
+        ];
+        let before = resolved(&documents);
+
+        let mut shared = documents.clone();
+        let baselines = crate::desired::shared::share_baselines(&mut shared);
+        let names: Vec<&str> = baselines.0.iter().map(|(n, _)| n.value.as_str()).collect();
+        assert_eq!(names, ["common", "shared-1"]);
+        let (_, common) = &baselines.0[0];
+        assert!(common.groups.iter().any(|g| g.name.value == "devs"));
+        assert!(!common.groups.iter().any(|g| g.name.value == "b-only"));
+        let (_, shared_1) = &baselines.0[1];
+        let policies: Vec<&str> = shared_1
+            .policies
+            .iter()
+            .map(|p| p.name.value.as_str())
+            .collect();
+        assert_eq!(
+            policies,
+            ["web"],
+            "A and B share the web policy, C does not have it"
+        );
+        let b_doc = &shared[1].tenants[0];
+        let b_baselines: Vec<&str> = b_doc.baselines.iter().map(|n| n.value.as_str()).collect();
+        assert_eq!(b_baselines, ["common", "shared-1"]);
+        assert_eq!(
+            b_doc
+                .objects
+                .groups
+                .iter()
+                .map(|g| g.name.value.as_str())
+                .collect::<Vec<_>>(),
+            ["b-only"]
+        );
+
+        let mut files = vec![crate::desired::shared::baselines_document(baselines)];
+        files.extend(shared);
+        assert_eq!(resolved(&files), before, "the same tenants, written once");
     }
 
     /// The export of the test tenant, checked in at tests/fixtures/exported.yaml so the lint

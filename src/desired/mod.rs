@@ -12,6 +12,7 @@ mod resolve;
 pub(crate) mod schema;
 #[cfg(test)]
 mod schema_agreement;
+pub(crate) mod shared;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -301,3 +301,44 @@ fn the_tokens_own_account_exports_as_self_and_plans_empty() {
     let both = birdhouse(&["export", "-o", "x", "--self", "--tenant", "tenant-1"]);
     assert_eq!(both.code, 64, "{}", both.stderr);
 }
+
+#[test]
+#[ignore = "needs NetBird lab"]
+fn with_baselines_what_tenants_share_is_written_once_and_plans_empty() {
+    let lab = Lab::start(LabOptions {
+        spares: 0,
+        ..LabOptions::with_tenants(2)
+    })
+    .expect("the lab starts");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    for name in ["tenant-1", "tenant-2"] {
+        runtime.block_on(populate(&lab.tenant(name).expect(name)));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let birdhouse = |args: &[&str]| run(dir.path(), &lab, args);
+    let exported = birdhouse(&["export", "-o", "shared", "--baselines"]);
+    assert_eq!(exported.code, 0, "{}", exported.stderr);
+    let out = dir.path().join("shared");
+    let baselines = read(&out.join("baselines.yaml"));
+    for expected in [
+        "baselines:",
+        "  common:",
+        "- name: devs",
+        "name: devs-to-servers",
+    ] {
+        assert!(
+            baselines.contains(expected),
+            "{expected:?} missing:\n{baselines}"
+        );
+    }
+    let tenant = read(&out.join("tenant-1.yaml"));
+    assert!(tenant.contains("baselines: [common]"), "{tenant}");
+    assert!(!tenant.contains("- name: devs\n"), "{tenant}");
+
+    let planned = birdhouse(&["plan", "--detailed-exitcode", "-f", "shared"]);
+    assert_eq!(
+        planned.code, 0,
+        "stdout:\n{}\nstderr:\n{}\nbaselines:\n{baselines}\ntenant:\n{tenant}",
+        planned.stdout, planned.stderr
+    );
+}

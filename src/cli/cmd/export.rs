@@ -47,8 +47,9 @@ pub(in crate::cli) fn run(settings: &Settings, args: &ExportArgs) -> anyhow::Res
     let schema = schema_reference(&args.out_dir)?;
     let names = file_names(reads.iter().map(|(tenant, _)| tenant));
     let mut stderr = std::io::stderr().lock();
-    let (mut written, mut failed) = (0usize, 0usize);
-    for ((tenant, read), file_name) in reads.into_iter().zip(&names) {
+    let mut failed = 0usize;
+    let mut exports = Vec::new();
+    for ((tenant, read), file_name) in reads.into_iter().zip(names) {
         let live = match read {
             Ok(live) => live,
             Err(error) => {
@@ -64,6 +65,13 @@ pub(in crate::cli) fn run(settings: &Settings, args: &ExportArgs) -> anyhow::Res
                 writeln!(stderr, "warning: tenant {:?}: {warning}", tenant.name)?;
             }
         }
+        exports.push((tenant, file_name, exported.document));
+    }
+    if args.baselines {
+        write_baselines(&args.out_dir, &schema, &mut exports)?;
+    }
+    let mut written = 0usize;
+    for (tenant, file_name, document) in &exports {
         let from = if tenant.self_account {
             "the token's own account"
         } else {
@@ -76,7 +84,7 @@ pub(in crate::cli) fn run(settings: &Settings, args: &ExportArgs) -> anyhow::Res
             tenant.name,
             tenant.id
         );
-        let text = to_yaml(&exported.document, &schema, &note)
+        let text = to_yaml(document, &schema, &note)
             .map_err(|e| anyhow::anyhow!("writing tenant {:?} as YAML: {e}", tenant.name))?;
         let path = args.out_dir.join(file_name);
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
@@ -106,6 +114,40 @@ pub(in crate::cli) fn run(settings: &Settings, args: &ExportArgs) -> anyhow::Res
     } else {
         Exit::Success
     })
+}
+
+/// The file the shared baselines go to (`export --baselines`).
+const BASELINES_FILE: &str = "baselines.yaml";
+
+/// Moves what the tenants share into baselines written to [`BASELINES_FILE`], when there is
+/// any; a tenant file of that name would be overwritten, so it is refused.
+fn write_baselines(
+    dir: &Path,
+    schema: &str,
+    exports: &mut [(Exportee, String, crate::desired::document::Document)],
+) -> anyhow::Result<()> {
+    if let Some((tenant, ..)) = exports.iter().find(|(_, file, _)| file == BASELINES_FILE) {
+        anyhow::bail!(
+            "tenant {:?} would be written to {BASELINES_FILE}, where --baselines writes the \
+             shared baselines; export it without --baselines",
+            tenant.name
+        );
+    }
+    let mut documents: Vec<_> = exports.iter().map(|(_, _, d)| d.clone()).collect();
+    let baselines = crate::desired::shared::share_baselines(&mut documents);
+    if baselines.is_empty() {
+        return Ok(());
+    }
+    for ((_, _, document), shared) in exports.iter_mut().zip(documents) {
+        *document = shared;
+    }
+    let document = crate::desired::shared::baselines_document(baselines);
+    let note = "Objects the exported tenants share, written once; each tenant names the baselines \
+                it uses.";
+    let text = to_yaml(&document, schema, note)
+        .map_err(|e| anyhow::anyhow!("writing the baselines as YAML: {e}"))?;
+    let path = dir.join(BASELINES_FILE);
+    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))
 }
 
 /// What is exported: an MSP tenant, or the token's own account.
