@@ -16,7 +16,7 @@ use crate::desired::export::at;
 /// tenant; returns the baselines (empty when nothing is shared).
 pub(crate) fn share_baselines(documents: &mut [Document]) -> NamedList<Objects> {
     // Which tenants hold each object, exactly as written.
-    let mut holders: BTreeMap<(Field, String), BTreeSet<usize>> = BTreeMap::new();
+    let mut holders: BTreeMap<Key, BTreeSet<usize>> = BTreeMap::new();
     for (index, document) in documents.iter().enumerate() {
         for tenant in &document.tenants {
             for key in keys(&tenant.objects) {
@@ -24,15 +24,14 @@ pub(crate) fn share_baselines(documents: &mut [Document]) -> NamedList<Objects> 
             }
         }
     }
-    let mut by_tenants: BTreeMap<BTreeSet<usize>, BTreeSet<(Field, String)>> = BTreeMap::new();
+    let mut by_tenants: BTreeMap<BTreeSet<usize>, BTreeSet<Key>> = BTreeMap::new();
     for (key, tenants) in holders {
         if tenants.len() > 1 {
             by_tenants.entry(tenants).or_default().insert(key);
         }
     }
     // The largest sets first, then in tenant order: the same input, the same names.
-    let mut groups: Vec<(BTreeSet<usize>, BTreeSet<(Field, String)>)> =
-        by_tenants.into_iter().collect();
+    let mut groups: Vec<(BTreeSet<usize>, BTreeSet<Key>)> = by_tenants.into_iter().collect();
     groups.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
 
     let mut baselines = NamedList::default();
@@ -71,6 +70,9 @@ pub(crate) fn baselines_document(baselines: NamedList<Objects>) -> Document {
     }
 }
 
+/// An object as written, with the list it is in: the same key is the same object.
+type Key = (Field, String);
+
 /// The list an object is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Field {
@@ -86,7 +88,7 @@ fn text<T: Serialize>(object: &T) -> String {
     serde_json::to_string(object).expect("invariant: documents serialise to JSON")
 }
 
-fn keys(objects: &Objects) -> Vec<(Field, String)> {
+fn keys(objects: &Objects) -> Vec<Key> {
     let mut keys = Vec::new();
     keys.extend(objects.groups.iter().map(|o| (Field::Groups, text(o))));
     keys.extend(
@@ -102,12 +104,8 @@ fn keys(objects: &Objects) -> Vec<(Field, String)> {
 }
 
 /// Removes the `shared` objects from the document's tenant and returns them.
-fn take(document: &mut Document, shared: &BTreeSet<(Field, String)>) -> Objects {
-    fn split<T: Serialize>(
-        list: &mut Vec<T>,
-        field: Field,
-        shared: &BTreeSet<(Field, String)>,
-    ) -> Vec<T> {
+fn take(document: &mut Document, shared: &BTreeSet<Key>) -> Objects {
+    fn split<T: Serialize>(list: &mut Vec<T>, field: Field, shared: &BTreeSet<Key>) -> Vec<T> {
         let (taken, kept): (Vec<T>, Vec<T>) = std::mem::take(list)
             .into_iter()
             .partition(|o| shared.contains(&(field, text(o))));
