@@ -77,7 +77,7 @@ pub enum ApiError {
     },
 
     /// 403: the token is valid but its user may not do this here.
-    #[error("{request}: {}{}", forbidden_hint(&.request.scope), said(.message))]
+    #[error("{request}: {}{}", forbidden_hint(.request), said(.message))]
     Forbidden {
         /// The request that was refused.
         request: RequestLabel,
@@ -354,8 +354,15 @@ fn said(message: &str) -> String {
     }
 }
 
-fn forbidden_hint(scope: &Scope) -> String {
-    match scope {
+fn forbidden_hint(request: &RequestLabel) -> String {
+    if request.method != Method::Get {
+        // The reads of the plan went through, or this write would not have been sent.
+        return "this token's user may read but not write here: a read-only role (auditor) can \
+                plan but not apply, which needs an admin or owner (or, in a tenant, an MSP \
+                permission group allowed to write)"
+            .to_owned();
+    }
+    match &request.scope {
         Scope::Tenant(id) => format!(
             "the token's user has no access to tenant {id}: add the user to an MSP permission \
              group that reaches this tenant with a role allowed to do this"

@@ -548,3 +548,69 @@ fn ctrl_c_stops_before_the_next_change_and_releases_the_lock() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_no_duplicates_and_no_lock(&server);
 }
+
+/// A token of a read-only user (NetBird's `auditor` role reads everything and writes nothing):
+/// it can plan, and apply stops at the first write with a message that says why.
+#[test]
+#[ignore = "needs NetBird lab"]
+fn a_read_only_token_plans_and_apply_says_it_cannot_write() {
+    let lab = Lab::start(LabOptions {
+        spares: 0,
+        ..LabOptions::with_tenants(1)
+    })
+    .expect("the lab starts");
+    let own = lab.msp();
+    let reader = crate::e2e::write(
+        own,
+        "POST",
+        "/api/users",
+        &serde_json::json!({"name": "reader", "role": "auditor", "auto_groups": [],
+                            "is_service_user": true}),
+    );
+    let token = crate::e2e::write(
+        own,
+        "POST",
+        &format!("/api/users/{}/tokens", reader["id"].as_str().unwrap()),
+        &serde_json::json!({"name": "read-only", "expires_in": 7}),
+    );
+    let token = token["plain_token"].as_str().unwrap().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("own.yaml"),
+        "version: 1\ntenants:\n  - name: own\n    self: true\n    groups: [{name: read-only-test}]\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let output = assert_cmd::Command::cargo_bin("birdhouse")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(args)
+            .env_remove("NETBIRD_HOST")
+            .env("NETBIRD_API_URL", &own.url)
+            .env("NETBIRD_API_TOKEN", &token)
+            .timeout(std::time::Duration::from_mins(1))
+            .output()
+            .unwrap();
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, stdout, stderr) = run(&["plan", "-f", "own.yaml", "--detailed-exitcode"]);
+    assert_eq!(code, 2, "an auditor can plan:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("+ group read-only-test"), "{stdout}");
+
+    let (code, stdout, stderr) = run(&["apply", "-f", "own.yaml", "--yes"]);
+    assert_eq!(code, 4, "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("this token's user may read but not write here"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&token) && !stdout.contains(&token));
+    let groups = birdhouse_lab::probe::Probe::new(own)
+        .get_blocking("/api/groups")
+        .unwrap();
+    assert!(!groups.to_string().contains("read-only-test"), "{groups}");
+    assert!(!groups.to_string().contains("birdhouse-lock"), "{groups}");
+}
