@@ -78,7 +78,7 @@ pub(crate) struct Runner {
 
 impl Runner {
     /// Runs `job` of the GitHub workflow at `workflow`. `contexts` maps expressions such as
-    /// `secrets.NETBIRD_API_TOKEN` or `github.base_ref` to their values; steps whose id is in
+    /// `secrets.NETBIRD_PLAN_TOKEN` or `github.base_ref` to their values; steps whose id is in
     /// `skip` are skipped.
     pub(crate) fn github(
         &self,

@@ -35,7 +35,15 @@ impl GitHub {
             ("RUNNER_TEMP".to_owned(), temp.display().to_string()),
         ]);
         let contexts = BTreeMap::from([
-            ("secrets.NETBIRD_API_TOKEN", lab.token().expose().to_owned()),
+            // The lab has one MSP token; the recipes read it as two secrets.
+            (
+                "secrets.NETBIRD_PLAN_TOKEN",
+                lab.token().expose().to_owned(),
+            ),
+            (
+                "secrets.NETBIRD_APPLY_TOKEN",
+                lab.token().expose().to_owned(),
+            ),
             ("github.token", GITHUB_TOKEN.to_owned()),
             ("github.base_ref", "main".to_owned()),
             (
@@ -81,7 +89,8 @@ impl GitLab {
             ("CI_API_V4_URL", format!("{}/api/v4", forge.url())),
             ("CI_PROJECT_ID", forge::GITLAB_PROJECT_ID.to_owned()),
             ("CI_DEFAULT_BRANCH", "main".to_owned()),
-            ("NETBIRD_API_TOKEN", lab.token().expose().to_owned()),
+            ("NETBIRD_PLAN_TOKEN", lab.token().expose().to_owned()),
+            ("NETBIRD_APPLY_TOKEN", lab.token().expose().to_owned()),
             ("GITLAB_API_TOKEN", GITLAB_TOKEN.to_owned()),
             ("VAULT_ADDR", "https://vault.northwind.example".to_owned()),
             ("VAULT_TOKEN", "hvs.StandInVaultToken".to_owned()),
