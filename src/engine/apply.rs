@@ -8,7 +8,7 @@ use crate::apply::{Observer, SecretsSink, Start, TenantReport, apply_tenant};
 use crate::desired::DesiredTenant;
 use crate::engine::{Engine, tasks};
 use crate::live::tenants::{Resolved, Unresolved, check_own_pin, own_account_refusal};
-use crate::live::{LiveTenant, check_identity};
+use crate::live::{LiveTenant, proven_identity};
 use crate::plan::{Plan, TenantPlan};
 
 /// One applied tenant: its plan and what became of it.
@@ -103,9 +103,10 @@ async fn unlock_one(
         Err(Unresolved::IdNotListed { id }) => anyhow::bail!(own_account_refusal(&id, None)),
     };
     let tenant = client.tenant(scope.as_deref());
-    let answered = check_identity(&tenant, expected.as_deref()).await?;
+    // The groups list proves whose account answered, and holds the locks.
+    let (answered, groups) = proven_identity(&tenant, expected.as_deref()).await?;
     check_own_pin(pinned_self.as_deref(), &answered).map_err(anyhow::Error::msg)?;
-    let locks = locks_in(&tenant.list_groups().await?);
+    let locks = locks_in(&groups);
     for lock in &locks {
         match tenant.delete_group(&lock.id).await {
             Ok(()) | Err(crate::api::ApiError::NotFound { .. }) => {}

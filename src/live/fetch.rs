@@ -230,7 +230,7 @@ pub async fn fetch_tenant_with_tokens(
 /// [`TenantClient::own_all_group_id`]), because NetBird answers a `?account=` it does not
 /// honour from the token's own account. The token's own account (`expected` = `None`), or a
 /// tenant whose list has no `All` group, is asked who it is: one call more.
-async fn proven_identity(
+pub async fn proven_identity(
     client: &TenantClient,
     expected: Option<&str>,
 ) -> Result<(String, Vec<wire::Group>), LiveError> {

@@ -16,7 +16,9 @@ use crate::api::ApiError;
 use crate::model::{Kind, Tenant};
 
 pub use convert::{WireTenant, convert};
-pub use fetch::{LiveTenant, Reads, check_identity, fetch_tenant, fetch_tenant_with_tokens};
+pub use fetch::{
+    LiveTenant, Reads, check_identity, fetch_tenant, fetch_tenant_with_tokens, proven_identity,
+};
 
 /// Why a tenant could not be read.
 #[derive(Debug, thiserror::Error)]
