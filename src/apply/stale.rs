@@ -13,8 +13,7 @@ use std::collections::BTreeSet;
 
 use crate::api::wire;
 use crate::live::{LiveTenant, Reads, fetch_tenant_with_tokens};
-use crate::model::Kind;
-use crate::plan::{Action, TenantPlan, fingerprint};
+use crate::plan::{TenantPlan, fingerprint, touched_reads};
 
 /// Re-reads a saved plan's tenant; the client and live state to apply with, or why not.
 pub(super) async fn reread(
@@ -59,12 +58,7 @@ pub(super) async fn reread_touched(
     plan: &TenantPlan,
     planned: LiveTenant,
 ) -> Result<(LiveTenant, Vec<wire::Group>), TenantStatus> {
-    let changed: BTreeSet<Kind> = plan.changes.iter().map(|c| c.kind).collect();
-    let deletes_a_group = plan
-        .changes
-        .iter()
-        .any(|c| c.kind == Kind::Group && c.action == Action::Delete);
-    let reads = Reads::touched_by(&changed, deletes_a_group).with_peers(plan.peers_read);
+    let reads = touched_reads(&plan.changes).with_peers(plan.peers_read);
     let scope = (!plan.self_account).then_some(planned.account_id.as_str());
     let tokens = if reads.users {
         plan.tokens_read.clone()

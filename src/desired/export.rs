@@ -887,7 +887,8 @@ mod tests {
         let before = resolved(&documents);
 
         let mut shared = documents.clone();
-        let baselines = crate::desired::shared::share_baselines(&mut shared);
+        let mut in_place: Vec<&mut super::Document> = shared.iter_mut().collect();
+        let baselines = crate::desired::shared::share_baselines(&mut in_place);
         let names: Vec<&str> = baselines.0.iter().map(|(n, _)| n.value.as_str()).collect();
         assert_eq!(names, ["common", "shared-1"]);
         let (_, common) = &baselines.0[0];

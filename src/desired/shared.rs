@@ -14,7 +14,7 @@ use crate::desired::export::at;
 
 /// Moves the objects `documents` (one tenant each) share into baselines, naming them in each
 /// tenant; returns the baselines (empty when nothing is shared).
-pub(crate) fn share_baselines(documents: &mut [Document]) -> NamedList<Objects> {
+pub(crate) fn share_baselines(documents: &mut [&mut Document]) -> NamedList<Objects> {
     // Which tenants hold each object, exactly as written.
     let mut holders: BTreeMap<Key, BTreeSet<usize>> = BTreeMap::new();
     for (index, document) in documents.iter().enumerate() {
@@ -47,9 +47,9 @@ pub(crate) fn share_baselines(documents: &mut [Document]) -> NamedList<Objects> 
             .iter()
             .next()
             .expect("invariant: two or more tenants");
-        let objects = take(&mut documents[first], &shared);
+        let objects = take(documents[first], &shared);
         for index in tenants.iter().skip(1) {
-            take(&mut documents[*index], &shared);
+            take(documents[*index], &shared);
         }
         for index in &tenants {
             for tenant in &mut documents[*index].tenants {

@@ -86,18 +86,10 @@ impl Reads {
     /// confirmed there, and every kind names groups), each changed kind's list, the networks
     /// for policies (they may target a resource), and every list for a group delete (detaching
     /// touches every kind that names it).
+    /// These are the lists that planning those kinds reads, a group delete standing for a
+    /// pruned group kind.
     pub fn touched_by(kinds: &BTreeSet<Kind>, deletes_a_group: bool) -> Reads {
-        if deletes_a_group {
-            return Reads::ALL;
-        }
-        let any = |list: &[Kind]| list.iter().any(|k| kinds.contains(k));
-        Reads {
-            setup_keys: any(&[Kind::SetupKey]),
-            users: any(&[Kind::User, Kind::ServiceUser]),
-            policies: any(&[Kind::Policy, Kind::NetworkResource]),
-            networks: any(&NEEDS_NETWORKS),
-            peers: false,
-        }
+        Reads::for_kinds(kinds, deletes_a_group)
     }
 
     /// The lists that read exactly these kinds (the inverse of what a snapshot records in

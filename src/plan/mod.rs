@@ -246,12 +246,18 @@ pub fn apply_calls_after_fresh_plan(
     live: &Snapshot,
     self_account: bool,
 ) -> u64 {
+    let reads = touched_reads(changes).with_peers(live.peers.is_some());
+    LOCK_CALLS + reread_calls(reads, live, self_account) + writes(changes)
+}
+
+/// The lists the re-read of `apply -f` reads before making `changes`: those the changed kinds
+/// need, every list for a group delete (peers aside: the caller knows whether they were read).
+pub fn touched_reads(changes: &[Change]) -> Reads {
     let kinds = changes.iter().map(|c| c.kind).collect();
     let deletes_a_group = changes
         .iter()
         .any(|c| c.kind == Kind::Group && c.action == Action::Delete);
-    let reads = Reads::touched_by(&kinds, deletes_a_group).with_peers(live.peers.is_some());
-    LOCK_CALLS + reread_calls(reads, live, self_account) + writes(changes)
+    Reads::touched_by(&kinds, deletes_a_group)
 }
 
 /// The calls of re-reading `live` with `reads`; only the token's own account is asked who it

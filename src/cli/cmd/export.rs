@@ -133,13 +133,10 @@ fn write_baselines(
             tenant.name
         );
     }
-    let mut documents: Vec<_> = exports.iter().map(|(_, _, d)| d.clone()).collect();
+    let mut documents: Vec<_> = exports.iter_mut().map(|(_, _, d)| d).collect();
     let baselines = crate::desired::shared::share_baselines(&mut documents);
     if baselines.is_empty() {
         return Ok(());
-    }
-    for ((_, _, document), shared) in exports.iter_mut().zip(documents) {
-        *document = shared;
     }
     let document = crate::desired::shared::baselines_document(baselines);
     let note = "Objects the exported tenants share, written once; each tenant names the baselines \
