@@ -326,7 +326,7 @@ impl Client {
                 let groups = self.tenant(None).list_groups().await?;
                 Ok(groups
                     .into_iter()
-                    .find(|g| g.name == crate::model::ALL_GROUP)
+                    .find(|g| g.name == crate::kinds::ALL_GROUP)
                     .map(|g| g.id))
             })
             .await

@@ -1,9 +1,9 @@
 //! Groups: created first (everything else names them), deleted last, after the plan's detach
 //! changes have taken them out of whatever still named them.
 
-use crate::api::wire;
 use crate::apply::{ApplyError, Executor};
-use crate::model::Kind;
+use crate::kinds::Kind;
+use crate::kinds::wire;
 
 impl Executor<'_> {
     pub(super) async fn create_group(&mut self, name: &str) -> Result<(), ApplyError> {

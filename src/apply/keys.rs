@@ -8,9 +8,10 @@
 //! want revoked is created valid and revoked by the plan's next change. Every intermediate
 //! state here is one the next plan describes.
 
-use crate::api::{ApiError, wire};
+use crate::api::ApiError;
 use crate::apply::{ApplyError, Executor, Note, SecretKind, Settled, to_wire};
-use crate::model::{Kind, SetupKey};
+use crate::kinds::wire;
+use crate::kinds::{Kind, SetupKey};
 
 impl Executor<'_> {
     pub(super) async fn create_setup_key(&mut self, key: &SetupKey) -> Result<(), ApplyError> {

@@ -26,8 +26,9 @@
 use std::fmt;
 use std::time::SystemTime;
 
-use crate::api::{ApiError, TenantClient, wire};
-use crate::model::{LOCK_GROUP_PREFIX, is_lock_group};
+use crate::api::{ApiError, TenantClient};
+use crate::kinds::wire;
+use crate::kinds::{LOCK_GROUP_PREFIX, is_lock_group};
 
 /// Who takes a lock: printed in the lock's name so whoever meets it knows whom to ask.
 #[derive(Debug, Clone, PartialEq, Eq)]

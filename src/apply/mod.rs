@@ -31,9 +31,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::pin::Pin;
 
-use crate::api::{ApiError, Client, TenantClient, wire};
+use crate::api::{ApiError, Client, TenantClient};
+use crate::kinds::wire;
+use crate::kinds::{Kind, router_key};
 use crate::live::{LiveError, LiveTenant, Reads, fetch_tenant};
-use crate::model::{Kind, router_key};
 use crate::plan::{Action, Change, Object, Reason, TenantPlan};
 
 pub use secrets::{

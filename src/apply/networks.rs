@@ -6,9 +6,9 @@
 //! a disabled one takes a second write; if that write fails, the next plan shows it as an
 //! update.
 
-use crate::api::wire;
 use crate::apply::{ApplyError, Executor, to_wire};
-use crate::model::{Kind, Resource, Router};
+use crate::kinds::wire;
+use crate::kinds::{Kind, Resource, Router};
 use crate::plan::{NetworkChild, NetworkHeader};
 
 impl Executor<'_> {

@@ -4,7 +4,7 @@
 //! and a policy quietly narrower than the files is a failure, not a success.
 
 use crate::apply::{ApplyError, Executor, to_wire};
-use crate::model::{Kind, Policy};
+use crate::kinds::{Kind, Policy};
 
 impl Executor<'_> {
     pub(super) async fn write_policy(

@@ -5,9 +5,9 @@
 //! their authorized groups) is sent back as it was. Each answer is checked for dropped
 //! references like every policy write.
 
-use crate::api::wire;
 use crate::apply::{ApplyError, Executor, to_wire};
-use crate::model::Kind;
+use crate::kinds::Kind;
+use crate::kinds::wire;
 
 impl Executor<'_> {
     /// Takes `groups` out of the policy's rule sources, destinations and SSH authorized

@@ -11,7 +11,7 @@ use crate::api::{Client, TenantClient};
 use crate::apply::TenantStatus;
 use std::collections::BTreeSet;
 
-use crate::api::wire;
+use crate::kinds::wire;
 use crate::live::{LiveTenant, Reads, fetch_tenant_with_tokens};
 use crate::plan::{TenantPlan, fingerprint, touched_reads};
 

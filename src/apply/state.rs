@@ -8,10 +8,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::api::wire;
 use crate::apply::ApplyError;
+use crate::kinds::Kind;
+use crate::kinds::wire;
 use crate::live::{LiveTenant, ObjectKey, WireTenant};
-use crate::model::Kind;
 
 /// The working copy of one tenant.
 #[derive(Debug, Clone)]

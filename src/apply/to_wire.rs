@@ -6,10 +6,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::api::wire;
 use crate::apply::ApplyError;
 use crate::apply::state::State;
-use crate::model::{
+use crate::kinds::wire;
+use crate::kinds::{
     Action, AddressKind, DEFAULT_ROUTER_MASQUERADE, DEFAULT_ROUTER_METRIC, Destination, ExpiresIn,
     Kind, Policy, PortRange, Protocol, Resource, Role, Router, RouterTarget, Rule, ServiceUser,
     SetupKey, User,
@@ -259,7 +259,7 @@ pub(super) fn resource_ref(state: &State, id: &str) -> wire::Resource {
         .filter(|k| !k.is_empty())
         .unwrap_or_else(|| {
             let kind = live.map_or(AddressKind::Host, |r| {
-                crate::model::Address::from_server(&r.address).kind()
+                crate::kinds::Address::from_server(&r.address).kind()
             });
             match kind {
                 AddressKind::Host => "host",
@@ -347,10 +347,10 @@ mod tests {
     use serde_json::json;
 
     use super::{dropped_groups, policy, ports};
-    use crate::api::wire;
     use crate::apply::state::State;
+    use crate::kinds::wire;
+    use crate::kinds::{Kind, PortRange, Protocol};
     use crate::live::{LiveTenant, Snapshot, WireTenant, convert};
-    use crate::model::{Kind, PortRange, Protocol};
 
     /// A tenant with groups `devs` (g1) and `ops` (g2), a host resource `nas` (r1) in `lan`,
     /// and policy `p` (rule id p1, a posture check) from devs to ops.
@@ -395,7 +395,7 @@ mod tests {
         let snapshot = convert(&state.wire, Kind::ALL.into_iter().collect());
         let mut model = snapshot.objects.policies["p"].clone();
         model.rules[0].destination =
-            crate::model::Destination::Resource(crate::model::ResourceRef {
+            crate::kinds::Destination::Resource(crate::kinds::ResourceRef {
                 network: "lan".into(),
                 resource: "nas".into(),
             });

@@ -9,9 +9,10 @@
 //! creates it. When the token of a new service user cannot be created the service user is still
 //! deleted again, so the next plan shows both as to create.
 
-use crate::api::{ApiError, wire};
+use crate::api::ApiError;
 use crate::apply::{ApplyError, Executor, Note, SecretKind, Settled, to_wire};
-use crate::model::{Kind, ServiceUser, User};
+use crate::kinds::wire;
+use crate::kinds::{Kind, ServiceUser, User};
 
 impl Executor<'_> {
     pub(super) async fn create_user(&mut self, key: &str, user: &User) -> Result<(), ApplyError> {

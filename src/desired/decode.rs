@@ -7,9 +7,10 @@ use crate::desired::document::{
     RegularUserDoc, ResourceDoc, ResourceRefDoc, RouterDoc, RuleDoc, ServiceUserDoc, SetupKeyDoc,
     TenantDoc, TokenDoc, UserDoc,
 };
-use crate::desired::node::{Fields, Node, Reader};
 use crate::diag::{Diagnostic, Located};
-use crate::model::{Action, Protocol, Role, SetupKeyType, is_dns_name};
+use crate::kinds::kit::node::{Fields, Node, Reader};
+use crate::kinds::kit::read::{boolean, optional, plain_string, required, role, string, strings};
+use crate::kinds::{Action, Protocol, SetupKeyType, is_dns_name};
 
 /// Decodes one file's root node; `None` when the root is not usable at all.
 pub(crate) fn document(reader: &mut Reader<'_>, root: &Located<Node>) -> Option<Document> {
@@ -107,52 +108,6 @@ fn objects(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Objects {
             .and_then(|(node, path)| reader.list(node, &path, policy))
             .unwrap_or_default(),
     }
-}
-
-fn optional<T>(
-    reader: &mut Reader<'_>,
-    fields: &mut Fields<'_>,
-    key: &'static str,
-    read: impl FnOnce(&mut Reader<'_>, &Located<Node>, &str) -> Option<T>,
-) -> Option<T> {
-    let path = fields.child(key);
-    fields.take(key).and_then(|node| read(reader, node, &path))
-}
-
-fn required<T>(
-    reader: &mut Reader<'_>,
-    fields: &mut Fields<'_>,
-    key: &'static str,
-    read: impl FnOnce(&mut Reader<'_>, &Located<Node>, &str) -> Option<T>,
-) -> Option<T> {
-    let path = fields.child(key);
-    fields
-        .require(reader, key)
-        .and_then(|node| read(reader, node, &path))
-}
-
-fn string(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<Located<String>> {
-    reader.string(node, path)
-}
-
-fn plain_string(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<String> {
-    reader.string(node, path).map(|s| s.value)
-}
-
-fn boolean(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<bool> {
-    reader.bool(node, path)
-}
-
-fn strings(
-    reader: &mut Reader<'_>,
-    node: &Located<Node>,
-    path: &str,
-) -> Option<Vec<Located<String>>> {
-    reader.strings(node, path)
-}
-
-fn role(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<Located<Role>> {
-    reader.choice(node, path, "role", &Role::NAMES)
 }
 
 fn tenant(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<TenantDoc> {

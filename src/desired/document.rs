@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 
 use crate::diag::{Located, Span};
-use crate::model::{Action, Address, ExpiresIn, Kind, PortRange, Protocol, Role, SetupKeyType};
+use crate::kinds::{Action, Address, ExpiresIn, Kind, PortRange, Protocol, Role, SetupKeyType};
 
 /// The only format version this birdhouse reads.
 pub(crate) const FORMAT_VERSION: u32 = 1;
@@ -130,14 +130,14 @@ pub(crate) struct TenantDoc {
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        serialize_with = "flow::list"
+        serialize_with = "crate::kinds::kit::flow::list"
     )]
     pub baselines: Vec<Located<String>>,
     /// Kinds whose live objects that are not listed here get deleted (default: none).
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        serialize_with = "flow::list"
+        serialize_with = "crate::kinds::kit::flow::list"
     )]
     pub prune: Vec<Located<PruneKind>>,
     /// The tenant's own objects.
@@ -231,7 +231,7 @@ pub(crate) struct SetupKeyDoc {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "flow::optional_list"
+        serialize_with = "crate::kinds::kit::flow::optional_list"
     )]
     pub auto_groups: Option<Vec<Located<String>>>,
     /// Revoke the key (a revoked key cannot be un-revoked).
@@ -282,7 +282,7 @@ pub(crate) struct ResourceDoc {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "flow::optional_list"
+        serialize_with = "crate::kinds::kit::flow::optional_list"
     )]
     pub groups: Option<Vec<Located<String>>>,
     /// The entry's field path in its file, for messages.
@@ -305,7 +305,7 @@ pub(crate) struct RouterDoc {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "flow::optional_list"
+        serialize_with = "crate::kinds::kit::flow::optional_list"
     )]
     pub peer_groups: Option<Vec<Located<String>>>,
     /// Masquerade traffic.
@@ -354,7 +354,7 @@ pub(crate) struct RegularUserDoc {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "flow::optional_list"
+        serialize_with = "crate::kinds::kit::flow::optional_list"
     )]
     pub auto_groups: Option<Vec<Located<String>>>,
     /// Block the user.
@@ -379,7 +379,7 @@ pub(crate) struct ServiceUserDoc {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "flow::optional_list"
+        serialize_with = "crate::kinds::kit::flow::optional_list"
     )]
     pub auto_groups: Option<Vec<Located<String>>>,
     /// A token to create with the service user; its secret goes only to `--secrets-out`.
@@ -453,17 +453,17 @@ pub(crate) struct RuleDoc {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "flow::ports"
+        serialize_with = "crate::kinds::kit::flow::ports"
     )]
     pub ports: Option<Vec<Located<PortRange>>>,
     /// Source groups.
-    #[serde(serialize_with = "flow::list")]
+    #[serde(serialize_with = "crate::kinds::kit::flow::list")]
     pub sources: Vec<Located<String>>,
     /// Destination groups (or use `destination_resource`).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "flow::optional_list"
+        serialize_with = "crate::kinds::kit::flow::optional_list"
     )]
     pub destinations: Option<Vec<Located<String>>>,
     /// One network resource as the destination (instead of `destinations`).
@@ -483,68 +483,4 @@ pub(crate) struct ResourceRefDoc {
     pub network: Located<String>,
     /// The resource's name in that network.
     pub resource: Located<String>,
-}
-
-/// How a person writes short lists: on one line (`[devs, servers]`), ports as numbers and
-/// ranges as strings (`[443, "8000-8100"]`). Only export writes documents; reading ignores this.
-mod flow {
-    use serde::{Serialize, Serializer};
-    use serde_saphyr::FlowSeq;
-
-    use crate::diag::Located;
-    use crate::model::PortRange;
-
-    pub(super) fn list<S: Serializer, T: Serialize>(
-        items: &[T],
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        FlowSeq(items).serialize(serializer)
-    }
-
-    #[allow(
-        clippy::ref_option,
-        reason = "serde's serialize_with passes the field as it is"
-    )]
-    pub(super) fn optional_list<S: Serializer, T: Serialize>(
-        items: &Option<Vec<T>>,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match items {
-            Some(items) => list(items, serializer),
-            None => serializer.serialize_none(),
-        }
-    }
-
-    /// A port as a number, a range as its text.
-    #[derive(Serialize)]
-    #[serde(untagged)]
-    enum Port {
-        Single(u16),
-        Range(String),
-    }
-
-    #[allow(
-        clippy::ref_option,
-        reason = "serde's serialize_with passes the field as it is"
-    )]
-    pub(super) fn ports<S: Serializer>(
-        ports: &Option<Vec<Located<PortRange>>>,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let Some(ports) = ports else {
-            return serializer.serialize_none();
-        };
-        let written: Vec<Port> = ports
-            .iter()
-            .map(|port| {
-                let port = port.value;
-                if port.is_single() {
-                    Port::Single(port.start)
-                } else {
-                    Port::Range(String::from(port))
-                }
-            })
-            .collect();
-        list(&written, serializer)
-    }
 }

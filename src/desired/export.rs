@@ -34,7 +34,7 @@ use crate::desired::document::{
     UserDoc,
 };
 use crate::diag::{FileId, Located, Span};
-use crate::model::{
+use crate::kinds::{
     ALL_GROUP, Action, DEFAULT_ROUTER_MASQUERADE, DEFAULT_ROUTER_METRIC, Destination, ExpiresIn,
     Kind, Network, Policy, Role, RouterTarget, SetupKeyType, Tenant, router_key,
 };
@@ -483,7 +483,7 @@ mod tests {
 
     use super::{ExportSource, Withheld, export, to_yaml};
     use crate::desired::load_contents;
-    use crate::model::{
+    use crate::kinds::{
         Action, Address, Destination, ExpiresIn, Group, Kind, Network, Policy, PortRange, Protocol,
         Resource, ResourceRef, Role, Router, RouterTarget, Rule, ServiceUser, SetupKey,
         SetupKeyType, Tenant, User,
@@ -802,7 +802,7 @@ mod tests {
         // The document types have no field for a setup key's plaintext or a token's secret;
         // a service user's token request is never exported.
         let mut live = live();
-        live.service_users.get_mut("ci").unwrap().token = Some(crate::model::ServiceUserToken {
+        live.service_users.get_mut("ci").unwrap().token = Some(crate::kinds::ServiceUserToken {
             name: "deploy".into(),
             expires_in_days: 30,
         });

@@ -10,8 +10,8 @@ use std::fs::FileType;
 use std::path::{Path, PathBuf};
 
 use crate::desired::Skipped;
-use crate::desired::node::{Node, parse};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Located, SourceMap, Span};
+use crate::kinds::kit::node::{Node, parse};
 
 /// Reads and parses every desired-state file under `path`, passing each tree to `each`.
 /// Entries that are not regular files are left unopened and listed in `skipped`.

@@ -7,7 +7,6 @@ mod decode;
 pub(crate) mod document;
 pub(crate) mod export;
 mod load;
-mod node;
 mod resolve;
 pub(crate) mod schema;
 #[cfg(test)]
@@ -18,7 +17,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostics, FileId, SourceMap, Span};
-use crate::model::{Kind, Tenant};
+use crate::kinds::{Kind, Tenant};
 
 /// Every tenant the files describe, validated.
 #[derive(Debug, Clone, Default)]
@@ -121,9 +120,10 @@ pub fn load_contents(files: impl IntoIterator<Item = (PathBuf, Vec<u8>)>) -> Loa
 fn decode_one(
     diagnostics: &mut Diagnostics,
     file: FileId,
-    root: &crate::diag::Located<node::Node>,
+    root: &crate::diag::Located<crate::kinds::kit::node::Node>,
 ) -> Option<(FileId, document::Document)> {
-    decode::document(&mut node::Reader::new(diagnostics), root).map(|doc| (file, doc))
+    decode::document(&mut crate::kinds::kit::node::Reader::new(diagnostics), root)
+        .map(|doc| (file, doc))
 }
 
 /// Resolves the decoded documents into desired state, or every problem found.

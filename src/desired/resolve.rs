@@ -10,7 +10,7 @@ use crate::desired::document::{
 };
 use crate::desired::{DesiredState, DesiredTenant, TenantTarget};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Located, Span, did_you_mean_hint};
-use crate::model::{
+use crate::kinds::{
     ALL_GROUP, Action, Destination, Group, LOCK_GROUP_PREFIX, Network, Policy, Resource,
     ResourceRef, Role, Router, RouterTarget, Rule, ServiceUser, ServiceUserToken, SetupKey, Tenant,
     User, is_lock_group,

@@ -13,9 +13,9 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use crate::desired::node::asked;
 use crate::desired::schema::schema_json;
 use crate::desired::{Loaded, load_contents};
+use crate::kinds::kit::node::asked;
 
 /// One document using every key of the format.
 const EVERY_KEY: &str = include_str!("../../tests/fixtures/every-key.yaml");

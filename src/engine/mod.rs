@@ -19,7 +19,8 @@ use std::num::NonZeroUsize;
 
 use anyhow::Context;
 
-use crate::api::{CallStats, Client, ClientConfig, wire};
+use crate::api::{CallStats, Client, ClientConfig};
+use crate::kinds::wire;
 use crate::live::{LiveError, LiveTenant, Reads, fetch_tenant};
 
 pub use apply::{Applied, jobs_for};

@@ -7,15 +7,16 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::api::{Client, wire};
+use crate::api::Client;
 use crate::desired::{DesiredState, DesiredTenant};
 use crate::engine::{Engine, changed, tasks};
+use crate::kinds::Kind;
+use crate::kinds::wire;
 use crate::live::tenants::{
     Resolved, TenantLookup, Unresolved, check_own_pin, needs_tenant_list, own_account_refusal,
     resolve,
 };
 use crate::live::{LiveTenant, Reads, check_identity, fetch_tenant_with_tokens};
-use crate::model::Kind;
 use crate::plan::{
     Budget, GuardSettings, LostSecrets, PLAN_FORMAT_VERSION, Plan, PlanOptions, TenantPlan,
     apply_calls_after_fresh_plan, failed_tenant, new_tenant, plan_tenant_with_lost_secrets,

@@ -4,13 +4,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::api::wire;
-use crate::live::{KeyExpiry, ObjectKey, PolicyRefs, Snapshot};
-use crate::model::{
+use crate::kinds::wire;
+use crate::kinds::{
     ALL_GROUP, Action, Address, Destination, Group, Kind, Network, Policy, PortRange, Protocol,
     Resource, ResourceRef, Role, Router, RouterTarget, Rule, ServiceUser, SetupKey, SetupKeyType,
     User, router_key,
 };
+use crate::live::{KeyExpiry, ObjectKey, PolicyRefs, Snapshot};
 
 /// Everything one tenant's list calls returned; lists not read are empty.
 #[derive(Debug, Clone, Default)]
@@ -519,7 +519,7 @@ impl Builder<'_> {
         name: &str,
         id: &str,
         object: T,
-        map: impl Fn(&mut crate::model::Tenant) -> &mut BTreeMap<String, T>,
+        map: impl Fn(&mut crate::kinds::Tenant) -> &mut BTreeMap<String, T>,
     ) -> bool {
         let key = ObjectKey::new(kind, name);
         if self.snapshot.ambiguous.contains(&key) {

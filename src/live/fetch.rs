@@ -3,10 +3,11 @@
 
 use std::collections::BTreeSet;
 
-use crate::api::{ApiError, TenantClient, wire};
+use crate::api::{ApiError, TenantClient};
+use crate::kinds::wire;
+use crate::kinds::{ALL_GROUP, Kind, is_lock_group};
 use crate::live::convert::{WireTenant, convert};
 use crate::live::{LiveError, Snapshot};
-use crate::model::{ALL_GROUP, Kind, is_lock_group};
 
 /// The kinds that need the network lists: the networks' own, and policies, which may target a
 /// network resource whose name comes from them.
@@ -156,7 +157,7 @@ pub struct LiveTenant {
     /// The lists as returned, apply locks left out.
     pub wire: WireTenant,
     /// The apply locks held on the tenant when it was read (groups named
-    /// [`LOCK_GROUP_PREFIX`](crate::model::LOCK_GROUP_PREFIX)…), set aside from its state.
+    /// [`LOCK_GROUP_PREFIX`](crate::kinds::LOCK_GROUP_PREFIX)…), set aside from its state.
     pub locks: Vec<wire::Group>,
 }
 

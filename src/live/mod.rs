@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::api::ApiError;
-use crate::model::{Kind, Tenant};
+use crate::kinds::{Kind, Tenant};
 
 pub use convert::{WireTenant, convert};
 pub use fetch::{
@@ -80,11 +80,11 @@ pub struct Snapshot {
     #[serde(
         default,
         skip_serializing_if = "BTreeMap::is_empty",
-        with = "crate::model::pairs"
+        with = "crate::kinds::pairs"
     )]
     pub ambiguous_refs: BTreeMap<ObjectKey, BTreeSet<ObjectKey>>,
     /// Server ids of live objects, for `apply`; plans speak only in names.
-    #[serde(with = "crate::model::pairs")]
+    #[serde(with = "crate::kinds::pairs")]
     pub ids: BTreeMap<ObjectKey, String>,
 }
 

@@ -6,7 +6,7 @@
 //! account. The id must be an MSP tenant whose domain (or, without a domain, whose name) is the
 //! entry's; the token's own account is reached only by `self: true`.
 
-use crate::api::wire;
+use crate::kinds::wire;
 
 /// How the files identify one tenant.
 #[derive(Debug, Clone, Copy)]

@@ -9,8 +9,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::kinds::{Destination, Kind, Policy, RouterTarget, router_key};
 use crate::live::{ObjectKey, Snapshot};
-use crate::model::{Destination, Kind, Policy, RouterTarget, router_key};
 use crate::plan::{Action, Change, projected};
 
 /// Removes the group deletes and resource replaces that cannot be made from `changes` and says

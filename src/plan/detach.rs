@@ -13,8 +13,8 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use crate::kinds::{Destination, Kind, Network, Policy, RouterTarget, router_key};
 use crate::live::Snapshot;
-use crate::model::{Destination, Kind, Network, Policy, RouterTarget, router_key};
 use crate::plan::{Action, Change, FieldChange, NetworkChild, Object, Reason, projected};
 
 /// One change per object that names a group `changes` delete.

@@ -6,8 +6,8 @@
 //! objects-on-read into the names-on-write the files use and `null` lists into empty ones, and
 //! user keys are lower-case emails.
 
+use crate::kinds::{ExpiresIn, SetupKeyType};
 use crate::live::KeyExpiry;
-use crate::model::{ExpiresIn, SetupKeyType};
 
 /// A field the file leaves out is unmanaged: it never differs. A field the file sets differs
 /// when the live value is not the same.
@@ -116,8 +116,8 @@ mod tests {
         ExpiryVerdict, created_validity, expiry_verdict, managed_differs, text_differs,
         usage_limit_differs,
     };
+    use crate::kinds::{ExpiresIn, SetupKeyType};
     use crate::live::KeyExpiry;
-    use crate::model::{ExpiresIn, SetupKeyType};
 
     #[test]
     fn a_key_created_with_another_validity_differs_an_updated_one_cannot_tell() {

@@ -15,8 +15,8 @@ pub fn fingerprint(snapshot: &Snapshot) -> String {
 #[cfg(test)]
 mod tests {
     use super::fingerprint;
+    use crate::kinds::Group;
     use crate::live::Snapshot;
-    use crate::model::Group;
 
     #[test]
     fn same_state_same_fingerprint_any_change_moves_it() {
@@ -36,7 +36,7 @@ mod tests {
             .insert("b".into(), Group { name: "b".into() });
         assert_eq!(fingerprint(&a), fingerprint(&b));
         b.ids.insert(
-            crate::live::ObjectKey::new(crate::model::Kind::Group, "a"),
+            crate::live::ObjectKey::new(crate::kinds::Kind::Group, "a"),
             "id2".into(),
         );
         assert_ne!(fingerprint(&a), fingerprint(&b));

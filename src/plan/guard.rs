@@ -60,7 +60,7 @@ pub(super) fn guard(
 #[cfg(test)]
 mod tests {
     use super::{GuardSettings, guard};
-    use crate::model::Kind;
+    use crate::kinds::Kind;
     use crate::plan::{Action, Change, Reason, Refusal};
 
     fn deletes(count: usize) -> Vec<Change> {

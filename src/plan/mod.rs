@@ -19,8 +19,8 @@ mod steps;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::desired::DesiredTenant;
+use crate::kinds::{Group, Kind, Policy, Resource, Router, ServiceUser, SetupKey, User};
 use crate::live::{Reads, Snapshot};
-use crate::model::{Group, Kind, Policy, Resource, Router, ServiceUser, SetupKey, User};
 
 pub use fingerprint::fingerprint;
 pub use guard::GuardSettings;

@@ -31,7 +31,7 @@ fn sort_key(change: &Change) -> (u8, i16, &str, u8) {
 #[cfg(test)]
 mod tests {
     use super::order;
-    use crate::model::Kind;
+    use crate::kinds::Kind;
     use crate::plan::{Action, Change, Reason};
 
     fn change(kind: Kind, name: &str, action: Action) -> Change {

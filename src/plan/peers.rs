@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::desired::DesiredTenant;
 use crate::diag::did_you_mean_hint;
+use crate::kinds::RouterTarget;
 use crate::live::Snapshot;
-use crate::model::RouterTarget;
 
 /// `desired` with every router's peer written as the live peer's name, and the problems found.
 pub(super) fn resolve_peers<'a>(

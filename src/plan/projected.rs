@@ -2,8 +2,8 @@
 //! group deletes' detaching, the re-pointing after a resource replace, the plan-time refusals)
 //! must judge, since a policy the plan deletes or updates to drop a group no longer holds it.
 
+use crate::kinds::{Network, Tenant};
 use crate::live::Snapshot;
-use crate::model::{Network, Tenant};
 use crate::plan::{Action, Change, NetworkHeader, Object};
 
 /// The live objects with `changes` made.

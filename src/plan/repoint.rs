@@ -5,8 +5,8 @@
 //! mention). A policy the plan writes anyway names the resource by name and gets the new id
 //! in that write.
 
+use crate::kinds::{Destination, Kind};
 use crate::live::Snapshot;
-use crate::model::{Destination, Kind};
 use crate::plan::{Action, Change, FieldChange, Object, Reason};
 
 /// One change per live policy, not written by `changes`, that targets a resource `changes`

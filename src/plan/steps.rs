@@ -6,7 +6,7 @@
 
 use serde_json::json;
 
-use crate::model::Kind;
+use crate::kinds::Kind;
 use crate::plan::{Action, Change, FieldChange, Object, Reason};
 
 /// `changes` with each two-write change followed (or preceded) by its second change.

@@ -7,11 +7,11 @@ use std::path::PathBuf;
 use proptest::prelude::*;
 
 use crate::desired::DesiredTenant;
-use crate::live::{KeyExpiry, ObjectKey, Snapshot};
-use crate::model::{
+use crate::kinds::{
     Destination, ExpiresIn, Group, Kind, Policy, PortRange, Protocol, Role, Rule, SetupKeyType,
     Tenant, User,
 };
+use crate::live::{KeyExpiry, ObjectKey, Snapshot};
 use crate::plan::{Action, GuardSettings, PlanOptions, Reason, Refusal, TenantPlan, plan_tenant};
 
 const BASE: &str = r#"
@@ -407,8 +407,8 @@ fn network_resource_and_router_changes() {
     hq.resources.get_mut("lan").unwrap().address = "10.9.0.0/24".parse().unwrap();
     let router = hq.routers.values_mut().next().unwrap();
     router.metric = Some(5);
-    let extra = crate::model::Router {
-        target: crate::model::RouterTarget::Peer("gw-1".into()),
+    let extra = crate::kinds::Router {
+        target: crate::kinds::RouterTarget::Peer("gw-1".into()),
         masquerade: Some(true),
         metric: Some(1),
         enabled: Some(true),
@@ -717,7 +717,7 @@ proptest! {
             description: None,
             enabled,
             rules: vec![Rule {
-                name: None, description: None, enabled, action: crate::model::Action::Accept, protocol,
+                name: None, description: None, enabled, action: crate::kinds::Action::Accept, protocol,
                 bidirectional: enabled, ports, sources: groups.clone(), destination: Destination::Groups(groups.clone()),
             }],
         });

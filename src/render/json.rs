@@ -13,7 +13,7 @@ use std::io;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{
+use crate::kinds::{
     self, Address, ExpiresIn, PortRange, Protocol, Role, ServiceUserToken, SetupKeyType,
 };
 use crate::plan::{
@@ -267,7 +267,7 @@ struct JsonRule {
     name: Option<String>,
     description: Option<String>,
     enabled: Option<bool>,
-    action: model::Action,
+    action: kinds::Action,
     protocol: Protocol,
     bidirectional: Option<bool>,
     ports: BTreeSet<PortRange>,
@@ -357,9 +357,9 @@ impl From<&Change> for JsonChange {
     }
 }
 
-impl From<model::Kind> for JsonKind {
-    fn from(kind: model::Kind) -> Self {
-        use model::Kind as K;
+impl From<kinds::Kind> for JsonKind {
+    fn from(kind: kinds::Kind) -> Self {
+        use kinds::Kind as K;
         match kind {
             K::Group => JsonKind::Group,
             K::Network => JsonKind::Network,
@@ -440,8 +440,8 @@ impl From<&Object> for JsonObject {
                 JsonObject::NetworkRouter(JsonRouter {
                     network,
                     target: match r.target {
-                        model::RouterTarget::Peer(peer) => JsonRouterTarget::Peer(peer),
-                        model::RouterTarget::PeerGroups(g) => JsonRouterTarget::PeerGroups(g),
+                        kinds::RouterTarget::Peer(peer) => JsonRouterTarget::Peer(peer),
+                        kinds::RouterTarget::PeerGroups(g) => JsonRouterTarget::PeerGroups(g),
                     },
                     masquerade: r.masquerade,
                     metric: r.metric,
@@ -474,8 +474,8 @@ impl From<&Object> for JsonObject {
     }
 }
 
-impl From<model::Rule> for JsonRule {
-    fn from(r: model::Rule) -> Self {
+impl From<kinds::Rule> for JsonRule {
+    fn from(r: kinds::Rule) -> Self {
         JsonRule {
             name: r.name,
             description: r.description,
@@ -486,8 +486,8 @@ impl From<model::Rule> for JsonRule {
             ports: r.ports,
             sources: r.sources,
             destination: match r.destination {
-                model::Destination::Groups(g) => JsonDestination::Groups(g),
-                model::Destination::Resource(t) => JsonDestination::Resource {
+                kinds::Destination::Groups(g) => JsonDestination::Groups(g),
+                kinds::Destination::Resource(t) => JsonDestination::Resource {
                     network: t.network,
                     resource: t.resource,
                 },
@@ -521,7 +521,7 @@ impl From<JsonTenant> for TenantPlan {
             self_account: t.self_account,
             create_tenant: t.create_tenant,
             domain: t.domain,
-            kinds_read: t.kinds_read.into_iter().map(model::Kind::from).collect(),
+            kinds_read: t.kinds_read.into_iter().map(kinds::Kind::from).collect(),
             tokens_read: t.tokens_read,
             peers_read: t.peers_read,
             fingerprint: t.fingerprint,
@@ -571,9 +571,9 @@ impl From<JsonChange> for Change {
     }
 }
 
-impl From<JsonKind> for model::Kind {
+impl From<JsonKind> for kinds::Kind {
     fn from(kind: JsonKind) -> Self {
-        use model::Kind as K;
+        use kinds::Kind as K;
         match kind {
             JsonKind::Group => K::Group,
             JsonKind::Network => K::Network,
@@ -625,8 +625,8 @@ impl From<JsonRefusal> for Refusal {
 impl From<JsonObject> for Object {
     fn from(object: JsonObject) -> Self {
         match object {
-            JsonObject::Group { name } => Object::Group(model::Group { name }),
-            JsonObject::SetupKey(k) => Object::SetupKey(model::SetupKey {
+            JsonObject::Group { name } => Object::Group(kinds::Group { name }),
+            JsonObject::SetupKey(k) => Object::SetupKey(kinds::SetupKey {
                 name: k.name,
                 key_type: k.key_type,
                 expires_in: k.expires_in,
@@ -641,7 +641,7 @@ impl From<JsonObject> for Object {
             }
             JsonObject::NetworkResource(r) => Object::NetworkResource(NetworkChild {
                 network: r.network,
-                object: model::Resource {
+                object: kinds::Resource {
                     name: r.name,
                     description: r.description,
                     address: r.address,
@@ -651,24 +651,24 @@ impl From<JsonObject> for Object {
             }),
             JsonObject::NetworkRouter(r) => Object::NetworkRouter(NetworkChild {
                 network: r.network,
-                object: model::Router {
+                object: kinds::Router {
                     target: match r.target {
-                        JsonRouterTarget::Peer(peer) => model::RouterTarget::Peer(peer),
-                        JsonRouterTarget::PeerGroups(g) => model::RouterTarget::PeerGroups(g),
+                        JsonRouterTarget::Peer(peer) => kinds::RouterTarget::Peer(peer),
+                        JsonRouterTarget::PeerGroups(g) => kinds::RouterTarget::PeerGroups(g),
                     },
                     masquerade: r.masquerade,
                     metric: r.metric,
                     enabled: r.enabled,
                 },
             }),
-            JsonObject::User(u) => Object::User(model::User {
+            JsonObject::User(u) => Object::User(kinds::User {
                 email: u.email,
                 name: u.name,
                 role: u.role,
                 auto_groups: u.auto_groups,
                 blocked: u.blocked,
             }),
-            JsonObject::ServiceUser(u) => Object::ServiceUser(model::ServiceUser {
+            JsonObject::ServiceUser(u) => Object::ServiceUser(kinds::ServiceUser {
                 name: u.name,
                 role: u.role,
                 auto_groups: u.auto_groups,
@@ -677,19 +677,19 @@ impl From<JsonObject> for Object {
                     expires_in_days: t.expires_in_days,
                 }),
             }),
-            JsonObject::Policy(p) => Object::Policy(model::Policy {
+            JsonObject::Policy(p) => Object::Policy(kinds::Policy {
                 name: p.name,
                 description: p.description,
                 enabled: p.enabled,
-                rules: p.rules.into_iter().map(model::Rule::from).collect(),
+                rules: p.rules.into_iter().map(kinds::Rule::from).collect(),
             }),
         }
     }
 }
 
-impl From<JsonRule> for model::Rule {
+impl From<JsonRule> for kinds::Rule {
     fn from(r: JsonRule) -> Self {
-        model::Rule {
+        kinds::Rule {
             name: r.name,
             description: r.description,
             enabled: r.enabled,
@@ -699,9 +699,9 @@ impl From<JsonRule> for model::Rule {
             ports: r.ports,
             sources: r.sources,
             destination: match r.destination {
-                JsonDestination::Groups(g) => model::Destination::Groups(g),
+                JsonDestination::Groups(g) => kinds::Destination::Groups(g),
                 JsonDestination::Resource { network, resource } => {
-                    model::Destination::Resource(model::ResourceRef { network, resource })
+                    kinds::Destination::Resource(kinds::ResourceRef { network, resource })
                 }
             },
         }

@@ -16,7 +16,7 @@
 
 use std::fmt::Write as _;
 
-use crate::model::{Action as RuleAction, Destination, Kind, Policy, Protocol, ResourceRef};
+use crate::kinds::{Action as RuleAction, Destination, Kind, Policy, Protocol, ResourceRef};
 use crate::plan::{Action, Object, TenantPlan};
 
 /// Edges past which a flowchart stops being readable in a comment; larger ones are left out

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use crate::model::{
+use crate::kinds::{
     Action as RuleAction, Destination, ExpiresIn, Kind, Policy, Protocol, Resource, Router, Rule,
     ServiceUser, SetupKey, User,
 };
@@ -707,9 +707,9 @@ fn describe_setup_key(key: &SetupKey) -> Vec<String> {
 
 fn describe_resource(network: &str, resource: &Resource) -> Vec<String> {
     let kind = match resource.address.kind() {
-        crate::model::AddressKind::Host => "host",
-        crate::model::AddressKind::Subnet => "subnet",
-        crate::model::AddressKind::Domain => "domain",
+        crate::kinds::AddressKind::Host => "host",
+        crate::kinds::AddressKind::Subnet => "subnet",
+        crate::kinds::AddressKind::Domain => "domain",
     };
     let mut parts = vec![format!("{kind} {} in network {network}", resource.address)];
     if let Some(groups) = resource.groups.as_ref().filter(|g| !g.is_empty()) {

@@ -13,10 +13,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
-use birdhouse::api::wire::{
+use birdhouse::api::{ApiError, Client, ClientConfig, RetryPolicy, TrustedRoots, VirtualClock};
+use birdhouse::kinds::wire::{
     CreateSetupKeyRequest, GroupRequest, NetworkRequest, Resource, SetupRequest,
 };
-use birdhouse::api::{ApiError, Client, ClientConfig, RetryPolicy, TrustedRoots, VirtualClock};
 use birdhouse::secret::Secret;
 use httpmock::prelude::*;
 use httpmock::{HttpMockRequest, HttpMockResponse};

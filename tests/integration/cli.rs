@@ -169,7 +169,7 @@ fn tenant_entries_replace_baseline_entries_of_the_same_name() {
     ]);
     let state = loaded.state.unwrap_or_else(|d| panic!("{:?}", d.sorted()));
     let key = &state.tenants[0].objects.setup_keys["k"];
-    assert_eq!(key.key_type, birdhouse::model::SetupKeyType::Reusable);
+    assert_eq!(key.key_type, birdhouse::kinds::SetupKeyType::Reusable);
     assert_eq!(key.usage_limit, Some(5));
 }
 

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use birdhouse::model::{
+use birdhouse::kinds::{
     Action as RuleAction, Destination, ExpiresIn, Group, Kind, Policy, Protocol, Resource,
     ResourceRef, Role, Router, RouterTarget, Rule, ServiceUser, ServiceUserToken, SetupKey,
     SetupKeyType, User,

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use birdhouse::api::{Client, ClientConfig};
+use birdhouse::kinds::Kind;
 use birdhouse::live::{LiveError, Reads, fetch_tenant};
-use birdhouse::model::Kind;
 use birdhouse::secret::Secret;
 use httpmock::prelude::*;
 use serde_json::{Value, json};

@@ -8,12 +8,12 @@ use std::path::Path;
 use anyhow::{Context, bail};
 
 use crate::api::ApiError;
-use crate::api::wire::SetupRequest;
 use crate::cli::UsageError;
 use crate::cli::args::BootstrapArgs;
 use crate::cli::connection;
 use crate::cli::exit::Exit;
 use crate::cli::settings::{Settings, Verbosity};
+use crate::kinds::wire::SetupRequest;
 use crate::secret::Secret;
 
 pub(crate) fn run(settings: &Settings, args: &BootstrapArgs) -> anyhow::Result<Exit> {

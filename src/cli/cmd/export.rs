@@ -16,14 +16,14 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::api::wire;
 use crate::cli::args::ExportArgs;
 use crate::cli::common;
 use crate::cli::exit::Exit;
 use crate::cli::settings::{Settings, Verbosity};
 use crate::desired::export::{ExportSource, Withheld, export, to_yaml};
+use crate::kinds::Kind;
+use crate::kinds::wire;
 use crate::live::{KeyExpiry, LiveTenant};
-use crate::model::Kind;
 use crate::render::plural;
 
 /// Where the JSON Schema sits in a birdhouse repository, relative to its root.
@@ -358,8 +358,8 @@ mod tests {
     use super::{file_names, inexpressible_policies, slug, source_of};
     use crate::desired::export::{export, to_yaml};
     use crate::desired::load_contents;
+    use crate::kinds::Kind;
     use crate::live::{LiveTenant, WireTenant, convert};
-    use crate::model::Kind;
     use crate::plan::{GuardSettings, PlanOptions, plan_tenant};
 
     fn tenant(id: &str, name: &str) -> Exportee {

@@ -7,11 +7,11 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::api::wire::Tenant;
 use crate::cli::args::{ListFormat, TenantsArgs};
 use crate::cli::common;
 use crate::cli::exit::Exit;
 use crate::cli::settings::Settings;
+use crate::kinds::wire::Tenant;
 
 /// One row of the list, and the shape of each JSON element.
 #[derive(Debug, Serialize)]
@@ -101,7 +101,7 @@ fn printable(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::{write_json, write_table};
-    use crate::api::wire::Tenant;
+    use crate::kinds::wire::Tenant;
 
     fn tenant(id: &str, name: &str, domain: &str, status: &str) -> Tenant {
         serde_json::from_value(serde_json::json!({

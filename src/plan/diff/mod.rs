@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::desired::DesiredTenant;
+use crate::kinds::{Group, Kind};
 use crate::live::{ObjectKey, Snapshot};
-use crate::model::{Group, Kind};
 use crate::plan::equality::managed_differs;
 use crate::plan::{Action, Change, FieldChange, LostSecrets, Object, Reason};
 

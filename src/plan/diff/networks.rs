@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{Kind, Network, Resource, Router, RouterTarget, router_key};
+use crate::kinds::{Kind, Network, Resource, Router, RouterTarget, router_key};
 use crate::plan::equality::text_differs;
 use crate::plan::{Action, NetworkChild, NetworkHeader, Object, Reason};
 

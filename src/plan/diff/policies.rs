@@ -1,6 +1,6 @@
 //! Policies: field by field, down to each rule's sources, destination and ports.
 
-use crate::model::{Kind, Policy};
+use crate::kinds::{Kind, Policy};
 use crate::plan::Object;
 use crate::plan::equality::text_differs;
 

@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 
 use super::{BASE, desired, live_after_applying, plan, revoke_first, summary};
+use crate::kinds::{Group, Kind, Policy, RouterTarget};
 use crate::live::{ObjectKey, PolicyRefs, Snapshot};
-use crate::model::{Group, Kind, Policy, RouterTarget};
 use crate::plan::{Action, Object, Reason, TenantPlan};
 
 fn detach(groups: &[&str]) -> Reason {

@@ -165,7 +165,7 @@ fn fake_time(millis: u64) -> String {
 }
 
 /// How apply's lock groups are named.
-const LOCK_PREFIX: &str = birdhouse::model::LOCK_GROUP_PREFIX;
+const LOCK_PREFIX: &str = birdhouse::kinds::LOCK_GROUP_PREFIX;
 
 /// The fake server and its state.
 pub(crate) struct Fake {

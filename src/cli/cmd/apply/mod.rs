@@ -29,7 +29,7 @@ use crate::cli::common;
 use crate::cli::exit::Exit;
 use crate::cli::settings::{ApplySettings, ApplySource, Settings, Verbosity};
 use crate::engine::{Engine, PlanRequest, jobs_for, read_plan};
-use crate::model::Kind;
+use crate::kinds::Kind;
 use crate::plan::{Action, Object, Plan, TenantPlan};
 use crate::render::{Format, RenderOptions, plural, render};
 

@@ -1,6 +1,9 @@
 //! Users: regular users (identified by email, invited when missing) and service users
 //! (identified by name, for automation).
 
+mod calls;
+pub mod wire;
+
 use std::collections::BTreeSet;
 use std::str::FromStr;
 

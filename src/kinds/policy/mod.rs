@@ -1,6 +1,9 @@
 //! Access-control policies: who (source groups) may reach what (destination groups or one
 //! network resource), over which protocol and ports.
 
+mod calls;
+pub mod wire;
+
 use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;

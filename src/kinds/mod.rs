@@ -3,11 +3,24 @@
 //! only in live snapshots' side tables. Optional fields are `None` when the desired state leaves
 //! them out (unmanaged); live snapshots fill every field.
 
-mod group;
-mod network;
-mod policy;
-mod setup_key;
-mod user;
+pub mod group;
+pub(crate) mod kit;
+pub mod network;
+pub mod policy;
+pub mod setup_key;
+pub mod user;
+#[cfg(test)]
+mod wire_tests;
+
+/// Every wire shape: the shared ones of [`crate::api::wire`] and each kind's own.
+pub mod wire {
+    pub use super::group::wire::*;
+    pub use super::network::wire::*;
+    pub use super::policy::wire::*;
+    pub use super::setup_key::wire::*;
+    pub use super::user::wire::*;
+    pub use crate::api::wire::*;
+}
 
 use std::collections::BTreeMap;
 

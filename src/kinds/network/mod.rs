@@ -1,5 +1,8 @@
 //! Networks with their resources (what can be reached) and routers (which peers route to it).
 
+mod calls;
+pub mod wire;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::net::IpAddr;
@@ -7,7 +10,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::string_schema;
+use crate::kinds::string_schema;
 
 /// The metric of a router the files give none (NetBird's dashboard default).
 pub const DEFAULT_ROUTER_METRIC: u16 = 9999;
@@ -25,7 +28,7 @@ pub struct Network {
     /// Resources by name (NetBird keeps resource names unique across the whole tenant).
     pub resources: BTreeMap<String, Resource>,
     /// Routers by what routes (a peer, or a set of peer groups).
-    #[serde(with = "crate::model::pairs")]
+    #[serde(with = "crate::kinds::pairs")]
     pub routers: BTreeMap<RouterTarget, Router>,
 }
 

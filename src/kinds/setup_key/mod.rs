@@ -1,13 +1,16 @@
 //! Setup keys: how peers join a tenant. Everything but `auto_groups` and `revoked` is fixed at
 //! creation, so changing it means replacing the key.
 
+mod calls;
+pub mod wire;
+
 use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::string_schema;
+use crate::kinds::string_schema;
 
 /// A setup key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

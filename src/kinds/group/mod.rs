@@ -1,6 +1,9 @@
 //! Groups: named sets of peers and network resources. birdhouse manages their existence;
 //! membership is written through setup keys, users and resources.
 
+mod calls;
+pub mod wire;
+
 use serde::{Deserialize, Serialize};
 
 /// A group.

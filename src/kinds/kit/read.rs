@@ -1,0 +1,64 @@
+//! The small readers every kind's decoder is written with: a field that may be left out, one
+//! that must be there, and the value shapes most fields have.
+
+use crate::diag::Located;
+use crate::kinds::Role;
+use crate::kinds::kit::node::{Fields, Node, Reader};
+
+pub(crate) fn optional<T>(
+    reader: &mut Reader<'_>,
+    fields: &mut Fields<'_>,
+    key: &'static str,
+    read: impl FnOnce(&mut Reader<'_>, &Located<Node>, &str) -> Option<T>,
+) -> Option<T> {
+    let path = fields.child(key);
+    fields.take(key).and_then(|node| read(reader, node, &path))
+}
+
+pub(crate) fn required<T>(
+    reader: &mut Reader<'_>,
+    fields: &mut Fields<'_>,
+    key: &'static str,
+    read: impl FnOnce(&mut Reader<'_>, &Located<Node>, &str) -> Option<T>,
+) -> Option<T> {
+    let path = fields.child(key);
+    fields
+        .require(reader, key)
+        .and_then(|node| read(reader, node, &path))
+}
+
+pub(crate) fn string(
+    reader: &mut Reader<'_>,
+    node: &Located<Node>,
+    path: &str,
+) -> Option<Located<String>> {
+    reader.string(node, path)
+}
+
+pub(crate) fn plain_string(
+    reader: &mut Reader<'_>,
+    node: &Located<Node>,
+    path: &str,
+) -> Option<String> {
+    reader.string(node, path).map(|s| s.value)
+}
+
+pub(crate) fn boolean(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<bool> {
+    reader.bool(node, path)
+}
+
+pub(crate) fn strings(
+    reader: &mut Reader<'_>,
+    node: &Located<Node>,
+    path: &str,
+) -> Option<Vec<Located<String>>> {
+    reader.strings(node, path)
+}
+
+pub(crate) fn role(
+    reader: &mut Reader<'_>,
+    node: &Located<Node>,
+    path: &str,
+) -> Option<Located<Role>> {
+    reader.choice(node, path, "role", &Role::NAMES)
+}
