@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::wire::*;
+use crate::api::wire::{PeerMinimum, Resource, nullable};
 
 /// A group as other objects reference it on read (`GroupMinimum`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

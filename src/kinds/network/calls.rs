@@ -3,7 +3,10 @@
 
 use crate::api::{ApiError, Method, TenantClient};
 
-use super::wire::*;
+use super::wire::{
+    Network, NetworkRequest, NetworkResource, NetworkResourceRequest, NetworkRouter,
+    NetworkRouterRequest,
+};
 
 impl TenantClient {
     /// `GET /api/networks`: also the map from resources and routers to their network.

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::wire::*;
+use crate::api::wire::nullable;
 use crate::kinds::group::wire::GroupMinimum;
 
 /// A network (`Network`); the only place that says which resources and routers belong to it.

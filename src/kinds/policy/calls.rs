@@ -3,7 +3,7 @@
 
 use crate::api::{ApiError, Method, TenantClient};
 
-use super::wire::*;
+use super::wire::{Policy, PolicyCreate, PolicyUpdate};
 
 impl TenantClient {
     /// `GET /api/policies`.

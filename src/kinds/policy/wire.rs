@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::wire::*;
+use crate::api::wire::{Resource, nullable};
 use crate::kinds::group::wire::GroupMinimum;
 
 /// A port range of a policy rule.

@@ -3,7 +3,7 @@
 
 use crate::api::{ApiError, Method, TenantClient};
 
-use super::wire::*;
+use super::wire::{CreateSetupKeyRequest, SetupKey, SetupKeyCreated, SetupKeyRequest};
 
 impl TenantClient {
     /// `GET /api/setup-keys` (keys masked).

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::wire::*;
+use crate::api::wire::{nullable, secret};
 use crate::secret::Secret;
 
 /// A setup key as listed (`SetupKey`); `key` is masked (first characters and `****`).

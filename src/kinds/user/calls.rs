@@ -3,7 +3,10 @@
 
 use crate::api::{ApiError, Method, TenantClient};
 
-use super::wire::*;
+use super::wire::{
+    PersonalAccessToken, PersonalAccessTokenGenerated, PersonalAccessTokenRequest, User,
+    UserCreateRequest, UserRequest,
+};
 
 impl TenantClient {
     /// `GET /api/users`: regular and service users, in random order.

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::wire::*;
+use crate::api::wire::{nullable, optional_secret, secret};
 use crate::secret::Secret;
 
 /// A user or service user (`User`).
