@@ -2,6 +2,7 @@
 //! membership is written through setup keys, users and resources.
 
 mod calls;
+pub(crate) mod document;
 pub mod wire;
 
 use serde::{Deserialize, Serialize};

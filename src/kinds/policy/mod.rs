@@ -2,6 +2,7 @@
 //! network resource), over which protocol and ports.
 
 mod calls;
+pub(crate) mod document;
 pub mod wire;
 
 use std::collections::BTreeSet;

@@ -2,6 +2,7 @@
 //! creation, so changing it means replacing the key.
 
 mod calls;
+pub(crate) mod document;
 pub mod wire;
 
 use std::collections::BTreeSet;

@@ -2,6 +2,7 @@
 //! (identified by name, for automation).
 
 mod calls;
+pub(crate) mod document;
 pub mod wire;
 
 use std::collections::BTreeSet;
