@@ -32,6 +32,7 @@ pub use network::{
     Router, RouterTarget, is_dns_name, router_key,
 };
 pub use policy::{Action, Destination, Policy, PortRange, Protocol, ResourceRef, Rule};
+pub use setup_key::equality::KeyExpiry;
 pub use setup_key::{ExpiresIn, SetupKey, SetupKeyType};
 pub use user::{Role, ServiceUser, ServiceUserToken, User};
 

@@ -4,13 +4,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::kinds::KeyExpiry;
 use crate::kinds::wire;
 use crate::kinds::{
     ALL_GROUP, Action, Address, Destination, Group, Kind, Network, Policy, PortRange, Protocol,
     Resource, ResourceRef, Role, Router, RouterTarget, Rule, ServiceUser, SetupKey, SetupKeyType,
     User, router_key,
 };
-use crate::live::{KeyExpiry, ObjectKey, PolicyRefs, Snapshot};
+use crate::live::{ObjectKey, PolicyRefs, Snapshot};
 
 /// Everything one tenant's list calls returned; lists not read are empty.
 #[derive(Debug, Clone, Default)]

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::api::ApiError;
-use crate::kinds::{Kind, Tenant};
+use crate::kinds::{KeyExpiry, Kind, Tenant};
 
 pub use convert::{WireTenant, convert};
 pub use fetch::{
@@ -54,7 +54,7 @@ pub struct Snapshot {
     /// What each live setup key's expiry is, since `expires_in` cannot be read back.
     pub key_expiry: BTreeMap<String, KeyExpiry>,
     /// Each expiring live key's milliseconds from its last update to its expiry: its validity
-    /// at creation when it was never updated since (see `plan::equality::expiry_verdict`).
+    /// at creation when it was never updated since (see `kinds::setup_key::equality::expiry_verdict`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub key_lifetime_ms: BTreeMap<String, u64>,
     /// The network each live resource belongs to (resource names are unique per tenant).
@@ -201,16 +201,4 @@ impl ObjectKey {
             name: name.into(),
         }
     }
-}
-
-/// What the server says about a setup key's expiry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum KeyExpiry {
-    /// The key never expires.
-    Never,
-    /// The key expires at some point and has not yet.
-    Later,
-    /// The key has expired.
-    Expired,
 }

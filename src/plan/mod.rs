@@ -7,7 +7,7 @@
 mod blockers;
 mod detach;
 mod diff;
-mod equality;
+
 mod fingerprint;
 mod guard;
 mod order;

@@ -7,11 +7,12 @@ use std::path::PathBuf;
 use proptest::prelude::*;
 
 use crate::desired::DesiredTenant;
+use crate::kinds::KeyExpiry;
 use crate::kinds::{
     Destination, ExpiresIn, Group, Kind, Policy, PortRange, Protocol, Role, Rule, SetupKeyType,
     Tenant, User,
 };
-use crate::live::{KeyExpiry, ObjectKey, Snapshot};
+use crate::live::{ObjectKey, Snapshot};
 use crate::plan::{Action, GuardSettings, PlanOptions, Reason, Refusal, TenantPlan, plan_tenant};
 
 const BASE: &str = r#"

@@ -21,9 +21,10 @@ use crate::cli::common;
 use crate::cli::exit::Exit;
 use crate::cli::settings::{Settings, Verbosity};
 use crate::desired::export::{ExportSource, Withheld, export, to_yaml};
+use crate::kinds::KeyExpiry;
 use crate::kinds::Kind;
 use crate::kinds::wire;
-use crate::live::{KeyExpiry, LiveTenant};
+use crate::live::LiveTenant;
 use crate::render::plural;
 
 /// Where the JSON Schema sits in a birdhouse repository, relative to its root.

@@ -2,6 +2,7 @@
 //! problem located), the readers of common value shapes, and how documents are written back
 //! (export). Nothing here knows a kind.
 
+pub(crate) mod equality;
 pub(crate) mod flow;
 pub(crate) mod node;
 pub(crate) mod read;

@@ -1,9 +1,11 @@
 //! Setup keys: update `auto_groups` and `revoked` in place; replace on any create-only field,
 //! an expired key, or a revoked key the file wants valid.
 
+use crate::kinds::KeyExpiry;
+use crate::kinds::setup_key::equality::{
+    ExpiryVerdict, created_validity, expiry_verdict, usage_limit_differs,
+};
 use crate::kinds::{ExpiresIn, Kind, SetupKey, SetupKeyType};
-use crate::live::KeyExpiry;
-use crate::plan::equality::{ExpiryVerdict, created_validity, expiry_verdict, usage_limit_differs};
 use crate::plan::{Object, Reason};
 
 use super::{Differ, Fields};

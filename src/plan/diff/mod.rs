@@ -11,9 +11,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::desired::DesiredTenant;
+use crate::kinds::kit::equality::managed_differs;
 use crate::kinds::{Group, Kind};
 use crate::live::{ObjectKey, Snapshot};
-use crate::plan::equality::managed_differs;
 use crate::plan::{Action, Change, FieldChange, LostSecrets, Object, Reason};
 
 /// What the differ found in one tenant.

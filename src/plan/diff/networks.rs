@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::kinds::kit::equality::text_differs;
 use crate::kinds::{Kind, Network, Resource, Router, RouterTarget, router_key};
-use crate::plan::equality::text_differs;
 use crate::plan::{Action, NetworkChild, NetworkHeader, Object, Reason};
 
 use super::{Differ, Fields};

@@ -1,8 +1,8 @@
 //! Policies: field by field, down to each rule's sources, destination and ports.
 
+use crate::kinds::kit::equality::text_differs;
 use crate::kinds::{Kind, Policy};
 use crate::plan::Object;
-use crate::plan::equality::text_differs;
 
 use super::{Differ, Fields};
 

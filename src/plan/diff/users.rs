@@ -1,9 +1,9 @@
 //! Users (by lower-case email) and service users (by name). Ownership is never moved: a role
 //! change to or from owner is an error for the tenant.
 
+use crate::kinds::kit::equality::managed_differs;
 use crate::kinds::{Kind, Role, ServiceUser, ServiceUserToken, User};
 use crate::live::Snapshot;
-use crate::plan::equality::managed_differs;
 use crate::plan::{Object, Reason};
 
 use super::{Differ, Fields};

@@ -1,30 +1,26 @@
-//! Semantic equality: when a desired field and a live field mean the same thing. One rule per
-//! function, each with its test, so "why does it plan a change every run" has one place to look.
-//!
-//! Rules that live elsewhere, because they are about shape rather than comparison:
-//! sets are `BTreeSet`s in the model (order never matters), `live::convert` turns the server's
-//! objects-on-read into the names-on-write the files use and `null` lists into empty ones, and
-//! user keys are lower-case emails.
+//! A setup key's equality rules: its usage limit as the server stores it, and its expiry, of
+//! which the server keeps only the absolute time.
+
+use serde::{Deserialize, Serialize};
 
 use crate::kinds::{ExpiresIn, SetupKeyType};
-use crate::live::KeyExpiry;
 
-/// A field the file leaves out is unmanaged: it never differs. A field the file sets differs
-/// when the live value is not the same.
-pub(super) fn managed_differs<T: PartialEq>(desired: Option<&T>, live: Option<&T>) -> bool {
-    desired.is_some_and(|desired| Some(desired) != live)
-}
-
-/// Free text: an absent live value and an empty one are the same (the server stores "" for an
-/// omitted description).
-pub(super) fn text_differs(desired: Option<&String>, live: Option<&String>) -> bool {
-    desired.is_some_and(|desired| desired.as_str() != live.map_or("", String::as_str))
+/// What the server says about a setup key's expiry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyExpiry {
+    /// The key never expires.
+    Never,
+    /// The key expires at some point and has not yet.
+    Later,
+    /// The key has expired.
+    Expired,
 }
 
 /// A setup key's usage limit: 0 means unlimited, and the server stores 1 for every one-off key
 /// whatever was sent. Each side is read with its own key type, so a reusable key of 200 uses
 /// differs from the one-off key the file asks for.
-pub(super) fn usage_limit_differs(
+pub(crate) fn usage_limit_differs(
     desired_type: SetupKeyType,
     desired: Option<u32>,
     live_type: SetupKeyType,
@@ -56,7 +52,7 @@ const WHOLE_MINUTE_SLACK_MS: u64 = 50;
 /// The validity a live key was created with, when its lifetime shows it: the time from its last
 /// update to its expiry is its creation validity exactly when it was never updated, and then
 /// (durations being whole minutes) it is a whole number of minutes.
-pub(super) fn created_validity(lifetime_ms: u64) -> Option<ExpiresIn> {
+pub(crate) fn created_validity(lifetime_ms: u64) -> Option<ExpiresIn> {
     let minute = 60_000;
     let off = lifetime_ms % minute;
     let whole = off <= WHOLE_MINUTE_SLACK_MS || minute - off <= WHOLE_MINUTE_SLACK_MS;
@@ -69,7 +65,7 @@ pub(super) fn created_validity(lifetime_ms: u64) -> Option<ExpiresIn> {
 /// would plan a change every run). What can be compared: never against finite, and a key that
 /// has already expired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum ExpiryVerdict {
+pub(crate) enum ExpiryVerdict {
     /// Nothing to do.
     Same,
     /// Never-expiring against expiring: a create-only field differs.
@@ -83,7 +79,7 @@ pub(super) enum ExpiryVerdict {
 /// updated. A lifetime longer than the file's validity, or equal to another whole validity,
 /// shows the key was created with another `expires_in`; one that fell short after an update
 /// cannot tell, and counts as the same (a replace would cost a working key).
-pub(super) fn expiry_verdict(
+pub(crate) fn expiry_verdict(
     desired: Option<ExpiresIn>,
     live: Option<KeyExpiry>,
     lifetime_ms: Option<u64>,
@@ -110,15 +106,8 @@ fn lifetime_differs(wanted_ms: u64, lifetime_ms: u64) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
-
-    use super::{
-        ExpiryVerdict, created_validity, expiry_verdict, managed_differs, text_differs,
-        usage_limit_differs,
-    };
+    use super::{ExpiryVerdict, KeyExpiry, created_validity, expiry_verdict, usage_limit_differs};
     use crate::kinds::{ExpiresIn, SetupKeyType};
-    use crate::live::KeyExpiry;
-
     #[test]
     fn a_key_created_with_another_validity_differs_an_updated_one_cannot_tell() {
         let day = 86_400_000;
@@ -150,34 +139,6 @@ mod tests {
             Some(ExpiresIn::Seconds(7 * 86_400))
         );
         assert_eq!(created_validity(7 * day - 4_321_123), None);
-    }
-
-    #[test]
-    fn fields_left_out_are_unmanaged() {
-        assert!(!managed_differs::<bool>(None, Some(&true)));
-        assert!(managed_differs(Some(&false), Some(&true)));
-        assert!(!managed_differs(Some(&true), Some(&true)));
-    }
-
-    #[test]
-    fn sets_ignore_order() {
-        let desired: BTreeSet<String> = ["b", "a"].map(String::from).into();
-        let live: BTreeSet<String> = ["a", "b"].map(String::from).into();
-        assert!(!managed_differs(Some(&desired), Some(&live)));
-    }
-
-    #[test]
-    fn absent_and_empty_lists_are_the_same_once_managed() {
-        let empty = BTreeSet::<String>::new();
-        assert!(!managed_differs(Some(&empty), Some(&empty)));
-        assert!(!managed_differs(None, Some(&empty)));
-    }
-
-    #[test]
-    fn empty_text_equals_absent_text() {
-        assert!(!text_differs(Some(&String::new()), None));
-        assert!(!text_differs(None, Some(&"x".to_owned())));
-        assert!(text_differs(Some(&"LAN".to_owned()), Some(&String::new())));
     }
 
     #[test]
