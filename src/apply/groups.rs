@@ -3,15 +3,10 @@
 
 use crate::apply::{ApplyError, Executor};
 use crate::kinds::Kind;
-use crate::kinds::wire;
 
 impl Executor<'_> {
     pub(super) async fn create_group(&mut self, name: &str) -> Result<(), ApplyError> {
-        let body = wire::GroupRequest {
-            name: name.to_owned(),
-            peers: Vec::new(),
-            resources: Vec::new(),
-        };
+        let body = crate::kinds::group::request::create(name);
         let client = &self.client;
         let group = self
             .create_or_find(

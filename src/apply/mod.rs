@@ -123,6 +123,15 @@ pub enum ApplyError {
     CreateFromSavedPlan,
 }
 
+impl From<crate::kinds::kit::ids::MissingId> for ApplyError {
+    fn from(missing: crate::kinds::kit::ids::MissingId) -> Self {
+        ApplyError::MissingId {
+            kind: missing.kind,
+            name: missing.name,
+        }
+    }
+}
+
 /// Something the user should hear about while a tenant is applied, besides the changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Note {

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use crate::apply::ApplyError;
 use crate::kinds::Kind;
+use crate::kinds::kit::ids::{Ids, MissingId};
 use crate::kinds::wire;
 use crate::live::{LiveTenant, ObjectKey, WireTenant};
 
@@ -18,6 +19,31 @@ use crate::live::{LiveTenant, ObjectKey, WireTenant};
 pub(super) struct State {
     pub(super) wire: WireTenant,
     ids: BTreeMap<ObjectKey, String>,
+}
+
+impl Ids for State {
+    fn id(&self, kind: Kind, name: &str) -> Result<String, MissingId> {
+        self.ids
+            .get(&ObjectKey::new(kind, name))
+            .cloned()
+            .ok_or_else(|| MissingId {
+                kind,
+                name: name.to_owned(),
+            })
+    }
+
+    fn peer_id(&self, name: &str) -> String {
+        self.wire
+            .peers
+            .iter()
+            .flatten()
+            .find(|p| p.name == name)
+            .map_or_else(|| name.to_owned(), |p| p.id.clone())
+    }
+
+    fn live_resource(&self, id: &str) -> Option<&wire::NetworkResource> {
+        self.wire.resources.iter().find(|r| r.id == id)
+    }
 }
 
 impl State {
@@ -30,13 +56,7 @@ impl State {
 
     /// The server id of an object the plan names.
     pub(super) fn id(&self, kind: Kind, name: &str) -> Result<String, ApplyError> {
-        self.ids
-            .get(&ObjectKey::new(kind, name))
-            .cloned()
-            .ok_or_else(|| ApplyError::MissingId {
-                kind,
-                name: name.to_owned(),
-            })
+        Ok(Ids::id(self, kind, name)?)
     }
 
     pub(super) fn set_id(&mut self, kind: Kind, name: &str, id: &str) {
@@ -45,28 +65,6 @@ impl State {
 
     pub(super) fn forget_id(&mut self, kind: Kind, name: &str) {
         self.ids.remove(&ObjectKey::new(kind, name));
-    }
-
-    /// Group names → ids, in the order given; a name without an id is an error naming it.
-    pub(super) fn group_ids<'a>(
-        &self,
-        names: impl IntoIterator<Item = &'a String>,
-    ) -> Result<Vec<String>, ApplyError> {
-        names
-            .into_iter()
-            .map(|name| self.id(Kind::Group, name))
-            .collect()
-    }
-
-    /// The id of the peer a router names (by name once the peer list was read; the value
-    /// itself otherwise, as an id).
-    pub(super) fn peer_id(&self, name: &str) -> String {
-        self.wire
-            .peers
-            .iter()
-            .flatten()
-            .find(|p| p.name == name)
-            .map_or_else(|| name.to_owned(), |p| p.id.clone())
     }
 
     /// A group's name for messages (its id when the group is unknown).

@@ -3,6 +3,7 @@
 
 mod calls;
 pub(crate) mod document;
+pub(crate) mod request;
 pub mod wire;
 
 use std::collections::BTreeSet;

@@ -4,6 +4,7 @@
 mod calls;
 pub(crate) mod document;
 pub(crate) mod equality;
+pub(crate) mod request;
 pub mod wire;
 
 use std::collections::BTreeSet;
