@@ -5,12 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::kinds::KeyExpiry;
+use crate::kinds::kit::names::{GroupNames, ResourceRefs};
 use crate::kinds::wire;
-use crate::kinds::{
-    ALL_GROUP, Action, Address, Destination, Group, Kind, Network, Policy, PortRange, Protocol,
-    Resource, ResourceRef, Role, Router, RouterTarget, Rule, ServiceUser, SetupKey, SetupKeyType,
-    User, router_key,
-};
+use crate::kinds::{Kind, Network, ResourceRef, RouterTarget, router_key};
+use crate::kinds::{group, network, setup_key, user};
 use crate::live::{ObjectKey, PolicyRefs, Snapshot};
 
 /// Everything one tenant's list calls returned; lists not read are empty.
@@ -36,9 +34,6 @@ pub struct WireTenant {
     /// `GET /api/peers`, when read (`None`: not read, peers stay ids).
     pub peers: Option<Vec<wire::Peer>>,
 }
-
-/// The zero time NetBird stores for "never" (expiry, last use).
-const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
 
 /// Each peer name with the ids of the peers that have it (two or more: ambiguous).
 fn peer_directory(peers: &[wire::Peer]) -> BTreeMap<String, BTreeSet<String>> {
@@ -69,14 +64,6 @@ fn peer_name(wire: &WireTenant, id: &str) -> String {
     }
 }
 
-/// Milliseconds from `from` to `to` (RFC 3339 times), when both parse and `to` is later.
-fn lifetime_ms(from: &str, to: &str) -> Option<u64> {
-    let from = humantime::parse_rfc3339(from).ok()?;
-    let to = humantime::parse_rfc3339(to).ok()?;
-    let lifetime = to.duration_since(from).ok()?;
-    u64::try_from(lifetime.as_millis()).ok()
-}
-
 /// Builds the snapshot of one tenant from its lists.
 pub fn convert(wire: &WireTenant, kinds_read: BTreeSet<Kind>) -> Snapshot {
     let mut snapshot = Snapshot {
@@ -97,42 +84,13 @@ pub fn convert(wire: &WireTenant, kinds_read: BTreeSet<Kind>) -> Snapshot {
     snapshot
 }
 
-/// Group ids → names; an id no group has stays as it is (a dangling reference stays visible).
-struct GroupNames<'w>(BTreeMap<&'w str, &'w str>);
-
-impl<'w> GroupNames<'w> {
-    fn of(groups: &'w [wire::Group]) -> Self {
-        GroupNames(
-            groups
-                .iter()
-                .map(|g| (g.id.as_str(), g.name.as_str()))
-                .collect(),
-        )
-    }
-
-    fn name(&self, id: &str) -> String {
-        self.0
-            .get(id)
-            .map_or_else(|| id.to_owned(), |n| (*n).to_owned())
-    }
-
-    fn names(&self, ids: &[String]) -> BTreeSet<String> {
-        ids.iter().map(|id| self.name(id)).collect()
-    }
-}
-
-/// Each live resource's id with how rules name it (its network and its own name).
-type ResourceRefs<'w> = BTreeMap<&'w str, ResourceRef>;
-
 impl Builder<'_> {
     fn groups(&mut self, groups: &[wire::Group]) {
         for group in groups {
-            if group.name == ALL_GROUP || group.issued.as_deref().is_some_and(|i| i != "api") {
+            if group::convert::protected(group) {
                 self.protect(Kind::Group, &group.name);
             }
-            let model = Group {
-                name: group.name.clone(),
-            };
+            let model = group::convert::group(group);
             self.add(Kind::Group, &group.name, &group.id, model, |t| {
                 &mut t.groups
             });
@@ -141,28 +99,8 @@ impl Builder<'_> {
 
     fn setup_keys(&mut self, keys: &[wire::SetupKey], names: &GroupNames<'_>) {
         for key in keys {
-            let key_type = if key.kind == "one-off" {
-                SetupKeyType::OneOff
-            } else {
-                SetupKeyType::Reusable
-            };
-            let expiry = if key.state == "expired" {
-                KeyExpiry::Expired
-            } else if key.expires.is_empty() || key.expires == ZERO_TIME {
-                KeyExpiry::Never
-            } else {
-                KeyExpiry::Later
-            };
-            let model = SetupKey {
-                name: key.name.clone(),
-                key_type,
-                expires_in: None,
-                usage_limit: Some(u32::try_from(key.usage_limit).unwrap_or(u32::MAX)),
-                ephemeral: Some(key.ephemeral),
-                allow_extra_dns_labels: Some(key.allow_extra_dns_labels),
-                auto_groups: Some(names.names(&key.auto_groups)),
-                revoked: Some(key.revoked),
-            };
+            let model = setup_key::convert::setup_key(key, names);
+            let expiry = setup_key::convert::expiry(key);
             if !self.add(Kind::SetupKey, &key.name, &key.id, model, |t| {
                 &mut t.setup_keys
             }) {
@@ -170,7 +108,7 @@ impl Builder<'_> {
             }
             self.snapshot.key_expiry.insert(key.name.clone(), expiry);
             if expiry == KeyExpiry::Later
-                && let Some(lifetime) = lifetime_ms(&key.updated_at, &key.expires)
+                && let Some(lifetime) = setup_key::convert::lifetime_ms(key)
             {
                 self.snapshot
                     .key_lifetime_ms
@@ -181,14 +119,8 @@ impl Builder<'_> {
 
     fn users(&mut self, wire: &WireTenant, names: &GroupNames<'_>) {
         for user in &wire.users {
-            let role = user.role.parse::<Role>().ok();
             if user.is_service_user {
-                let model = ServiceUser {
-                    name: user.name.clone(),
-                    role,
-                    auto_groups: Some(names.names(&user.auto_groups)),
-                    token: None,
-                };
+                let model = user::convert::service_user(user, names);
                 let added = self.add(Kind::ServiceUser, &user.name, &user.id, model, |t| {
                     &mut t.service_users
                 });
@@ -200,20 +132,11 @@ impl Builder<'_> {
                 }
                 continue;
             }
-            let key = user.email.to_ascii_lowercase();
-            if role == Some(Role::Owner)
-                || user.is_current
-                || user.issued.as_deref() == Some("integration")
-            {
+            let key = user::convert::key(user);
+            if user::convert::protected(user) {
                 self.protect(Kind::User, &key);
             }
-            let model = User {
-                email: user.email.clone(),
-                name: Some(user.name.clone()),
-                role,
-                auto_groups: Some(names.names(&user.auto_groups)),
-                blocked: Some(user.is_blocked),
-            };
+            let model = user::convert::user(user, names);
             self.add(Kind::User, &key, &user.id, model, |t| &mut t.users);
         }
     }
@@ -226,12 +149,7 @@ impl Builder<'_> {
             wire.routers.iter().map(|r| (r.id.as_str(), r)).collect();
         let mut refs = ResourceRefs::new();
         for network in &wire.networks {
-            let mut model = Network {
-                name: network.name.clone(),
-                description: Some(network.description.clone()),
-                resources: BTreeMap::new(),
-                routers: BTreeMap::new(),
-            };
+            let mut model = network::convert::network(network);
             for resource in network
                 .resources
                 .iter()
@@ -277,16 +195,9 @@ impl Builder<'_> {
             .resource_network
             .insert(resource.name.clone(), network.name.clone());
         self.snapshot.ids.insert(key, resource.id.clone());
-        let group_ids: Vec<String> = resource.groups.iter().map(|g| g.id.clone()).collect();
         network.resources.insert(
             resource.name.clone(),
-            Resource {
-                name: resource.name.clone(),
-                description: Some(resource.description.clone()),
-                address: Address::from_server(&resource.address),
-                enabled: Some(resource.enabled),
-                groups: Some(names.names(&group_ids)),
-            },
+            network::convert::resource(resource, names),
         );
     }
 
@@ -298,25 +209,16 @@ impl Builder<'_> {
         wire: &WireTenant,
         names: &GroupNames<'_>,
     ) {
-        let target = match router.peer.as_deref().filter(|p| !p.is_empty()) {
-            Some(peer) => RouterTarget::Peer(peer_name(wire, peer)),
-            None => RouterTarget::PeerGroups(names.names(&router.peer_groups)),
-        };
+        let target = network::convert::router_target(router, |id| peer_name(wire, id), names);
         let key = ObjectKey::new(Kind::NetworkRouter, router_key(&network.name, &target));
         if network.routers.contains_key(&target) {
             self.snapshot.ambiguous.insert(key);
             return;
         }
         self.snapshot.ids.insert(key, router.id.clone());
-        network.routers.insert(
-            target.clone(),
-            Router {
-                target,
-                masquerade: Some(router.masquerade),
-                metric: Some(u16::try_from(router.metric).unwrap_or(u16::MAX)),
-                enabled: Some(router.enabled),
-            },
-        );
+        network
+            .routers
+            .insert(target.clone(), network::convert::router(router, target));
     }
 
     // NetBird's answer lists a group once per policy (v0.77.1 `toPolicyResponse` caches the
@@ -330,17 +232,7 @@ impl Builder<'_> {
         resources: &ResourceRefs<'_>,
     ) {
         for policy in policies {
-            let rules = policy
-                .rules
-                .iter()
-                .map(|rule| convert_rule(rule, names, resources))
-                .collect();
-            let model = Policy {
-                name: policy.name.clone(),
-                description: Some(policy.description.clone()),
-                enabled: Some(policy.enabled),
-                rules,
-            };
+            let model = crate::kinds::policy::convert::policy(policy, names, resources);
             let added = self.add(Kind::Policy, &policy.name, &policy.id, model, |t| {
                 &mut t.policies
             });
@@ -460,46 +352,6 @@ impl References<'_> {
                 .or_default()
                 .insert(referrer.clone());
         }
-    }
-}
-
-fn convert_rule(
-    rule: &wire::PolicyRule,
-    names: &GroupNames<'_>,
-    resources: &ResourceRefs<'_>,
-) -> Rule {
-    let ids =
-        |groups: &[wire::GroupMinimum]| groups.iter().map(|g| g.id.clone()).collect::<Vec<_>>();
-    let mut ports: BTreeSet<PortRange> = rule.ports.iter().filter_map(|p| p.parse().ok()).collect();
-    ports.extend(rule.port_ranges.iter().map(|r| PortRange {
-        start: r.start,
-        end: r.end,
-    }));
-    let destination = match &rule.destination_resource {
-        Some(target) => {
-            Destination::Resource(resources.get(target.id.as_str()).cloned().unwrap_or(
-                ResourceRef {
-                    network: String::new(),
-                    resource: target.id.clone(),
-                },
-            ))
-        }
-        None => Destination::Groups(names.names(&ids(&rule.destinations))),
-    };
-    Rule {
-        name: Some(rule.name.clone()),
-        description: Some(rule.description.clone()),
-        enabled: Some(rule.enabled),
-        action: if rule.action == "drop" {
-            Action::Drop
-        } else {
-            Action::Accept
-        },
-        protocol: rule.protocol.parse().unwrap_or(Protocol::All),
-        bidirectional: Some(rule.bidirectional),
-        ports,
-        sources: names.names(&ids(&rule.sources)),
-        destination,
     }
 }
 

@@ -2,6 +2,7 @@
 //! membership is written through setup keys, users and resources.
 
 mod calls;
+pub(crate) mod convert;
 pub(crate) mod document;
 pub(crate) mod request;
 pub mod wire;

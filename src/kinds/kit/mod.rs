@@ -5,5 +5,6 @@
 pub(crate) mod equality;
 pub(crate) mod flow;
 pub(crate) mod ids;
+pub(crate) mod names;
 pub(crate) mod node;
 pub(crate) mod read;

@@ -1,6 +1,7 @@
 //! Networks with their resources (what can be reached) and routers (which peers route to it).
 
 mod calls;
+pub(crate) mod convert;
 pub(crate) mod document;
 pub(crate) mod request;
 pub mod wire;

@@ -2,6 +2,7 @@
 //! network resource), over which protocol and ports.
 
 mod calls;
+pub(crate) mod convert;
 pub(crate) mod document;
 pub(crate) mod request;
 pub mod wire;

@@ -2,6 +2,7 @@
 //! creation, so changing it means replacing the key.
 
 mod calls;
+pub(crate) mod convert;
 pub(crate) mod document;
 pub(crate) mod equality;
 pub(crate) mod request;

@@ -2,6 +2,7 @@
 //! (identified by name, for automation).
 
 mod calls;
+pub(crate) mod convert;
 pub(crate) mod document;
 pub(crate) mod request;
 pub mod wire;
