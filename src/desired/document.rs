@@ -11,8 +11,8 @@ use crate::diag::{Located, Span};
 use crate::kinds::Kind;
 
 pub(crate) use crate::kinds::group::document::GroupDoc;
-pub(crate) use crate::kinds::network::document::{NetworkDoc, ResourceDoc, RouterDoc};
-pub(crate) use crate::kinds::policy::document::{PolicyDoc, ResourceRefDoc, RuleDoc};
+pub(crate) use crate::kinds::network::document::NetworkDoc;
+pub(crate) use crate::kinds::policy::document::PolicyDoc;
 pub(crate) use crate::kinds::setup_key::document::SetupKeyDoc;
 pub(crate) use crate::kinds::user::document::{RegularUserDoc, ServiceUserDoc, UserDoc};
 

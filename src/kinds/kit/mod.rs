@@ -3,6 +3,7 @@
 //! (export). Nothing here knows a kind.
 
 pub(crate) mod equality;
+pub(crate) mod export;
 pub(crate) mod flow;
 pub(crate) mod ids;
 pub(crate) mod names;

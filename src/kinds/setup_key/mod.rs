@@ -5,6 +5,7 @@ mod calls;
 pub(crate) mod convert;
 pub(crate) mod document;
 pub(crate) mod equality;
+mod export;
 pub(crate) mod request;
 pub mod wire;
 
