@@ -13,7 +13,8 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::kinds::{Destination, Kind, Network, Policy, RouterTarget, router_key};
+use crate::kinds::kit::references::GroupRefs;
+use crate::kinds::{Kind, router_key};
 use crate::live::Snapshot;
 use crate::plan::{Action, Change, FieldChange, NetworkChild, Object, Reason, projected};
 
@@ -33,42 +34,31 @@ pub(super) fn detach_changes(changes: &[Change], live: &Snapshot) -> Vec<Change>
         out: Vec::new(),
     };
     for (name, key) in &tenant.setup_keys {
-        detacher.auto_groups(Kind::SetupKey, name, key.auto_groups.as_ref(), |groups| {
-            let (mut before, mut after) = (key.clone(), key.clone());
-            before.auto_groups = Some(groups.0);
-            after.auto_groups = Some(groups.1);
-            (Object::SetupKey(before), Object::SetupKey(after))
-        });
+        detacher.object(Kind::SetupKey, name, key, Object::SetupKey, &[]);
     }
     for (name, user) in &tenant.users {
-        detacher.auto_groups(Kind::User, name, user.auto_groups.as_ref(), |groups| {
-            let (mut before, mut after) = (user.clone(), user.clone());
-            before.auto_groups = Some(groups.0);
-            after.auto_groups = Some(groups.1);
-            (Object::User(before), Object::User(after))
-        });
+        detacher.object(Kind::User, name, user, Object::User, &[]);
     }
     for (name, user) in &tenant.service_users {
-        detacher.auto_groups(
-            Kind::ServiceUser,
-            name,
-            user.auto_groups.as_ref(),
-            |groups| {
-                // Only the groups change: the token (a call of its own) is not written again.
-                let (mut before, mut after) = (user.clone(), user.clone());
-                (before.token, after.token) = (None, None);
-                before.auto_groups = Some(groups.0);
-                after.auto_groups = Some(groups.1);
-                (Object::ServiceUser(before), Object::ServiceUser(after))
-            },
-        );
+        // Only the groups change: the token (a call of its own) is not written again.
+        let mut user = user.clone();
+        user.token = None;
+        detacher.object(Kind::ServiceUser, name, &user, Object::ServiceUser, &[]);
     }
     for network in tenant.networks.values() {
-        detacher.network(network);
+        for (name, resource) in &network.resources {
+            let wrap = |r| Object::NetworkResource(child(&network.name, r));
+            detacher.object(Kind::NetworkResource, name, resource, wrap, &[]);
+        }
+        for (target, router) in &network.routers {
+            let name = router_key(&network.name, target);
+            let wrap = |r| Object::NetworkRouter(child(&network.name, r));
+            detacher.object(Kind::NetworkRouter, &name, router, wrap, &[]);
+        }
     }
     for (name, policy) in &tenant.policies {
         // A policy the plan writes is sent without SSH authorized groups; only one left as it
-        // is keeps them.
+        // is keeps them, and they go too (they are not in the model, so not in its fields).
         let written = changes
             .iter()
             .any(|c| c.kind == Kind::Policy && c.name == *name);
@@ -78,9 +68,7 @@ pub(super) fn detach_changes(changes: &[Change], live: &Snapshot) -> Vec<Change>
             .filter(|_| !written)
             .map(|refs| refs.ssh_groups.intersection(&deleted).cloned().collect())
             .unwrap_or_default();
-        detacher
-            .out
-            .extend(detach_policy(name, policy, &deleted, &ssh));
+        detacher.object(Kind::Policy, name, policy, Object::Policy, &ssh);
     }
     detacher.out
 }
@@ -92,128 +80,57 @@ struct Detacher<'a> {
 }
 
 impl Detacher<'_> {
-    /// The change of an object whose `field` holds `groups`, when some of them are deleted;
-    /// `sides` makes the object before and after from the groups before and after.
-    fn groups(
-        &mut self,
-        (kind, name, field): (Kind, &str, &str),
-        groups: Option<&BTreeSet<String>>,
-        sides: impl FnOnce((BTreeSet<String>, BTreeSet<String>)) -> (Object, Object),
-    ) {
-        let Some(groups) = groups else {
-            return;
-        };
-        let gone: Vec<String> = groups.intersection(self.deleted).cloned().collect();
-        if gone.is_empty() {
-            return;
-        }
-        let left: BTreeSet<String> = groups.difference(self.deleted).cloned().collect();
-        let fields = vec![field_change(field, groups, &left)];
-        let sides = sides((groups.clone(), left));
-        self.out.push(detach(kind, name, gone, sides, fields));
-    }
-
-    fn auto_groups(
+    /// The detach change of one object, when any of its group fields (as its kind declares
+    /// them) or `ssh` (NetBird SSH groups, which only policies have) names a deleted group;
+    /// `wrap` makes the plan's object of the model's.
+    fn object<T: GroupRefs>(
         &mut self,
         kind: Kind,
         name: &str,
-        groups: Option<&BTreeSet<String>>,
-        sides: impl FnOnce((BTreeSet<String>, BTreeSet<String>)) -> (Object, Object),
+        object: &T,
+        wrap: impl Fn(T) -> Object,
+        ssh: &[String],
     ) {
-        self.groups((kind, name, "auto_groups"), groups, sides);
-    }
-
-    /// A network's resources (their groups) and routers (their peer groups).
-    fn network(&mut self, network: &Network) {
-        let child = |object| NetworkChild {
-            network: network.name.clone(),
-            object,
-        };
-        for (name, resource) in &network.resources {
-            let key = (Kind::NetworkResource, name.as_str(), "groups");
-            self.groups(key, resource.groups.as_ref(), |groups| {
-                let (mut before, mut after) = (resource.clone(), resource.clone());
-                before.groups = Some(groups.0);
-                after.groups = Some(groups.1);
-                (
-                    Object::NetworkResource(child(before)),
-                    Object::NetworkResource(child(after)),
-                )
-            });
-        }
-        for (target, router) in &network.routers {
-            let RouterTarget::PeerGroups(groups) = target else {
+        let mut gone: BTreeSet<String> = ssh.iter().cloned().collect();
+        let mut fields = Vec::new();
+        for field in object.group_fields() {
+            let taken: BTreeSet<String> =
+                field.groups.intersection(self.deleted).cloned().collect();
+            if taken.is_empty() {
                 continue;
-            };
-            let name = router_key(&network.name, target);
-            let key = (Kind::NetworkRouter, name.as_str(), "peer_groups");
-            self.groups(key, Some(groups), |groups| {
-                let mut after = router.clone();
-                after.target = RouterTarget::PeerGroups(groups.1);
-                (
-                    Object::NetworkRouter(NetworkChild {
-                        network: network.name.clone(),
-                        object: router.clone(),
-                    }),
-                    Object::NetworkRouter(NetworkChild {
-                        network: network.name.clone(),
-                        object: after,
-                    }),
-                )
+            }
+            let left: BTreeSet<String> = field.groups.difference(&taken).cloned().collect();
+            fields.push(field_change(&field.field, field.groups, &left));
+            gone.extend(taken);
+        }
+        if !ssh.is_empty() {
+            fields.push(FieldChange {
+                field: "ssh authorized_groups".to_owned(),
+                before: serde_json::json!(ssh),
+                after: serde_json::json!([]),
             });
         }
+        if gone.is_empty() {
+            return;
+        }
+        let after = object.without_groups(self.deleted);
+        let sides = (wrap(object.clone()), wrap(after));
+        self.out.push(detach(
+            kind,
+            name,
+            gone.into_iter().collect(),
+            sides,
+            fields,
+        ));
     }
 }
 
-/// The detach change of one policy, when it names a deleted group.
-fn detach_policy(
-    name: &str,
-    policy: &Policy,
-    deleted: &BTreeSet<String>,
-    ssh: &[String],
-) -> Option<Change> {
-    let mut after = policy.clone();
-    let mut fields = Vec::new();
-    let mut taken: BTreeSet<String> = ssh.iter().cloned().collect();
-    for (index, rule) in after.rules.iter_mut().enumerate() {
-        let sources: BTreeSet<String> = rule.sources.difference(deleted).cloned().collect();
-        if sources != rule.sources {
-            taken.extend(rule.sources.intersection(deleted).cloned());
-            fields.push(field_change(
-                &format!("rules[{index}].sources"),
-                &rule.sources,
-                &sources,
-            ));
-            rule.sources = sources;
-        }
-        if let Destination::Groups(groups) = &mut rule.destination {
-            let kept: BTreeSet<String> = groups.difference(deleted).cloned().collect();
-            if kept != *groups {
-                taken.extend(groups.intersection(deleted).cloned());
-                let name = format!("rules[{index}].destinations");
-                fields.push(field_change(&name, groups, &kept));
-                *groups = kept;
-            }
-        }
+/// A network's resource or router as the plan holds it.
+fn child<T>(network: &str, object: T) -> NetworkChild<T> {
+    NetworkChild {
+        network: network.to_owned(),
+        object,
     }
-    if !ssh.is_empty() {
-        fields.push(FieldChange {
-            field: "ssh authorized_groups".to_owned(),
-            before: serde_json::json!(ssh),
-            after: serde_json::json!([]),
-        });
-    }
-    if taken.is_empty() {
-        return None;
-    }
-    let sides = (Object::Policy(policy.clone()), Object::Policy(after));
-    Some(detach(
-        Kind::Policy,
-        name,
-        taken.into_iter().collect(),
-        sides,
-        fields,
-    ))
 }
 
 fn detach(

@@ -9,3 +9,4 @@ pub(crate) mod ids;
 pub(crate) mod names;
 pub(crate) mod node;
 pub(crate) mod read;
+pub(crate) mod references;

@@ -4,6 +4,7 @@ mod calls;
 pub(crate) mod convert;
 pub(crate) mod document;
 mod export;
+mod references;
 pub(crate) mod request;
 pub mod wire;
 

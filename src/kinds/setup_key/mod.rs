@@ -6,6 +6,7 @@ pub(crate) mod convert;
 pub(crate) mod document;
 pub(crate) mod equality;
 mod export;
+mod references;
 pub(crate) mod request;
 pub mod wire;
 

@@ -5,6 +5,7 @@ mod calls;
 pub(crate) mod convert;
 pub(crate) mod document;
 mod export;
+mod references;
 pub(crate) mod request;
 pub mod wire;
 
