@@ -323,10 +323,10 @@ impl Client {
         self.inner
             .own_all_group
             .get_or_try_init(|| async {
-                let groups = self.tenant(None).list_groups().await?;
+                let groups: Vec<wire::Named> = self.tenant(None).list(&["api", "groups"]).await?;
                 Ok(groups
                     .into_iter()
-                    .find(|g| g.name == crate::kinds::ALL_GROUP)
+                    .find(|g| g.name == wire::ALL_GROUP)
                     .map(|g| g.id))
             })
             .await

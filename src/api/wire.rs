@@ -53,6 +53,20 @@ pub(crate) fn expose<S: Serializer>(
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
 
+/// The group every account has, holding every peer; never managed or deleted.
+pub const ALL_GROUP: &str = "All";
+
+/// Any listed object by its id and name: all the client itself reads of a list (the own
+/// account's `All` group).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Named {
+    /// The object's id.
+    pub id: String,
+    /// Its name.
+    #[serde(default, deserialize_with = "nullable")]
+    pub name: String,
+}
+
 /// A peer as `GET /api/peers` lists it (only what birdhouse needs: its id and name).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Peer {

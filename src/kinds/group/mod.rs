@@ -17,8 +17,7 @@ pub struct Group {
     pub name: String,
 }
 
-/// The group every account has, holding every peer; never managed or deleted.
-pub const ALL_GROUP: &str = "All";
+pub use crate::api::wire::ALL_GROUP;
 
 /// Names of the groups `birdhouse apply` creates as its per-tenant write lock (see
 /// `apply::lock`) begin with this. Such groups are never part of a tenant's state: reads set
