@@ -5,8 +5,8 @@
 //! pipefail` (what `shell: bash` means on a Linux runner), with the workflow, job and step `env`
 //! (their `${{ … }}` expressions looked up in the contexts the test gives), `GITHUB_OUTPUT` read
 //! back into `steps.<id>.outputs`, and `GITHUB_STEP_SUMMARY` collected. `uses:` steps (checkout,
-//! cache, artifact upload) and the steps the test names (the birdhouse install: the test puts
-//! the freshly built binary on `PATH` instead) are skipped. A `run:` step with an `if:`, or an
+//! the birdhouse install action: the test puts the freshly built binary on `PATH` instead,
+//! artifact upload) and the steps the test names are skipped. A `run:` step with an `if:`, or an
 //! expression the test did not provide, fails the test rather than being guessed at; `run:`
 //! scripts must not contain expressions at all (they go through `env:`, which is also what keeps
 //! them safe from script injection).

@@ -69,7 +69,7 @@ impl GitHub {
 
     pub(super) fn run(&self, workflow: &str, job: &str) -> JobRun {
         let path = self.runner.workdir.join(".github/workflows").join(workflow);
-        self.runner.github(&path, job, &self.contexts, &["install"])
+        self.runner.github(&path, job, &self.contexts, &[])
     }
 }
 
