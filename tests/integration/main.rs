@@ -9,6 +9,7 @@ mod contracts;
 mod convergence;
 mod e2e;
 mod export;
+mod getting_started;
 mod render;
 mod safety;
 mod snapshot;
