@@ -5,10 +5,13 @@
 //!
 //! - [`desired`] loads YAML files and resolves them into validated desired state, reporting
 //!   every problem with its file, line and column ([`diag`]).
+//! - [`kinds`] declares each kind once, in a folder of its own: its model (the same types for
+//!   desired and live state), file format and decoder, wire shapes, API calls, conversions,
+//!   equality rules, group references and export (`docs/adding-a-kind.md`).
 //! - [`api`] is the only module that speaks HTTP; it paces every request of the run through one
-//!   shared rate budget.
+//!   shared rate budget, and knows no kind.
 //! - [`live`] reads a snapshot of each tenant in the fewest list calls and converts it to the
-//!   same [`model`] the desired state uses.
+//!   same model the desired state uses.
 //! - [`plan`] is pure: it diffs desired against live into changes with reasons, and guards
 //!   against mass deletion.
 //! - [`render`] turns a plan into text, JSON or Markdown.
@@ -17,7 +20,8 @@
 //!   resolves, reads, plans and applies tenants with the parts above.
 //! - [`cli`] parses the command line into validated settings, calls the engine and renders.
 //!
-//! Dependencies point inward: `model`, `diag`, `secret`, `plan` and `render` know nothing of
+//! Dependencies point down: `cli` → `engine` → `desired`/`live`/`plan`/`apply`/`render` →
+//! `kinds` → `api`. `kinds`, `diag`, `secret`, `plan` and `render` know nothing of
 //! HTTP, files or the terminal.
 
 pub mod api;

@@ -224,7 +224,7 @@ fn shown<'a>(blocks: &'a [Block], lang: &str, start: &str) -> &'a str {
             found.len()
         );
     };
-    *text
+    text
 }
 
 /// What one bash session printed and how it ended.
@@ -310,10 +310,13 @@ fn assert_succeeded(name: &str, session: &Session, blocks: &[&Block], hide: &[&s
     let redact = |text: &str| {
         hide.iter()
             .filter(|secret| !secret.is_empty())
-            .fold(text.to_owned(), |acc, secret| acc.replace(secret, "<secret>"))
+            .fold(text.to_owned(), |acc, secret| {
+                acc.replace(secret, "<secret>")
+            })
     };
     assert_eq!(
-        session.code, 0,
+        session.code,
+        0,
         "the {name} session failed in the block at {GUIDE}:{line}\nstdout:\n{}\nstderr:\n{}",
         redact(&session.stdout),
         redact(&session.stderr)

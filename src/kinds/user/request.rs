@@ -1,7 +1,7 @@
-//! This kind as a write: model objects → request bodies, names sent as ids ([`Ids`]); what a
-//! full-replace PUT would otherwise reset is echoed from the live object. Defaults for fields
-//! the files leave out (unmanaged) apply only at creation and follow what the dashboard does,
-//! except where a safer value exists.
+//! This kind as a write: model objects → request bodies, names sent as ids (through
+//! `kit::ids::Ids`); what a full-replace PUT would otherwise reset is echoed from the live
+//! object. Defaults for fields the files leave out (unmanaged) apply only at creation and follow
+//! what the dashboard does, except where a safer value exists.
 
 use crate::kinds::kit::ids::{Ids, MissingId};
 use crate::kinds::wire;
