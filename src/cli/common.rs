@@ -6,8 +6,8 @@ use std::path::Path;
 
 use crate::cli::connection;
 use crate::cli::settings::{Settings, Verbosity};
-use crate::desired::{DesiredTenant, Loaded};
-use crate::engine::{self, Engine};
+use crate::desired::Loaded;
+use crate::engine::{self, Engine, Selected};
 use crate::plan::{Budget, Plan};
 
 /// The run's engine, connected with the settings' API, token and budget.
@@ -29,7 +29,7 @@ pub(crate) fn load_selected(
     settings: &Settings,
     path: &Path,
     changed_since: Option<&str>,
-) -> anyhow::Result<Option<Vec<DesiredTenant>>> {
+) -> anyhow::Result<Option<Selected>> {
     let loaded: Loaded = crate::desired::load(path);
     let mut stderr = std::io::stderr().lock();
     if settings.verbosity > Verbosity::Quiet {
@@ -44,14 +44,14 @@ pub(crate) fn load_selected(
         state.tenants.iter().map(|t| t.name.as_str()),
         "in the files",
     )?;
-    let tenants = engine::select(
+    let selected = engine::select(
         state,
         &|name| filter.selects(name),
         filter.patterns(),
         path,
         changed_since,
     )?;
-    Ok(Some(tenants))
+    Ok(Some(selected))
 }
 
 /// Names, on stderr, every tenant the plan cannot apply (errors or refusals); true when

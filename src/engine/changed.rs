@@ -1,8 +1,9 @@
 //! `--changed-since GIT_REF`: the tenants whose resolved definition differs from the one at
 //! that git revision, so a baseline change selects every tenant that uses it and a comment
-//! edit selects none.
+//! edit selects none; and their definitions at the revision, which the planner plans against
+//! the same snapshot to tell drift apart from the pull request's change (`plan::mark_drift`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -10,14 +11,24 @@ use anyhow::{Context, bail};
 
 use crate::desired::DesiredTenant;
 
-/// Names of the tenants (among `tenants`) whose definition changed since `reference`.
+/// The files' tenants as they were at a git revision.
+#[derive(Debug, Clone, Default)]
+pub struct Reference {
+    /// The revision, as the user named it (`origin/main`).
+    pub name: String,
+    /// Each tenant the files defined there, by name (none when they did not validate there).
+    pub tenants: BTreeMap<String, DesiredTenant>,
+}
+
+/// Names of the tenants (among `tenants`) whose definition changed since `reference`, and the
+/// definitions there.
 pub(crate) fn changed_tenants(
     path: &Path,
     reference: &str,
     tenants: &[DesiredTenant],
-) -> anyhow::Result<BTreeSet<String>> {
+) -> anyhow::Result<(BTreeSet<String>, Reference)> {
     let before = definitions_at(path, reference)?;
-    Ok(tenants
+    let changed = tenants
         .iter()
         .filter(|tenant| {
             before
@@ -31,7 +42,12 @@ pub(crate) fn changed_tenants(
                 })
         })
         .map(|tenant| tenant.name.clone())
-        .collect())
+        .collect();
+    let reference = Reference {
+        name: reference.to_owned(),
+        tenants: before.into_iter().map(|t| (t.name.clone(), t)).collect(),
+    };
+    Ok((changed, reference))
 }
 
 /// The tenants the files under `path` defined at `reference`; none when the path did not exist.
@@ -131,6 +147,7 @@ mod tests {
         let tenants = loaded.state.unwrap().tenants;
         changed_tenants(&dir.join("tenants"), "HEAD", &tenants)
             .unwrap()
+            .0
             .into_iter()
             .collect()
     }

@@ -24,7 +24,8 @@ use crate::kinds::wire;
 use crate::live::{LiveError, LiveTenant, Reads, fetch_tenant};
 
 pub use apply::{Applied, jobs_for};
-pub use plan::{PlanRequest, Planned, select};
+pub use changed::Reference;
+pub use plan::{PlanRequest, Planned, Selected, select};
 pub use saved::{read_plan, write_plan};
 
 /// One run: its async runtime (the only one the process builds) and, for commands that talk to

@@ -9,6 +9,7 @@ use anyhow::Context;
 
 use crate::api::Client;
 use crate::desired::{DesiredState, DesiredTenant};
+use crate::engine::changed::Reference;
 use crate::engine::{Engine, changed, tasks};
 use crate::kinds::Kind;
 use crate::kinds::wire;
@@ -19,7 +20,8 @@ use crate::live::tenants::{
 use crate::live::{LiveTenant, Reads, check_identity, fetch_tenant_with_tokens};
 use crate::plan::{
     Budget, GuardSettings, LostSecrets, PLAN_FORMAT_VERSION, Plan, PlanOptions, TenantPlan,
-    apply_calls_after_fresh_plan, failed_tenant, new_tenant, plan_tenant_with_lost_secrets,
+    apply_calls_after_fresh_plan, failed_tenant, mark_drift, new_tenant,
+    plan_tenant_with_lost_secrets,
 };
 
 /// What a plan is made with, besides the tenants.
@@ -34,6 +36,17 @@ pub struct PlanRequest<'a> {
     pub secrets_file: Option<&'a Path>,
     /// The token's budget, recorded in the plan.
     pub budget: Budget,
+    /// With `--changed-since`: the files at the reference, planned against the same snapshots
+    /// to mark each change as drift or the pull request's.
+    pub reference: Option<&'a Reference>,
+}
+
+/// The tenants a run works on, and with `--changed-since` the files at the reference.
+pub struct Selected {
+    /// The tenants, in file order.
+    pub tenants: Vec<DesiredTenant>,
+    /// The files' tenants at the `--changed-since` reference.
+    pub reference: Option<Reference>,
 }
 
 /// A planned run: the plan, and for every tenant what was read (for `apply`).
@@ -53,7 +66,7 @@ pub fn select(
     patterns: &[String],
     path: &Path,
     changed_since: Option<&str>,
-) -> anyhow::Result<Vec<DesiredTenant>> {
+) -> anyhow::Result<Selected> {
     let mut tenants: Vec<DesiredTenant> = state
         .tenants
         .into_iter()
@@ -65,16 +78,23 @@ pub fn select(
             patterns.join(", ")
         );
     }
-    if let Some(reference) = changed_since {
-        let changed = changed::changed_tenants(path, reference, &tenants)?;
-        tenants.retain(|t| changed.contains(&t.name));
-        tracing::info!(
-            tenants = tenants.len(),
-            reference,
-            "tenants changed since the reference"
-        );
-    }
-    Ok(tenants)
+    let Some(reference) = changed_since else {
+        return Ok(Selected {
+            tenants,
+            reference: None,
+        });
+    };
+    let (changed, before) = changed::changed_tenants(path, reference, &tenants)?;
+    tenants.retain(|t| changed.contains(&t.name));
+    tracing::info!(
+        tenants = tenants.len(),
+        reference,
+        "tenants changed since the reference"
+    );
+    Ok(Selected {
+        tenants,
+        reference: Some(before),
+    })
 }
 
 impl Engine {
@@ -101,6 +121,7 @@ impl Engine {
             options,
             request.keep_live,
             &lost,
+            request.reference,
         ))?;
         let (plans, tenants): (Vec<TenantPlan>, Vec<_>) = planned
             .into_iter()
@@ -114,6 +135,7 @@ impl Engine {
                 // no MSP tenant (all of them still to be created).
                 reads_own_all_group: !request.keep_live || !self.client().own_all_group_known(),
                 tenants: plans,
+                drift_since: request.reference.map(|r| r.name.clone()),
             },
             tenants,
         })
@@ -178,15 +200,28 @@ async fn read_and_plan(
     options: PlanOptions,
     keep_live: bool,
     lost: &BTreeMap<String, LostSecrets>,
+    reference: Option<&Reference>,
 ) -> anyhow::Result<Vec<TenantOutcome>> {
     let reads = reads_for(&tenants);
     let jobs = resolve_all(client, tenants).await?;
     tasks::concurrently(jobs, parallel, |(tenant, resolved)| {
         let client = client.clone();
         let lost = lost.get(&tenant.name).cloned().unwrap_or_default();
+        let before = reference.and_then(|r| r.tenants.get(&tenant.name)).cloned();
         async move {
-            let (plan, tenant, live) =
+            let (mut plan, tenant, live) =
                 plan_one(&client, tenant, resolved, reads, options, &lost, keep_live).await;
+            if let (Some(before), Some(live)) = (before, &live) {
+                // The files at the reference, against the same snapshot: no call.
+                let merged = plan_tenant_with_lost_secrets(
+                    &before,
+                    &live.snapshot,
+                    Some(live.account_id.clone()),
+                    options,
+                    &lost,
+                );
+                mark_drift(&mut plan.changes, &merged.changes);
+            }
             (plan, tenant, live.filter(|_| keep_live))
         }
     })

@@ -148,6 +148,7 @@ fn detach(
         before: Some(before),
         after: Some(after),
         fields,
+        drift: false,
     }
 }
 

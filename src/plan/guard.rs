@@ -73,6 +73,7 @@ mod tests {
                 before: None,
                 after: None,
                 fields: vec![],
+                drift: false,
             })
             .collect()
     }

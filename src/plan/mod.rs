@@ -7,6 +7,7 @@
 mod blockers;
 mod detach;
 mod diff;
+mod drift;
 
 mod fingerprint;
 mod guard;
@@ -22,6 +23,7 @@ use crate::desired::DesiredTenant;
 use crate::kinds::{Group, Kind, Policy, Resource, Router, ServiceUser, SetupKey, User};
 use crate::live::{Reads, Snapshot};
 
+pub use drift::mark_drift;
 pub use fingerprint::fingerprint;
 pub use guard::GuardSettings;
 
@@ -41,6 +43,9 @@ pub struct Plan {
     pub reads_own_all_group: bool,
     /// One entry per selected tenant, in file order.
     pub tenants: Vec<TenantPlan>,
+    /// The `--changed-since` reference the changes were told apart against (drift or the pull
+    /// request's), when there was one.
+    pub drift_since: Option<String>,
 }
 
 /// The token's request budget.
@@ -200,6 +205,10 @@ pub struct Change {
     pub after: Option<Object>,
     /// Field-level differences of an update or replace.
     pub fields: Vec<FieldChange>,
+    /// Whether the plan of the files at the `--changed-since` reference makes this change too:
+    /// the live tenant already differed from what was merged, so the pull request did not
+    /// cause it (see [`mark_drift`]). Always false without `--changed-since`.
+    pub drift: bool,
 }
 
 impl Change {

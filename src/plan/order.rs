@@ -43,6 +43,7 @@ mod tests {
             before: None,
             after: None,
             fields: vec![],
+            drift: false,
         }
     }
 

@@ -71,6 +71,7 @@ pub(super) fn repoint_changes(changes: &[Change], live: &Snapshot) -> Vec<Change
                 before: Some(Object::Policy(policy.clone())),
                 after: Some(Object::Policy(after)),
                 fields,
+                drift: false,
             });
         }
     }

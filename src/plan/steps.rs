@@ -41,6 +41,7 @@ fn revoke_first(change: &Change) -> Option<Change> {
         before: Some(Object::SetupKey(old.clone())),
         after: Some(Object::SetupKey(revoked)),
         fields: vec![flag("revoked", false)],
+        drift: false,
     })
 }
 
@@ -83,6 +84,7 @@ fn set_after_create(change: &Change) -> Option<Change> {
         before: Some(created),
         after: Some(after.clone()),
         fields: vec![flag(field, created_value)],
+        drift: false,
     })
 }
 

@@ -73,6 +73,8 @@ struct JsonPlan {
     budget: JsonBudget,
     #[serde(default)]
     reads_own_all_group: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    drift_since: Option<String>,
     tenants: Vec<JsonTenant>,
 }
 
@@ -115,6 +117,8 @@ struct JsonChange {
     before: Option<JsonObject>,
     after: Option<JsonObject>,
     fields: Vec<JsonField>,
+    #[serde(default)]
+    drift: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -294,6 +298,7 @@ impl From<&Plan> for JsonPlan {
                 burst: plan.budget.burst,
             },
             reads_own_all_group: plan.reads_own_all_group,
+            drift_since: plan.drift_since.clone(),
             tenants: plan.tenants.iter().map(JsonTenant::from).collect(),
         }
     }
@@ -353,6 +358,7 @@ impl From<&Change> for JsonChange {
                     after: f.after.clone(),
                 })
                 .collect(),
+            drift: c.drift,
         }
     }
 }
@@ -509,6 +515,7 @@ impl From<JsonPlan> for Plan {
             },
             reads_own_all_group: plan.reads_own_all_group,
             tenants: plan.tenants.into_iter().map(TenantPlan::from).collect(),
+            drift_since: plan.drift_since,
         }
     }
 }
@@ -567,6 +574,7 @@ impl From<JsonChange> for Change {
                     after: f.after,
                 })
                 .collect(),
+            drift: c.drift,
         }
     }
 }

@@ -48,6 +48,9 @@ pub(super) fn render(plan: &Plan) -> String {
     }
     let _ = writeln!(head, "**{}**\n", escape(&words::summary(plan)));
     let _ = writeln!(head, "{}\n", escape(&words::budget(plan)));
+    if let Some(drift) = words::drift_summary(plan) {
+        let _ = writeln!(head, "**{}**\n", escape(&drift));
+    }
     let totals = format!("{}\n", totals(plan));
 
     let mut room =
@@ -65,16 +68,17 @@ pub(super) fn render(plan: &Plan) -> String {
     let mut sections = Vec::new();
     let mut diagrams_cut = 0;
     let changing: Vec<&TenantPlan> = plan.tenants.iter().filter(|t| t.has_changes()).collect();
+    let drift_since = plan.drift_since.as_deref();
     for tenant in &changing {
         let diagram = mermaid::block(tenant);
-        let with_diagram = section(tenant, diagram.as_deref());
+        let with_diagram = section(tenant, drift_since, diagram.as_deref());
         if room.take(with_diagram.len()) {
             sections.push(with_diagram);
             continue;
         }
         // The picture is the first thing to go: the change list alone says everything.
         if diagram.is_some() {
-            let change_list_only = section(tenant, None);
+            let change_list_only = section(tenant, drift_since, None);
             if room.take(change_list_only.len()) {
                 sections.push(change_list_only);
                 diagrams_cut += 1;
@@ -203,21 +207,33 @@ impl Table {
         let listed: Vec<&TenantPlan> = plan.tenants.iter().filter(|t| words::is_shown(t)).collect();
         let counts = plan.counts();
         let blocked = listed.iter().filter(|t| words::is_blocked(t)).count();
-        let header = "| Tenant | Create | Update | Replace | Delete | Status |\n\
-                      |---|--:|--:|--:|--:|---|\n";
+        // With `--changed-since`, a column says how many of each tenant's changes are drift.
+        let drift = plan.drift_since.is_some();
+        let header = if drift {
+            "| Tenant | Create | Update | Replace | Delete | Drift | Status |\n\
+             |---|--:|--:|--:|--:|--:|---|\n"
+        } else {
+            "| Tenant | Create | Update | Replace | Delete | Status |\n\
+             |---|--:|--:|--:|--:|---|\n"
+        };
+        let drift_total = drift.then(|| {
+            let count: usize = listed.iter().map(|t| drift_count(t)).sum();
+            format!(" **{count}** |")
+        });
         let total = format!(
-            "| **Total** | **{}** | **{}** | **{}** | **{}** | {} |\n\n",
+            "| **Total** | **{}** | **{}** | **{}** | **{}** |{} {} |\n\n",
             counts.create,
             counts.update,
             counts.replace,
             counts.delete,
+            drift_total.unwrap_or_default(),
             if blocked > 0 {
                 format!("**{blocked} blocked**")
             } else {
                 "ready".to_owned()
             }
         );
-        let more_reserve = "| … 000000 more tenants | | | | | |\n".len();
+        let more_reserve = "| … 000000 more tenants | | | | | | |\n".len();
         if listed.is_empty() || !room.take(header.len() + total.len() + more_reserve) {
             return Table {
                 text: String::new(),
@@ -227,7 +243,7 @@ impl Table {
         let mut text = header.to_owned();
         let mut kept = 0;
         for tenant in &listed {
-            let row = row(tenant);
+            let row = row(tenant, drift);
             if !room.take(row.len()) {
                 break;
             }
@@ -238,8 +254,9 @@ impl Table {
         if rows_cut > 0 {
             let _ = writeln!(
                 text,
-                "| … {} | | | | | |",
-                words::plural(rows_cut, "more tenant", "more tenants")
+                "| … {} | | | | |{} |",
+                words::plural(rows_cut, "more tenant", "more tenants"),
+                if drift { " |" } else { "" }
             );
         }
         text.push_str(&total);
@@ -247,10 +264,15 @@ impl Table {
     }
 }
 
-fn row(tenant: &TenantPlan) -> String {
+fn row(tenant: &TenantPlan, drift: bool) -> String {
     let counts = tenant.counts();
+    let drift = if drift {
+        format!(" {} |", drift_count(tenant))
+    } else {
+        String::new()
+    };
     format!(
-        "| {} | {} | {} | {} | {} | {} |\n",
+        "| {} | {} | {} | {} | {} |{drift} {} |\n",
         escape(&tenant.name),
         counts.create,
         counts.update,
@@ -258,6 +280,11 @@ fn row(tenant: &TenantPlan) -> String {
         counts.delete,
         status(tenant)
     )
+}
+
+/// How many of the tenant's changes the files at the `--changed-since` reference make too.
+fn drift_count(tenant: &TenantPlan) -> usize {
+    tenant.changes.iter().filter(|c| c.drift).count()
 }
 
 /// `ready`, `new tenant`, `**refused**`, `**2 errors**`.
@@ -281,8 +308,8 @@ fn status(tenant: &TenantPlan) -> String {
 
 /// One collapsed section: the change list in a `diff` fence, the access diagram of the policy
 /// changes when given, and what was left alone.
-fn section(tenant: &TenantPlan, diagram: Option<&str>) -> String {
-    let lines: Vec<String> = words::change_lines(tenant)
+fn section(tenant: &TenantPlan, drift_since: Option<&str>, diagram: Option<&str>) -> String {
+    let lines: Vec<String> = words::change_lines(tenant, drift_since)
         .iter()
         .map(words::Line::plain)
         .collect();

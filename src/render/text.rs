@@ -77,13 +77,16 @@ pub(super) fn render(plan: &Plan, options: RenderOptions) -> String {
     }
     let _ = writeln!(out, "{}", paint.paint(BOLD, &words::summary(plan)));
     let _ = writeln!(out, "{}", words::budget(plan));
+    if let Some(drift) = words::drift_summary(plan) {
+        let _ = writeln!(out, "{}", paint.paint(YELLOW, &drift));
+    }
     if let Some(blocked) = words::blocked(plan) {
         let _ = writeln!(out, "{}", paint.paint(BOLD_RED, &blocked));
     }
     for tenant in &plan.tenants {
         if words::is_shown(tenant) {
             out.push('\n');
-            tenant_section(tenant, paint, &mut out);
+            tenant_section(tenant, plan.drift_since.as_deref(), paint, &mut out);
         }
     }
     out.push('\n');
@@ -98,7 +101,7 @@ pub(super) fn render(plan: &Plan, options: RenderOptions) -> String {
     out
 }
 
-fn tenant_section(tenant: &TenantPlan, paint: Paint, out: &mut String) {
+fn tenant_section(tenant: &TenantPlan, drift_since: Option<&str>, paint: Paint, out: &mut String) {
     let header = format!(
         "Tenant {}: {}",
         words::tenant_label(tenant),
@@ -113,7 +116,7 @@ fn tenant_section(tenant: &TenantPlan, paint: Paint, out: &mut String) {
         let text = words::error(&tenant.name, error);
         let _ = writeln!(out, "  {}", paint.paint(BOLD_RED, &format!("! {text}")));
     }
-    for line in words::change_lines(tenant) {
+    for line in words::change_lines(tenant, drift_since) {
         let _ = writeln!(out, "  {}", paint.line(&line));
     }
     if let Some(left) = words::left_alone(tenant) {

@@ -460,7 +460,7 @@ pub(super) fn totals(plan: &Plan) -> String {
 
 /// A tenant's change list: the tenant's own creation, then one line per change in apply order,
 /// each followed by its field differences.
-pub(super) fn change_lines(tenant: &TenantPlan) -> Vec<Line> {
+pub(super) fn change_lines(tenant: &TenantPlan, drift_since: Option<&str>) -> Vec<Line> {
     let mut lines: Vec<Line> = tenant
         .warnings
         .iter()
@@ -477,15 +477,81 @@ pub(super) fn change_lines(tenant: &TenantPlan) -> Vec<Line> {
             text: format!("tenant {} (through the MSP API)", tenant.name),
         });
     }
-    for change in &tenant.changes {
+    let drift_since = drift_since.filter(|_| tenant.changes.iter().any(|c| c.drift));
+    let Some(reference) = drift_since else {
+        change_list(tenant.changes.iter(), &mut lines);
+        return lines;
+    };
+    let (drift, own): (Vec<&Change>, Vec<&Change>) = tenant.changes.iter().partition(|c| c.drift);
+    if !own.is_empty() {
+        lines.push(heading(CHANGES_IN_PULL_REQUEST.to_owned()));
+        change_list(own.into_iter(), &mut lines);
+    }
+    lines.push(heading(drift_heading(reference)));
+    change_list(drift.into_iter(), &mut lines);
+    lines
+}
+
+/// The heading of a tenant's changes that the files at the reference make too.
+pub(super) const CHANGES_IN_PULL_REQUEST: &str = "Changes in this pull request:";
+
+/// `Drift: changed outside birdhouse since origin/main (apply sets it back):`.
+pub(super) fn drift_heading(reference: &str) -> String {
+    format!("Drift: changed outside birdhouse since {reference} (apply sets it back to the files):")
+}
+
+fn heading(text: String) -> Line {
+    Line {
+        indent: 0,
+        mark: None,
+        text,
+    }
+}
+
+fn change_list<'a>(changes: impl Iterator<Item = &'a Change>, lines: &mut Vec<Line>) {
+    for change in changes {
         lines.push(Line {
             indent: 0,
             mark: Some(Mark::of(change.action)),
             text: change_text(change),
         });
-        field_lines(&change.fields, &mut lines);
+        field_lines(&change.fields, lines);
     }
-    lines
+}
+
+/// How many of the plan's changes are drift, said once under the summary; `None` without
+/// `--changed-since` or without drift.
+pub(super) fn drift_summary(plan: &Plan) -> Option<String> {
+    let reference = plan.drift_since.as_deref()?;
+    let drift: usize = plan
+        .tenants
+        .iter()
+        .map(|t| t.changes.iter().filter(|c| c.drift).count())
+        .sum();
+    let all: usize = plan.tenants.iter().map(|t| t.changes.len()).sum();
+    (drift > 0).then(|| {
+        let changes = if all == 1 { "change" } else { "changes" };
+        let (are, them) = if drift == 1 {
+            ("is", "it")
+        } else {
+            ("are", "them")
+        };
+        let drifted = plan
+            .tenants
+            .iter()
+            .filter(|t| t.changes.iter().any(|c| c.drift))
+            .count();
+        let tenants = if drifted == 1 {
+            "tenant"
+        } else {
+            "tenants"
+        };
+        format!(
+            "Drift: {drift} of {all} {changes} {are} not this pull request's: the live {tenants} \
+             changed outside birdhouse since {reference}, and the files at {reference} plan {them} \
+             too."
+        )
+    })
 }
 
 /// `group developers`, `setup key office (auto_groups differ)`, `setup key ci: reusable, …`.

@@ -67,6 +67,7 @@ fn change(kind: Kind, name: &str, action: Action, reason: Reason) -> Change {
         before: None,
         after: None,
         fields: Vec::new(),
+        drift: false,
     }
 }
 
@@ -627,6 +628,7 @@ fn rich_plan() -> Plan {
                 ..tenant("Broken Ltd", None, vec![])
             },
         ],
+        drift_since: None,
     }
 }
 
@@ -646,6 +648,46 @@ fn text_plan() {
 #[test]
 fn markdown_plan() {
     insta::assert_snapshot!(markdown(&rich_plan()));
+}
+
+/// The rich plan as `--changed-since origin/main` tells it: Acme's changes the files at the
+/// reference make too are drift.
+fn drift_plan() -> Plan {
+    let mut plan = rich_plan();
+    plan.drift_since = Some("origin/main".into());
+    let acme = &mut plan.tenants[0];
+    let count = acme.changes.len();
+    for change in acme.changes.iter_mut().skip(count / 2) {
+        change.drift = true;
+    }
+    plan
+}
+
+#[test]
+fn drift_is_shown_apart_from_the_pull_requests_changes() {
+    let plan = drift_plan();
+    insta::assert_snapshot!("drift_text", text(&plan));
+    insta::assert_snapshot!("drift_markdown", markdown(&plan));
+    let json: serde_json::Value = serde_json::from_str(&render_to_string(
+        &plan,
+        Format::Json,
+        &RenderOptions::default(),
+    ))
+    .unwrap();
+    assert_eq!(json["drift_since"], "origin/main");
+    let flags: Vec<bool> = json["tenants"][0]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["drift"].as_bool().unwrap())
+        .collect();
+    assert!(flags.contains(&true) && flags.contains(&false), "{flags:?}");
+    // A saved plan keeps what was drift.
+    let read = birdhouse::render::read_json_plan(
+        render_to_string(&plan, Format::Json, &RenderOptions::default()).as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(read, plan);
 }
 
 #[test]
@@ -701,6 +743,7 @@ fn an_empty_plan_says_no_changes() {
             },
             tenant("Still GmbH", Some("s"), vec![]),
         ],
+        drift_since: None,
     };
     insta::assert_snapshot!("empty_text", text(&unchanged));
     insta::assert_snapshot!("empty_markdown", markdown(&unchanged));
@@ -727,6 +770,7 @@ fn the_budget_line_states_the_wait_beyond_the_burst() {
             Some("b"),
             vec![create(Kind::Group, "g", group("g"))],
         )],
+        drift_since: None,
     };
     plan.tenants[0].api_calls = 57;
     assert!(
@@ -751,6 +795,7 @@ fn a_saved_plans_apply_counts_one_read_of_the_own_accounts_all_group() {
             Some("b"),
             vec![create(Kind::Group, "g", group("g"))],
         )],
+        drift_since: None,
     };
     plan.tenants[0].api_calls = 10;
     assert_eq!(
@@ -823,6 +868,7 @@ fn markdown_escapes_names_and_messages() {
                 vec![create(Kind::Group, "```", group("```"))],
             )
         }],
+        drift_since: None,
     };
     let out = markdown(&plan);
     assert!(!out.contains("<script>"), "{out}");
@@ -874,6 +920,7 @@ fn huge_plan() -> Plan {
         budget: CLOUD,
         reads_own_all_group: true,
         tenants,
+        drift_since: None,
     }
 }
 
@@ -1024,6 +1071,7 @@ fn access_plan() -> Plan {
         budget: CLOUD,
         reads_own_all_group: true,
         tenants: vec![tenant("Zahnärzte \"Süd\"", Some("z"), changes)],
+        drift_since: None,
     }
 }
 
@@ -1053,6 +1101,7 @@ fn markdown_draws_no_diagram_without_policy_changes() {
             Some("q"),
             vec![create(Kind::Group, "g", group("g"))],
         )],
+        drift_since: None,
     };
     assert!(!markdown(&plan).contains("mermaid"));
     assert!(
@@ -1081,6 +1130,7 @@ fn wide_policy_plan(sources: usize, destinations: usize, policy: &str) -> Plan {
             Some("w"),
             vec![policy_change(policy, Action::Create, None, Some(wide))],
         )],
+        drift_since: None,
     }
 }
 

@@ -11,7 +11,7 @@ use crate::engine::{PlanRequest, write_plan};
 use crate::render::{Format, RenderOptions, render};
 
 pub(crate) fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<Exit> {
-    let Some(tenants) =
+    let Some(selected) =
         common::load_selected(settings, &args.input.path, args.changed_since.as_deref())?
     else {
         return Ok(Exit::Error);
@@ -22,8 +22,9 @@ pub(crate) fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<Exit> 
         keep_live: false,
         secrets_file: args.secrets_out.as_deref(),
         budget: common::budget(settings),
+        reference: selected.reference.as_ref(),
     };
-    let planned = engine.plan(tenants, &request)?;
+    let planned = engine.plan(selected.tenants, &request)?;
     let plan = &planned.plan;
     if let Some(out) = &args.out {
         write_plan(plan, out)?;

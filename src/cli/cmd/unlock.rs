@@ -24,13 +24,13 @@ pub(in crate::cli) fn run(settings: &Settings, args: &InputArgs) -> anyhow::Resu
         )
         .into());
     }
-    let Some(tenants) = common::load_selected(settings, &args.path, None)? else {
+    let Some(selected) = common::load_selected(settings, &args.path, None)? else {
         return Ok(Exit::Error);
     };
     let engine = common::connect(settings)?;
     let mut failed = false;
     let mut stdout = std::io::stdout().lock();
-    for (tenant, removed) in engine.unlock(tenants)? {
+    for (tenant, removed) in engine.unlock(selected.tenants)? {
         match removed {
             Ok(removed) if removed.is_empty() => {
                 writeln!(stdout, "{}: no apply lock", tenant.name)?;

@@ -130,6 +130,7 @@ impl Differ<'_> {
             before: None,
             after: None,
             fields: Vec::new(),
+            drift: false,
         });
         self.out.changes.last_mut().expect("invariant: just pushed")
     }

@@ -46,7 +46,7 @@ pub(crate) fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<Exit>
             changed_since,
             allow_mass_delete,
         } => {
-            let Some(tenants) = common::load_selected(settings, path, changed_since.as_deref())?
+            let Some(selected) = common::load_selected(settings, path, changed_since.as_deref())?
             else {
                 return Ok(Exit::Error);
             };
@@ -56,8 +56,9 @@ pub(crate) fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<Exit>
                 keep_live: true,
                 secrets_file: apply.secrets_out.as_deref(),
                 budget: common::budget(settings),
+                reference: selected.reference.as_ref(),
             };
-            let planned = engine.plan(tenants, &request)?;
+            let planned = engine.plan(selected.tenants, &request)?;
             let jobs = jobs_for(&planned.plan, Some(planned.tenants));
             (Some(engine), planned.plan, jobs)
         }
