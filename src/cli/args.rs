@@ -129,6 +129,9 @@ Examples:
 Examples:
   birdhouse schema > schema/birdhouse.schema.json")]
     Schema,
+    /// Manage the API token: `token rotate` replaces it with a new one.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// First run of a self-hosted server: create the owner and a PAT.
     #[command(after_help = "\
 Examples:
@@ -146,6 +149,43 @@ Examples:
 Examples:
   birdhouse man > birdhouse.1 && man ./birdhouse.1")]
     Man,
+}
+
+/// `birdhouse token …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum TokenCommand {
+    /// Create a new PAT, prove it works, write it to a new 0600 file, then delete the old one.
+    #[command(after_help = "\
+Examples:
+  birdhouse token rotate --user current --expires-in 90d --out new.pat
+  birdhouse token rotate --user current --expires-in 30d --out new.pat --keep-old
+  birdhouse token rotate --user 1a2b3c --expires-in 90d --out ci.pat --replace old-ci-token")]
+    Rotate(RotateArgs),
+}
+
+/// `birdhouse token rotate`.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct RotateArgs {
+    /// Whose token: `current` (the user of the token in use) or a user id of the token's own
+    /// account (a service user, say).
+    #[arg(long, value_name = "ID|current", default_value = "current")]
+    pub user: String,
+    /// The new token's lifetime in whole days, 1d to 365d.
+    #[arg(long, value_name = "DAYS", default_value = "90d")]
+    pub expires_in: String,
+    /// A new file for the new token, created with mode 0600; the token is never printed.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// The new token's name (default: `birdhouse` and today's date).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The token to delete, by id or name (default: the token in use for `--user current`,
+    /// the user's only token otherwise).
+    #[arg(long, value_name = "ID|NAME", conflicts_with = "keep_old")]
+    pub replace: Option<String>,
+    /// Keep the old token (delete it yourself once nothing uses it).
+    #[arg(long)]
+    pub keep_old: bool,
 }
 
 /// The global options each command ignores, by command: hidden from that command's help (they

@@ -8,7 +8,7 @@ use crate::cli::connection;
 use crate::cli::settings::{Settings, Verbosity};
 use crate::desired::Loaded;
 use crate::engine::{self, Engine, Selected};
-use crate::plan::{Budget, Plan};
+use crate::plan::{Budget, Plan, TokenExpiry};
 
 /// The run's engine, connected with the settings' API, token and budget.
 pub(crate) fn connect(settings: &Settings) -> anyhow::Result<Engine> {
@@ -52,6 +52,44 @@ pub(crate) fn load_selected(
         changed_since,
     )?;
     Ok(Some(selected))
+}
+
+/// Warns on stderr when the run's token expires within two weeks, and returns it for the
+/// Markdown plan's note. Two calls, under the run's budget; best effort: a server that cannot
+/// say which token the run carries is not an error.
+pub(crate) fn check_token(engine: &Engine, settings: &Settings) -> Option<TokenExpiry> {
+    let token = match engine.token_in_use() {
+        Ok(Some(token)) => token,
+        Ok(None) => return None,
+        Err(error) => {
+            tracing::debug!("cannot tell when the token expires: {error:#}");
+            return None;
+        }
+    };
+    if !token.expires_soon() {
+        return None;
+    }
+    if settings.verbosity > Verbosity::Quiet {
+        let when = if token.days_left < 0 {
+            "has expired".to_owned()
+        } else {
+            format!(
+                "expires in {} day{}",
+                token.days_left,
+                if token.days_left == 1 { "" } else { "s" }
+            )
+        };
+        eprintln!(
+            "warning: the API token {:?} of user {} {when} ({}); rotate it: birdhouse token \
+             rotate --user current --expires-in 90d --out FILE",
+            token.name, token.user_id, token.expires
+        );
+    }
+    Some(TokenExpiry {
+        name: token.name,
+        expires: token.expires,
+        days_left: token.days_left,
+    })
 }
 
 /// Names, on stderr, every tenant the plan cannot apply (errors or refusals); true when

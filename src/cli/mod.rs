@@ -7,6 +7,7 @@ mod cmd;
 mod common;
 mod connection;
 pub(crate) mod exit;
+mod secret_file;
 pub(crate) mod settings;
 
 use std::io::{IsTerminal, Write};
@@ -69,6 +70,7 @@ fn run(args: Args) -> anyhow::Result<Exit> {
         Command::Tenants(tenants) => cmd::tenants::run(&settings, &tenants),
         Command::Unlock(input) => cmd::unlock::run(&settings, &input),
         Command::Bootstrap(bootstrap) => cmd::bootstrap::run(&settings, &bootstrap),
+        Command::Token(token) => cmd::token::run(&settings, &token),
         Command::Completions(completions) => cmd::docs::completions(&completions),
         Command::Man => cmd::docs::man(),
     }

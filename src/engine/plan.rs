@@ -136,6 +136,7 @@ impl Engine {
                 reads_own_all_group: !request.keep_live || !self.client().own_all_group_known(),
                 tenants: plans,
                 drift_since: request.reference.map(|r| r.name.clone()),
+                token_expiry: None,
             },
             tenants,
         })

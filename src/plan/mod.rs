@@ -46,6 +46,19 @@ pub struct Plan {
     /// The `--changed-since` reference the changes were told apart against (drift or the pull
     /// request's), when there was one.
     pub drift_since: Option<String>,
+    /// The run's token, when it expires soon: the Markdown plan notes it. Not saved.
+    pub token_expiry: Option<TokenExpiry>,
+}
+
+/// A token that expires soon, as a plan notes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenExpiry {
+    /// The token's name.
+    pub name: String,
+    /// Its expiry (RFC 3339).
+    pub expires: String,
+    /// Whole days left (negative once expired).
+    pub days_left: i64,
 }
 
 /// The token's request budget.

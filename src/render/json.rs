@@ -516,6 +516,7 @@ impl From<JsonPlan> for Plan {
             reads_own_all_group: plan.reads_own_all_group,
             tenants: plan.tenants.into_iter().map(TenantPlan::from).collect(),
             drift_since: plan.drift_since,
+            token_expiry: None,
         }
     }
 }

@@ -38,6 +38,9 @@ impl Room {
 /// The whole Markdown plan.
 pub(super) fn render(plan: &Plan) -> String {
     let mut head = String::from("## birdhouse plan\n\n");
+    if let Some(note) = words::token_note(plan) {
+        let _ = writeln!(head, "> **Note:** {}\n", escape(&note));
+    }
     if words::is_empty(plan) {
         let _ = writeln!(head, "**{}**\n", words::NO_CHANGES);
         if let Some(list) = words::unmanaged(&words::total_unmanaged(plan)) {

@@ -541,11 +541,7 @@ pub(super) fn drift_summary(plan: &Plan) -> Option<String> {
             .iter()
             .filter(|t| t.changes.iter().any(|c| c.drift))
             .count();
-        let tenants = if drifted == 1 {
-            "tenant"
-        } else {
-            "tenants"
-        };
+        let tenants = if drifted == 1 { "tenant" } else { "tenants" };
         format!(
             "Drift: {drift} of {all} {changes} {are} not this pull request's: the live {tenants} \
              changed outside birdhouse since {reference}, and the files at {reference} plan {them} \
@@ -874,6 +870,22 @@ fn describe_rule(rule: &Rule) -> String {
         text.push_str(" (rule disabled)");
     }
     text
+}
+
+/// The note of a token that expires soon: when, and how to rotate it.
+pub(super) fn token_note(plan: &Plan) -> Option<String> {
+    let token = plan.token_expiry.as_ref()?;
+    let when = match token.days_left {
+        days if days < 0 => "has expired".to_owned(),
+        0 => "expires today".to_owned(),
+        1 => "expires tomorrow".to_owned(),
+        days => format!("expires in {days} days"),
+    };
+    Some(format!(
+        "The API token {:?} {when} ({}): rotate it with `birdhouse token rotate --user current \
+         --expires-in 90d --out FILE` and put the new token where CI reads it.",
+        token.name, token.expires
+    ))
 }
 
 #[cfg(test)]

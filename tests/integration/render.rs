@@ -629,6 +629,7 @@ fn rich_plan() -> Plan {
             },
         ],
         drift_since: None,
+        token_expiry: None,
     }
 }
 
@@ -744,6 +745,7 @@ fn an_empty_plan_says_no_changes() {
             tenant("Still GmbH", Some("s"), vec![]),
         ],
         drift_since: None,
+        token_expiry: None,
     };
     insta::assert_snapshot!("empty_text", text(&unchanged));
     insta::assert_snapshot!("empty_markdown", markdown(&unchanged));
@@ -771,6 +773,7 @@ fn the_budget_line_states_the_wait_beyond_the_burst() {
             vec![create(Kind::Group, "g", group("g"))],
         )],
         drift_since: None,
+        token_expiry: None,
     };
     plan.tenants[0].api_calls = 57;
     assert!(
@@ -796,6 +799,7 @@ fn a_saved_plans_apply_counts_one_read_of_the_own_accounts_all_group() {
             vec![create(Kind::Group, "g", group("g"))],
         )],
         drift_since: None,
+        token_expiry: None,
     };
     plan.tenants[0].api_calls = 10;
     assert_eq!(
@@ -869,6 +873,7 @@ fn markdown_escapes_names_and_messages() {
             )
         }],
         drift_since: None,
+        token_expiry: None,
     };
     let out = markdown(&plan);
     assert!(!out.contains("<script>"), "{out}");
@@ -921,6 +926,7 @@ fn huge_plan() -> Plan {
         reads_own_all_group: true,
         tenants,
         drift_since: None,
+        token_expiry: None,
     }
 }
 
@@ -1072,6 +1078,7 @@ fn access_plan() -> Plan {
         reads_own_all_group: true,
         tenants: vec![tenant("Zahnärzte \"Süd\"", Some("z"), changes)],
         drift_since: None,
+        token_expiry: None,
     }
 }
 
@@ -1102,6 +1109,7 @@ fn markdown_draws_no_diagram_without_policy_changes() {
             vec![create(Kind::Group, "g", group("g"))],
         )],
         drift_since: None,
+        token_expiry: None,
     };
     assert!(!markdown(&plan).contains("mermaid"));
     assert!(
@@ -1131,6 +1139,7 @@ fn wide_policy_plan(sources: usize, destinations: usize, policy: &str) -> Plan {
             vec![policy_change(policy, Action::Create, None, Some(wide))],
         )],
         drift_since: None,
+        token_expiry: None,
     }
 }
 

@@ -33,7 +33,7 @@ pub(crate) fn run(settings: &Settings, args: &BootstrapArgs) -> anyhow::Result<E
     let password = read_password(&args.password_file)?;
     let trusted_roots = connection::trusted_roots(settings.connection.ca_cert.as_deref())?;
     // Before `POST /api/setup`: the setup runs once per server, and its PAT is shown once.
-    check_pat_out(&args.pat_out)?;
+    crate::cli::secret_file::check_new(&args.pat_out, "--pat-out")?;
     let request = SetupRequest {
         email: args.email.clone(),
         name: args.name.clone(),
@@ -52,7 +52,7 @@ pub(crate) fn run(settings: &Settings, args: &BootstrapArgs) -> anyhow::Result<E
             response.email
         );
     };
-    write_secret_file(&args.pat_out, &token).with_context(|| {
+    crate::cli::secret_file::write_new(&args.pat_out, &token).with_context(|| {
         format!(
             "writing the PAT to {}; the owner {} now exists, so setup cannot run again: log in to \
              the dashboard as the owner and create a PAT there",
@@ -69,32 +69,6 @@ pub(crate) fn run(settings: &Settings, args: &BootstrapArgs) -> anyhow::Result<E
         args.pat_expire_in
     )?;
     Ok(Exit::Success)
-}
-
-/// Where the PAT goes must be writable as a new file: the parent is a directory, and nothing
-/// (no file, no symlink, dangling or not) is at the path.
-fn check_pat_out(path: &Path) -> anyhow::Result<()> {
-    if std::fs::symlink_metadata(path).is_ok() {
-        return Err(UsageError(format!(
-            "--pat-out {} already exists; bootstrap never overwrites a token file or follows a \
-             symlink",
-            path.display()
-        ))
-        .into());
-    }
-    let parent = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    if !std::fs::metadata(parent).is_ok_and(|m| m.is_dir()) {
-        return Err(UsageError(format!(
-            "--pat-out {}: the directory {} does not exist; create it first",
-            path.display(),
-            parent.display()
-        ))
-        .into());
-    }
-    Ok(())
 }
 
 fn read_password(path: &Path) -> anyhow::Result<Secret<String>> {
@@ -127,16 +101,4 @@ fn explain(error: ApiError) -> anyhow::Error {
         _ => "the server could not be bootstrapped",
     };
     anyhow::Error::new(error).context(advice)
-}
-
-/// Creates `path` with mode 0600 (never wider, even for a moment) and writes the secret.
-fn write_secret_file(path: &Path, secret: &Secret<String>) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
-    file.write_all(secret.expose().as_bytes())?;
-    file.write_all(b"\n")?;
-    file.sync_all()
 }

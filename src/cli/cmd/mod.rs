@@ -7,5 +7,6 @@ pub(super) mod export;
 pub(super) mod plan;
 pub(super) mod schema;
 pub(super) mod tenants;
+pub(super) mod token;
 pub(super) mod unlock;
 pub(crate) mod validate;

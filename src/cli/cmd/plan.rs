@@ -17,6 +17,7 @@ pub(crate) fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<Exit> 
         return Ok(Exit::Error);
     };
     let engine = common::connect(settings)?;
+    let token_expiry = common::check_token(&engine, settings);
     let request = PlanRequest {
         allow_mass_delete: args.allow_mass_delete,
         keep_live: false,
@@ -24,7 +25,8 @@ pub(crate) fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<Exit> 
         budget: common::budget(settings),
         reference: selected.reference.as_ref(),
     };
-    let planned = engine.plan(selected.tenants, &request)?;
+    let mut planned = engine.plan(selected.tenants, &request)?;
+    planned.plan.token_expiry = token_expiry;
     let plan = &planned.plan;
     if let Some(out) = &args.out {
         write_plan(plan, out)?;

@@ -34,6 +34,11 @@ impl TenantClient {
         self.list(&["api", "users", user_id, "tokens"]).await
     }
 
+    /// `GET /api/users/current`: the token's own user (in the token's own account).
+    pub async fn current_user(&self) -> Result<User, ApiError> {
+        self.get(&["api", "users", "current"]).await
+    }
+
     /// `POST /api/users/{id}/tokens`; the answer holds the token, once.
     pub async fn create_token(
         &self,

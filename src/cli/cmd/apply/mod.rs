@@ -51,6 +51,7 @@ pub(crate) fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<Exit>
                 return Ok(Exit::Error);
             };
             let engine = common::connect(settings)?;
+            let token_expiry = common::check_token(&engine, settings);
             let request = PlanRequest {
                 allow_mass_delete: *allow_mass_delete,
                 keep_live: true,
@@ -58,7 +59,8 @@ pub(crate) fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<Exit>
                 budget: common::budget(settings),
                 reference: selected.reference.as_ref(),
             };
-            let planned = engine.plan(selected.tenants, &request)?;
+            let mut planned = engine.plan(selected.tenants, &request)?;
+            planned.plan.token_expiry = token_expiry;
             let jobs = jobs_for(&planned.plan, Some(planned.tenants));
             (Some(engine), planned.plan, jobs)
         }
