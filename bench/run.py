@@ -8,7 +8,7 @@ model) and the date, so runs on different machines stay comparable and none is o
 What is measured (see docs/benchmarks.md for the formulas):
   A. API calls per `plan` at 1, 10, 100, 1,000 tenants: the backend's /lab/stats counters and
      birdhouse's own count (-v), against the issue's formula 1 + sum(7 + N_networks),
-     birdhouse's real one 2 + sum(6 + min(N_networks, 1)), and a per-object refresh
+     birdhouse's real one 4 + sum(6 + min(N_networks, 1)), and a per-object refresh
      (one GET per object, as a Terraform provider's refresh does).
   B. Wall time of `plan` (and `apply`, when it exists) under a scaled Cloud budget, against the
      floor max(0, calls - burst) / rate; 429s met (goal 0).
@@ -287,7 +287,7 @@ def main():
                 "tenants": n, "backend_calls": requests, "birdhouse_calls": result["requests"],
                 "exit": result["code"], "no_changes": "No changes" in result["stdout"],
                 "issue_formula": 1 + n * (7 + NETWORKS_PER_TENANT),
-                "birdhouse_formula": 2 + n * (6 + min(NETWORKS_PER_TENANT, 1)),
+                "birdhouse_formula": 4 + n * (6 + min(NETWORKS_PER_TENANT, 1)),
                 "per_object": 1 + n * OBJECTS,
                 "wall_s": result["wall_s"], "cpu_s": result["cpu_s"],
                 "maxrss_mb": result["maxrss_mb"], "rate_limited": limited,
@@ -433,8 +433,9 @@ Formulas:
 
 - issue: `1 + sum(7 + N_networks)`: one MSP tenant list per run, then per tenant the identity
   check, six lists and one resource list per network;
-- birdhouse: `2 + sum(6 + min(N_networks, 1))`: the MSP tenant list and the token's own
-  account's groups once per run, then per tenant six lists (the groups list proves the identity:
+- birdhouse: `4 + sum(6 + min(N_networks, 1))`: the MSP tenant list, the token's own
+  account's groups and the token's expiry (its user and that user's tokens) once per run, then
+  per tenant six lists (the groups list proves the identity:
   its `All` group is not the own account's) and one account-wide resource list
   (`GET /api/networks/resources`) when the tenant has any network;
 - per-object refresh (what a Terraform provider's refresh costs): `1 + sum(N_objects)`, one GET

@@ -130,7 +130,13 @@ Examples:
   birdhouse schema > schema/birdhouse.schema.json")]
     Schema,
     /// Manage the API token: `token rotate` replaces it with a new one.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "\
+Examples:
+  birdhouse token rotate --user current --expires-in 90d --out new.pat
+  birdhouse token rotate --user current --expires-in 30d --out new.pat --keep-old"
+    )]
     Token(TokenCommand),
     /// First run of a self-hosted server: create the owner and a PAT.
     #[command(after_help = "\
@@ -205,6 +211,8 @@ const IGNORED_GLOBALS: &[(&str, &[&str])] = &[
     ),
     ("export", &["color"]),
     ("tenants", &["tenants", "parallel", "color"]),
+    ("token", &["tenants", "parallel", "color"]),
+    ("rotate", &["tenants", "parallel", "color"]),
     ("unlock", &["color"]),
     (
         "bootstrap",
@@ -245,19 +253,22 @@ pub(crate) fn command() -> clap::Command {
     // Building propagates the global options into every subcommand, where they can be hidden.
     command.build();
     // In place, keeping the order of commands and options (help lists them as declared).
-    command = command.mut_subcommands(|sub| {
-        let Some((_, ignored)) = IGNORED_GLOBALS
-            .iter()
-            .find(|(name, _)| *name == sub.get_name())
-        else {
-            return sub;
-        };
-        sub.mut_args(|arg| {
-            let hidden = ignored.contains(&arg.get_id().as_str());
-            arg.hide(hidden)
-        })
-    });
-    command
+    command.mut_subcommands(hide_ignored_globals)
+}
+
+/// Hides the global options `sub` (and each of its own subcommands) ignores.
+fn hide_ignored_globals(sub: clap::Command) -> clap::Command {
+    let sub = sub.mut_subcommands(hide_ignored_globals);
+    let Some((_, ignored)) = IGNORED_GLOBALS
+        .iter()
+        .find(|(name, _)| *name == sub.get_name())
+    else {
+        return sub;
+    };
+    sub.mut_args(|arg| {
+        let hidden = ignored.contains(&arg.get_id().as_str());
+        arg.hide(hidden)
+    })
 }
 
 /// `birdhouse completions`.

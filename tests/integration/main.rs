@@ -15,4 +15,5 @@ mod render;
 mod safety;
 mod snapshot;
 mod support;
+mod token;
 mod truth;

@@ -203,6 +203,7 @@ impl Account {
             ("PUT", ["setup-keys", id]) => self.update_setup_key(id, body),
             ("DELETE", ["setup-keys", id]) => remove(&mut self.setup_keys, id, "setup key"),
             ("GET", ["users"]) => Ok(self.list_users()),
+            ("GET", ["users", "current"]) => self.current_user(),
             ("POST", ["users"]) => self.create_user(body),
             ("PUT", ["users", id]) => self.update_user(id, body),
             ("DELETE", ["users", id]) => self.delete_user(id),
@@ -551,6 +552,18 @@ impl Account {
                 Ok(json!({}))
             }
         }
+    }
+
+    /// `GET /api/users/current`: the owner, whose token every request carries.
+    fn current_user(&self) -> Result<Value, Refusal> {
+        self.users
+            .values()
+            .find(|u| u.is_current)
+            .map(user_json)
+            .ok_or_else(|| Refusal {
+                status: 404,
+                message: "no current user".into(),
+            })
     }
 
     fn list_tokens(&self, user: &str) -> Result<Value, Refusal> {
