@@ -4,7 +4,8 @@
 //! shape, the README's quotes of the examples, and (with the NetBird lab) whole pipelines: the
 //! default-branch apply with its secrets handed to a stand-in Vault CLI, and four pushes to a
 //! pull request / merge request (a change, another change, a refused plan, invalid files)
-//! through the plan job of both services, in a temporary git repository.
+//! through the plan job of both services, in a temporary git repository; and the scheduled
+//! drift check of both, which keeps one issue open while a tenant drifts and closes it.
 //!
 //! The GitHub workflow's `run:` steps and the GitLab jobs' `script:` run from the YAML files
 //! themselves (`ci/runner.rs`), so what is tested is what users copy.

@@ -1,6 +1,7 @@
 //! A stand-in for the parts of GitHub's and GitLab's REST APIs that the comment scripts use:
 //! list, create and edit the comments of one pull request (GitHub) or the notes of one merge
-//! request (GitLab). It keeps the comments, checks the token, pages lists as the real APIs do
+//! request (GitLab); and the drift scripts: list the open issues with a label, open one, edit
+//! its body, comment on it and close it. It keeps the comments, checks the token, pages lists as the real APIs do
 //! (`per_page`, `page`) and records every call, so a test can assert what the scripts did and
 //! that they left exactly one birdhouse comment.
 //!
@@ -51,11 +52,26 @@ pub(crate) struct Call {
     pub(crate) status: u16,
 }
 
+/// An issue as the stand-in keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Issue {
+    /// GitHub's `number`, GitLab's `iid`.
+    pub(crate) number: u64,
+    pub(crate) title: String,
+    /// GitHub's `body`, GitLab's `description`.
+    pub(crate) body: String,
+    pub(crate) labels: Vec<String>,
+    pub(crate) open: bool,
+    /// The comments (GitHub) or notes (GitLab) on it.
+    pub(crate) comments: Vec<String>,
+}
+
 #[derive(Debug)]
 struct State {
     flavor: Flavor,
     token: String,
     comments: Vec<Comment>,
+    issues: Vec<Issue>,
     calls: Vec<Call>,
     next_id: u64,
 }
@@ -79,6 +95,7 @@ impl Forge {
             flavor,
             token: token.to_owned(),
             comments: seeded,
+            issues: Vec::new(),
             calls: Vec::new(),
             next_id,
         }));
@@ -117,6 +134,10 @@ impl Forge {
     }
 
     /// Every call so far, in order.
+    pub(crate) fn issues(&self) -> Vec<Issue> {
+        self.state.lock().unwrap().issues.clone()
+    }
+
     pub(crate) fn calls(&self) -> Vec<Call> {
         self.state.lock().expect("forge state").calls.clone()
     }
@@ -258,6 +279,9 @@ fn route(state: &mut State, request: &Request) -> (u16, Value) {
         Flavor::GitHub => "PATCH",
         Flavor::GitLab => "PUT",
     };
+    if let Some(answer) = route_issues(state, request) {
+        return answer;
+    }
     if request.path == list_path && request.method == "GET" {
         let per_page: usize = request
             .query
@@ -309,6 +333,134 @@ fn route(state: &mut State, request: &Request) -> (u16, Value) {
         }
     }
     (404, json!({"message": "Not Found"}))
+}
+
+/// The issue endpoints of both flavours, or `None` for another path.
+fn route_issues(state: &mut State, request: &Request) -> Option<(u16, Value)> {
+    let base = match state.flavor {
+        Flavor::GitHub => format!("/repos/{GITHUB_REPOSITORY}/issues"),
+        Flavor::GitLab => format!("/api/v4/projects/{GITLAB_PROJECT_ID}/issues"),
+    };
+    let rest = request.path.strip_prefix(&base)?;
+    let flavor = state.flavor;
+    let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+    let text = |key: &str| body.get(key).and_then(Value::as_str).map(str::to_owned);
+    let body_key = match flavor {
+        Flavor::GitHub => "body",
+        Flavor::GitLab => "description",
+    };
+    let segments: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
+    match (request.method.as_str(), segments.as_slice()) {
+        ("GET", [""]) => {
+            let open_state = match flavor {
+                Flavor::GitHub => "open",
+                Flavor::GitLab => "opened",
+            };
+            let wanted_open = request.query.get("state").map(String::as_str) == Some(open_state);
+            let label = request.query.get("labels").cloned().unwrap_or_default();
+            let per_page: usize = request
+                .query
+                .get("per_page")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(30);
+            let page: usize = request
+                .query
+                .get("page")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1);
+            let items: Vec<Value> = state
+                .issues
+                .iter()
+                .filter(|i| i.open == wanted_open)
+                .filter(|i| label.is_empty() || i.labels.contains(&label))
+                .skip(per_page * (page.max(1) - 1))
+                .take(per_page)
+                .map(|i| issue_json(flavor, i))
+                .collect();
+            Some((200, Value::Array(items)))
+        }
+        ("POST", [""]) => {
+            let labels = match flavor {
+                Flavor::GitHub => body["labels"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect(),
+                Flavor::GitLab => text("labels")
+                    .map(|l| l.split(',').map(str::to_owned).collect())
+                    .unwrap_or_default(),
+            };
+            let issue = Issue {
+                number: state.next_id,
+                title: text("title").unwrap_or_default(),
+                body: text(body_key).unwrap_or_default(),
+                labels,
+                open: true,
+                comments: Vec::new(),
+            };
+            state.next_id += 1;
+            let answer = issue_json(flavor, &issue);
+            state.issues.push(issue);
+            Some((201, answer))
+        }
+        (method, [number]) if method == edit_method(flavor) => {
+            let issue = state
+                .issues
+                .iter_mut()
+                .find(|i| number.parse() == Ok(i.number))?;
+            if let Some(new_body) = text(body_key) {
+                issue.body = new_body;
+            }
+            if let Some(title) = text("title") {
+                issue.title = title;
+            }
+            let closes = match flavor {
+                Flavor::GitHub => text("state").as_deref() == Some("closed"),
+                Flavor::GitLab => text("state_event").as_deref() == Some("close"),
+            };
+            if closes {
+                issue.open = false;
+            }
+            Some((200, issue_json(flavor, issue)))
+        }
+        ("POST", [number, "comments" | "notes"]) => {
+            let issue = state
+                .issues
+                .iter_mut()
+                .find(|i| number.parse() == Ok(i.number))?;
+            issue.comments.push(text("body").unwrap_or_default());
+            Some((201, json!({"id": issue.comments.len()})))
+        }
+        _ => None,
+    }
+}
+
+fn edit_method(flavor: Flavor) -> &'static str {
+    match flavor {
+        Flavor::GitHub => "PATCH",
+        Flavor::GitLab => "PUT",
+    }
+}
+
+fn issue_json(flavor: Flavor, issue: &Issue) -> Value {
+    match flavor {
+        Flavor::GitHub => json!({
+            "number": issue.number,
+            "title": issue.title,
+            "body": issue.body,
+            "state": if issue.open { "open" } else { "closed" },
+            "labels": issue.labels.iter().map(|l| json!({"name": l})).collect::<Vec<_>>(),
+        }),
+        Flavor::GitLab => json!({
+            "iid": issue.number,
+            "title": issue.title,
+            "description": issue.body,
+            "state": if issue.open { "opened" } else { "closed" },
+            "labels": issue.labels,
+        }),
+    }
 }
 
 fn to_json(flavor: Flavor, comment: &Comment) -> Value {

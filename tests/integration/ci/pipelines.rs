@@ -377,3 +377,160 @@ fn pipelines_plan_in_review_and_apply_on_merge() {
     }
     assert_never_printed(&secrets, &places);
 }
+
+/// Deletes a live setup key by hand, as someone in the dashboard would.
+fn delete_key_by_hand(server: &birdhouse_lab::ServerRecord, name: &str) {
+    let keys = birdhouse_lab::probe::Probe::new(server)
+        .get_blocking("/api/setup-keys")
+        .unwrap();
+    let id = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["name"] == name)
+        .unwrap_or_else(|| panic!("no setup key {name}: {keys}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    crate::e2e::write(
+        server,
+        "DELETE",
+        &format!("/api/setup-keys/{id}"),
+        &Value::Null,
+    );
+}
+
+#[test]
+#[ignore = "needs NetBird lab"]
+fn the_scheduled_drift_check_keeps_one_issue_open_while_tenants_drift_and_closes_it() {
+    require_shell_tools();
+    let lab = examples_lab();
+    let repo = TenantsRepo::new();
+    let tools = Tools::new();
+    let github_api = Forge::start(Flavor::GitHub, GITHUB_TOKEN, Vec::new());
+    let gitlab_api = Forge::start(Flavor::GitLab, GITLAB_TOKEN, Vec::new());
+    let github = GitHub::new(&repo, &tools, &lab, &github_api);
+    let gitlab = GitLab::new(&repo, &tools, &lab, &gitlab_api);
+    let converge = || {
+        let out = Command::new(assert_cmd::cargo::cargo_bin!("birdhouse"))
+            .args(["apply", "-f", "tenants", "--yes", "--discard-secrets"])
+            .current_dir(repo.path())
+            .env("NETBIRD_API_URL", lab.base_url())
+            .env("NETBIRD_API_TOKEN", lab.token().expose())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            plan_exit_code(&repo, &lab),
+            0,
+            "the tenants match the files"
+        );
+    };
+    let check = || {
+        let on_github = github.run("birdhouse-drift.yml", "drift");
+        let schedule = gitlab.schedule();
+        for job in ["birdhouse-plan", "birdhouse-apply"] {
+            assert!(
+                gitlab.run(job, &schedule).is_none(),
+                "{job} never runs in a scheduled pipeline"
+            );
+        }
+        let on_gitlab = gitlab
+            .run("birdhouse-drift", &schedule)
+            .expect("the drift job runs in scheduled pipelines");
+        assert!(on_github.success, "{}", on_github.log());
+        assert!(on_gitlab.success, "{}", on_gitlab.log());
+        (on_github, on_gitlab)
+    };
+    assert!(
+        gitlab
+            .run("birdhouse-drift", &gitlab.push_to_main())
+            .is_none(),
+        "the drift job runs only in scheduled pipelines"
+    );
+    converge();
+
+    // No drift: no issue.
+    check();
+    assert!(github_api.issues().is_empty() && gitlab_api.issues().is_empty());
+
+    // Someone deletes a setup key in Acme Dental's dashboard: one issue each, with the plan.
+    let acme = lab.tenant("Acme Dental").unwrap();
+    delete_key_by_hand(&acme, "clinic-workstations");
+    let (on_github, _) = check();
+    assert!(
+        on_github.summary.contains("setup key clinic-workstations"),
+        "{}",
+        on_github.summary
+    );
+    let opened = |forge: &Forge| {
+        let issues = forge.issues();
+        assert_eq!(issues.len(), 1, "one drift issue: {issues:#?}");
+        let issue = issues[0].clone();
+        assert!(issue.open);
+        assert_eq!(issue.labels, ["birdhouse-drift"]);
+        assert!(
+            issue
+                .body
+                .starts_with("<!-- birdhouse-drift -->\nLive tenants differ"),
+            "{}",
+            issue.body
+        );
+        assert!(issue.body.contains("## birdhouse plan"), "{}", issue.body);
+        assert!(
+            issue.body.contains("+ setup key clinic-workstations"),
+            "{}",
+            issue.body
+        );
+        issue
+    };
+    let first = [opened(&github_api), opened(&gitlab_api)];
+    assert!(
+        first[0].body.contains("actions/runs/4242"),
+        "{}",
+        first[0].body
+    );
+    assert!(
+        first[1].body.contains("/-/pipelines/77"),
+        "{}",
+        first[1].body
+    );
+
+    // Still drifting, and more: the same issue is updated, no second one opened.
+    delete_key_by_hand(&acme, "imaging-bootstrap");
+    check();
+    let second = [opened(&github_api), opened(&gitlab_api)];
+    for (before, after) in first.iter().zip(&second) {
+        assert_eq!(before.number, after.number, "the same issue");
+        assert!(
+            after.body.contains("+ setup key imaging-bootstrap"),
+            "{}",
+            after.body
+        );
+    }
+
+    // The tenants are made to match the files again: the next check closes the issue.
+    converge();
+    check();
+    for forge in [&github_api, &gitlab_api] {
+        let issues = forge.issues();
+        assert_eq!(issues.len(), 1, "{issues:#?}");
+        assert!(!issues[0].open, "closed once no drift is left");
+        assert!(
+            issues[0]
+                .comments
+                .last()
+                .is_some_and(|c| c.starts_with("No drift any more")),
+            "{:#?}",
+            issues[0]
+        );
+    }
+    // And stays closed, with no new issue, while nothing drifts.
+    check();
+    assert_eq!(github_api.issues().len(), 1);
+    assert_eq!(gitlab_api.issues().len(), 1);
+}

@@ -28,9 +28,15 @@ impl TenantsRepo {
                 "github/birdhouse-apply.yml",
                 ".github/workflows/birdhouse-apply.yml",
             ),
+            (
+                "github/birdhouse-drift.yml",
+                ".github/workflows/birdhouse-drift.yml",
+            ),
             ("github/pr-comment.sh", ".github/scripts/pr-comment.sh"),
+            ("github/drift-issue.sh", ".github/scripts/drift-issue.sh"),
             ("gitlab/.gitlab-ci.yml", ".gitlab-ci.yml"),
             ("gitlab/mr-note.sh", ".gitlab/scripts/mr-note.sh"),
+            ("gitlab/drift-issue.sh", ".gitlab/scripts/drift-issue.sh"),
         ];
         for (from, to) in copies {
             repo.write(to, &std::fs::read_to_string(example(from)).unwrap());

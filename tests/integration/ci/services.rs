@@ -45,6 +45,9 @@ impl GitHub {
                 lab.token().expose().to_owned(),
             ),
             ("github.token", GITHUB_TOKEN.to_owned()),
+            ("github.server_url", "https://github.example".to_owned()),
+            ("github.repository", forge::GITHUB_REPOSITORY.to_owned()),
+            ("github.run_id", "4242".to_owned()),
             ("github.base_ref", "main".to_owned()),
             (
                 "github.event.pull_request.number",
@@ -117,6 +120,18 @@ impl GitLab {
         let mut vars = self.project.clone();
         vars.insert("CI_PIPELINE_SOURCE", "push".to_owned());
         vars.insert("CI_COMMIT_BRANCH", "main".to_owned());
+        vars
+    }
+
+    /// A scheduled pipeline (Build > Pipeline schedules) on the default branch.
+    pub(super) fn schedule(&self) -> BTreeMap<&'static str, String> {
+        let mut vars = self.project.clone();
+        vars.insert("CI_PIPELINE_SOURCE", "schedule".to_owned());
+        vars.insert("CI_COMMIT_BRANCH", "main".to_owned());
+        vars.insert(
+            "CI_PIPELINE_URL",
+            "https://gitlab.example/northwind/tenants/-/pipelines/77".to_owned(),
+        );
         vars
     }
 

@@ -177,7 +177,10 @@ fn gitlab_pipeline_has_the_shape_gitlab_expects() {
         }
     }
     visible.sort_unstable();
-    assert_eq!(visible, ["birdhouse-apply", "birdhouse-plan"]);
+    assert_eq!(
+        visible,
+        ["birdhouse-apply", "birdhouse-drift", "birdhouse-plan"]
+    );
 }
 
 /// Every fenced block of the README's CI section is a verbatim excerpt of an example, so the
