@@ -1,6 +1,7 @@
 //! A stand-in for the parts of GitHub's and GitLab's REST APIs that the comment scripts use:
 //! list, create and edit the comments of one pull request (GitHub) or the notes of one merge
-//! request (GitLab); and the drift scripts: list the open issues with a label, open one, edit
+//! request (GitLab); the reviewed-plan scripts: the pull / merge request a commit merged, and
+//! the saved plan its plan job kept for its last commit (an artifact); and the drift scripts: list the open issues with a label, open one, edit
 //! its body, comment on it and close it. It keeps the comments, checks the token, pages lists as the real APIs do
 //! (`per_page`, `page`) and records every call, so a test can assert what the scripts did and
 //! that they left exactly one birdhouse comment.
@@ -66,12 +67,24 @@ pub(crate) struct Issue {
     pub(crate) comments: Vec<String>,
 }
 
+/// A plan job's saved plan, as the forge keeps the artifact of the job that ran for `head`.
+#[derive(Debug, Clone)]
+struct SavedPlan {
+    head: String,
+    json: Vec<u8>,
+}
+
 #[derive(Debug)]
 struct State {
     flavor: Flavor,
     token: String,
+    /// The stand-in's own base URL, for the download links it hands out.
+    url: String,
     comments: Vec<Comment>,
     issues: Vec<Issue>,
+    /// Merge commit → the head commit of the request it merged.
+    merges: Vec<(String, String)>,
+    plans: Vec<SavedPlan>,
     calls: Vec<Call>,
     next_id: u64,
 }
@@ -94,8 +107,11 @@ impl Forge {
         let state = Arc::new(Mutex::new(State {
             flavor,
             token: token.to_owned(),
+            url: url.clone(),
             comments: seeded,
             issues: Vec::new(),
+            merges: Vec::new(),
+            plans: Vec::new(),
             calls: Vec::new(),
             next_id,
         }));
@@ -134,6 +150,24 @@ impl Forge {
     }
 
     /// Every call so far, in order.
+    /// The plan job of the request ran for `head` and kept `json` as its artifact.
+    pub(crate) fn keep_plan(&self, head: &str, json: &str) {
+        self.state.lock().unwrap().plans.push(SavedPlan {
+            head: head.to_owned(),
+            json: json.as_bytes().to_vec(),
+        });
+    }
+
+    /// `merge` (a commit of the default branch) merged the request, whose last commit was
+    /// `head`.
+    pub(crate) fn merged(&self, merge: &str, head: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .merges
+            .push((merge.to_owned(), head.to_owned()));
+    }
+
     pub(crate) fn issues(&self) -> Vec<Issue> {
         self.state.lock().unwrap().issues.clone()
     }
@@ -182,17 +216,22 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>) {
     let Some(request) = read_request(&mut stream) else {
         return;
     };
-    let (status, body) = {
+    let (status, text, content_type) = {
         let mut state = state.lock().expect("forge state");
-        let (status, body) = route(&mut state, &request);
+        let reviewed = authorised(&state, &request)
+            .then(|| route_reviews(&state, &request))
+            .flatten();
+        let (status, text, content_type) = reviewed.unwrap_or_else(|| {
+            let (status, body) = route(&mut state, &request);
+            (status, body.to_string().into_bytes(), "application/json")
+        });
         state.calls.push(Call {
             method: request.method.clone(),
             path: request.path.clone(),
             status,
         });
-        (status, body)
+        (status, text, content_type)
     };
-    let text = body.to_string();
     let reason = match status {
         200 => "OK",
         201 => "Created",
@@ -202,10 +241,141 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>) {
     };
     let _ = write!(
         stream,
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
-         Connection: close\r\n\r\n{text}",
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n",
         text.len()
     );
+    let _ = stream.write_all(&text);
+}
+
+fn authorised(state: &State, request: &Request) -> bool {
+    match state.flavor {
+        Flavor::GitHub => {
+            request.headers.get("authorization") == Some(&format!("Bearer {}", state.token))
+        }
+        Flavor::GitLab => request.headers.get("private-token") == Some(&state.token),
+    }
+}
+
+/// What the reviewed-plan scripts read: which request a commit merged, and the saved plans of
+/// its plan jobs. `None` for any other path.
+fn route_reviews(state: &State, request: &Request) -> Option<(u16, Vec<u8>, &'static str)> {
+    if request.method != "GET" {
+        return None;
+    }
+    let json = |value: Value| Some((200, value.to_string().into_bytes(), "application/json"));
+    let head_of = |merge: &str| {
+        state
+            .merges
+            .iter()
+            .find(|(m, _)| m == merge)
+            .map(|(_, head)| head.clone())
+    };
+    let plan = |index: &str| {
+        index
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| state.plans.get(i.checked_sub(1)?))
+    };
+    match state.flavor {
+        Flavor::GitHub => {
+            let rest = request
+                .path
+                .strip_prefix(&format!("/repos/{GITHUB_REPOSITORY}/"))?;
+            let segments: Vec<&str> = rest.split('/').collect();
+            match segments.as_slice() {
+                ["commits", sha, "pulls"] => json(Value::Array(
+                    head_of(sha)
+                        .map(|head| {
+                            json!({"number": REQUEST_NUMBER, "merged_at": "2026-12-01T09:00:00Z",
+                                   "head": {"sha": head},
+                                   "html_url": format!("https://github.example/{GITHUB_REPOSITORY}/pull/{REQUEST_NUMBER}")})
+                        })
+                        .into_iter()
+                        .collect(),
+                )),
+                ["actions", "artifacts"] => {
+                    let name = format!("birdhouse-plan-{REQUEST_NUMBER}");
+                    let listed = request.query.get("name").is_none_or(|n| *n == name);
+                    let artifacts: Vec<Value> = state
+                        .plans
+                        .iter()
+                        .enumerate()
+                        .filter(|_| listed)
+                        .map(|(i, plan)| {
+                            json!({"id": i + 1, "name": name, "expired": false,
+                                   "created_at": format!("2026-12-01T08:{:02}:00Z", i % 60),
+                                   "archive_download_url": format!(
+                                       "{}/repos/{GITHUB_REPOSITORY}/actions/artifacts/{}/zip",
+                                       state.url, i + 1),
+                                   "workflow_run": {"head_sha": plan.head}})
+                        })
+                        .collect();
+                    json(json!({"total_count": artifacts.len(), "artifacts": artifacts}))
+                }
+                ["actions", "artifacts", id, "zip"] => {
+                    Some((200, zip_of_plan(&plan(id)?.json), "application/zip"))
+                }
+                _ => None,
+            }
+        }
+        Flavor::GitLab => {
+            let rest = request
+                .path
+                .strip_prefix(&format!("/api/v4/projects/{GITLAB_PROJECT_ID}/"))?;
+            let segments: Vec<&str> = rest.split('/').collect();
+            match segments.as_slice() {
+                ["repository", "commits", sha, "merge_requests"] => json(Value::Array(
+                    head_of(sha)
+                        .map(|head| {
+                            json!({"iid": REQUEST_NUMBER, "state": "merged", "sha": head,
+                                   "web_url": format!("https://gitlab.example/northwind/tenants/-/merge_requests/{REQUEST_NUMBER}")})
+                        })
+                        .into_iter()
+                        .collect(),
+                )),
+                ["merge_requests", _, "pipelines"] => json(Value::Array(
+                    // Newest first, as GitLab lists them.
+                    state
+                        .plans
+                        .iter()
+                        .enumerate()
+                        .rev()
+                        .map(|(i, plan)| json!({"id": i + 1, "sha": plan.head, "status": "success"}))
+                        .collect(),
+                )),
+                ["pipelines", id, "jobs"] => json(json!([
+                    {"id": 1000 + id.parse::<usize>().ok()?, "name": "birdhouse-plan", "status": "success"}
+                ])),
+                ["jobs", id, "artifacts", "plan.json"] => {
+                    let index = id.parse::<usize>().ok()?.checked_sub(1000)?;
+                    let plan = plan(&index.to_string())?;
+                    Some((200, plan.json.clone(), "application/json"))
+                }
+                _ => None,
+            }
+        }
+    }
+}
+
+/// The artifact as GitHub serves it: a zip archive holding `plan.json` (made with Python's
+/// zipfile, which every machine that runs these tests has).
+fn zip_of_plan(json: &[u8]) -> Vec<u8> {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let plan = dir.path().join("plan.json");
+    std::fs::write(&plan, json).expect("write the plan");
+    let archive = dir.path().join("artifact.zip");
+    let status = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, zipfile; zipfile.ZipFile(sys.argv[1], 'w').write(sys.argv[2], 'plan.json')",
+        ])
+        .arg(&archive)
+        .arg(&plan)
+        .status()
+        .expect("python3 runs");
+    assert!(status.success(), "zipping the artifact");
+    std::fs::read(&archive).expect("read the zip")
 }
 
 fn read_request(stream: &mut TcpStream) -> Option<Request> {

@@ -34,6 +34,36 @@ fn plan_exit_code(repo: &TenantsRepo, lab: &Lab) -> i32 {
     out.status.code().unwrap_or(-1)
 }
 
+/// `birdhouse plan --detailed-exitcode --tenant NAME` on the checkout.
+fn plan_exit_code_of(repo: &TenantsRepo, lab: &Lab, tenant: &str) -> i32 {
+    let out = Command::new(assert_cmd::cargo::cargo_bin!("birdhouse"))
+        .args([
+            "plan",
+            "-f",
+            "tenants",
+            "--detailed-exitcode",
+            "--tenant",
+            tenant,
+        ])
+        .current_dir(repo.path())
+        .env("NETBIRD_API_URL", lab.base_url())
+        .env("NETBIRD_API_TOKEN", lab.token().expose())
+        .output()
+        .unwrap();
+    out.status.code().unwrap_or(-1)
+}
+
+/// Whether the tenant's server has a setup key of that name.
+fn has_key(server: &birdhouse_lab::ServerRecord, name: &str) -> bool {
+    birdhouse_lab::probe::Probe::new(server)
+        .get_blocking("/api/setup-keys")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|k| k["name"] == name)
+}
+
 /// Asserts that no secret, token or password of the run is anywhere a person could read it.
 fn assert_never_printed(secrets: &[String], places: &[(&str, &str)]) {
     for secret in secrets.iter().filter(|s| s.len() >= 8) {
@@ -130,10 +160,12 @@ fn pipelines_plan_in_review_and_apply_on_merge() {
 
     // The default branch's first apply (GitHub): every example tenant is configured, and the
     // new setup keys', tokens' and passwords' secrets reach the store and nothing else.
-    let applied = github.run("birdhouse-apply.yml", "apply");
+    let applied = github.dispatch("birdhouse-apply.yml", "apply");
     assert!(applied.success, "{}", applied.log());
     assert!(
-        applied.summary.starts_with("## birdhouse apply (exit 0)"),
+        applied
+            .summary
+            .starts_with("## birdhouse apply of the files as they are (run by hand) (exit 0)"),
         "{}",
         applied.summary
     );
@@ -239,6 +271,8 @@ fn pipelines_plan_in_review_and_apply_on_merge() {
         "tablets for the front desk",
     );
     let (_, _, second_comment, second_note) = review(true);
+    // The plan jobs keep their saved plan as the artifact of this commit.
+    gitlab_api.keep_plan(&merged_later, &repo.read("plan.json"));
     for (first, second, forge, edit) in [
         (&first_comment, &second_comment, &github_api, "PATCH"),
         (&first_note, &second_note, &gitlab_api, "PUT"),
@@ -320,8 +354,14 @@ fn pipelines_plan_in_review_and_apply_on_merge() {
     assert_eq!(invalid_comment.id, first_comment.id);
     assert_eq!(invalid_note.id, first_note.id);
 
-    // Merge push 2 and apply on the default branch (GitLab this time): the new key is made,
-    // its secret goes to the store, and the tenants match the files again.
+    // Meanwhile someone deletes a setup key in another tenant's dashboard.
+    let globex = lab.tenant("Globex Logistics").unwrap();
+    delete_key_by_hand(&globex, "scanners");
+
+    // Merge push 2 and apply on the default branch (GitLab this time): the plan reviewed for
+    // that commit is applied, and nothing else. The new key is made, its secret goes to the
+    // store, and Acme Dental matches the files again; Globex, outside the reviewed scope, is
+    // not written to: its key stays deleted.
     repo.git(&["checkout", "--quiet", "main"]);
     repo.git(&[
         "merge",
@@ -331,7 +371,19 @@ fn pipelines_plan_in_review_and_apply_on_merge() {
         "merge the tablets",
         &merged_later,
     ]);
-    let push = gitlab.push_to_main();
+    let merge = repo.git(&["rev-parse", "HEAD"]);
+    let push = gitlab.push_of(&merge);
+    // A push that merged no merge request applies nothing.
+    let unreviewed = gitlab
+        .run("birdhouse-apply", &push)
+        .expect("apply runs on the default branch");
+    assert!(!unreviewed.success, "{}", unreviewed.log());
+    assert!(
+        unreviewed.log().contains("merged no merge request"),
+        "{}",
+        unreviewed.log()
+    );
+    gitlab_api.merged(&merge, &merged_later);
     assert!(
         gitlab.run("birdhouse-plan", &push).is_none(),
         "no plan job on the default branch"
@@ -341,6 +393,13 @@ fn pipelines_plan_in_review_and_apply_on_merge() {
         .run("birdhouse-apply", &push)
         .expect("apply runs on the default branch");
     assert!(applied.success, "{}", applied.log());
+    assert!(
+        applied
+            .log()
+            .contains("applying the plan reviewed in https://gitlab.example/"),
+        "{}",
+        applied.log()
+    );
     let new_secrets = stored_secrets(&tools, before, &applied.log());
     assert_eq!(new_secrets.len(), 1, "one new setup key: {}", applied.log());
     assert!(
@@ -350,9 +409,18 @@ fn pipelines_plan_in_review_and_apply_on_merge() {
     );
     no_secrets_file_left(&tools.scratch("gitlab-tmp"));
     assert_eq!(
-        plan_exit_code(&repo, &lab),
+        plan_exit_code_of(&repo, &lab, "Acme Dental"),
         0,
         "the merged change converged"
+    );
+    assert!(
+        !has_key(&globex, "scanners"),
+        "nothing outside the review was written"
+    );
+    assert_eq!(
+        plan_exit_code_of(&repo, &lab, "Globex Logistics"),
+        2,
+        "Globex's drift is still there for its own review"
     );
 
     secrets.extend(new_secrets);
@@ -533,4 +601,114 @@ fn the_scheduled_drift_check_keeps_one_issue_open_while_tenants_drift_and_closes
     check();
     assert_eq!(github_api.issues().len(), 1);
     assert_eq!(gitlab_api.issues().len(), 1);
+}
+
+#[test]
+#[ignore = "needs NetBird lab"]
+fn github_applies_on_merge_the_plan_its_pull_request_reviewed_and_nothing_else() {
+    require_shell_tools();
+    let lab = examples_lab();
+    let repo = TenantsRepo::new();
+    let tools = Tools::new();
+    let forge = Forge::start(Flavor::GitHub, GITHUB_TOKEN, Vec::new());
+    let github = GitHub::new(&repo, &tools, &lab, &forge);
+    let converged = github.dispatch("birdhouse-apply.yml", "apply");
+    assert!(converged.success, "{}", converged.log());
+    let globex = lab.tenant("Globex Logistics").unwrap();
+
+    // The pull request: one more port for the dentists, planned and reviewed.
+    let base = repo.git(&["rev-parse", "HEAD"]);
+    repo.git(&["update-ref", "refs/remotes/origin/main", &base]);
+    repo.git(&["checkout", "--quiet", "-b", "feature"]);
+    let head = repo.push(
+        "tenants/acme-dental.yaml",
+        "ports: [443, 5432]",
+        "ports: [443, 5432, 8443]",
+        "dentists reach the practice server's admin port",
+    );
+    let planned = github.run("birdhouse-plan.yml", "plan");
+    assert!(planned.success, "{}", planned.log());
+    forge.keep_plan(&head, &repo.read("plan.json"));
+
+    // Meanwhile, in Globex's dashboard, someone deletes a setup key.
+    delete_key_by_hand(&globex, "scanners");
+
+    // A push of main that merged no pull request applies nothing.
+    repo.git(&["checkout", "--quiet", "main"]);
+    lab.reset_stats();
+    let unreviewed = github.push("birdhouse-apply.yml", "apply", &base);
+    assert!(!unreviewed.success, "{}", unreviewed.log());
+    assert!(
+        unreviewed.summary.contains("merged no pull request"),
+        "{}",
+        unreviewed.summary
+    );
+    assert_eq!(lab.stats().requests, 0, "nothing was even read");
+
+    // A merge whose files are not the reviewed ones (main had moved on) applies nothing.
+    repo.git(&["merge", "--quiet", "--no-ff", "-m", "merge", &head]);
+    let text = repo.read("tenants/customers.yaml");
+    repo.write(
+        "tenants/customers.yaml",
+        &text.replacen(
+            "      - name: dispatch\n",
+            "      - name: dispatch\n      - name: night-shift\n",
+            1,
+        ),
+    );
+    let moved = repo.commit("an unreviewed group on main");
+    forge.merged(&moved, &head);
+    let stale_files = github.push("birdhouse-apply.yml", "apply", &moved);
+    assert!(!stale_files.success, "{}", stale_files.log());
+    assert!(
+        stale_files
+            .summary
+            .contains("differ from those of #7's last commit"),
+        "{}",
+        stale_files.summary
+    );
+    assert_eq!(lab.stats().requests, 0, "nothing was read or written");
+    repo.git(&["reset", "--quiet", "--hard", "HEAD~1"]);
+
+    // The merge of the reviewed commit: its plan is applied, Acme Dental gets its port, and
+    // Globex, which the pull request never touched, is not written to.
+    let merge = repo.git(&["rev-parse", "HEAD"]);
+    forge.merged(&merge, &head);
+    let applied = github.push("birdhouse-apply.yml", "apply", &merge);
+    assert!(applied.success, "{}", applied.log());
+    assert!(
+        applied.summary.starts_with(&format!(
+            "## birdhouse apply of the plan reviewed in https://github.example/{}/pull/7 (exit 0)",
+            super::forge::GITHUB_REPOSITORY
+        )),
+        "{}",
+        applied.summary
+    );
+    assert_eq!(plan_exit_code_of(&repo, &lab, "Acme Dental"), 0);
+    assert!(
+        !has_key(&globex, "scanners"),
+        "nothing outside the review was written"
+    );
+    let writes: Vec<String> = lab
+        .stats()
+        .calls
+        .keys()
+        .filter(|call| !call.starts_with("GET "))
+        .cloned()
+        .collect();
+    assert!(
+        !writes.iter().any(|w| w.contains("setup-keys")),
+        "no setup key was written anywhere: {writes:?}"
+    );
+
+    // Applying the same reviewed plan again is refused: the tenant moved since it was made.
+    let again = github.push("birdhouse-apply.yml", "apply", &merge);
+    assert!(!again.success, "{}", again.log());
+    assert!(
+        again
+            .log()
+            .contains("a tenant changed since its plan was reviewed"),
+        "{}",
+        again.log()
+    );
 }

@@ -74,6 +74,24 @@ impl GitHub {
         let path = self.runner.workdir.join(".github/workflows").join(workflow);
         self.runner.github(&path, job, &self.contexts, &[])
     }
+
+    /// The job run by hand (Run workflow).
+    pub(super) fn dispatch(&self, workflow: &str, job: &str) -> JobRun {
+        let mut contexts = self.contexts.clone();
+        contexts.insert("github.event_name", "workflow_dispatch".to_owned());
+        let path = self.runner.workdir.join(".github/workflows").join(workflow);
+        self.runner.github(&path, job, &contexts, &[])
+    }
+
+    /// The job of a push of `sha` to the default branch.
+    pub(super) fn push(&self, workflow: &str, job: &str, sha: &str) -> JobRun {
+        let mut contexts = self.contexts.clone();
+        contexts.insert("github.event_name", "push".to_owned());
+        let mut runner = self.runner.clone();
+        runner.env.insert("GITHUB_SHA".to_owned(), sha.to_owned());
+        let path = runner.workdir.join(".github/workflows").join(workflow);
+        runner.github(&path, job, &contexts, &[])
+    }
 }
 
 /// What GitLab CI gives a job in a merge-request or a default-branch pipeline.
@@ -120,6 +138,13 @@ impl GitLab {
         let mut vars = self.project.clone();
         vars.insert("CI_PIPELINE_SOURCE", "push".to_owned());
         vars.insert("CI_COMMIT_BRANCH", "main".to_owned());
+        vars
+    }
+
+    /// A push of `sha` to the default branch.
+    pub(super) fn push_of(&self, sha: &str) -> BTreeMap<&'static str, String> {
+        let mut vars = self.push_to_main();
+        vars.insert("CI_COMMIT_SHA", sha.to_owned());
         vars
     }
 
