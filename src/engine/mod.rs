@@ -28,7 +28,7 @@ pub use apply::{Applied, jobs_for};
 pub use changed::Reference;
 pub use plan::{PlanRequest, Planned, Selected, select};
 pub use saved::{read_plan, write_plan};
-pub use token::{RotateRequest, Rotated, TokenInUse, TokenOwner, WARN_WITHIN_DAYS};
+pub use token::{RotateRequest, Rotated, TokenInUse, TokenOwner, TokenRole, WARN_WITHIN_DAYS};
 
 /// One run: its async runtime (the only one the process builds) and, for commands that talk to
 /// a management server with a token, its client, whose rate budget every request of the run

@@ -44,6 +44,15 @@ impl TokenInUse {
     }
 }
 
+/// What the token's user is allowed, as far as the server says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenRole {
+    /// A user with this role (`owner`, `admin`, `auditor`…).
+    Role(String),
+    /// A service user: the server does not let it read its own user, so not its role either.
+    ServiceUser,
+}
+
 /// Whose token `token rotate` replaces.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenOwner {
@@ -89,6 +98,17 @@ impl Engine {
     /// under the run's budget. `None` when the server cannot tell (see the module's doc).
     pub fn token_in_use(&self) -> anyhow::Result<Option<TokenInUse>> {
         self.block_on(token_in_use(&self.client().tenant(None)))
+    }
+
+    /// The role of the token's own user (`auditor`, `admin`…): one call. A service user's
+    /// token may not read its own user (v0.77.1 `GetCurrentUserInfo` refuses service users
+    /// with 403), which says what it is: [`TokenRole::ServiceUser`].
+    pub fn token_role(&self) -> anyhow::Result<TokenRole> {
+        match self.block_on(self.client().tenant(None).current_user()) {
+            Ok(user) => Ok(TokenRole::Role(user.role)),
+            Err(ApiError::Forbidden { .. }) => Ok(TokenRole::ServiceUser),
+            Err(error) => Err(anyhow::Error::new(error).context("reading the token's own user")),
+        }
     }
 
     /// Creates a new token for `request.owner`, proves it works with a client made by
@@ -169,10 +189,17 @@ async fn rotate(
     connect_with: impl FnOnce(Secret<String>) -> anyhow::Result<Client>,
     keep: impl FnOnce(&Secret<String>) -> anyhow::Result<()>,
 ) -> anyhow::Result<Rotated> {
-    let current = own
-        .current_user()
-        .await
-        .context("reading the token's own user")?;
+    let current = match own.current_user().await {
+        Ok(user) => user,
+        Err(error @ ApiError::Forbidden { .. }) => {
+            return Err(anyhow::Error::new(error).context(
+                "this token is a service user's, and NetBird lets no service user read its own \
+                 user: rotate a service user's token with an admin's token and --user <the \
+                 service user's id>",
+            ));
+        }
+        Err(error) => return Err(anyhow::Error::new(error).context("reading the token's own user")),
+    };
     let user_id = match &request.owner {
         TokenOwner::Current => current.id.clone(),
         TokenOwner::Id(id) => id.clone(),

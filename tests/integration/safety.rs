@@ -607,6 +607,12 @@ fn a_read_only_token_plans_and_apply_says_it_cannot_write() {
         stderr.contains("this token's user may read but not write here"),
         "{stderr}"
     );
+    // NetBird lets no service user read its own user (v0.77.1 answers 403), so the note says
+    // what it can: the token is a service user's.
+    assert!(
+        stderr.contains("note: this token is a service user's"),
+        "{stderr}"
+    );
     assert!(!stderr.contains(&token) && !stdout.contains(&token));
     let groups = birdhouse_lab::probe::Probe::new(own)
         .get_blocking("/api/groups")

@@ -34,11 +34,17 @@ impl TenantsRepo {
             ),
             ("github/pr-comment.sh", ".github/scripts/pr-comment.sh"),
             ("github/drift-issue.sh", ".github/scripts/drift-issue.sh"),
-            ("github/reviewed-plan.sh", ".github/scripts/reviewed-plan.sh"),
+            (
+                "github/reviewed-plan.sh",
+                ".github/scripts/reviewed-plan.sh",
+            ),
             ("gitlab/.gitlab-ci.yml", ".gitlab-ci.yml"),
             ("gitlab/mr-note.sh", ".gitlab/scripts/mr-note.sh"),
             ("gitlab/drift-issue.sh", ".gitlab/scripts/drift-issue.sh"),
-            ("gitlab/reviewed-plan.sh", ".gitlab/scripts/reviewed-plan.sh"),
+            (
+                "gitlab/reviewed-plan.sh",
+                ".gitlab/scripts/reviewed-plan.sh",
+            ),
         ];
         for (from, to) in copies {
             repo.write(to, &std::fs::read_to_string(example(from)).unwrap());

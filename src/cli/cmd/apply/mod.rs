@@ -224,6 +224,12 @@ fn execute(
         &reports,
         started.elapsed(),
     )?;
+    if report::refused_a_write(&reports) {
+        // One call, only now: which role the token's user has, so the fix is plain.
+        if let Ok(role) = engine.token_role() {
+            eprintln!("{}", report::role_note(&role));
+        }
+    }
     if let Some(path) = sink.path()
         && settings.verbosity > Verbosity::Quiet
     {

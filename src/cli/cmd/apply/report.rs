@@ -87,6 +87,44 @@ pub(super) fn summary(
     Ok(())
 }
 
+/// Whether a tenant stopped because the server refused a write (403): the token may read but
+/// not write there.
+pub(super) fn refused_a_write(reports: &[Applied]) -> bool {
+    reports.iter().any(|(_, report)| match &report.status {
+        TenantStatus::Failed(error) => is_refused_write(error),
+        _ => false,
+    })
+}
+
+fn is_refused_write(error: &ApplyError) -> bool {
+    match error {
+        ApplyError::Api(crate::api::ApiError::Forbidden { request, .. }) => {
+            request.method != crate::api::Method::Get
+        }
+        ApplyError::Token { source, .. } => is_refused_write(source),
+        _ => false,
+    }
+}
+
+/// What the token's role means for apply, after a refused write.
+pub(super) fn role_note(role: &crate::engine::TokenRole) -> String {
+    match role {
+        crate::engine::TokenRole::Role(role) if role == "admin" || role == "owner" => format!(
+            "note: this token's user has role {role} in its own account; in a tenant it needs an \
+             MSP permission group that allows writes"
+        ),
+        crate::engine::TokenRole::Role(role) => format!(
+            "note: this token's user has role {role}: it can plan but not apply; apply with the \
+             token of an admin or owner (NETBIRD_APPLY_TOKEN in the CI recipes)"
+        ),
+        crate::engine::TokenRole::ServiceUser => "note: this token is a service user's (NetBird \
+             lets it read its own user only through another user's token); give that service \
+             user the admin role, or apply with an admin's token (NETBIRD_APPLY_TOKEN in the CI \
+             recipes)"
+            .to_owned(),
+    }
+}
+
 /// `+ group developers`, as the plan writes it.
 pub(super) fn change_label(change: &Change, color: bool) -> String {
     crate::render::change_label(change, &crate::render::RenderOptions { color })
