@@ -243,4 +243,64 @@ fn a_token_expiring_soon_is_warned_about_and_rotation_replaces_it_without_printi
     assert_eq!(get(&server, &new, "/api/users/current").0, 200);
     assert_eq!(get(&server, &newer, "/api/users/current").0, 200);
     assert_eq!(count(), before + 1);
+
+    // A service user's token, rotated with the owner's token: NetBird lets no service user
+    // read its own user, so the new token is proven by reading its account.
+    let service = crate::e2e::write(
+        &server,
+        "POST",
+        "/api/users",
+        &json!({"name": "ci-bot", "role": "admin", "is_service_user": true, "auto_groups": []}),
+    );
+    let service_id = service["id"].as_str().unwrap().to_owned();
+    let bot_old = crate::e2e::write(
+        &server,
+        "POST",
+        &format!("/api/users/{service_id}/tokens"),
+        &json!({"name": "bot-old", "expires_in": 30}),
+    )["plain_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = run(
+        &server,
+        &server.pat,
+        root,
+        &["token", "rotate", "--user", &service_id, "--out", "bot.pat"],
+    );
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let bot_new = std::fs::read_to_string(root.join("bot.pat"))
+        .unwrap()
+        .trim()
+        .to_owned();
+    assert_no_secret(&out, &[&bot_old, &bot_new]);
+    assert!(
+        out.stderr.contains("deleted the old token \"bot-old\""),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        get(&server, &bot_new, "/api/groups").0,
+        200,
+        "the bot's new token works"
+    );
+    assert_ne!(
+        get(&server, &bot_old, "/api/groups").0,
+        200,
+        "its old one does not"
+    );
+    // With the bot's own token, `--user current` cannot work: it says what to do instead.
+    let out = run(
+        &server,
+        &bot_new,
+        root,
+        &["token", "rotate", "--out", "bot2.pat"],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--user <the service user's id>"),
+        "{}",
+        out.stderr
+    );
+    assert!(!root.join("bot2.pat").exists());
 }
