@@ -27,6 +27,10 @@ pub use drift::mark_drift;
 pub use fingerprint::fingerprint;
 pub use guard::GuardSettings;
 
+/// The calls of the token check a run makes once (`GET /api/users/current` and that user's
+/// tokens: when the token in use expires).
+pub const TOKEN_CHECK_CALLS: u64 = 2;
+
 /// The version of the saved-plan JSON format; bumped on any incompatible change.
 pub const PLAN_FORMAT_VERSION: u32 = 2;
 
@@ -188,7 +192,14 @@ impl Plan {
     pub fn api_calls(&self) -> u64 {
         let changing = || self.tenants.iter().filter(|t| t.has_changes());
         let own_all = self.reads_own_all_group && changing().any(|t| !t.self_account);
-        u64::from(own_all) + changing().map(|t| t.api_calls).sum::<u64>()
+        // A saved plan's apply runs with its own token (the apply token), so it checks that
+        // token's expiry too; `apply -f` checked it while planning.
+        let token_check = if self.reads_own_all_group && changing().next().is_some() {
+            TOKEN_CHECK_CALLS
+        } else {
+            0
+        };
+        u64::from(own_all) + token_check + changing().map(|t| t.api_calls).sum::<u64>()
     }
 
     /// Whether any tenant has a refusal or an error.

@@ -788,7 +788,7 @@ fn the_budget_line_states_the_wait_beyond_the_burst() {
 }
 
 #[test]
-fn a_saved_plans_apply_counts_one_read_of_the_own_accounts_all_group() {
+fn a_saved_plans_apply_counts_the_token_check_and_one_read_of_the_own_accounts_all_group() {
     let mut plan = Plan {
         format_version: PLAN_FORMAT_VERSION,
         budget: CLOUD,
@@ -804,12 +804,12 @@ fn a_saved_plans_apply_counts_one_read_of_the_own_accounts_all_group() {
     plan.tenants[0].api_calls = 10;
     assert_eq!(
         plan.api_calls(),
-        11,
-        "the tenant's calls and the own account's read"
+        13,
+        "the tenant's calls, the token check's two and the own account's read"
     );
     // The token's own account proves its identity itself; `apply -f` has read it already.
     plan.tenants[0].self_account = true;
-    assert_eq!(plan.api_calls(), 10);
+    assert_eq!(plan.api_calls(), 12);
     plan.tenants[0].self_account = false;
     plan.reads_own_all_group = false;
     assert_eq!(plan.api_calls(), 10);

@@ -109,8 +109,9 @@ pub(crate) fn examples_lab() -> birdhouse_lab::Lab {
 }
 
 /// What a saved plan (its JSON) says its apply costs, as docs/plan-format.md defines it: the
-/// `api_calls` of each tenant with changes, and one read of the token's own account's `All`
-/// group when `reads_own_all_group` and one of them is an MSP tenant.
+/// `api_calls` of each tenant with changes, the token check's two calls when
+/// `reads_own_all_group` and some tenant changes, and one read of the token's own account's
+/// `All` group when one of them is an MSP tenant.
 pub(crate) fn planned_calls(saved: &serde_json::Value) -> u64 {
     let changing: Vec<&serde_json::Value> = saved["tenants"]
         .as_array()
@@ -122,7 +123,13 @@ pub(crate) fn planned_calls(saved: &serde_json::Value) -> u64 {
         .collect();
     let own_all =
         saved["reads_own_all_group"] == true && changing.iter().any(|t| t["self_account"] != true);
+    let token_check = if saved["reads_own_all_group"] == true && !changing.is_empty() {
+        birdhouse::plan::TOKEN_CHECK_CALLS
+    } else {
+        0
+    };
     u64::from(own_all)
+        + token_check
         + changing
             .iter()
             .map(|t| t["api_calls"].as_u64().expect("api_calls"))

@@ -92,9 +92,14 @@ pub(crate) fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<Exit>
         eprintln!("apply cancelled; nothing was changed");
         return Ok(Exit::Error);
     }
-    let engine = match engine {
-        Some(engine) => engine,
-        None => common::connect(settings)?,
+    let engine = if let Some(engine) = engine {
+        engine
+    } else {
+        // A saved plan runs with this run's token (the apply token in CI): warn when it
+        // expires soon, as the plan that made it warned about its own.
+        let engine = common::connect(settings)?;
+        common::check_token(&engine, settings);
+        engine
     };
     let exit = execute(settings, &engine, &plan, jobs, apply.secrets_out.as_deref())?;
     Ok(if blocked { Exit::TenantsFailed } else { exit })
