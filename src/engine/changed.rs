@@ -10,6 +10,7 @@ use std::process::Command;
 use anyhow::{Context, bail};
 
 use crate::desired::DesiredTenant;
+use crate::kinds::{Kind, Policy};
 
 /// The files' tenants as they were at a git revision.
 #[derive(Debug, Clone, Default)]
@@ -106,6 +107,75 @@ fn definitions_at(path: &Path, reference: &str) -> anyhow::Result<Vec<DesiredTen
     Ok(loaded.state.map(|state| state.tenants).unwrap_or_default())
 }
 
+/// The kinds a change of `before` into `after` needs planned: the kinds whose objects (or prune)
+/// changed, the groups they name (every kind names groups), and the networks with their
+/// resources and routers when a changed policy targets a resource. `None`: everything (a new
+/// tenant, or one whose account, creation or whole definition changed).
+pub(crate) fn changed_kinds(
+    before: &DesiredTenant,
+    after: &DesiredTenant,
+) -> Option<BTreeSet<Kind>> {
+    if before.target != after.target || before.create != after.create {
+        return None;
+    }
+    let (old, new) = (&before.objects, &after.objects);
+    let mut kinds = BTreeSet::new();
+    let mut differs = |differ: bool, which: &[Kind]| {
+        if differ {
+            kinds.extend(which.iter().copied());
+        }
+    };
+    differs(old.groups != new.groups, &[Kind::Group]);
+    differs(old.setup_keys != new.setup_keys, &[Kind::SetupKey]);
+    differs(old.users != new.users, &[Kind::User]);
+    differs(old.service_users != new.service_users, &[Kind::ServiceUser]);
+    differs(old.policies != new.policies, &[Kind::Policy]);
+    differs(old.networks != new.networks, &NETWORK_KINDS);
+    for kind in before.prune.symmetric_difference(&after.prune) {
+        kinds.insert(*kind);
+    }
+    if kinds.iter().any(|k| NETWORK_KINDS.contains(k)) {
+        kinds.extend(NETWORK_KINDS);
+    }
+    if kinds.contains(&Kind::Policy) && new.policies.values().any(Policy::targets_a_resource) {
+        kinds.extend(NETWORK_KINDS);
+    }
+    if !kinds.is_empty() {
+        kinds.insert(Kind::Group);
+    }
+    Some(kinds)
+}
+
+/// A network, its resources and its routers: one list read, planned together.
+const NETWORK_KINDS: [Kind; 3] = [Kind::Network, Kind::NetworkResource, Kind::NetworkRouter];
+
+/// `tenant` with only the objects and prunes of `kinds`: the planner then plans (and the reads
+/// read) nothing else. A kind left out is neither diffed nor pruned.
+pub(crate) fn scoped(mut tenant: DesiredTenant, kinds: &BTreeSet<Kind>) -> DesiredTenant {
+    let objects = &mut tenant.objects;
+    let keep = |kind: Kind| kinds.contains(&kind);
+    if !keep(Kind::Group) {
+        objects.groups.clear();
+    }
+    if !keep(Kind::SetupKey) {
+        objects.setup_keys.clear();
+    }
+    if !keep(Kind::User) {
+        objects.users.clear();
+    }
+    if !keep(Kind::ServiceUser) {
+        objects.service_users.clear();
+    }
+    if !keep(Kind::Policy) {
+        objects.policies.clear();
+    }
+    if !keep(Kind::Network) {
+        objects.networks.clear();
+    }
+    tenant.prune.retain(|kind| kinds.contains(kind));
+    tenant
+}
+
 fn git(dir: &Path, args: &[&str]) -> anyhow::Result<String> {
     let output = Command::new("git")
         .current_dir(dir)
@@ -187,5 +257,57 @@ mod tests {
         )
         .unwrap();
         assert_eq!(changed(root), ["Acme", "Initech", "Umbrella"]);
+    }
+
+    fn definition(text: &str) -> crate::desired::DesiredTenant {
+        let loaded = crate::desired::load_contents([(
+            std::path::PathBuf::from("t.yaml"),
+            format!("version: 1\ntenants:\n  - name: Acme\n    domain: acme.example\n{text}")
+                .into_bytes(),
+        )]);
+        loaded.state.unwrap().tenants.remove(0)
+    }
+
+    #[test]
+    fn a_change_plans_its_kinds_the_groups_they_name_and_nothing_else() {
+        use std::collections::BTreeSet;
+
+        use super::{changed_kinds, scoped};
+        use crate::kinds::Kind;
+
+        let base = "    prune: [groups, setup_keys]\n    groups: [{name: devs}, {name: ops}]\n    setup_keys: [{name: k, type: reusable}]\n    policies:\n      - name: p\n        rules: [{protocol: tcp, ports: [22], sources: [devs], destinations: [ops]}]\n";
+        let before = definition(base);
+        let after = definition(&base.replace("ports: [22]", "ports: [22, 443]"));
+        let kinds = changed_kinds(&before, &after).unwrap();
+        assert_eq!(kinds, BTreeSet::from([Kind::Group, Kind::Policy]));
+        let planned = scoped(after.clone(), &kinds);
+        assert!(
+            planned.objects.setup_keys.is_empty(),
+            "setup keys are not planned"
+        );
+        assert_eq!(
+            planned.objects.groups.len(),
+            2,
+            "the groups policies name are"
+        );
+        assert_eq!(
+            planned.prune,
+            BTreeSet::from([Kind::Group]),
+            "a kind left out is never pruned"
+        );
+        assert_eq!(changed_kinds(&before, &before).unwrap(), BTreeSet::new());
+        // A policy to a resource needs the networks too.
+        let to_resource = definition(
+            "    groups: [{name: devs}]\n    networks:\n      - name: lan\n        resources: [{name: nas, address: 10.0.0.5/32}]\n    policies:\n      - name: p\n        rules: [{protocol: all, sources: [devs], destination_resource: {network: lan, resource: nas}}]\n",
+        );
+        let renamed = definition(
+            "    groups: [{name: devs}]\n    networks:\n      - name: lan\n        resources: [{name: nas, address: 10.0.0.5/32}]\n    policies:\n      - name: p\n        description: backups\n        rules: [{protocol: all, sources: [devs], destination_resource: {network: lan, resource: nas}}]\n",
+        );
+        let kinds = changed_kinds(&to_resource, &renamed).unwrap();
+        assert!(kinds.contains(&Kind::Network) && kinds.contains(&Kind::NetworkResource));
+        // Another account: everything.
+        let mut moved = definition(base);
+        moved.target.domain = Some("other.example".into());
+        assert!(changed_kinds(&before, &moved).is_none());
     }
 }

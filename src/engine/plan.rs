@@ -84,8 +84,22 @@ pub fn select(
             reference: None,
         });
     };
-    let (changed, before) = changed::changed_tenants(path, reference, &tenants)?;
+    let (changed, mut before) = changed::changed_tenants(path, reference, &tenants)?;
     tenants.retain(|t| changed.contains(&t.name));
+    // Each tenant plans (and reads) only the kinds its change touches, and what they name.
+    tenants = tenants
+        .into_iter()
+        .map(|tenant| {
+            let Some(old) = before.tenants.get_mut(&tenant.name) else {
+                return tenant;
+            };
+            let Some(kinds) = changed::changed_kinds(old, &tenant) else {
+                return tenant;
+            };
+            *old = changed::scoped(old.clone(), &kinds);
+            changed::scoped(tenant, &kinds)
+        })
+        .collect();
     tracing::info!(
         tenants = tenants.len(),
         reference,
@@ -203,9 +217,11 @@ async fn read_and_plan(
     lost: &BTreeMap<String, LostSecrets>,
     reference: Option<&Reference>,
 ) -> anyhow::Result<Vec<TenantOutcome>> {
-    let reads = reads_for(&tenants);
     let jobs = resolve_all(client, tenants).await?;
     tasks::concurrently(jobs, parallel, |(tenant, resolved)| {
+        // Each tenant reads the lists of the kinds it manages (with `--changed-since`, of the
+        // kinds its change touches).
+        let reads = reads_for(std::slice::from_ref(&tenant));
         let client = client.clone();
         let lost = lost.get(&tenant.name).cloned().unwrap_or_default();
         let before = reference.and_then(|r| r.tenants.get(&tenant.name)).cloned();

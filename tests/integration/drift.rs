@@ -191,3 +191,91 @@ fn a_change_made_outside_birdhouse_is_drift_and_the_pull_requests_own_change_is_
         }
     }
 }
+
+#[test]
+#[ignore = "needs NetBird lab"]
+fn a_pull_request_that_edits_a_policy_reads_and_plans_neither_setup_keys_nor_users() {
+    let lab = Lab::start(LabOptions {
+        spares: 0,
+        ..LabOptions::with_tenants(1)
+    })
+    .expect("the lab starts");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let tenant = |ports: &str| {
+        format!(
+            "version: 1\ntenants:\n  - name: tenant-1\n    domain: tenant-1.lab.example\n    \
+             groups: [{{name: devs}}, {{name: ops}}]\n    setup_keys: [{{name: k, type: reusable}}]\n    \
+             policies:\n      - name: p\n        rules: [{{protocol: tcp, ports: [{ports}], sources: [devs], destinations: [ops]}}]\n"
+        )
+    };
+    std::fs::write(root.join("tenants.yaml"), tenant("22")).unwrap();
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "merged"]);
+    let applied = birdhouse(
+        &lab,
+        root,
+        &["apply", "-f", "tenants.yaml", "--yes", "--discard-secrets"],
+    );
+    assert_eq!(applied.code, 0, "{}\n{}", applied.stdout, applied.stderr);
+    // A setup key deleted by hand: drift in a kind the pull request does not touch.
+    let server = lab.tenant("tenant-1").unwrap();
+    let keys = birdhouse_lab::probe::Probe::new(&server)
+        .get_blocking("/api/setup-keys")
+        .unwrap();
+    let id = keys[0]["id"].as_str().unwrap().to_owned();
+    write(
+        &server,
+        "DELETE",
+        &format!("/api/setup-keys/{id}"),
+        &Value::Null,
+    );
+
+    git(root, &["checkout", "-qb", "https"]);
+    std::fs::write(root.join("tenants.yaml"), tenant("22, 443")).unwrap();
+    git(root, &["commit", "-qam", "https"]);
+    lab.reset_stats();
+    let scoped = birdhouse(
+        &lab,
+        root,
+        &[
+            "plan",
+            "-f",
+            "tenants.yaml",
+            "--changed-since",
+            "main",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(scoped.code, 0, "{}", scoped.stderr);
+    // Groups (every kind names them) and policies, with the network lists that name the
+    // resources a live rule may target; not the setup keys or the users. (The token check
+    // reads the token's own user and its tokens, once per run.)
+    let reads: Vec<String> = lab.stats().calls.keys().cloned().collect();
+    assert!(
+        !reads
+            .iter()
+            .any(|r| r.contains("setup-keys") || r == "GET /api/users"),
+        "setup keys or users were read: {reads:?}"
+    );
+    assert!(reads.iter().any(|r| r == "GET /api/policies"), "{reads:?}");
+    let plan: Value = serde_json::from_str(&scoped.stdout).unwrap();
+    let changes = plan["tenants"][0]["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "only the policy: {plan}");
+    assert_eq!(changes[0]["kind"], "policy");
+    let kinds_read = plan["tenants"][0]["kinds_read"].to_string();
+    assert!(
+        !kinds_read.contains("setup_key") && !kinds_read.contains("\"user\""),
+        "{kinds_read}"
+    );
+
+    // Without --changed-since every kind is planned: the key deleted by hand comes back.
+    let whole = birdhouse(
+        &lab,
+        root,
+        &["plan", "-f", "tenants.yaml", "--color", "never"],
+    );
+    assert!(whole.stdout.contains("+ setup key k"), "{}", whole.stdout);
+}

@@ -29,6 +29,16 @@ pub struct Policy {
     pub rules: Vec<Rule>,
 }
 
+impl Policy {
+    /// Whether a rule of the policy targets a network resource (so planning it needs the
+    /// networks read).
+    pub fn targets_a_resource(&self) -> bool {
+        self.rules
+            .iter()
+            .any(|rule| matches!(rule.destination, Destination::Resource(_)))
+    }
+}
+
 /// One rule of a policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rule {
