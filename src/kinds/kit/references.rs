@@ -49,3 +49,20 @@ pub(crate) trait GroupRefs: Clone {
 pub(crate) fn minus(groups: &BTreeSet<String>, gone: &BTreeSet<String>) -> BTreeSet<String> {
     groups.difference(gone).cloned().collect()
 }
+
+/// The field of a kind whose only group references are `auto_groups` (setup keys, users and
+/// service users: the groups given to the peers they bring).
+pub(crate) fn auto_groups(groups: Option<&BTreeSet<String>>) -> Vec<GroupField<'_>> {
+    groups
+        .map(|groups| GroupField::optional("auto_groups", groups))
+        .into_iter()
+        .collect()
+}
+
+/// `auto_groups` without `gone` (still unmanaged when it was).
+pub(crate) fn auto_groups_without(
+    groups: Option<&BTreeSet<String>>,
+    gone: &BTreeSet<String>,
+) -> Option<BTreeSet<String>> {
+    groups.map(|own| minus(own, gone))
+}

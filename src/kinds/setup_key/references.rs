@@ -3,19 +3,17 @@
 use std::collections::BTreeSet;
 
 use crate::kinds::SetupKey;
-use crate::kinds::kit::references::{GroupField, GroupRefs, minus};
+use crate::kinds::kit::references::{GroupField, GroupRefs, auto_groups, auto_groups_without};
 
 impl GroupRefs for SetupKey {
     fn group_fields(&self) -> Vec<GroupField<'_>> {
-        self.auto_groups
-            .iter()
-            .map(|groups| GroupField::optional("auto_groups", groups))
-            .collect()
+        auto_groups(self.auto_groups.as_ref())
     }
 
     fn without_groups(&self, groups: &BTreeSet<String>) -> Self {
-        let mut key = self.clone();
-        key.auto_groups = key.auto_groups.map(|own| minus(&own, groups));
-        key
+        SetupKey {
+            auto_groups: auto_groups_without(self.auto_groups.as_ref(), groups),
+            ..self.clone()
+        }
     }
 }

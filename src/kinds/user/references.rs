@@ -2,35 +2,31 @@
 
 use std::collections::BTreeSet;
 
-use crate::kinds::kit::references::{GroupField, GroupRefs, minus};
+use crate::kinds::kit::references::{GroupField, GroupRefs, auto_groups, auto_groups_without};
 use crate::kinds::{ServiceUser, User};
 
 impl GroupRefs for User {
     fn group_fields(&self) -> Vec<GroupField<'_>> {
-        self.auto_groups
-            .iter()
-            .map(|groups| GroupField::optional("auto_groups", groups))
-            .collect()
+        auto_groups(self.auto_groups.as_ref())
     }
 
     fn without_groups(&self, groups: &BTreeSet<String>) -> Self {
-        let mut user = self.clone();
-        user.auto_groups = user.auto_groups.map(|own| minus(&own, groups));
-        user
+        User {
+            auto_groups: auto_groups_without(self.auto_groups.as_ref(), groups),
+            ..self.clone()
+        }
     }
 }
 
 impl GroupRefs for ServiceUser {
     fn group_fields(&self) -> Vec<GroupField<'_>> {
-        self.auto_groups
-            .iter()
-            .map(|groups| GroupField::optional("auto_groups", groups))
-            .collect()
+        auto_groups(self.auto_groups.as_ref())
     }
 
     fn without_groups(&self, groups: &BTreeSet<String>) -> Self {
-        let mut user = self.clone();
-        user.auto_groups = user.auto_groups.map(|own| minus(&own, groups));
-        user
+        ServiceUser {
+            auto_groups: auto_groups_without(self.auto_groups.as_ref(), groups),
+            ..self.clone()
+        }
     }
 }

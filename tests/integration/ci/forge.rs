@@ -453,16 +453,7 @@ fn route(state: &mut State, request: &Request) -> (u16, Value) {
         return answer;
     }
     if request.path == list_path && request.method == "GET" {
-        let per_page: usize = request
-            .query
-            .get("per_page")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(30);
-        let page: usize = request
-            .query
-            .get("page")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(1);
+        let (per_page, page) = paging(request);
         let items: Vec<Value> = state
             .comments
             .iter()
@@ -528,16 +519,7 @@ fn route_issues(state: &mut State, request: &Request) -> Option<(u16, Value)> {
             };
             let wanted_open = request.query.get("state").map(String::as_str) == Some(open_state);
             let label = request.query.get("labels").cloned().unwrap_or_default();
-            let per_page: usize = request
-                .query
-                .get("per_page")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(30);
-            let page: usize = request
-                .query
-                .get("page")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(1);
+            let (per_page, page) = paging(request);
             let items: Vec<Value> = state
                 .issues
                 .iter()
@@ -605,6 +587,18 @@ fn route_issues(state: &mut State, request: &Request) -> Option<(u16, Value)> {
         }
         _ => None,
     }
+}
+
+/// `per_page` (30 when absent, as both APIs default) and `page` (from 1) of a list request.
+fn paging(request: &Request) -> (usize, usize) {
+    let number = |key: &str, default: usize| {
+        request
+            .query
+            .get(key)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    (number("per_page", 30), number("page", 1))
 }
 
 fn edit_method(flavor: Flavor) -> &'static str {
