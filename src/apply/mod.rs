@@ -1,4 +1,4 @@
-//! A plan → API calls, in dependency order, tenant by tenant. Imports `plan`, `model`, `live`
+//! A plan → API calls, in dependency order, tenant by tenant. Imports `plan`, `kinds`, `live`
 //! and `api`; never `desired`, `render` or `cli` (it prints nothing: an [`Observer`] hears
 //! about every change and the caller decides how to show it).
 //!

@@ -6,7 +6,7 @@
 //! tenants export writes, and removes stale locks.
 //!
 //! ```text
-//! cli ─→ engine ─→ desired · live · plan · apply · render ─→ model · api
+//! cli ─→ engine ─→ desired · live · plan · apply · render ─→ kinds ─→ api
 //! ```
 
 mod apply;

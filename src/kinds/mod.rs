@@ -1,7 +1,11 @@
-//! The normalised resource model, the same types for desired and live state, so the planner
-//! compares like with like. Objects are keyed by name (users by lower-case email); ids exist
-//! only in live snapshots' side tables. Optional fields are `None` when the desired state leaves
-//! them out (unmanaged); live snapshots fill every field.
+//! The kinds birdhouse manages, each declared once in a folder of its own (its model, file
+//! format and decoder, wire shapes, API calls, conversions, equality rules, group references
+//! and export; see `docs/adding-a-kind.md`), and what they share: [`Kind`] and [`Tenant`].
+//!
+//! The model is normalised, the same types for desired and live state, so the planner compares
+//! like with like. Objects are keyed by name (users by lower-case email); ids exist only in
+//! live snapshots' side tables. Optional fields are `None` when the desired state leaves them
+//! out (unmanaged); live snapshots fill every field.
 
 pub mod group;
 pub(crate) mod kit;
