@@ -451,6 +451,7 @@ def main():
         shutil.rmtree(workdir, ignore_errors=True)
     results["total_s"] = time.monotonic() - started
     write_report(Path(args.out), results)
+    write_results_json(ROOT / "bench" / "results.json", results)
     print(f"bench: done in {results['total_s']:.0f}s; appended a run to {args.out}",
           file=sys.stderr)
 
@@ -496,6 +497,33 @@ def fmt(value, digits=1):
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
+
+
+def write_results_json(path, results):
+    """One entry per scenario, machine-readable, beside the Markdown report: the figures of the
+    last run only (docs/benchmarks.md keeps every run). `null` where a scenario does not
+    measure a figure (bytes read are not counted by the backend)."""
+    objects = results["objects"]
+    entries = []
+
+    def entry(scenario, tenants, calls, floor, wall, cpu=None, rss=None, limited=0):
+        entries.append({"scenario": scenario, "tenants": tenants, "objects": objects,
+                        "calls": calls, "floor_s": floor, "wall_s": wall, "cpu_s": cpu,
+                        "rss_mb": rss, "429s": limited, "bytes_read": None})
+
+    for r in results["calls"]:
+        entry("plan, cold, budget out of the way", r["tenants"], r["backend_calls"], 0.0,
+              r["wall_s"], r["cpu_s"], r["maxrss_mb"], r["rate_limited"])
+        entry("per-object refresh (formula)", r["tenants"], r["per_object"], None, None)
+    scoped = results.get("scoped")
+    if scoped:
+        entry("plan --changed-since, one policy edited in every tenant", scoped["tenants"],
+              scoped["calls"], 0.0, scoped["wall_s"], limited=scoped["rate_limited"])
+    for r in results.get("budget", []):
+        entry(f"{r['command']}, {r['rpm']}/min burst {r['burst']}", r["tenants"], r["calls"],
+              r["floor_s"], r["wall_s"], limited=r["rate_limited"])
+    document = {"machine": results["machine"], "scenarios": entries}
+    path.write_text(json.dumps(document, indent=2) + "\n")
 
 
 def write_report(path, results):
