@@ -69,27 +69,22 @@ pub(crate) fn check_token(engine: &Engine, settings: &Settings) -> Option<TokenE
     if !token.expires_soon() {
         return None;
     }
-    if settings.verbosity > Verbosity::Quiet {
-        let when = if token.days_left < 0 {
-            "has expired".to_owned()
-        } else {
-            format!(
-                "expires in {} day{}",
-                token.days_left,
-                if token.days_left == 1 { "" } else { "s" }
-            )
-        };
-        eprintln!(
-            "warning: the API token {:?} of user {} {when} ({}); rotate it: birdhouse token \
-             rotate --user current --expires-in 90d --out FILE",
-            token.name, token.user_id, token.expires
-        );
-    }
-    Some(TokenExpiry {
+    let expiry = TokenExpiry {
         name: token.name,
         expires: token.expires,
         days_left: token.days_left,
-    })
+    };
+    if settings.verbosity > Verbosity::Quiet {
+        eprintln!(
+            "warning: the API token {:?} of user {} {} ({}); rotate it: birdhouse token rotate \
+             --user current --expires-in 90d --out FILE",
+            expiry.name,
+            token.user_id,
+            expiry.when(),
+            expiry.expires
+        );
+    }
+    Some(expiry)
 }
 
 /// Names, on stderr, every tenant the plan cannot apply (errors or refusals); true when

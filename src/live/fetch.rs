@@ -56,7 +56,11 @@ impl Reads {
         ..Reads::ALL
     };
 
-    /// The lists needed to plan and apply tenants that manage or prune these kinds.
+    /// The lists needed to plan and apply tenants that manage or prune these kinds. The same
+    /// lists are what an apply of changes of these kinds re-reads fresh: the groups always (the
+    /// lock is confirmed there, and every kind names groups), each kind's list, the networks for
+    /// policies (they may target a resource), and every list when groups are pruned or a group
+    /// is deleted (detaching touches every kind that names it).
     pub fn for_kinds(kinds: &BTreeSet<Kind>, groups_pruned: bool) -> Reads {
         if groups_pruned {
             return Reads::ALL;
@@ -81,16 +85,6 @@ impl Reads {
             peers: self.peers || peers,
             ..self
         }
-    }
-
-    /// The lists an apply of these changes needs to see fresh: the groups always (the lock is
-    /// confirmed there, and every kind names groups), each changed kind's list, the networks
-    /// for policies (they may target a resource), and every list for a group delete (detaching
-    /// touches every kind that names it).
-    /// These are the lists that planning those kinds reads, a group delete standing for a
-    /// pruned group kind.
-    pub fn touched_by(kinds: &BTreeSet<Kind>, deletes_a_group: bool) -> Reads {
-        Reads::for_kinds(kinds, deletes_a_group)
     }
 
     /// The lists that read exactly these kinds (the inverse of what a snapshot records in

@@ -65,6 +65,19 @@ pub struct TokenExpiry {
     pub days_left: i64,
 }
 
+impl TokenExpiry {
+    /// `expires in 6 days`, `expires tomorrow`, `has expired`: how the warning and the
+    /// Markdown note say when.
+    pub fn when(&self) -> String {
+        match self.days_left {
+            days if days < 0 => "has expired".to_owned(),
+            0 => "expires today".to_owned(),
+            1 => "expires tomorrow".to_owned(),
+            days => format!("expires in {days} days"),
+        }
+    }
+}
+
 /// The token's request budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Budget {
@@ -290,7 +303,8 @@ pub fn touched_reads(changes: &[Change]) -> Reads {
     let deletes_a_group = changes
         .iter()
         .any(|c| c.kind == Kind::Group && c.action == Action::Delete);
-    Reads::touched_by(&kinds, deletes_a_group)
+    // Planning those kinds reads these lists, a group delete standing for a pruned group kind.
+    Reads::for_kinds(&kinds, deletes_a_group)
 }
 
 /// The calls of re-reading `live` with `reads`; only the token's own account is asked who it

@@ -875,12 +875,7 @@ fn describe_rule(rule: &Rule) -> String {
 /// The note of a token that expires soon: when, and how to rotate it.
 pub(super) fn token_note(plan: &Plan) -> Option<String> {
     let token = plan.token_expiry.as_ref()?;
-    let when = match token.days_left {
-        days if days < 0 => "has expired".to_owned(),
-        0 => "expires today".to_owned(),
-        1 => "expires tomorrow".to_owned(),
-        days => format!("expires in {days} days"),
-    };
+    let when = token.when();
     Some(format!(
         "The API token {:?} {when} ({}): rotate it with `birdhouse token rotate --user current \
          --expires-in 90d --out FILE` and put the new token where CI reads it.",

@@ -45,6 +45,20 @@ fn group_id(server: &birdhouse_lab::ServerRecord, name: &str) -> String {
         .to_owned()
 }
 
+/// Commits the files in `root` as `main` (what was merged) and applies them, so the live tenants
+/// match `main` before a test changes anything.
+fn merge_and_apply(lab: &Lab, root: &Path) {
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "merged"]);
+    let applied = birdhouse(
+        lab,
+        root,
+        &["apply", "-f", "tenants.yaml", "--yes", "--discard-secrets"],
+    );
+    assert_eq!(applied.code, 0, "{}\n{}", applied.stdout, applied.stderr);
+}
+
 #[test]
 #[ignore = "needs NetBird lab"]
 fn a_change_made_outside_birdhouse_is_drift_and_the_pull_requests_own_change_is_not() {
@@ -56,11 +70,7 @@ fn a_change_made_outside_birdhouse_is_drift_and_the_pull_requests_own_change_is_
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     files(root, "{name: ops}");
-    git(root, &["init", "-q", "-b", "main"]);
-    git(root, &["add", "."]);
-    git(root, &["commit", "-qm", "merged"]);
-    let applied = birdhouse(&lab, root, &["apply", "-f", "tenants.yaml", "--yes"]);
-    assert_eq!(applied.code, 0, "{}\n{}", applied.stdout, applied.stderr);
+    merge_and_apply(&lab, root);
 
     // By hand, in the dashboard: ops goes from tenant-1, sales from tenant-2.
     let one = lab.tenant("tenant-1").unwrap();
@@ -210,15 +220,7 @@ fn a_pull_request_that_edits_a_policy_reads_and_plans_neither_setup_keys_nor_use
         )
     };
     std::fs::write(root.join("tenants.yaml"), tenant("22")).unwrap();
-    git(root, &["init", "-q", "-b", "main"]);
-    git(root, &["add", "."]);
-    git(root, &["commit", "-qm", "merged"]);
-    let applied = birdhouse(
-        &lab,
-        root,
-        &["apply", "-f", "tenants.yaml", "--yes", "--discard-secrets"],
-    );
-    assert_eq!(applied.code, 0, "{}\n{}", applied.stdout, applied.stderr);
+    merge_and_apply(&lab, root);
     // A setup key deleted by hand: drift in a kind the pull request does not touch.
     let server = lab.tenant("tenant-1").unwrap();
     let keys = birdhouse_lab::probe::Probe::new(&server)

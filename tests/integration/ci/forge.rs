@@ -424,13 +424,7 @@ fn read_request(stream: &mut TcpStream) -> Option<Request> {
 }
 
 fn route(state: &mut State, request: &Request) -> (u16, Value) {
-    let authorised = match state.flavor {
-        Flavor::GitHub => {
-            request.headers.get("authorization") == Some(&format!("Bearer {}", state.token))
-        }
-        Flavor::GitLab => request.headers.get("private-token") == Some(&state.token),
-    };
-    if !authorised {
+    if !authorised(state, request) {
         return (401, json!({"message": "Bad credentials"}));
     }
     let (list_path, item_prefix) = match state.flavor {
@@ -444,10 +438,6 @@ fn route(state: &mut State, request: &Request) -> (u16, Value) {
             );
             (notes.clone(), format!("{notes}/"))
         }
-    };
-    let edit_method = match state.flavor {
-        Flavor::GitHub => "PATCH",
-        Flavor::GitLab => "PUT",
     };
     if let Some(answer) = route_issues(state, request) {
         return answer;
@@ -481,7 +471,7 @@ fn route(state: &mut State, request: &Request) -> (u16, Value) {
         return (201, answer);
     }
     if let Some(id) = request.path.strip_prefix(&item_prefix)
-        && request.method == edit_method
+        && request.method == edit_method(state.flavor)
     {
         let flavor = state.flavor;
         if let Some(comment) = state
