@@ -20,6 +20,7 @@ mod keys;
 pub mod lock;
 mod networks;
 mod policies;
+mod posture_checks;
 mod rewrites;
 mod secrets;
 mod stale;
@@ -639,6 +640,7 @@ impl Executor<'_> {
                 Object::SetupKey(key) => self.create_setup_key(key).await,
                 Object::User(user) => self.create_user(name, user).await,
                 Object::ServiceUser(user) => self.create_service_user(user).await,
+                Object::PostureCheck(check) => self.create_posture_check(check).await,
                 Object::Policy(policy) => self.write_policy(policy, false).await,
             },
             (Action::Update, Some(after), _) => match after {
@@ -659,6 +661,7 @@ impl Executor<'_> {
                 Object::SetupKey(key) => self.update_setup_key(key).await,
                 Object::User(user) => self.update_user(name, user).await,
                 Object::ServiceUser(user) => self.update_service_user(user, &change.fields).await,
+                Object::PostureCheck(check) => self.update_posture_check(check).await,
                 Object::Policy(policy) => self.write_policy(policy, true).await,
                 Object::Group(_) => Err(unsupported()),
             },
@@ -677,6 +680,7 @@ impl Executor<'_> {
                 Object::SetupKey(_) => self.delete_setup_key(name).await,
                 Object::User(_) => self.delete_user(Kind::User, name).await,
                 Object::ServiceUser(_) => self.delete_user(Kind::ServiceUser, name).await,
+                Object::PostureCheck(_) => self.delete_posture_check(name).await,
                 Object::Policy(_) => self.delete_policy(name).await,
             },
             _ => Err(unsupported()),

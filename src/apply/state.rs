@@ -198,6 +198,16 @@ impl State {
         upsert(&mut self.wire.policies, policy, |p| &p.id);
     }
 
+    pub(super) fn put_posture_check(&mut self, check: wire::PostureCheck) {
+        self.set_id(Kind::PostureCheck, &check.name.clone(), &check.id);
+        upsert(&mut self.wire.posture_checks, check, |c| &c.id);
+    }
+
+    pub(super) fn remove_posture_check(&mut self, name: &str, id: &str) {
+        self.wire.posture_checks.retain(|c| c.id != id);
+        self.forget_id(Kind::PostureCheck, name);
+    }
+
     pub(super) fn remove_policy(&mut self, name: &str, id: &str) {
         self.wire.policies.retain(|p| p.id != id);
         self.forget_id(Kind::Policy, name);

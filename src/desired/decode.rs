@@ -8,7 +8,7 @@ use crate::desired::document::{
 use crate::diag::{Diagnostic, Located};
 use crate::kinds::kit::node::{Fields, Node, Reader};
 use crate::kinds::kit::read::{boolean, optional, required, string, strings};
-use crate::kinds::{group, is_dns_name, network, policy, setup_key, user};
+use crate::kinds::{group, is_dns_name, network, policy, posture_check, setup_key, user};
 
 /// Decodes one file's root node; `None` when the root is not usable at all.
 pub(crate) fn document(reader: &mut Reader<'_>, root: &Located<Node>) -> Option<Document> {
@@ -88,6 +88,7 @@ fn objects(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Objects {
     let setup_keys = list("setup_keys");
     let networks = list("networks");
     let users = list("users");
+    let posture_checks = list("posture_checks");
     let policies = list("policies");
     Objects {
         groups: groups
@@ -101,6 +102,9 @@ fn objects(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Objects {
             .unwrap_or_default(),
         users: users
             .and_then(|(node, path)| reader.list(node, &path, user::document::decode))
+            .unwrap_or_default(),
+        posture_checks: posture_checks
+            .and_then(|(node, path)| reader.list(node, &path, posture_check::document::decode))
             .unwrap_or_default(),
         policies: policies
             .and_then(|(node, path)| reader.list(node, &path, policy::document::decode))

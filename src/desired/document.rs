@@ -13,6 +13,7 @@ use crate::kinds::Kind;
 pub(crate) use crate::kinds::group::document::GroupDoc;
 pub(crate) use crate::kinds::network::document::NetworkDoc;
 pub(crate) use crate::kinds::policy::document::PolicyDoc;
+pub(crate) use crate::kinds::posture_check::document::PostureCheckDoc;
 pub(crate) use crate::kinds::setup_key::document::SetupKeyDoc;
 pub(crate) use crate::kinds::user::document::{RegularUserDoc, ServiceUserDoc, UserDoc};
 
@@ -109,6 +110,9 @@ pub(crate) struct Objects {
     /// Users (by `email`, invited when missing) and service users (by `service` name).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub users: Vec<UserDoc>,
+    /// Posture checks, by name: conditions peers must meet for the policies that name them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub posture_checks: Vec<PostureCheckDoc>,
     /// Access-control policies, by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub policies: Vec<PolicyDoc>,
@@ -160,7 +164,7 @@ pub(crate) struct TenantDoc {
 pub(crate) struct PruneKind(pub Kind);
 
 /// The kinds `prune` accepts, in file spelling.
-pub(crate) const PRUNE_KINDS: [&str; 8] = [
+pub(crate) const PRUNE_KINDS: [&str; 9] = [
     "groups",
     "setup_keys",
     "networks",
@@ -168,6 +172,7 @@ pub(crate) const PRUNE_KINDS: [&str; 8] = [
     "network_routers",
     "users",
     "service_users",
+    "posture_checks",
     "policies",
 ];
 

@@ -109,6 +109,7 @@ impl Exporter<'_> {
         }
         let mut users = self.users();
         users.extend(self.service_users());
+        let posture_checks = self.posture_checks();
         let mut policies = Vec::new();
         for policy in tenant.policies.values() {
             if !self.withheld(Kind::Policy, &policy.name)
@@ -122,6 +123,7 @@ impl Exporter<'_> {
             setup_keys,
             networks,
             users,
+            posture_checks,
             policies,
         }
     }
@@ -257,6 +259,7 @@ mod tests {
                 name: "web".into(),
                 description: Some("web access".into()),
                 enabled: Some(true),
+                source_posture_checks: Some(BTreeSet::new()),
                 rules: vec![rule(
                     &["devs", "123"],
                     Destination::Groups(set(&["servers"])),
@@ -280,6 +283,7 @@ mod tests {
                 name: "lan".into(),
                 description: Some(String::new()),
                 enabled: Some(false),
+                source_posture_checks: Some(BTreeSet::new()),
                 rules: vec![to_lan],
             },
         );

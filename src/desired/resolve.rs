@@ -5,15 +5,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::desired::document::{
-    Document, GroupDoc, NetworkDoc, Objects, PolicyDoc, RegularUserDoc, ServiceUserDoc,
-    SetupKeyDoc, TenantDoc, UserDoc,
+    Document, GroupDoc, NetworkDoc, Objects, PolicyDoc, PostureCheckDoc, RegularUserDoc,
+    ServiceUserDoc, SetupKeyDoc, TenantDoc, UserDoc,
 };
 use crate::desired::{DesiredState, DesiredTenant, TenantTarget};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Located, Span, did_you_mean_hint};
 use crate::kinds::{
-    ALL_GROUP, Action, Destination, Group, LOCK_GROUP_PREFIX, Network, Policy, Resource,
-    ResourceRef, Role, Router, RouterTarget, Rule, ServiceUser, ServiceUserToken, SetupKey, Tenant,
-    User, is_lock_group,
+    ALL_GROUP, Action, Destination, Group, LOCK_GROUP_PREFIX, Network, Policy, PostureCheck,
+    Resource, ResourceRef, Role, Router, RouterTarget, Rule, ServiceUser, ServiceUserToken,
+    SetupKey, Tenant, User, is_lock_group,
 };
 
 /// Resolves every document of a run into desired state, or every problem found.
@@ -234,6 +234,12 @@ impl Merger<'_, '_> {
             |o| &o.networks,
             |n: &NetworkDoc| (&n.name, &n.path),
         );
+        let posture_checks = self.layered(
+            layers,
+            "posture_checks",
+            |o| &o.posture_checks,
+            |c: &PostureCheckDoc| (&c.name, &c.path),
+        );
         let policies = self.layered(
             layers,
             "policies",
@@ -269,8 +275,24 @@ impl Merger<'_, '_> {
             let user = self.service_user(&refs, name, chosen);
             tenant.service_users.insert(name.clone(), user);
         }
+        for (name, chosen) in &posture_checks {
+            let doc = chosen.doc;
+            tenant.posture_checks.insert(
+                name.clone(),
+                PostureCheck {
+                    name: name.clone(),
+                    description: doc.description.clone(),
+                    checks: doc.checks.clone(),
+                },
+            );
+        }
         for (name, chosen) in &policies {
             let policy = self.policy(&refs, &tenant.networks, chosen);
+            let checks = self.posture_check_refs(&tenant.posture_checks, chosen);
+            let policy = Policy {
+                source_posture_checks: checks,
+                ..policy
+            };
             tenant.policies.insert(name.clone(), policy);
         }
         tenant
@@ -559,8 +581,41 @@ impl Merger<'_, '_> {
             name: doc.name.value.clone(),
             description: doc.description.clone(),
             enabled: doc.enabled,
+            source_posture_checks: None,
             rules,
         }
+    }
+
+    /// The posture checks a policy names, checked against the tenant's (with the closest name
+    /// as a hint); `None` when the policy leaves them unmanaged.
+    fn posture_check_refs(
+        &mut self,
+        checks: &BTreeMap<String, PostureCheck>,
+        chosen: &Chosen<'_, PolicyDoc>,
+    ) -> Option<BTreeSet<String>> {
+        let names = chosen.doc.source_posture_checks.as_ref()?;
+        let mut resolved = BTreeSet::new();
+        for (index, name) in names.iter().enumerate() {
+            if checks.contains_key(&name.value) {
+                resolved.insert(name.value.clone());
+                continue;
+            }
+            let hint = did_you_mean_hint(&name.value, checks.keys().map(String::as_str));
+            self.diagnostics.push(
+                Diagnostic::at(
+                    name.span,
+                    format!("{}.source_posture_checks[{index}]", chosen.path),
+                    format!(
+                        "unknown posture check {:?} in tenant {:?}{hint}",
+                        name.value, self.tenant
+                    ),
+                )
+                .expected(
+                    "a posture check listed under `posture_checks` in this tenant or its baselines",
+                ),
+            );
+        }
+        Some(resolved)
     }
 
     /// Merges one kind across layers: later layers replace earlier entries of the same name;
@@ -602,6 +657,7 @@ impl Merger<'_, '_> {
                     "service_users" => "service user",
                     "setup_keys" => "setup key",
                     "policies" => "policy",
+                    "posture_checks" => "posture check",
                     "networks" => "network",
                     _ => "group",
                 };

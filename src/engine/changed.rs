@@ -130,6 +130,10 @@ pub(crate) fn changed_kinds(
     differs(old.users != new.users, &[Kind::User]);
     differs(old.service_users != new.service_users, &[Kind::ServiceUser]);
     differs(old.policies != new.policies, &[Kind::Policy]);
+    differs(
+        old.posture_checks != new.posture_checks,
+        &[Kind::PostureCheck],
+    );
     differs(old.networks != new.networks, &NETWORK_KINDS);
     for kind in before.prune.symmetric_difference(&after.prune) {
         kinds.insert(*kind);
@@ -139,6 +143,10 @@ pub(crate) fn changed_kinds(
     }
     if kinds.contains(&Kind::Policy) && new.policies.values().any(Policy::targets_a_resource) {
         kinds.extend(NETWORK_KINDS);
+    }
+    // A policy sends its posture checks as ids, which only their list has.
+    if kinds.contains(&Kind::Policy) && new.policies_name_posture_checks() {
+        kinds.insert(Kind::PostureCheck);
     }
     if !kinds.is_empty() {
         kinds.insert(Kind::Group);
@@ -168,6 +176,9 @@ pub(crate) fn scoped(mut tenant: DesiredTenant, kinds: &BTreeSet<Kind>) -> Desir
     }
     if !keep(Kind::Policy) {
         objects.policies.clear();
+    }
+    if !keep(Kind::PostureCheck) {
+        objects.posture_checks.clear();
     }
     if !keep(Kind::Network) {
         objects.networks.clear();

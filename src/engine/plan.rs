@@ -201,6 +201,9 @@ fn reads_for(tenants: &[DesiredTenant]) -> Reads {
                 .into_iter()
                 .filter(|kind| tenant.objects.count(*kind) > 0),
         );
+        if tenant.objects.policies_name_posture_checks() {
+            kinds.insert(Kind::PostureCheck);
+        }
     }
     let names_a_peer = tenants.iter().any(|t| t.objects.routers_name_a_peer());
     Reads::for_kinds(&kinds, groups_pruned).with_peers(names_a_peer)

@@ -11,6 +11,7 @@ pub mod group;
 pub(crate) mod kit;
 pub mod network;
 pub mod policy;
+pub mod posture_check;
 pub mod setup_key;
 pub mod user;
 #[cfg(test)]
@@ -21,6 +22,7 @@ pub mod wire {
     pub use super::group::wire::*;
     pub use super::network::wire::*;
     pub use super::policy::wire::*;
+    pub use super::posture_check::wire::*;
     pub use super::setup_key::wire::*;
     pub use super::user::wire::*;
     pub use crate::api::wire::*;
@@ -36,6 +38,7 @@ pub use network::{
     Router, RouterTarget, is_dns_name, router_key,
 };
 pub use policy::{Action, Destination, Policy, PortRange, Protocol, ResourceRef, Rule};
+pub use posture_check::{CheckAction, Checks, PostureCheck};
 pub use setup_key::equality::KeyExpiry;
 pub use setup_key::{ExpiresIn, SetupKey, SetupKeyType};
 pub use user::{Role, ServiceUser, ServiceUserToken, User};
@@ -59,13 +62,15 @@ pub enum Kind {
     User,
     /// Service users (by name).
     ServiceUser,
+    /// Posture checks (policies name them).
+    PostureCheck,
     /// Access-control policies.
     Policy,
 }
 
 impl Kind {
     /// Every kind, in dependency order.
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Group,
         Kind::Network,
         Kind::NetworkResource,
@@ -73,6 +78,7 @@ impl Kind {
         Kind::SetupKey,
         Kind::User,
         Kind::ServiceUser,
+        Kind::PostureCheck,
         Kind::Policy,
     ];
 
@@ -91,6 +97,7 @@ impl Kind {
             Kind::SetupKey => "setup_keys",
             Kind::User => "users",
             Kind::ServiceUser => "service_users",
+            Kind::PostureCheck => "posture_checks",
             Kind::Policy => "policies",
         }
     }
@@ -105,6 +112,7 @@ impl Kind {
             Kind::SetupKey => "setup key",
             Kind::User => "user",
             Kind::ServiceUser => "service user",
+            Kind::PostureCheck => "posture check",
             Kind::Policy => "policy",
         }
     }
@@ -128,6 +136,9 @@ pub struct Tenant {
     pub users: BTreeMap<String, User>,
     /// Service users by name.
     pub service_users: BTreeMap<String, ServiceUser>,
+    /// Posture checks by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub posture_checks: BTreeMap<String, PostureCheck>,
     /// Policies by name.
     pub policies: BTreeMap<String, Policy>,
 }
@@ -141,6 +152,14 @@ impl Tenant {
             .any(|target| matches!(target, RouterTarget::Peer(_)))
     }
 
+    /// Whether some policy manages its posture checks (so the posture-check list must be read
+    /// to send them as ids).
+    pub fn policies_name_posture_checks(&self) -> bool {
+        self.policies
+            .values()
+            .any(|p| p.source_posture_checks.is_some())
+    }
+
     /// The number of objects of each kind, resources and routers included.
     pub fn count(&self, kind: Kind) -> usize {
         match kind {
@@ -151,6 +170,7 @@ impl Tenant {
             Kind::SetupKey => self.setup_keys.len(),
             Kind::User => self.users.len(),
             Kind::ServiceUser => self.service_users.len(),
+            Kind::PostureCheck => self.posture_checks.len(),
             Kind::Policy => self.policies.len(),
         }
     }

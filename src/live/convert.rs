@@ -8,7 +8,7 @@ use crate::kinds::KeyExpiry;
 use crate::kinds::kit::names::{GroupNames, ResourceRefs};
 use crate::kinds::wire;
 use crate::kinds::{Kind, Network, ResourceRef, RouterTarget, router_key};
-use crate::kinds::{group, network, setup_key, user};
+use crate::kinds::{group, network, posture_check, setup_key, user};
 use crate::live::{ObjectKey, PolicyRefs, Snapshot};
 
 /// Everything one tenant's list calls returned; lists not read are empty.
@@ -22,6 +22,8 @@ pub struct WireTenant {
     pub users: Vec<wire::User>,
     /// `GET /api/policies`.
     pub policies: Vec<wire::Policy>,
+    /// `GET /api/posture-checks`.
+    pub posture_checks: Vec<wire::PostureCheck>,
     /// `GET /api/networks`.
     pub networks: Vec<wire::Network>,
     /// `GET /api/networks/resources` (account-wide), or the per-network lists joined.
@@ -79,7 +81,8 @@ pub fn convert(wire: &WireTenant, kinds_read: BTreeSet<Kind>) -> Snapshot {
     builder.setup_keys(&wire.setup_keys, &names);
     builder.users(wire, &names);
     let resources = builder.networks(wire, &names);
-    builder.policies(&wire.policies, &names, &resources);
+    let checks = builder.posture_checks(&wire.posture_checks);
+    builder.policies(&wire.policies, &names, &resources, &checks);
     snapshot.ambiguous_refs = ambiguous_references(wire, &snapshot, &names, &resources);
     snapshot
 }
@@ -221,6 +224,27 @@ impl Builder<'_> {
             .insert(target.clone(), network::convert::router(router, target));
     }
 
+    /// The posture checks; returns each one's name by id (names two checks share stay ids).
+    fn posture_checks<'w>(
+        &mut self,
+        checks: &'w [wire::PostureCheck],
+    ) -> BTreeMap<&'w str, &'w str> {
+        let mut by_id = BTreeMap::new();
+        for check in checks {
+            let model = posture_check::convert::posture_check(check);
+            self.add(Kind::PostureCheck, &check.name, &check.id, model, |t| {
+                &mut t.posture_checks
+            });
+        }
+        for check in checks {
+            let key = ObjectKey::new(Kind::PostureCheck, &check.name);
+            if !self.snapshot.ambiguous.contains(&key) {
+                by_id.insert(check.id.as_str(), check.name.as_str());
+            }
+        }
+        by_id
+    }
+
     // NetBird's answer lists a group once per policy (v0.77.1 `toPolicyResponse` caches the
     // groups it rendered): the sources of a second rule lose groups an earlier rule named. So
     // only single-rule policies are read exactly; the planner, detach and export refuse the
@@ -230,9 +254,10 @@ impl Builder<'_> {
         policies: &[wire::Policy],
         names: &GroupNames<'_>,
         resources: &ResourceRefs<'_>,
+        checks: &BTreeMap<&str, &str>,
     ) {
         for policy in policies {
-            let model = crate::kinds::policy::convert::policy(policy, names, resources);
+            let model = crate::kinds::policy::convert::policy(policy, names, resources, checks);
             let added = self.add(Kind::Policy, &policy.name, &policy.id, model, |t| {
                 &mut t.policies
             });
@@ -331,6 +356,17 @@ fn ambiguous_references(
                 .collect();
             refs.add(&referrer, Kind::NetworkResource, targets);
         }
+        let checks = policy
+            .source_posture_checks
+            .iter()
+            .map(|id| {
+                wire.posture_checks
+                    .iter()
+                    .find(|c| &c.id == id)
+                    .map_or_else(|| id.clone(), |c| c.name.clone())
+            })
+            .collect();
+        refs.add(&referrer, Kind::PostureCheck, checks);
     }
     refs.found
 }

@@ -31,6 +31,8 @@ pub struct Reads {
     pub users: bool,
     /// `GET /api/policies`.
     pub policies: bool,
+    /// `GET /api/posture-checks`.
+    pub posture_checks: bool,
     /// `GET /api/networks`, `/api/networks/routers` and `/api/networks/resources` (or, on a
     /// server without that list, `/api/networks/{id}/resources` per network).
     pub networks: bool,
@@ -46,6 +48,7 @@ impl Reads {
         setup_keys: true,
         users: true,
         policies: true,
+        posture_checks: true,
         networks: true,
         peers: false,
     };
@@ -59,7 +62,8 @@ impl Reads {
     /// The lists needed to plan and apply tenants that manage or prune these kinds. The same
     /// lists are what an apply of changes of these kinds re-reads fresh: the groups always (the
     /// lock is confirmed there, and every kind names groups), each kind's list, the networks for
-    /// policies (they may target a resource), and every list when groups are pruned or a group
+    /// policies (they may target a resource), the policies for posture checks (a check a policy
+    /// still names cannot be deleted), and every list when groups are pruned or a group
     /// is deleted (detaching touches every kind that names it).
     pub fn for_kinds(kinds: &BTreeSet<Kind>, groups_pruned: bool) -> Reads {
         if groups_pruned {
@@ -72,7 +76,10 @@ impl Reads {
             // A resource moved to another network is replaced, and every policy that targets
             // it, in the files or not, must be pointed at the new one: the plan needs to see
             // them all.
-            policies: any(&[Kind::Policy, Kind::NetworkResource]),
+            policies: any(&[Kind::Policy, Kind::NetworkResource, Kind::PostureCheck]),
+            // Policies name posture checks only when the files manage them, and the caller
+            // then asks for the kind (see `Tenant::policies_name_posture_checks`).
+            posture_checks: any(&[Kind::PostureCheck]),
             networks: any(&NEEDS_NETWORKS),
             peers: false,
         }
@@ -94,6 +101,7 @@ impl Reads {
             setup_keys: kinds.contains(&Kind::SetupKey),
             users: kinds.contains(&Kind::User),
             policies: kinds.contains(&Kind::Policy),
+            posture_checks: kinds.contains(&Kind::PostureCheck),
             networks: kinds.contains(&Kind::Network),
             peers: false,
         }
@@ -110,6 +118,9 @@ impl Reads {
         }
         if self.policies {
             kinds.insert(Kind::Policy);
+        }
+        if self.posture_checks {
+            kinds.insert(Kind::PostureCheck);
         }
         if self.networks {
             kinds.extend([Kind::Network, Kind::NetworkResource, Kind::NetworkRouter]);
@@ -133,6 +144,7 @@ impl Reads {
             + u64::from(self.setup_keys)
             + u64::from(self.users)
             + u64::from(self.policies)
+            + u64::from(self.posture_checks)
             + 2 * u64::from(self.networks)
             + u64::from(self.networks && has_networks)
             + tokens
@@ -273,10 +285,11 @@ async fn read_lists(
     ) -> Result<Vec<T>, ApiError> {
         if read { list.await } else { Ok(Vec::new()) }
     }
-    let (setup_keys, users, policies, networks, routers, peers) = tokio::try_join!(
+    let (setup_keys, users, policies, posture_checks, networks, routers, peers) = tokio::try_join!(
         when(reads.setup_keys, client.list_setup_keys()),
         when(reads.users, client.list_users()),
         when(reads.policies, client.list_policies()),
+        when(reads.posture_checks, client.list_posture_checks()),
         when(reads.networks, client.list_networks()),
         when(reads.networks, client.list_network_routers()),
         when(reads.peers, client.list_peers()),
@@ -288,6 +301,7 @@ async fn read_lists(
         setup_keys,
         users,
         policies,
+        posture_checks,
         networks,
         resources,
         routers,

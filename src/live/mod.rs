@@ -129,6 +129,11 @@ impl Snapshot {
         if has(Kind::Policy) {
             objects.policies.clone_from(&self.objects.policies);
         }
+        if has(Kind::PostureCheck) {
+            objects
+                .posture_checks
+                .clone_from(&self.objects.posture_checks);
+        }
         if has(Kind::Network) {
             objects.networks.clone_from(&self.objects.networks);
         }

@@ -49,6 +49,44 @@ pub(super) fn refuse_blocked_group_deletes(
     changes.retain(|c| {
         !(c.kind == Kind::Group && c.action == Action::Delete && blocked.contains(&c.name))
     });
+    errors.extend(refuse_blocked_posture_check_deletes(changes, live));
+    errors
+}
+
+/// Removes the deletes of posture checks that a policy still names after the plan, one error
+/// each. NetBird refuses them (412), and birdhouse never takes a check off a policy the files
+/// do not change: the policy would then let in peers that fail the check.
+fn refuse_blocked_posture_check_deletes(changes: &mut Vec<Change>, live: &Snapshot) -> Vec<String> {
+    let tenant = projected::after(changes, live);
+    let mut errors = Vec::new();
+    changes.retain(|c| {
+        if c.kind != Kind::PostureCheck || c.action != Action::Delete {
+            return true;
+        }
+        let mut holders: Vec<String> = tenant
+            .policies
+            .values()
+            .filter(|p| {
+                p.source_posture_checks
+                    .as_ref()
+                    .is_some_and(|checks| checks.contains(&c.name))
+            })
+            .map(|p| format!("policy {:?}", p.name))
+            .collect();
+        holders.extend(shared_referrers(live, Kind::PostureCheck, &c.name));
+        if holders.is_empty() {
+            return true;
+        }
+        errors.push(format!(
+            "posture check {:?} cannot be deleted: {} still {} it; take it out of {} in the              files (or delete {}) first",
+            c.name,
+            holders.join(", "),
+            if holders.len() == 1 { "names" } else { "name" },
+            if holders.len() == 1 { "that policy's source_posture_checks" } else { "those policies' source_posture_checks" },
+            if holders.len() == 1 { "the policy" } else { "the policies" },
+        ));
+        false
+    });
     errors
 }
 

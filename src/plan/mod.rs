@@ -20,7 +20,9 @@ mod steps;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::desired::DesiredTenant;
-use crate::kinds::{Group, Kind, Policy, Resource, Router, ServiceUser, SetupKey, User};
+use crate::kinds::{
+    Group, Kind, Policy, PostureCheck, Resource, Router, ServiceUser, SetupKey, User,
+};
 use crate::live::{Reads, Snapshot};
 
 pub use drift::mark_drift;
@@ -299,7 +301,12 @@ pub fn apply_calls_after_fresh_plan(
 /// The lists the re-read of `apply -f` reads before making `changes`: those the changed kinds
 /// need, every list for a group delete (peers aside: the caller knows whether they were read).
 pub fn touched_reads(changes: &[Change]) -> Reads {
-    let kinds = changes.iter().map(|c| c.kind).collect();
+    let mut kinds: BTreeSet<Kind> = changes.iter().map(|c| c.kind).collect();
+    // A policy written with its posture checks sends them as ids.
+    let names_checks = |object: Option<&Object>| matches!(object, Some(Object::Policy(p)) if p.source_posture_checks.is_some());
+    if changes.iter().any(|c| names_checks(c.after.as_ref())) {
+        kinds.insert(Kind::PostureCheck);
+    }
     let deletes_a_group = changes
         .iter()
         .any(|c| c.kind == Kind::Group && c.action == Action::Delete);
@@ -414,6 +421,8 @@ pub enum Object {
     User(User),
     /// A service user.
     ServiceUser(ServiceUser),
+    /// A posture check.
+    PostureCheck(PostureCheck),
     /// A policy.
     Policy(Policy),
 }

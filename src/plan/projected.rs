@@ -32,6 +32,7 @@ fn remove(tenant: &mut Tenant, name: &str, object: &Object) {
         Object::User(_) => drop(tenant.users.remove(name)),
         Object::ServiceUser(_) => drop(tenant.service_users.remove(name)),
         Object::Policy(_) => drop(tenant.policies.remove(name)),
+        Object::PostureCheck(_) => drop(tenant.posture_checks.remove(name)),
         Object::Network(_) => drop(tenant.networks.remove(name)),
         Object::NetworkResource(child) => {
             if let Some(network) = tenant.networks.get_mut(&child.network) {
@@ -55,6 +56,9 @@ fn insert(tenant: &mut Tenant, name: &str, object: &Object) {
             drop(tenant.service_users.insert(name.to_owned(), user.clone()));
         }
         Object::Policy(policy) => drop(tenant.policies.insert(name.to_owned(), policy.clone())),
+        Object::PostureCheck(check) => {
+            drop(tenant.posture_checks.insert(name.to_owned(), check.clone()));
+        }
         Object::Network(header) => network(tenant, header),
         Object::NetworkResource(child) => {
             if let Some(network) = tenant.networks.get_mut(&child.network) {

@@ -247,6 +247,7 @@ fn a_group_delete_the_server_would_refuse_is_refused_in_the_plan() {
             description: None,
             enabled: Some(true),
             rules: vec![rule],
+            source_posture_checks: None,
         },
     );
     let planned = plan(&desired(BASE, "groups"), &live);
@@ -721,6 +722,7 @@ proptest! {
                 name: None, description: None, enabled, action: crate::kinds::Action::Accept, protocol,
                 bidirectional: enabled, ports, sources: groups.clone(), destination: Destination::Groups(groups.clone()),
             }],
+            source_posture_checks: None,
         });
         let alice = objects.users.get_mut("alice@acme.example").unwrap();
         alice.role = role;

@@ -131,6 +131,7 @@ enum JsonKind {
     SetupKey,
     User,
     ServiceUser,
+    PostureCheck,
     Policy,
 }
 
@@ -194,7 +195,16 @@ enum JsonObject {
     NetworkRouter(JsonRouter),
     User(JsonUser),
     ServiceUser(JsonServiceUser),
+    PostureCheck(JsonPostureCheck),
     Policy(JsonPolicy),
+}
+
+/// A posture check; its checks in the API's own shape.
+#[derive(Serialize, Deserialize)]
+struct JsonPostureCheck {
+    name: String,
+    description: Option<String>,
+    checks: kinds::Checks,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -263,6 +273,8 @@ struct JsonPolicy {
     name: String,
     description: Option<String>,
     enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source_posture_checks: Option<BTreeSet<String>>,
     rules: Vec<JsonRule>,
 }
 
@@ -374,6 +386,7 @@ impl From<kinds::Kind> for JsonKind {
             K::SetupKey => JsonKind::SetupKey,
             K::User => JsonKind::User,
             K::ServiceUser => JsonKind::ServiceUser,
+            K::PostureCheck => JsonKind::PostureCheck,
             K::Policy => JsonKind::Policy,
         }
     }
@@ -470,10 +483,16 @@ impl From<&Object> for JsonObject {
                     expires_in_days: t.expires_in_days,
                 }),
             }),
+            Object::PostureCheck(c) => JsonObject::PostureCheck(JsonPostureCheck {
+                name: c.name,
+                description: c.description,
+                checks: c.checks,
+            }),
             Object::Policy(p) => JsonObject::Policy(JsonPolicy {
                 name: p.name,
                 description: p.description,
                 enabled: p.enabled,
+                source_posture_checks: p.source_posture_checks,
                 rules: p.rules.into_iter().map(JsonRule::from).collect(),
             }),
         }
@@ -591,6 +610,7 @@ impl From<JsonKind> for kinds::Kind {
             JsonKind::SetupKey => K::SetupKey,
             JsonKind::User => K::User,
             JsonKind::ServiceUser => K::ServiceUser,
+            JsonKind::PostureCheck => K::PostureCheck,
             JsonKind::Policy => K::Policy,
         }
     }
@@ -686,10 +706,16 @@ impl From<JsonObject> for Object {
                     expires_in_days: t.expires_in_days,
                 }),
             }),
+            JsonObject::PostureCheck(c) => Object::PostureCheck(kinds::PostureCheck {
+                name: c.name,
+                description: c.description,
+                checks: c.checks,
+            }),
             JsonObject::Policy(p) => Object::Policy(kinds::Policy {
                 name: p.name,
                 description: p.description,
                 enabled: p.enabled,
+                source_posture_checks: p.source_posture_checks,
                 rules: p.rules.into_iter().map(kinds::Rule::from).collect(),
             }),
         }

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use crate::kinds::{
-    Action as RuleAction, Destination, ExpiresIn, Kind, Policy, Protocol, Resource, Router, Rule,
-    ServiceUser, SetupKey, User,
+    Action as RuleAction, Destination, ExpiresIn, Kind, Policy, PostureCheck, Protocol, Resource,
+    Router, Rule, ServiceUser, SetupKey, User,
 };
 use crate::plan::{
     Action, ActionCounts, Change, FieldChange, NetworkChild, NetworkHeader, Object, Plan, Reason,
@@ -731,6 +731,7 @@ fn describe(object: &Object) -> Option<String> {
         Object::NetworkRouter(NetworkChild { object, .. }) => describe_router(object),
         Object::User(user) => describe_user(user),
         Object::ServiceUser(user) => describe_service_user(user),
+        Object::PostureCheck(check) => describe_posture_check(check),
         Object::Policy(policy) => describe_policy(policy),
     };
     (!parts.is_empty()).then(|| parts.join(", "))
@@ -829,8 +830,65 @@ fn describe_service_user(user: &ServiceUser) -> Vec<String> {
     parts
 }
 
+/// `netbird >= 0.28.0`, `allow in [DE, FR/Paris]`: one part per condition.
+fn describe_posture_check(check: &PostureCheck) -> Vec<String> {
+    let checks = &check.checks;
+    let mut parts = Vec::new();
+    if let Some(version) = &checks.nb_version_check {
+        parts.push(format!("netbird >= {}", version.min_version));
+    }
+    if let Some(os) = &checks.os_version_check {
+        let versions: Vec<String> = [
+            ("android", os.android.as_ref().map(|v| &v.min_version)),
+            ("darwin", os.darwin.as_ref().map(|v| &v.min_version)),
+            ("ios", os.ios.as_ref().map(|v| &v.min_version)),
+            (
+                "linux kernel",
+                os.linux.as_ref().map(|v| &v.min_kernel_version),
+            ),
+            (
+                "windows kernel",
+                os.windows.as_ref().map(|v| &v.min_kernel_version),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(os, version)| version.map(|v| format!("{os} >= {v}")))
+        .collect();
+        parts.push(format!("os {}", versions.join(" ")));
+    }
+    if let Some(geo) = &checks.geo_location_check {
+        let places: Vec<String> = geo
+            .locations
+            .iter()
+            .map(|l| match &l.city_name {
+                Some(city) => format!("{}/{city}", l.country_code),
+                None => l.country_code.clone(),
+            })
+            .collect();
+        parts.push(format!("{} in [{}]", geo.action, places.join(", ")));
+    }
+    if let Some(range) = &checks.peer_network_range_check {
+        parts.push(format!(
+            "{} from [{}]",
+            range.action,
+            range.ranges.join(", ")
+        ));
+    }
+    if let Some(process) = &checks.process_check {
+        parts.push(plural(process.processes.len(), "process", "processes") + " running");
+    }
+    parts
+}
+
 fn describe_policy(policy: &Policy) -> Vec<String> {
     let mut parts: Vec<String> = policy.rules.iter().map(describe_rule).collect();
+    if let Some(checks) = policy
+        .source_posture_checks
+        .as_ref()
+        .filter(|c| !c.is_empty())
+    {
+        parts.push(format!("posture checks {}", set(checks)));
+    }
     if policy.enabled == Some(false) {
         parts.push("disabled".into());
     }

@@ -132,6 +132,7 @@ fn policy(name: &str, description: Option<&str>, rules: Vec<Rule>) -> Policy {
         description: description.map(str::to_owned),
         enabled: Some(true),
         rules,
+        source_posture_checks: None,
     }
 }
 

@@ -1,7 +1,7 @@
 //! A policy as read: group ids become names, ports and ranges one sorted set, a resource target
 //! its network and name.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::kinds::kit::names::{GroupNames, ResourceRefs};
 use crate::kinds::wire;
@@ -9,15 +9,31 @@ use crate::kinds::{Action, Destination, Policy, PortRange, Protocol, ResourceRef
 
 /// The policy, its rules read with [`rule`] (exact for a single-rule policy only: see
 /// `live::convert`).
+///
+/// Posture checks are named through `checks` (id → name), when their list was read; an id
+/// not in it stays an id.
 pub(crate) fn policy(
     policy: &wire::Policy,
     names: &GroupNames<'_>,
     resources: &ResourceRefs<'_>,
+    checks: &BTreeMap<&str, &str>,
 ) -> Policy {
     Policy {
         name: policy.name.clone(),
         description: Some(policy.description.clone()),
         enabled: Some(policy.enabled),
+        source_posture_checks: Some(
+            policy
+                .source_posture_checks
+                .iter()
+                .map(|id| {
+                    checks
+                        .get(id.as_str())
+                        .map_or(id.as_str(), |n| n)
+                        .to_owned()
+                })
+                .collect(),
+        ),
         rules: policy
             .rules
             .iter()

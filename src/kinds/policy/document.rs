@@ -23,6 +23,13 @@ pub(crate) struct PolicyDoc {
     /// Whether the policy is active.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+    /// Posture checks, by name, that source peers must pass (left out: unmanaged; `[]`: none).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::kinds::kit::flow::optional_list"
+    )]
+    pub source_posture_checks: Option<Vec<Located<String>>>,
     /// The policy's rule (exactly one).
     #[schemars(length(min = 1, max = 1))]
     pub rules: Vec<RuleDoc>,
@@ -104,6 +111,7 @@ pub(crate) fn decode(
     let name = required(reader, &mut fields, "name", string);
     let description = optional(reader, &mut fields, "description", plain_string);
     let enabled = optional(reader, &mut fields, "enabled", boolean);
+    let source_posture_checks = optional(reader, &mut fields, "source_posture_checks", strings);
     let rules_node = fields.require(reader, "rules");
     let rules_path = fields.child("rules");
     let rules = rules_node.and_then(|node| reader.list(node, &rules_path, rule));
@@ -122,6 +130,7 @@ pub(crate) fn decode(
         name: name?,
         description,
         enabled,
+        source_posture_checks,
         rules: rules?,
         path: path.to_owned(),
     })

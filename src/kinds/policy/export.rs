@@ -2,10 +2,31 @@
 //! file cannot express left out (see `desired::export` for the rules).
 
 use super::document::{PolicyDoc, ResourceRefDoc, RuleDoc};
+use crate::diag::Located;
 use crate::kinds::kit::export::{Exporter, at, non_empty};
-use crate::kinds::{Action, Destination, Policy};
+use crate::kinds::{Action, Destination, Kind, Policy};
 
 impl Exporter<'_> {
+    /// The posture checks a policy names that the file does not list: writing the policy
+    /// without them would be a wider grant than the live one.
+    fn unlisted_posture_checks(&self, policy: &Policy) -> Vec<String> {
+        policy
+            .source_posture_checks
+            .iter()
+            .flatten()
+            .filter(|name| {
+                let listed = self
+                    .source
+                    .objects
+                    .posture_checks
+                    .get(*name)
+                    .is_some_and(|check| !check.checks.is_empty());
+                !listed || self.withheld(Kind::PostureCheck, name)
+            })
+            .map(|name| format!("{name:?}"))
+            .collect()
+    }
+
     pub(crate) fn policy(&mut self, policy: &Policy) -> Option<PolicyDoc> {
         let name = &policy.name;
         let [rule] = policy.rules.as_slice() else {
@@ -48,6 +69,19 @@ impl Exporter<'_> {
                 (None, Some(reference))
             }
         };
+        let unlisted = self.unlisted_posture_checks(policy);
+        if !unlisted.is_empty() {
+            self.warn(format!(
+                "{what} left out: it names posture checks the file does not list ({})",
+                unlisted.join(", ")
+            ));
+            return None;
+        }
+        let source_posture_checks: Option<Vec<Located<String>>> = policy
+            .source_posture_checks
+            .as_ref()
+            .filter(|checks| !checks.is_empty())
+            .map(|checks| checks.iter().cloned().map(at).collect());
         let ports = (!rule.ports.is_empty()).then(|| rule.ports.iter().copied().map(at).collect());
         let rule_doc = RuleDoc {
             name: rule.name.clone().filter(|n| !n.is_empty() && n != name),
@@ -66,6 +100,7 @@ impl Exporter<'_> {
             name: at(name.clone()),
             description: non_empty(policy.description.as_ref()),
             enabled: policy.enabled.filter(|enabled| !enabled),
+            source_posture_checks,
             rules: vec![rule_doc],
             path: String::new(),
         })

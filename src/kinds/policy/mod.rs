@@ -25,6 +25,10 @@ pub struct Policy {
     pub description: Option<String>,
     /// Whether the policy is active.
     pub enabled: Option<bool>,
+    /// The posture checks a source peer must pass, by name (`None`: unmanaged). A read whose
+    /// posture checks were not listed holds their ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_posture_checks: Option<BTreeSet<String>>,
     /// The rules (one).
     pub rules: Vec<Rule>,
 }

@@ -11,7 +11,7 @@ use crate::kinds::{Action, Destination, Kind, Policy, PortRange, Protocol, Rule}
 
 /// A policy body. On update, `live` supplies what the model does not hold and a full replace
 /// would otherwise reset: the rule id (kept, so the rule is updated rather than replaced), the
-/// posture checks and a source resource.
+/// posture checks when the files leave them unmanaged, and a source resource.
 pub(crate) fn policy(
     policy: &Policy,
     live: Option<&wire::Policy>,
@@ -30,7 +30,15 @@ pub(crate) fn policy(
         name: policy.name.clone(),
         description: policy.description.clone(),
         enabled: policy.enabled.unwrap_or(true),
-        source_posture_checks: live.map(|p| p.source_posture_checks.clone()),
+        source_posture_checks: match &policy.source_posture_checks {
+            Some(names) => Some(
+                names
+                    .iter()
+                    .map(|name| ids.id(Kind::PostureCheck, name))
+                    .collect::<Result<_, _>>()?,
+            ),
+            None => live.map(|p| p.source_posture_checks.clone()),
+        },
         rules,
     })
 }

@@ -4,6 +4,7 @@
 mod keys;
 mod networks;
 mod policies;
+mod posture_checks;
 mod users;
 
 use std::collections::BTreeMap;
@@ -54,6 +55,7 @@ pub(super) fn diff(desired: &DesiredTenant, live: &Snapshot, lost: &LostSecrets)
     differ.networks();
     differ.users();
     differ.service_users();
+    differ.posture_checks();
     differ.policies();
     differ.out
 }

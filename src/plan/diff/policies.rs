@@ -72,12 +72,21 @@ fn policy_fields(want: &Policy, have: &Policy) -> (Fields, Policy) {
         fields.push("description", &have.description, &want.description);
     }
     fields.managed("enabled", want.enabled.as_ref(), have.enabled.as_ref());
+    fields.managed(
+        "source_posture_checks",
+        want.source_posture_checks.as_ref(),
+        have.source_posture_checks.as_ref(),
+    );
     let mut after = Policy {
         description: want
             .description
             .clone()
             .or_else(|| have.description.clone()),
         enabled: want.enabled.or(have.enabled),
+        source_posture_checks: want
+            .source_posture_checks
+            .clone()
+            .or_else(|| have.source_posture_checks.clone()),
         ..have.clone()
     };
     if want.rules.len() != have.rules.len() {

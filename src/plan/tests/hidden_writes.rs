@@ -34,6 +34,7 @@ fn live_with_legacy_group() -> Snapshot {
             description: Some(String::new()),
             enabled: Some(true),
             rules: vec![rule],
+            source_posture_checks: None,
         },
     );
     let mut key = live.objects.setup_keys["office"].clone();
