@@ -60,6 +60,7 @@ mod tests {
         let live = state.wire.policies[0].clone();
         let snapshot = convert(&state.wire, Kind::ALL.into_iter().collect());
         let mut model = snapshot.objects.policies["p"].clone();
+        model.source_posture_checks = None;
         model.rules[0].destination =
             crate::kinds::Destination::Resource(crate::kinds::ResourceRef {
                 network: "lan".into(),
@@ -82,7 +83,9 @@ mod tests {
         let state = state();
         let live = state.wire.policies[0].clone();
         let snapshot = convert(&state.wire, Kind::ALL.into_iter().collect());
-        let body = policy(&snapshot.objects.policies["p"], Some(&live), &state).unwrap();
+        let mut model = snapshot.objects.policies["p"].clone();
+        model.source_posture_checks = None;
+        let body = policy(&model, Some(&live), &state).unwrap();
         assert_eq!(dropped_groups(&body, &live), Vec::<String>::new());
         let mut answer: wire::Policy = live.clone();
         answer.rules[0].destinations.clear();

@@ -136,8 +136,9 @@ mod tests {
 
     use super::{ExportSource, Withheld, export, to_yaml};
     use crate::desired::load_contents;
+    use crate::kinds::posture_check::MinVersion;
     use crate::kinds::{
-        Action, Address, Destination, ExpiresIn, Group, Kind, Network, Policy, PortRange, Protocol,
+        Action, Address, Checks, Destination, ExpiresIn, Group, Kind, Network, Policy, PortRange, PostureCheck, Protocol,
         Resource, ResourceRef, Role, Router, RouterTarget, Rule, ServiceUser, SetupKey,
         SetupKeyType, Tenant, User,
     };
@@ -259,11 +260,24 @@ mod tests {
                 name: "web".into(),
                 description: Some("web access".into()),
                 enabled: Some(true),
-                source_posture_checks: Some(BTreeSet::new()),
+                source_posture_checks: Some(set(&["recent client"])),
                 rules: vec![rule(
                     &["devs", "123"],
                     Destination::Groups(set(&["servers"])),
                 )],
+            },
+        );
+        tenant.posture_checks.insert(
+            "recent client".into(),
+            PostureCheck {
+                name: "recent client".into(),
+                description: Some(String::new()),
+                checks: Checks {
+                    nb_version_check: Some(MinVersion {
+                        min_version: "0.28.0".into(),
+                    }),
+                    ..Checks::default()
+                },
             },
         );
         let mut to_lan = rule(
@@ -359,6 +373,12 @@ mod tests {
         lan.rules[0].description = None;
         lan.rules[0].enabled = None;
         lan.rules[0].bidirectional = None;
+        lan.source_posture_checks = None;
+        expected
+            .posture_checks
+            .get_mut("recent client")
+            .unwrap()
+            .description = None;
         assert_eq!(back, expected);
     }
 

@@ -69,7 +69,7 @@ fn peer_name(wire: &WireTenant, id: &str) -> String {
 /// Builds the snapshot of one tenant from its lists.
 pub fn convert(wire: &WireTenant, kinds_read: BTreeSet<Kind>) -> Snapshot {
     let mut snapshot = Snapshot {
-        kinds_read,
+        kinds_read: kinds_read.clone(),
         peers: wire.peers.as_ref().map(|peers| peer_directory(peers)),
         ..Snapshot::default()
     };
@@ -81,8 +81,11 @@ pub fn convert(wire: &WireTenant, kinds_read: BTreeSet<Kind>) -> Snapshot {
     builder.setup_keys(&wire.setup_keys, &names);
     builder.users(wire, &names);
     let resources = builder.networks(wire, &names);
-    let checks = builder.posture_checks(&wire.posture_checks);
-    builder.policies(&wire.policies, &names, &resources, &checks);
+    // Without their list, the posture checks policies name are unknown, not none.
+    let checks = kinds_read
+        .contains(&Kind::PostureCheck)
+        .then(|| builder.posture_checks(&wire.posture_checks));
+    builder.policies(&wire.policies, &names, &resources, checks.as_ref());
     snapshot.ambiguous_refs = ambiguous_references(wire, &snapshot, &names, &resources);
     snapshot
 }
@@ -254,7 +257,7 @@ impl Builder<'_> {
         policies: &[wire::Policy],
         names: &GroupNames<'_>,
         resources: &ResourceRefs<'_>,
-        checks: &BTreeMap<&str, &str>,
+        checks: Option<&BTreeMap<&str, &str>>,
     ) {
         for policy in policies {
             let model = crate::kinds::policy::convert::policy(policy, names, resources, checks);

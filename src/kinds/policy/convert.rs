@@ -10,30 +10,25 @@ use crate::kinds::{Action, Destination, Policy, PortRange, Protocol, ResourceRef
 /// The policy, its rules read with [`rule`] (exact for a single-rule policy only: see
 /// `live::convert`).
 ///
-/// Posture checks are named through `checks` (id → name), when their list was read; an id
-/// not in it stays an id.
+/// Posture checks are named through `checks` (id → name) when their list was read (an id not
+/// in it stays an id), and unknown (`None`) when it was not.
 pub(crate) fn policy(
     policy: &wire::Policy,
     names: &GroupNames<'_>,
     resources: &ResourceRefs<'_>,
-    checks: &BTreeMap<&str, &str>,
+    checks: Option<&BTreeMap<&str, &str>>,
 ) -> Policy {
     Policy {
         name: policy.name.clone(),
         description: Some(policy.description.clone()),
         enabled: Some(policy.enabled),
-        source_posture_checks: Some(
+        source_posture_checks: checks.map(|checks| {
             policy
                 .source_posture_checks
                 .iter()
-                .map(|id| {
-                    checks
-                        .get(id.as_str())
-                        .map_or(id.as_str(), |n| n)
-                        .to_owned()
-                })
-                .collect(),
-        ),
+                .map(|id| checks.get(id.as_str()).map_or(id.as_str(), |n| n).to_owned())
+                .collect()
+        }),
         rules: policy
             .rules
             .iter()

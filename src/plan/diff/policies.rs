@@ -83,10 +83,9 @@ fn policy_fields(want: &Policy, have: &Policy) -> (Fields, Policy) {
             .clone()
             .or_else(|| have.description.clone()),
         enabled: want.enabled.or(have.enabled),
-        source_posture_checks: want
-            .source_posture_checks
-            .clone()
-            .or_else(|| have.source_posture_checks.clone()),
+        // Unmanaged stays unmanaged: the write echoes the live ids, which may name a check
+        // that no longer exists (NetBird keeps such ids).
+        source_posture_checks: want.source_posture_checks.clone(),
         ..have.clone()
     };
     if want.rules.len() != have.rules.len() {
