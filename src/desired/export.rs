@@ -138,9 +138,9 @@ mod tests {
     use crate::desired::load_contents;
     use crate::kinds::posture_check::MinVersion;
     use crate::kinds::{
-        Action, Address, Checks, Destination, ExpiresIn, Group, Kind, Network, Policy, PortRange, PostureCheck, Protocol,
-        Resource, ResourceRef, Role, Router, RouterTarget, Rule, ServiceUser, SetupKey,
-        SetupKeyType, Tenant, User,
+        Action, Address, Checks, Destination, ExpiresIn, Group, Kind, Network, Policy, PortRange,
+        PostureCheck, Protocol, Resource, ResourceRef, Role, Router, RouterTarget, Rule,
+        ServiceUser, SetupKey, SetupKeyType, Tenant, User,
     };
 
     fn set(names: &[&str]) -> BTreeSet<String> {

@@ -512,7 +512,7 @@ fn drift_is_planned_back_keys_are_replaced_and_groups_detached_before_delete() {
 }
 
 /// A lab with one customer tenant, for tests that need no examples.
-fn one_tenant_lab() -> Lab {
+pub(crate) fn one_tenant_lab() -> Lab {
     Lab::start(LabOptions {
         tenants: vec![TenantSpec {
             name: "Acme Dental".to_owned(),

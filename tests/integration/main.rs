@@ -11,6 +11,7 @@ mod drift;
 mod e2e;
 mod export;
 mod getting_started;
+mod posture_checks;
 mod render;
 mod safety;
 mod snapshot;

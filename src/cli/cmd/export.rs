@@ -260,16 +260,13 @@ fn source_of(tenant: &Exportee, live: &LiveTenant) -> ExportSource {
     }
 }
 
-/// Policies that use what the model (and so the file format) drops on reading: posture checks,
-/// source resources, SSH rules and their authorized groups. Exporting them as read would write
+/// Policies that use what the model (and so the file format) drops on reading: source
+/// resources, SSH rules and their authorized groups. Exporting them as read would write
 /// a different, wider policy, so they are left out by name, with what they use.
 fn inexpressible_policies(policies: &[wire::Policy]) -> BTreeMap<String, String> {
     let mut found = BTreeMap::new();
     for policy in policies {
         let mut uses: BTreeSet<String> = BTreeSet::new();
-        if !policy.source_posture_checks.is_empty() {
-            uses.insert("posture checks".into());
-        }
         for rule in &policy.rules {
             if !["all", "tcp", "udp", "icmp"].contains(&rule.protocol.as_str()) {
                 uses.insert(format!("protocol {:?}", rule.protocol));
@@ -527,7 +524,7 @@ mod tests {
             [
                 "group \"twin\" left out: more than one live group has that name; rename the \
                  extras so a file can name one",
-                "policy \"ssh\" left out: it uses SSH authorized groups, posture checks, \
+                "policy \"ssh\" left out: it uses SSH authorized groups, \
                  protocol \"netbird-ssh\", which the file format cannot express",
                 "setup key \"temp\": auto_groups left out (unmanaged): it names groups the file \
                  does not list (\"okta-admins\")",

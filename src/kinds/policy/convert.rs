@@ -26,7 +26,12 @@ pub(crate) fn policy(
             policy
                 .source_posture_checks
                 .iter()
-                .map(|id| checks.get(id.as_str()).map_or(id.as_str(), |n| n).to_owned())
+                .map(|id| {
+                    checks
+                        .get(id.as_str())
+                        .map_or(id.as_str(), |n| n)
+                        .to_owned()
+                })
                 .collect()
         }),
         rules: policy
