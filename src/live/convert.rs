@@ -68,8 +68,9 @@ fn peer_name(wire: &WireTenant, id: &str) -> String {
 
 /// Builds the snapshot of one tenant from its lists.
 pub fn convert(wire: &WireTenant, kinds_read: BTreeSet<Kind>) -> Snapshot {
+    let reads_checks = kinds_read.contains(&Kind::PostureCheck);
     let mut snapshot = Snapshot {
-        kinds_read: kinds_read.clone(),
+        kinds_read,
         peers: wire.peers.as_ref().map(|peers| peer_directory(peers)),
         ..Snapshot::default()
     };
@@ -82,9 +83,7 @@ pub fn convert(wire: &WireTenant, kinds_read: BTreeSet<Kind>) -> Snapshot {
     builder.users(wire, &names);
     let resources = builder.networks(wire, &names);
     // Without their list, the posture checks policies name are unknown, not none.
-    let checks = kinds_read
-        .contains(&Kind::PostureCheck)
-        .then(|| builder.posture_checks(&wire.posture_checks));
+    let checks = reads_checks.then(|| builder.posture_checks(&wire.posture_checks));
     builder.policies(&wire.policies, &names, &resources, checks.as_ref());
     snapshot.ambiguous_refs = ambiguous_references(wire, &snapshot, &names, &resources);
     snapshot
