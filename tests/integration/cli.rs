@@ -773,3 +773,23 @@ fn each_commands_help_shows_examples_and_only_the_options_it_uses() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.contains("\"$schema\""));
 }
+
+#[test]
+fn posture_checks_are_refused_where_netbird_would_refuse_them_and_policies_name_known_ones() {
+    let file = format!(
+        "{HEAD}    groups: [{{name: devs}}]\n    posture_checks:\n      - name: empty\n        checks: {{}}\n      - name: bad\n        checks:\n          nb_version_check: {{min_version: latest}}\n          os_version_check: {{}}\n          geo_location_check: {{locations: [{{country_code: de}}], action: allow}}\n          peer_network_range_check: {{ranges: [10.0.0.0/33], action: block}}\n          process_check: {{processes: [{{}}]}}\n      - name: recent\n        checks: {{nb_version_check: {{min_version: 0.28.0}}}}\n    policies:\n      - name: p\n        source_posture_checks: [recnet]\n        rules: [{{protocol: all, sources: [devs], destinations: [devs]}}]\n"
+    );
+    assert_invalid(
+        &[("a.yaml", &file)],
+        &[
+            "error: tenants/a.yaml:8:17: tenants[0].posture_checks[0].checks: no check is set (expected at least one of nb_version_check, os_version_check, geo_location_check, peer_network_range_check, process_check)",
+            "error: tenants/a.yaml:11:43: tenants[0].posture_checks[1].checks.nb_version_check.min_version: \"latest\" is not a version (expected a version such as 0.28.0, 14.2.1 or 10.0.19045)",
+            "error: tenants/a.yaml:12:29: tenants[0].posture_checks[1].checks.os_version_check: no operating system is listed (expected at least one of android, darwin, ios, linux, windows)",
+            "error: tenants/a.yaml:13:59: tenants[0].posture_checks[1].checks.geo_location_check.locations[0].country_code: \"de\" is not a country code (expected two upper-case letters (ISO 3166-1 alpha-2), such as DE)",
+            "error: tenants/a.yaml:14:47: tenants[0].posture_checks[1].checks.peer_network_range_check.ranges[0]: \"10.0.0.0/33\" is not a network range (expected a CIDR range such as 10.0.0.0/8 or 2001:db8::/32)",
+            "error: tenants/a.yaml:14:69: tenants[0].posture_checks[1].checks.peer_network_range_check.action: unknown action \"block\" (expected one of allow, deny)",
+            "error: tenants/a.yaml:15:39: tenants[0].posture_checks[1].checks.process_check.processes[0]: the process has no path (expected at least one of linux_path, mac_path, windows_path)",
+            "error: tenants/a.yaml:20:33: tenants[0].policies[0].source_posture_checks[0]: unknown posture check \"recnet\" in tenant \"Acme\"; did you mean \"recent\"? (expected a posture check listed under `posture_checks` in this tenant or its baselines)",
+        ],
+    );
+}
