@@ -128,6 +128,13 @@ impl Snapshot {
         }
         if has(Kind::Policy) {
             objects.policies.clone_from(&self.objects.policies);
+            // Without their list, the posture checks policies name are unknown (as a read
+            // without it leaves them).
+            if !has(Kind::PostureCheck) {
+                for policy in objects.policies.values_mut() {
+                    policy.source_posture_checks = None;
+                }
+            }
         }
         if has(Kind::PostureCheck) {
             objects

@@ -1,5 +1,5 @@
 //! A small stateful stand-in for NetBird behind an MSP front, served by httpmock: enough of the
-//! management API (groups, setup keys, users and tokens, policies, networks with resources and
+//! management API (groups, setup keys, users and tokens, policies, posture checks, networks with resources and
 //! routers, the identity probe, the MSP tenant list) for `birdhouse plan` and `apply` to run
 //! end to end, with faults on demand and a log of every request in order.
 //!
@@ -51,6 +51,7 @@ pub(crate) struct Tenant {
     pub(crate) users: Vec<Value>,
     pub(crate) tokens: Vec<Value>,
     pub(crate) policies: Vec<Value>,
+    pub(crate) posture_checks: Vec<Value>,
     pub(crate) networks: Vec<Value>,
     pub(crate) resources: Vec<Value>,
     pub(crate) routers: Vec<Value>,
@@ -512,6 +513,23 @@ fn route(
             reply(200, &policy_read(t, &policy))
         }
         ("DELETE", ["policies", id]) => remove(&mut t.policies, id),
+        ("GET", ["posture-checks"]) => reply(200, &Value::Array(t.posture_checks.clone())),
+        ("POST", ["posture-checks"]) => {
+            let check = json!({"id": ids.id("pc"), "name": body["name"],
+                               "description": body["description"], "checks": body["checks"]});
+            t.posture_checks.push(check.clone());
+            reply(200, &check)
+        }
+        ("PUT", ["posture-checks", id]) => {
+            let Some(check) = find(&mut t.posture_checks, id) else {
+                return error(404, "posture check not found");
+            };
+            *check = json!({"id": id, "name": body["name"],
+                            "description": body["description"], "checks": body["checks"]});
+            let check = check.clone();
+            reply(200, &check)
+        }
+        ("DELETE", ["posture-checks", id]) => remove(&mut t.posture_checks, id),
         ("GET", ["networks"]) => {
             let list = t.networks.iter().map(|n| network_read(t, n)).collect();
             reply(200, &Value::Array(list))
