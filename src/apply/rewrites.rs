@@ -100,11 +100,12 @@ impl Executor<'_> {
         let names = missing
             .iter()
             .map(|id| {
-                let name = self.state.group_name(id);
-                if name == *id {
-                    format!("{id:?}")
-                } else {
-                    format!("group {name:?}")
+                let group = self.state.group_name(id);
+                let check = self.state.wire.posture_checks.iter().find(|c| &c.id == id);
+                match check {
+                    _ if group != *id => format!("group {group:?}"),
+                    Some(check) => format!("posture check {:?}", check.name),
+                    None => format!("{id:?}"),
                 }
             })
             .collect();

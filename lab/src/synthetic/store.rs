@@ -6,7 +6,7 @@
 //! order undefined (here: by id), group objects on read where NetBird returns them, ids on
 //! write, `null` for a network's empty resource list, masked setup keys, a rule without an id
 //! taking the policy's id, unknown group ids in policies silently dropped. Everything else
-//! (peers, DNS, posture checks, events) is absent. Correctness against NetBird is the real
+//! (peers, DNS, events, posture checks beyond an empty list) is absent. Correctness against NetBird is the real
 //! lab's job; this backend is never called NetBird.
 
 use std::collections::BTreeMap;
@@ -214,6 +214,9 @@ impl Account {
             ("POST", ["policies"]) => self.save_policy(None, body),
             ("PUT", ["policies", id]) => self.save_policy(Some(id), body),
             ("DELETE", ["policies", id]) => remove(&mut self.policies, id, "policy"),
+            // No account here has posture checks; the list is served so a read of every
+            // kind (a pruned group kind) costs what it costs on NetBird.
+            ("GET", ["posture-checks"]) => Ok(json!([])),
             ("GET", ["networks"]) => Ok(self.list_networks()),
             ("POST", ["networks"]) => self.save_network(None, body),
             ("PUT", ["networks", id]) => self.save_network(Some(id), body),

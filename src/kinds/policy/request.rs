@@ -161,8 +161,8 @@ pub(crate) fn policy_echo(policy: &wire::Policy) -> wire::PolicyRequest {
     }
 }
 
-/// Group ids the request names that the answer does not: NetBird drops unknown group ids from
-/// policies without an error, so a write is checked against its answer.
+/// Group and posture-check ids the request names that the answer does not: NetBird drops
+/// unknown ids from policies without an error, so a write is checked against its answer.
 pub(crate) fn dropped_groups(sent: &wire::PolicyRequest, answer: &wire::Policy) -> Vec<String> {
     let mut missing = Vec::new();
     for (index, rule) in sent.rules.iter().enumerate() {
@@ -186,6 +186,12 @@ pub(crate) fn dropped_groups(sent: &wire::PolicyRequest, answer: &wire::Policy) 
                 .is_none_or(|r| r.id != target.id)
         {
             missing.push(target.id.clone());
+        }
+    }
+    // Unknown posture-check ids are dropped the same way.
+    for id in sent.source_posture_checks.iter().flatten() {
+        if !answer.source_posture_checks.contains(id) {
+            missing.push(id.clone());
         }
     }
     missing.sort();
