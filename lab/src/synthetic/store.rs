@@ -192,8 +192,10 @@ impl Account {
                 "settings": {"peer_login_expiration_enabled": true,
                              "peer_login_expiration": 86400, "groups_propagation_enabled": true}
             }])),
-            // Synthetic tenants have no peers (peers enrol with an agent, not through the API).
-            ("GET", ["peers"]) => Ok(json!([])),
+            // Synthetic tenants have no peers (peers enrol with an agent, not through the API)
+            // and no posture checks; both lists are served, so a read of every kind (a pruned
+            // group kind, an export) costs what it costs on NetBird.
+            ("GET", ["peers" | "posture-checks"]) => Ok(json!([])),
             ("GET", ["groups"]) => Ok(self.list_groups()),
             ("POST", ["groups"]) => self.create_group(body),
             ("PUT", ["groups", id]) => self.update_group(id, body),
@@ -214,9 +216,6 @@ impl Account {
             ("POST", ["policies"]) => self.save_policy(None, body),
             ("PUT", ["policies", id]) => self.save_policy(Some(id), body),
             ("DELETE", ["policies", id]) => remove(&mut self.policies, id, "policy"),
-            // No account here has posture checks; the list is served so a read of every
-            // kind (a pruned group kind) costs what it costs on NetBird.
-            ("GET", ["posture-checks"]) => Ok(json!([])),
             ("GET", ["networks"]) => Ok(self.list_networks()),
             ("POST", ["networks"]) => self.save_network(None, body),
             ("PUT", ["networks", id]) => self.save_network(Some(id), body),
