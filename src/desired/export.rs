@@ -50,6 +50,7 @@ pub(crate) fn export(source: &ExportSource) -> Exported {
         warnings: Vec::new(),
         groups: BTreeSet::new(),
         resources: BTreeSet::new(),
+        posture_checks: BTreeSet::new(),
     };
     exporter.withheld_warnings();
     let objects = exporter.objects();
@@ -110,6 +111,10 @@ impl Exporter<'_> {
         let mut users = self.users();
         users.extend(self.service_users());
         let posture_checks = self.posture_checks();
+        self.posture_checks = posture_checks
+            .iter()
+            .map(|c| c.name.value.clone())
+            .collect();
         let mut policies = Vec::new();
         for policy in tenant.policies.values() {
             if !self.withheld(Kind::Policy, &policy.name)

@@ -60,6 +60,8 @@ pub(crate) struct Exporter<'a> {
     pub(crate) groups: BTreeSet<String>,
     /// Resources the file lists, as (network, resource).
     pub(crate) resources: BTreeSet<(String, String)>,
+    /// Posture checks the file lists: policies may name only these.
+    pub(crate) posture_checks: BTreeSet<String>,
 }
 
 impl Exporter<'_> {

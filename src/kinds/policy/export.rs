@@ -4,7 +4,7 @@
 use super::document::{PolicyDoc, ResourceRefDoc, RuleDoc};
 use crate::diag::Located;
 use crate::kinds::kit::export::{Exporter, at, non_empty};
-use crate::kinds::{Action, Destination, Kind, Policy};
+use crate::kinds::{Action, Destination, Policy};
 
 impl Exporter<'_> {
     /// The posture checks a policy names that the file does not list: writing the policy
@@ -14,15 +14,7 @@ impl Exporter<'_> {
             .source_posture_checks
             .iter()
             .flatten()
-            .filter(|name| {
-                let listed = self
-                    .source
-                    .objects
-                    .posture_checks
-                    .get(*name)
-                    .is_some_and(|check| !check.checks.is_empty());
-                !listed || self.withheld(Kind::PostureCheck, name)
-            })
+            .filter(|name| !self.posture_checks.contains(*name))
             .map(|name| format!("{name:?}"))
             .collect()
     }
