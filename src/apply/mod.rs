@@ -21,6 +21,7 @@ pub mod lock;
 mod networks;
 mod policies;
 mod posture_checks;
+mod routes;
 mod rewrites;
 mod secrets;
 mod stale;
@@ -642,6 +643,7 @@ impl Executor<'_> {
                 Object::ServiceUser(user) => self.create_service_user(user).await,
                 Object::PostureCheck(check) => self.create_posture_check(check).await,
                 Object::Policy(policy) => self.write_policy(policy, false).await,
+                Object::Route(route) => self.create_route(route).await,
             },
             (Action::Update, Some(after), _) => match after {
                 Object::Network(network) => self.update_network(network).await,
@@ -663,6 +665,7 @@ impl Executor<'_> {
                 Object::ServiceUser(user) => self.update_service_user(user, &change.fields).await,
                 Object::PostureCheck(check) => self.update_posture_check(check).await,
                 Object::Policy(policy) => self.write_policy(policy, true).await,
+                Object::Route(route) => self.update_route(route).await,
                 Object::Group(_) => Err(unsupported()),
             },
             (Action::Replace, Some(after), before) => match (after, before) {
@@ -682,6 +685,7 @@ impl Executor<'_> {
                 Object::ServiceUser(_) => self.delete_user(Kind::ServiceUser, name).await,
                 Object::PostureCheck(_) => self.delete_posture_check(name).await,
                 Object::Policy(_) => self.delete_policy(name).await,
+                Object::Route(_) => self.delete_route(name).await,
             },
             _ => Err(unsupported()),
         }

@@ -208,6 +208,16 @@ impl State {
         self.forget_id(Kind::PostureCheck, name);
     }
 
+    pub(super) fn put_route(&mut self, route: wire::Route) {
+        self.set_id(Kind::Route, &route.network_id.clone(), &route.id);
+        upsert(&mut self.wire.routes, route, |r| &r.id);
+    }
+
+    pub(super) fn remove_route(&mut self, network_id: &str, id: &str) {
+        self.wire.routes.retain(|r| r.id != id);
+        self.forget_id(Kind::Route, network_id);
+    }
+
     pub(super) fn remove_policy(&mut self, name: &str, id: &str) {
         self.wire.policies.retain(|p| p.id != id);
         self.forget_id(Kind::Policy, name);

@@ -8,7 +8,7 @@ use crate::desired::document::{
 use crate::diag::{Diagnostic, Located};
 use crate::kinds::kit::node::{Fields, Node, Reader};
 use crate::kinds::kit::read::{boolean, optional, required, string, strings};
-use crate::kinds::{group, is_dns_name, network, policy, posture_check, setup_key, user};
+use crate::kinds::{group, is_dns_name, network, policy, posture_check, route, setup_key, user};
 
 /// Decodes one file's root node; `None` when the root is not usable at all.
 pub(crate) fn document(reader: &mut Reader<'_>, root: &Located<Node>) -> Option<Document> {
@@ -90,6 +90,7 @@ fn objects(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Objects {
     let users = list("users");
     let posture_checks = list("posture_checks");
     let policies = list("policies");
+    let routes = list("routes");
     Objects {
         groups: groups
             .and_then(|(node, path)| reader.list(node, &path, group::document::decode))
@@ -108,6 +109,9 @@ fn objects(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Objects {
             .unwrap_or_default(),
         policies: policies
             .and_then(|(node, path)| reader.list(node, &path, policy::document::decode))
+            .unwrap_or_default(),
+        routes: routes
+            .and_then(|(node, path)| reader.list(node, &path, route::document::decode))
             .unwrap_or_default(),
     }
 }

@@ -14,6 +14,7 @@ pub(crate) use crate::kinds::group::document::GroupDoc;
 pub(crate) use crate::kinds::network::document::NetworkDoc;
 pub(crate) use crate::kinds::policy::document::PolicyDoc;
 pub(crate) use crate::kinds::posture_check::document::PostureCheckDoc;
+pub(crate) use crate::kinds::route::document::RouteDoc;
 pub(crate) use crate::kinds::setup_key::document::SetupKeyDoc;
 pub(crate) use crate::kinds::user::document::{RegularUserDoc, ServiceUserDoc, UserDoc};
 
@@ -116,6 +117,9 @@ pub(crate) struct Objects {
     /// Access-control policies, by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub policies: Vec<PolicyDoc>,
+    /// Network routes, by network identifier: a range or domains some peers route for others.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<RouteDoc>,
 }
 
 /// One tenant: which NetBird account it is, and what it should contain.
@@ -164,7 +168,7 @@ pub(crate) struct TenantDoc {
 pub(crate) struct PruneKind(pub Kind);
 
 /// The kinds `prune` accepts, in file spelling.
-pub(crate) const PRUNE_KINDS: [&str; 9] = [
+pub(crate) const PRUNE_KINDS: [&str; 10] = [
     "groups",
     "setup_keys",
     "networks",
@@ -174,6 +178,7 @@ pub(crate) const PRUNE_KINDS: [&str; 9] = [
     "service_users",
     "posture_checks",
     "policies",
+    "routes",
 ];
 
 impl std::str::FromStr for PruneKind {

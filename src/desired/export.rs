@@ -123,6 +123,7 @@ impl Exporter<'_> {
                 policies.push(doc);
             }
         }
+        let routes = self.routes();
         Objects {
             groups,
             setup_keys,
@@ -130,6 +131,7 @@ impl Exporter<'_> {
             users,
             posture_checks,
             policies,
+            routes,
         }
     }
 }

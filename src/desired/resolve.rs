@@ -6,13 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::desired::document::{
     Document, GroupDoc, NetworkDoc, Objects, PolicyDoc, PostureCheckDoc, RegularUserDoc,
-    ServiceUserDoc, SetupKeyDoc, TenantDoc, UserDoc,
+    RouteDoc, ServiceUserDoc, SetupKeyDoc, TenantDoc, UserDoc,
 };
 use crate::desired::{DesiredState, DesiredTenant, TenantTarget};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Located, Span, did_you_mean_hint};
 use crate::kinds::{
     ALL_GROUP, Action, Destination, Group, LOCK_GROUP_PREFIX, Network, Policy, PostureCheck,
-    Resource, ResourceRef, Role, Router, RouterTarget, Rule, ServiceUser, ServiceUserToken,
+    Resource, ResourceRef, Role, Route, RouteDestination, Router, RouterTarget, Rule, ServiceUser, ServiceUserToken,
     SetupKey, Tenant, User, is_lock_group,
 };
 
@@ -246,6 +246,12 @@ impl Merger<'_, '_> {
             |o| &o.policies,
             |p: &PolicyDoc| (&p.name, &p.path),
         );
+        let routes = self.layered(
+            layers,
+            "routes",
+            |o| &o.routes,
+            |r: &RouteDoc| (&r.network_id, &r.path),
+        );
         let users = self.layered_users(layers);
         let services = self.layered_services(layers);
 
@@ -295,7 +301,59 @@ impl Merger<'_, '_> {
             };
             tenant.policies.insert(name.clone(), policy);
         }
+        for (network_id, chosen) in &routes {
+            if let Some(route) = self.route(&refs, chosen) {
+                tenant.routes.insert(network_id.clone(), route);
+            }
+        }
         tenant
+    }
+
+    /// A route with its groups checked against the tenant's; the peer stays a name, resolved
+    /// against the live peers when the tenant is planned.
+    fn route(&mut self, refs: &References<'_>, chosen: &Chosen<'_, RouteDoc>) -> Option<Route> {
+        let doc = chosen.doc;
+        let path = &chosen.path;
+        let destination = match (&doc.network, &doc.domains) {
+            (Some(network), None) => RouteDestination::Network(network.value.clone()),
+            (None, Some(domains)) => {
+                RouteDestination::Domains(domains.iter().map(|d| d.value.clone()).collect())
+            }
+            // Both or neither was reported while decoding.
+            _ => return None,
+        };
+        let via = match (&doc.peer, &doc.peer_groups) {
+            (Some(peer), None) => RouterTarget::Peer(peer.value.clone()),
+            (None, Some(groups)) => RouterTarget::PeerGroups(refs.groups(
+                self.diagnostics,
+                groups,
+                &format!("{path}.peer_groups"),
+                true,
+            )),
+            _ => return None,
+        };
+        let groups = refs.groups(self.diagnostics, &doc.groups, &format!("{path}.groups"), true);
+        let access_control_groups = doc.access_control_groups.as_ref().map(|groups| {
+            refs.groups(
+                self.diagnostics,
+                groups,
+                &format!("{path}.access_control_groups"),
+                true,
+            )
+        });
+        Some(Route {
+            network_id: doc.network_id.value.clone(),
+            description: doc.description.clone(),
+            destination,
+            via,
+            groups,
+            access_control_groups,
+            metric: doc.metric,
+            masquerade: doc.masquerade,
+            enabled: doc.enabled,
+            keep_route: doc.keep_route,
+            skip_auto_apply: doc.skip_auto_apply,
+        })
     }
 
     /// The groups, without the built-in `All` and the names reserved for the tenant lock (both
@@ -658,6 +716,7 @@ impl Merger<'_, '_> {
                     "setup_keys" => "setup key",
                     "policies" => "policy",
                     "posture_checks" => "posture check",
+                    "routes" => "route",
                     "networks" => "network",
                     _ => "group",
                 };

@@ -134,6 +134,7 @@ pub(crate) fn changed_kinds(
         old.posture_checks != new.posture_checks,
         &[Kind::PostureCheck],
     );
+    differs(old.routes != new.routes, &[Kind::Route]);
     differs(old.networks != new.networks, &NETWORK_KINDS);
     for kind in before.prune.symmetric_difference(&after.prune) {
         kinds.insert(*kind);
@@ -179,6 +180,9 @@ pub(crate) fn scoped(mut tenant: DesiredTenant, kinds: &BTreeSet<Kind>) -> Desir
     }
     if !keep(Kind::PostureCheck) {
         objects.posture_checks.clear();
+    }
+    if !keep(Kind::Route) {
+        objects.routes.clear();
     }
     if !keep(Kind::Network) {
         objects.networks.clear();

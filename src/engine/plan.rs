@@ -205,7 +205,7 @@ fn reads_for(tenants: &[DesiredTenant]) -> Reads {
             kinds.insert(Kind::PostureCheck);
         }
     }
-    let names_a_peer = tenants.iter().any(|t| t.objects.routers_name_a_peer());
+    let names_a_peer = tenants.iter().any(|t| t.objects.names_a_peer());
     Reads::for_kinds(&kinds, groups_pruned).with_peers(names_a_peer)
 }
 

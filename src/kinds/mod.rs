@@ -12,6 +12,7 @@ pub(crate) mod kit;
 pub mod network;
 pub mod policy;
 pub mod posture_check;
+pub mod route;
 pub mod setup_key;
 pub mod user;
 #[cfg(test)]
@@ -23,6 +24,7 @@ pub mod wire {
     pub use super::network::wire::*;
     pub use super::policy::wire::*;
     pub use super::posture_check::wire::*;
+    pub use super::route::wire::*;
     pub use super::setup_key::wire::*;
     pub use super::user::wire::*;
     pub use crate::api::wire::*;
@@ -39,6 +41,7 @@ pub use network::{
 };
 pub use policy::{Action, Destination, Policy, PortRange, Protocol, ResourceRef, Rule};
 pub use posture_check::{CheckAction, Checks, PostureCheck};
+pub use route::{Route, RouteDestination};
 pub use setup_key::equality::KeyExpiry;
 pub use setup_key::{ExpiresIn, SetupKey, SetupKeyType};
 pub use user::{Role, ServiceUser, ServiceUserToken, User};
@@ -66,11 +69,13 @@ pub enum Kind {
     PostureCheck,
     /// Access-control policies.
     Policy,
+    /// Network routes (by network identifier).
+    Route,
 }
 
 impl Kind {
     /// Every kind, in dependency order.
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Group,
         Kind::Network,
         Kind::NetworkResource,
@@ -80,6 +85,7 @@ impl Kind {
         Kind::ServiceUser,
         Kind::PostureCheck,
         Kind::Policy,
+        Kind::Route,
     ];
 
     /// Position in dependency order; lower ranks are created first and deleted last.
@@ -99,6 +105,7 @@ impl Kind {
             Kind::ServiceUser => "service_users",
             Kind::PostureCheck => "posture_checks",
             Kind::Policy => "policies",
+            Kind::Route => "routes",
         }
     }
 
@@ -114,6 +121,7 @@ impl Kind {
             Kind::ServiceUser => "service user",
             Kind::PostureCheck => "posture check",
             Kind::Policy => "policy",
+            Kind::Route => "route",
         }
     }
 
@@ -141,15 +149,20 @@ pub struct Tenant {
     pub posture_checks: BTreeMap<String, PostureCheck>,
     /// Policies by name.
     pub policies: BTreeMap<String, Policy>,
+    /// Routes by network identifier.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub routes: BTreeMap<String, Route>,
 }
 
 impl Tenant {
-    /// Whether some router names a peer (so the peer list must be read to resolve it).
-    pub fn routers_name_a_peer(&self) -> bool {
+    /// Whether some router or route names a peer (so the peer list must be read to resolve
+    /// it).
+    pub fn names_a_peer(&self) -> bool {
         self.networks
             .values()
             .flat_map(|n| n.routers.keys())
             .any(|target| matches!(target, RouterTarget::Peer(_)))
+            || self.routes.values().any(|route| route.peer().is_some())
     }
 
     /// Whether some policy manages its posture checks (so the posture-check list must be read
@@ -172,6 +185,7 @@ impl Tenant {
             Kind::ServiceUser => self.service_users.len(),
             Kind::PostureCheck => self.posture_checks.len(),
             Kind::Policy => self.policies.len(),
+            Kind::Route => self.routes.len(),
         }
     }
 

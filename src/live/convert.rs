@@ -8,7 +8,7 @@ use crate::kinds::KeyExpiry;
 use crate::kinds::kit::names::{GroupNames, ResourceRefs};
 use crate::kinds::wire;
 use crate::kinds::{Kind, Network, ResourceRef, RouterTarget, router_key};
-use crate::kinds::{group, network, posture_check, setup_key, user};
+use crate::kinds::{group, network, posture_check, route, setup_key, user};
 use crate::live::{ObjectKey, PolicyRefs, Snapshot};
 
 /// Everything one tenant's list calls returned; lists not read are empty.
@@ -24,6 +24,8 @@ pub struct WireTenant {
     pub policies: Vec<wire::Policy>,
     /// `GET /api/posture-checks`.
     pub posture_checks: Vec<wire::PostureCheck>,
+    /// `GET /api/routes`.
+    pub routes: Vec<wire::Route>,
     /// `GET /api/networks`.
     pub networks: Vec<wire::Network>,
     /// `GET /api/networks/resources` (account-wide), or the per-network lists joined.
@@ -85,6 +87,7 @@ pub fn convert(wire: &WireTenant, kinds_read: BTreeSet<Kind>) -> Snapshot {
     // Without their list, the posture checks policies name are unknown, not none.
     let checks = reads_checks.then(|| builder.posture_checks(&wire.posture_checks));
     builder.policies(&wire.policies, &names, &resources, checks.as_ref());
+    builder.routes(wire, &names);
     snapshot.ambiguous_refs = ambiguous_references(wire, &snapshot, &names, &resources);
     snapshot
 }
@@ -247,6 +250,17 @@ impl Builder<'_> {
         by_id
     }
 
+    /// The routes, by network identifier; routes sharing one (NetBird's older way of making a
+    /// route highly available) are ambiguous and left alone.
+    fn routes(&mut self, wire: &WireTenant, names: &GroupNames<'_>) {
+        for route in &wire.routes {
+            let model = route::convert::route(route, |id| peer_name(wire, id), names);
+            self.add(Kind::Route, &route.network_id, &route.id, model, |t| {
+                &mut t.routes
+            });
+        }
+    }
+
     // NetBird's answer lists a group once per policy (v0.77.1 `toPolicyResponse` caches the
     // groups it rendered): the sources of a second rule lose groups an earlier rule named. So
     // only single-rule policies are read exactly; the planner, detach and export refuse the
@@ -338,6 +352,17 @@ fn ambiguous_references(
             let referrer = ObjectKey::new(Kind::NetworkRouter, router_key(&network.name, &target));
             refs.add(&referrer, Kind::Group, names);
         }
+    }
+    for route in &wire.routes {
+        let referrer = ObjectKey::new(Kind::Route, &route.network_id);
+        let ids: Vec<String> = route
+            .groups
+            .iter()
+            .chain(&route.peer_groups)
+            .chain(&route.access_control_groups)
+            .cloned()
+            .collect();
+        refs.add(&referrer, Kind::Group, groups(&ids));
     }
     for policy in &wire.policies {
         let referrer = ObjectKey::new(Kind::Policy, &policy.name);

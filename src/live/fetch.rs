@@ -33,6 +33,8 @@ pub struct Reads {
     pub policies: bool,
     /// `GET /api/posture-checks`.
     pub posture_checks: bool,
+    /// `GET /api/routes`.
+    pub routes: bool,
     /// `GET /api/networks`, `/api/networks/routers` and `/api/networks/resources` (or, on a
     /// server without that list, `/api/networks/{id}/resources` per network).
     pub networks: bool,
@@ -49,6 +51,7 @@ impl Reads {
         users: true,
         policies: true,
         posture_checks: true,
+        routes: true,
         networks: true,
         peers: false,
     };
@@ -80,6 +83,7 @@ impl Reads {
             // Policies name posture checks only when the files manage them, and the caller
             // then asks for the kind (see `Tenant::policies_name_posture_checks`).
             posture_checks: any(&[Kind::PostureCheck]),
+            routes: any(&[Kind::Route]),
             networks: any(&NEEDS_NETWORKS),
             peers: false,
         }
@@ -102,6 +106,7 @@ impl Reads {
             users: kinds.contains(&Kind::User),
             policies: kinds.contains(&Kind::Policy),
             posture_checks: kinds.contains(&Kind::PostureCheck),
+            routes: kinds.contains(&Kind::Route),
             networks: kinds.contains(&Kind::Network),
             peers: false,
         }
@@ -121,6 +126,9 @@ impl Reads {
         }
         if self.posture_checks {
             kinds.insert(Kind::PostureCheck);
+        }
+        if self.routes {
+            kinds.insert(Kind::Route);
         }
         if self.networks {
             kinds.extend([Kind::Network, Kind::NetworkResource, Kind::NetworkRouter]);
@@ -145,6 +153,7 @@ impl Reads {
             + u64::from(self.users)
             + u64::from(self.policies)
             + u64::from(self.posture_checks)
+            + u64::from(self.routes)
             + 2 * u64::from(self.networks)
             + u64::from(self.networks && has_networks)
             + tokens
@@ -285,11 +294,12 @@ async fn read_lists(
     ) -> Result<Vec<T>, ApiError> {
         if read { list.await } else { Ok(Vec::new()) }
     }
-    let (setup_keys, users, policies, posture_checks, networks, routers, peers) = tokio::try_join!(
+    let (setup_keys, users, policies, posture_checks, routes, networks, routers, peers) = tokio::try_join!(
         when(reads.setup_keys, client.list_setup_keys()),
         when(reads.users, client.list_users()),
         when(reads.policies, client.list_policies()),
         when(reads.posture_checks, client.list_posture_checks()),
+        when(reads.routes, client.list_routes()),
         when(reads.networks, client.list_networks()),
         when(reads.networks, client.list_network_routers()),
         when(reads.peers, client.list_peers()),
@@ -302,6 +312,7 @@ async fn read_lists(
         users,
         policies,
         posture_checks,
+        routes,
         networks,
         resources,
         routers,

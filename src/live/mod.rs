@@ -136,6 +136,9 @@ impl Snapshot {
                 }
             }
         }
+        if has(Kind::Route) {
+            objects.routes.clone_from(&self.objects.routes);
+        }
         if has(Kind::PostureCheck) {
             objects
                 .posture_checks

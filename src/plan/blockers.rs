@@ -1,6 +1,7 @@
 //! Group deletes the server would refuse, found at plan time. Apply detaches a group from every
 //! object that names it before deleting it, but it cannot take the last source or destination
-//! of a policy, or the last peer group of a router (the object would be invalid), nor rewrite a
+//! of a policy, the last peer group of a router, or a route's last distribution or peer group
+//! (the object would be invalid), nor rewrite a
 //! policy of several rules (its read is not exact). Such a delete is refused in the plan, naming
 //! what holds the group, instead of failing half-way through apply. The state judged is the one
 //! after the plan's own changes: a policy the plan deletes, or updates to drop the group, does
@@ -9,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::kinds::{Destination, Kind, Policy, RouterTarget, router_key};
+use crate::kinds::{Destination, Kind, Policy, Route, RouterTarget, router_key};
 use crate::live::{ObjectKey, Snapshot};
 use crate::plan::{Action, Change, projected};
 
@@ -32,6 +33,7 @@ pub(super) fn refuse_blocked_group_deletes(
         .filter(|c| c.kind == Kind::Group && c.action == Action::Delete)
     {
         let mut holders = holders(&change.name, &policies, live, changes);
+        holders.extend(route_holders(&change.name, &tenant.routes));
         holders.extend(shared_referrers(live, Kind::Group, &change.name));
         if holders.is_empty() {
             continue;
@@ -133,6 +135,26 @@ fn shared_referrers(live: &Snapshot, kind: Kind, name: &str) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// The routes that cannot be left without `group`: it is their only distribution group, or
+/// the only group whose peers route them (NetBird refuses both empty).
+fn route_holders(group: &str, routes: &BTreeMap<String, Route>) -> Vec<String> {
+    let only = |groups: &std::collections::BTreeSet<String>| {
+        groups.len() == 1 && groups.contains(group)
+    };
+    let mut holders = Vec::new();
+    for (network_id, route) in routes {
+        if only(&route.groups) {
+            holders.push(format!(
+                "route {network_id:?} (the group is its only distribution group)"
+            ));
+        }
+        if matches!(&route.via, RouterTarget::PeerGroups(g) if only(g)) {
+            holders.push(format!("route {network_id:?} (the group is its only peer group)"));
+        }
+    }
+    holders
 }
 
 /// What keeps `group` from being deleted, described.

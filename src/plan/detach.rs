@@ -70,6 +70,9 @@ pub(super) fn detach_changes(changes: &[Change], live: &Snapshot) -> Vec<Change>
             .unwrap_or_default();
         detacher.object(Kind::Policy, name, policy, Object::Policy, &ssh);
     }
+    for (network_id, route) in &tenant.routes {
+        detacher.object(Kind::Route, network_id, route, Object::Route, &[]);
+    }
     detacher.out
 }
 

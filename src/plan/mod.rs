@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::desired::DesiredTenant;
 use crate::kinds::{
-    Group, Kind, Policy, PostureCheck, Resource, Router, ServiceUser, SetupKey, User,
+    Group, Kind, Policy, PostureCheck, Resource, Route, Router, ServiceUser, SetupKey, User,
 };
 use crate::live::{Reads, Snapshot};
 
@@ -425,6 +425,8 @@ pub enum Object {
     PostureCheck(PostureCheck),
     /// A policy.
     Policy(Policy),
+    /// A network route.
+    Route(Route),
 }
 
 /// The fields of a network itself.

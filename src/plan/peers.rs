@@ -1,8 +1,8 @@
-//! Peers are referenced by name, like everything else: a router's `peer: gw-1` names the peer
-//! called gw-1. The names are resolved against the tenant's peer list (read only when some
-//! router names a peer); a value that is a live peer's id is accepted and read as that peer's
+//! Peers are referenced by name, like everything else: a router's or a route's `peer: gw-1`
+//! names the peer called gw-1. The names are resolved against the tenant's peer list (read
+//! only when some router or route names a peer); a value that is a live peer's id is accepted and read as that peer's
 //! name (older files and exports wrote ids). An unknown or ambiguous peer is an error for the
-//! tenant, with a did-you-mean, never a router pointed at a peer that does not exist.
+//! tenant, with a did-you-mean, never a router or route pointed at a peer that does not exist.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,7 +17,7 @@ pub(super) fn resolve_peers<'a>(
     desired: &'a DesiredTenant,
     live: &Snapshot,
 ) -> (Cow<'a, DesiredTenant>, Vec<String>) {
-    let names_a_peer = desired.objects.routers_name_a_peer();
+    let names_a_peer = desired.objects.names_a_peer();
     let Some(peers) = live.peers.as_ref().filter(|_| names_a_peer) else {
         return (Cow::Borrowed(desired), Vec::new());
     };
@@ -36,6 +36,14 @@ pub(super) fn resolve_peers<'a>(
                 }
             }
             network.routers.insert(router.target.clone(), router);
+        }
+    }
+    for (network_id, route) in &mut resolved.objects.routes {
+        if let RouterTarget::Peer(value) = &route.via {
+            match peer_name(value, peers) {
+                Ok(name) => route.via = RouterTarget::Peer(name),
+                Err(problem) => errors.push(format!("route {network_id:?}: peer: {problem}")),
+            }
         }
     }
     (Cow::Owned(resolved), errors)

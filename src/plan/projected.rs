@@ -33,6 +33,7 @@ fn remove(tenant: &mut Tenant, name: &str, object: &Object) {
         Object::ServiceUser(_) => drop(tenant.service_users.remove(name)),
         Object::Policy(_) => drop(tenant.policies.remove(name)),
         Object::PostureCheck(_) => drop(tenant.posture_checks.remove(name)),
+        Object::Route(_) => drop(tenant.routes.remove(name)),
         Object::Network(_) => drop(tenant.networks.remove(name)),
         Object::NetworkResource(child) => {
             if let Some(network) = tenant.networks.get_mut(&child.network) {
@@ -59,6 +60,7 @@ fn insert(tenant: &mut Tenant, name: &str, object: &Object) {
         Object::PostureCheck(check) => {
             drop(tenant.posture_checks.insert(name.to_owned(), check.clone()));
         }
+        Object::Route(route) => drop(tenant.routes.insert(name.to_owned(), route.clone())),
         Object::Network(header) => network(tenant, header),
         Object::NetworkResource(child) => {
             if let Some(network) = tenant.networks.get_mut(&child.network) {

@@ -133,6 +133,7 @@ enum JsonKind {
     ServiceUser,
     PostureCheck,
     Policy,
+    Route,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -197,6 +198,30 @@ enum JsonObject {
     ServiceUser(JsonServiceUser),
     PostureCheck(JsonPostureCheck),
     Policy(JsonPolicy),
+    Route(JsonRoute),
+}
+
+/// A network route.
+#[derive(Serialize, Deserialize)]
+struct JsonRoute {
+    network_id: String,
+    description: Option<String>,
+    destination: JsonRouteDestination,
+    via: JsonRouterTarget,
+    groups: BTreeSet<String>,
+    access_control_groups: Option<BTreeSet<String>>,
+    metric: Option<u16>,
+    masquerade: Option<bool>,
+    enabled: Option<bool>,
+    keep_route: Option<bool>,
+    skip_auto_apply: Option<bool>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum JsonRouteDestination {
+    Network(String),
+    Domains(BTreeSet<String>),
 }
 
 /// A posture check; its checks in the API's own shape.
@@ -388,6 +413,7 @@ impl From<kinds::Kind> for JsonKind {
             K::ServiceUser => JsonKind::ServiceUser,
             K::PostureCheck => JsonKind::PostureCheck,
             K::Policy => JsonKind::Policy,
+            K::Route => JsonKind::Route,
         }
     }
 }
@@ -494,6 +520,25 @@ impl From<&Object> for JsonObject {
                 enabled: p.enabled,
                 source_posture_checks: p.source_posture_checks,
                 rules: p.rules.into_iter().map(JsonRule::from).collect(),
+            }),
+            Object::Route(r) => JsonObject::Route(JsonRoute {
+                network_id: r.network_id,
+                description: r.description,
+                destination: match r.destination {
+                    kinds::RouteDestination::Network(n) => JsonRouteDestination::Network(n),
+                    kinds::RouteDestination::Domains(d) => JsonRouteDestination::Domains(d),
+                },
+                via: match r.via {
+                    kinds::RouterTarget::Peer(peer) => JsonRouterTarget::Peer(peer),
+                    kinds::RouterTarget::PeerGroups(g) => JsonRouterTarget::PeerGroups(g),
+                },
+                groups: r.groups,
+                access_control_groups: r.access_control_groups,
+                metric: r.metric,
+                masquerade: r.masquerade,
+                enabled: r.enabled,
+                keep_route: r.keep_route,
+                skip_auto_apply: r.skip_auto_apply,
             }),
         }
     }
@@ -612,6 +657,7 @@ impl From<JsonKind> for kinds::Kind {
             JsonKind::ServiceUser => K::ServiceUser,
             JsonKind::PostureCheck => K::PostureCheck,
             JsonKind::Policy => K::Policy,
+            JsonKind::Route => K::Route,
         }
     }
 }
@@ -717,6 +763,25 @@ impl From<JsonObject> for Object {
                 enabled: p.enabled,
                 source_posture_checks: p.source_posture_checks,
                 rules: p.rules.into_iter().map(kinds::Rule::from).collect(),
+            }),
+            JsonObject::Route(r) => Object::Route(kinds::Route {
+                network_id: r.network_id,
+                description: r.description,
+                destination: match r.destination {
+                    JsonRouteDestination::Network(n) => kinds::RouteDestination::Network(n),
+                    JsonRouteDestination::Domains(d) => kinds::RouteDestination::Domains(d),
+                },
+                via: match r.via {
+                    JsonRouterTarget::Peer(peer) => kinds::RouterTarget::Peer(peer),
+                    JsonRouterTarget::PeerGroups(g) => kinds::RouterTarget::PeerGroups(g),
+                },
+                groups: r.groups,
+                access_control_groups: r.access_control_groups,
+                metric: r.metric,
+                masquerade: r.masquerade,
+                enabled: r.enabled,
+                keep_route: r.keep_route,
+                skip_auto_apply: r.skip_auto_apply,
             }),
         }
     }

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use crate::kinds::{
-    Action as RuleAction, Destination, ExpiresIn, Kind, Policy, PostureCheck, Protocol, Resource,
-    Router, Rule, ServiceUser, SetupKey, User,
+    Action as RuleAction, Destination, ExpiresIn, Kind, Policy, PostureCheck, Protocol, Resource, Route,
+    Router, RouterTarget, Rule, ServiceUser, SetupKey, User,
 };
 use crate::plan::{
     Action, ActionCounts, Change, FieldChange, NetworkChild, NetworkHeader, Object, Plan, Reason,
@@ -733,6 +733,7 @@ fn describe(object: &Object) -> Option<String> {
         Object::ServiceUser(user) => describe_service_user(user),
         Object::PostureCheck(check) => describe_posture_check(check),
         Object::Policy(policy) => describe_policy(policy),
+        Object::Route(route) => describe_route(route),
     };
     (!parts.is_empty()).then(|| parts.join(", "))
 }
@@ -793,6 +794,38 @@ fn describe_router(router: &Router) -> Vec<String> {
         parts.push(format!("metric {metric}"));
     }
     if router.enabled == Some(false) {
+        parts.push("disabled".into());
+    }
+    parts
+}
+
+/// `network 10.1.0.0/16 via peer gw-1 to [staff]`, then the settings a create sets.
+fn describe_route(route: &Route) -> Vec<String> {
+    let via = match &route.via {
+        RouterTarget::Peer(peer) => format!("peer {peer}"),
+        RouterTarget::PeerGroups(groups) => format!("peer groups {}", set(groups)),
+    };
+    let mut parts = vec![format!(
+        "{} via {via} to {}",
+        route.destination,
+        set(&route.groups)
+    )];
+    if let Some(groups) = route.access_control_groups.as_ref().filter(|g| !g.is_empty()) {
+        parts.push(format!("access_control_groups {}", set(groups)));
+    }
+    if let Some(metric) = route.metric {
+        parts.push(format!("metric {metric}"));
+    }
+    if route.masquerade == Some(false) {
+        parts.push("no masquerade".into());
+    }
+    if route.keep_route == Some(true) {
+        parts.push("keep_route".into());
+    }
+    if route.skip_auto_apply == Some(true) {
+        parts.push("skip_auto_apply".into());
+    }
+    if route.enabled == Some(false) {
         parts.push("disabled".into());
     }
     parts

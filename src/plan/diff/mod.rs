@@ -5,6 +5,7 @@ mod keys;
 mod networks;
 mod policies;
 mod posture_checks;
+mod routes;
 mod users;
 
 use std::collections::BTreeMap;
@@ -57,6 +58,7 @@ pub(super) fn diff(desired: &DesiredTenant, live: &Snapshot, lost: &LostSecrets)
     differ.service_users();
     differ.posture_checks();
     differ.policies();
+    differ.routes();
     differ.out
 }
 
