@@ -10,9 +10,13 @@
 //   - With BIRDHOUSE_LAB_EXIT_ON_STDIN_EOF=1 it exits when its stdin closes.
 //     The lab hands each server a pipe it never writes to; when the lab process
 //     dies, even by SIGKILL, the pipe closes and the server goes with it.
+//
+// It also has one command of its own, birdhouse-enrol-peer (enrol.go), which
+// registers a peer with a setup key and exits.
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
 
@@ -23,6 +27,13 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == enrolCommand {
+		if err := enrolPeer(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	if os.Getenv("BIRDHOUSE_LAB_EXIT_ON_STDIN_EOF") == "1" {
 		go func() {
 			_, _ = io.Copy(io.Discard, os.Stdin)

@@ -27,6 +27,7 @@ pub mod fleet;
 pub mod instance;
 pub mod lab;
 pub mod msp;
+pub mod peers;
 pub mod ports;
 pub mod probe;
 pub mod process;

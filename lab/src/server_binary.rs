@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 pub const NETBIRD_VERSION: &str = "v0.77.1";
 
 /// The files whose content decides what gets built; their hash names the cache directory.
-const RECIPE_FILES: [&str; 3] = ["go.mod", "go.sum", "main.go"];
+const RECIPE_FILES: [&str; 4] = ["enrol.go", "go.mod", "go.sum", "main.go"];
 
 const BINARY_NAME: &str = "netbird-server";
 

@@ -5,15 +5,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::desired::document::{
-    Document, GroupDoc, NetworkDoc, Objects, PolicyDoc, PostureCheckDoc, RegularUserDoc,
-    RouteDoc, ServiceUserDoc, SetupKeyDoc, TenantDoc, UserDoc,
+    Document, GroupDoc, NetworkDoc, Objects, PolicyDoc, PostureCheckDoc, RegularUserDoc, RouteDoc,
+    ServiceUserDoc, SetupKeyDoc, TenantDoc, UserDoc,
 };
 use crate::desired::{DesiredState, DesiredTenant, TenantTarget};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Located, Span, did_you_mean_hint};
 use crate::kinds::{
     ALL_GROUP, Action, Destination, Group, LOCK_GROUP_PREFIX, Network, Policy, PostureCheck,
-    Resource, ResourceRef, Role, Route, RouteDestination, Router, RouterTarget, Rule, ServiceUser, ServiceUserToken,
-    SetupKey, Tenant, User, is_lock_group,
+    Resource, ResourceRef, Role, Route, RouteDestination, Router, RouterTarget, Rule, ServiceUser,
+    ServiceUserToken, SetupKey, Tenant, User, is_lock_group,
 };
 
 /// Resolves every document of a run into desired state, or every problem found.
@@ -332,7 +332,12 @@ impl Merger<'_, '_> {
             )),
             _ => return None,
         };
-        let groups = refs.groups(self.diagnostics, &doc.groups, &format!("{path}.groups"), true);
+        let groups = refs.groups(
+            self.diagnostics,
+            &doc.groups,
+            &format!("{path}.groups"),
+            true,
+        );
         let access_control_groups = doc.access_control_groups.as_ref().map(|groups| {
             refs.groups(
                 self.diagnostics,

@@ -294,7 +294,7 @@ async fn read_lists(
     ) -> Result<Vec<T>, ApiError> {
         if read { list.await } else { Ok(Vec::new()) }
     }
-    let (setup_keys, users, policies, posture_checks, routes, networks, routers, peers) = tokio::try_join!(
+    let (setup_keys, users, policies, posture_checks, routes, networks, network_routers, peers) = tokio::try_join!(
         when(reads.setup_keys, client.list_setup_keys()),
         when(reads.users, client.list_users()),
         when(reads.policies, client.list_policies()),
@@ -315,7 +315,7 @@ async fn read_lists(
         routes,
         networks,
         resources,
-        routers,
+        routers: network_routers,
         tokens: std::collections::BTreeMap::new(),
         peers: reads.peers.then_some(peers),
     })

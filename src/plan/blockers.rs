@@ -140,9 +140,8 @@ fn shared_referrers(live: &Snapshot, kind: Kind, name: &str) -> Vec<String> {
 /// The routes that cannot be left without `group`: it is their only distribution group, or
 /// the only group whose peers route them (NetBird refuses both empty).
 fn route_holders(group: &str, routes: &BTreeMap<String, Route>) -> Vec<String> {
-    let only = |groups: &std::collections::BTreeSet<String>| {
-        groups.len() == 1 && groups.contains(group)
-    };
+    let only =
+        |groups: &std::collections::BTreeSet<String>| groups.len() == 1 && groups.contains(group);
     let mut holders = Vec::new();
     for (network_id, route) in routes {
         if only(&route.groups) {
@@ -151,7 +150,9 @@ fn route_holders(group: &str, routes: &BTreeMap<String, Route>) -> Vec<String> {
             ));
         }
         if matches!(&route.via, RouterTarget::PeerGroups(g) if only(g)) {
-            holders.push(format!("route {network_id:?} (the group is its only peer group)"));
+            holders.push(format!(
+                "route {network_id:?} (the group is its only peer group)"
+            ));
         }
     }
     holders

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use crate::kinds::{
-    Action as RuleAction, Destination, ExpiresIn, Kind, Policy, PostureCheck, Protocol, Resource, Route,
-    Router, RouterTarget, Rule, ServiceUser, SetupKey, User,
+    Action as RuleAction, Destination, ExpiresIn, Kind, Policy, PostureCheck, Protocol, Resource,
+    Route, Router, RouterTarget, Rule, ServiceUser, SetupKey, User,
 };
 use crate::plan::{
     Action, ActionCounts, Change, FieldChange, NetworkChild, NetworkHeader, Object, Plan, Reason,
@@ -810,7 +810,11 @@ fn describe_route(route: &Route) -> Vec<String> {
         route.destination,
         set(&route.groups)
     )];
-    if let Some(groups) = route.access_control_groups.as_ref().filter(|g| !g.is_empty()) {
+    if let Some(groups) = route
+        .access_control_groups
+        .as_ref()
+        .filter(|g| !g.is_empty())
+    {
         parts.push(format!("access_control_groups {}", set(groups)));
     }
     if let Some(metric) = route.metric {

@@ -401,6 +401,30 @@ pub(crate) fn write(
     })
 }
 
+/// Sends a DELETE straight to a tenant's own server (behind birdhouse's back).
+pub(crate) fn delete(server: &birdhouse_lab::ServerRecord, path: &str) {
+    let url = format!("{}{path}", server.url);
+    let pat = server.pat.clone();
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async {
+                let status = reqwest::Client::new()
+                    .delete(url)
+                    .header("Authorization", format!("Token {pat}"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status();
+                assert!(status.is_success(), "DELETE: {status}");
+            });
+    })
+    .join()
+    .unwrap();
+}
+
 #[test]
 #[ignore = "needs NetBird lab"]
 fn drift_is_planned_back_keys_are_replaced_and_groups_detached_before_delete() {

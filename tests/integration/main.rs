@@ -13,6 +13,7 @@ mod export;
 mod getting_started;
 mod posture_checks;
 mod render;
+mod routes;
 mod safety;
 mod snapshot;
 mod support;

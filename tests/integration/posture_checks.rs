@@ -8,7 +8,7 @@
 use birdhouse_lab::probe::Probe;
 use serde_json::{Value, json};
 
-use crate::e2e::{birdhouse, one_tenant_lab, write};
+use crate::e2e::{birdhouse, delete, one_tenant_lab, write};
 
 const FILES: &str = r#"version: 1
 tenants:
@@ -148,7 +148,7 @@ fn posture_checks_converge_drift_back_refuse_a_needed_delete_and_export_round_tr
 
     // Once the policy is gone, the prune goes through.
     let policy_id = policy["id"].as_str().unwrap();
-    write_no_body(&server, &format!("/api/policies/{policy_id}"));
+    delete(&server, &format!("/api/policies/{policy_id}"));
     let out = run(&["apply", "-f", "tenants.yaml", "--yes"]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     assert!(
@@ -196,28 +196,4 @@ fn posture_checks_converge_drift_back_refuse_a_needed_delete_and_export_round_tr
         "{}",
         out.stderr
     );
-}
-
-/// Deletes an object straight on the server.
-fn write_no_body(server: &birdhouse_lab::ServerRecord, path: &str) {
-    let url = format!("{}{path}", server.url);
-    let pat = server.pat.clone();
-    std::thread::spawn(move || {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(async {
-                let status = reqwest::Client::new()
-                    .delete(url)
-                    .header("Authorization", format!("Token {pat}"))
-                    .send()
-                    .await
-                    .unwrap()
-                    .status();
-                assert!(status.is_success(), "DELETE: {status}");
-            });
-    })
-    .join()
-    .unwrap();
 }

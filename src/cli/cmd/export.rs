@@ -466,6 +466,7 @@ mod tests {
             users: serde_json::from_value(list("users")).unwrap(),
             policies: serde_json::from_value(list("policies")).unwrap(),
             posture_checks: Vec::new(),
+            routes: Vec::new(),
             networks: serde_json::from_value(list("networks")).unwrap(),
             resources: serde_json::from_value(list("resources")).unwrap(),
             routers: serde_json::from_value(list("routers")).unwrap(),

@@ -82,7 +82,11 @@ pub(crate) struct RouteDoc {
 }
 
 /// Decodes one entry of the list; `None` when it is not usable.
-pub(crate) fn decode(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<RouteDoc> {
+pub(crate) fn decode(
+    reader: &mut Reader<'_>,
+    node: &Located<Node>,
+    path: &str,
+) -> Option<RouteDoc> {
     let mut fields = reader.mapping(node, path)?;
     let network_id = required(reader, &mut fields, "network_id", network_id);
     let description = optional(reader, &mut fields, "description", plain_string);
@@ -101,8 +105,18 @@ pub(crate) fn decode(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) 
     let skip_auto_apply = optional(reader, &mut fields, "skip_auto_apply", boolean);
     let span = fields.span();
     let pairs = [
-        (fields.has("network"), fields.has("domains"), "network", "domains"),
-        (fields.has("peer"), fields.has("peer_groups"), "peer", "peer_groups"),
+        (
+            fields.has("network"),
+            fields.has("domains"),
+            "network",
+            "domains",
+        ),
+        (
+            fields.has("peer"),
+            fields.has("peer_groups"),
+            "peer",
+            "peer_groups",
+        ),
     ];
     fields.finish(reader);
     let mut usable = true;
@@ -136,13 +150,21 @@ pub(crate) fn decode(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) 
     (usable && destination_ok && via_ok).then_some(doc)
 }
 
-fn network_id(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<Located<String>> {
+fn network_id(
+    reader: &mut Reader<'_>,
+    node: &Located<Node>,
+    path: &str,
+) -> Option<Located<String>> {
     let id = reader.string(node, path)?;
     let chars = id.value.chars().count();
     if chars == 0 || chars > MAX_NETWORK_ID_CHARS {
         reader.report(
-            Diagnostic::at(id.span, path, format!("the identifier has {chars} characters"))
-                .expected(format!("1 to {MAX_NETWORK_ID_CHARS} characters")),
+            Diagnostic::at(
+                id.span,
+                path,
+                format!("the identifier has {chars} characters"),
+            )
+            .expected(format!("1 to {MAX_NETWORK_ID_CHARS} characters")),
         );
         return None;
     }

@@ -64,7 +64,10 @@ impl Route {
     pub fn over(&self, live: &Route) -> Route {
         Route {
             network_id: self.network_id.clone(),
-            description: self.description.clone().or_else(|| live.description.clone()),
+            description: self
+                .description
+                .clone()
+                .or_else(|| live.description.clone()),
             destination: self.destination.clone(),
             via: self.via.clone(),
             groups: self.groups.clone(),
@@ -126,7 +129,9 @@ pub fn parse_network(text: &str) -> Result<String, String> {
         .map_err(|_| format!("{text:?} is not an IP address with a prefix length"))?;
     let masked = network.trunc();
     if masked != network {
-        return Err(format!("{text:?} has host bits set; the network is {masked}"));
+        return Err(format!(
+            "{text:?} has host bits set; the network is {masked}"
+        ));
     }
     Ok(masked.to_string())
 }
@@ -172,7 +177,10 @@ mod tests {
         assert_eq!(parse_network("fd00::/64"), Ok("fd00::/64".into()));
         assert_eq!(parse_network("0.0.0.0/0"), Ok("0.0.0.0/0".into()));
         let host_bits = parse_network("10.1.2.3/16").unwrap_err();
-        assert!(host_bits.contains("the network is 10.1.0.0/16"), "{host_bits}");
+        assert!(
+            host_bits.contains("the network is 10.1.0.0/16"),
+            "{host_bits}"
+        );
         assert!(parse_network("10.1.2.3").unwrap_err().contains("/32"));
         assert!(parse_network("10.1.0.0/33").is_err());
         assert!(parse_network("corp/8").is_err());
@@ -184,7 +192,10 @@ mod tests {
         assert_eq!(parse_domain("*.corp.example"), Ok("*.corp.example".into()));
         assert_eq!(parse_domain("xn--bcher-kva.de"), Ok("bücher.de".into()));
         assert_eq!(parse_domain("BÜCHER.de"), Ok("bücher.de".into()));
-        assert_eq!(parse_domain("_sip.corp.example"), Ok("_sip.corp.example".into()));
+        assert_eq!(
+            parse_domain("_sip.corp.example"),
+            Ok("_sip.corp.example".into())
+        );
         assert!(parse_domain("bad domain.example").is_err());
         assert!(parse_domain("-x.example").is_err());
         assert!(parse_domain("a.*.example").is_err());

@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 use crate::api::wire::nullable;
 
 /// A route (`Route`).
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "the API's own shape: one flag per route setting"
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Route {
     /// Route id.
@@ -66,6 +70,10 @@ impl Route {
 /// Body of `POST /api/routes` and `PUT /api/routes/{id}` (`RouteRequest`). A PUT replaces
 /// every field, so each is sent. The server tells a network route from a domain route, and a
 /// peer from peer groups, by which key is present: exactly one of each pair is.
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "the API's own shape: one flag per route setting"
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RouteRequest {
     /// The network identifier.

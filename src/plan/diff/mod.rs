@@ -116,7 +116,14 @@ impl Differ<'_> {
 
     fn ambiguous(&mut self, kind: Kind, name: &str) -> bool {
         let ambiguous = self.live.ambiguous.contains(&ObjectKey::new(kind, name));
-        if ambiguous {
+        if ambiguous && kind == Kind::Route {
+            self.out.errors.push(format!(
+                "more than one live route has the network identifier {name:?} (NetBird's older \
+                 way of making a route highly available); replace them with one route whose \
+                 peer_groups hold the routing peers, or give the extras identifiers of their \
+                 own, so birdhouse can tell them apart"
+            ));
+        } else if ambiguous {
             self.out.errors.push(format!(
                 "more than one live {} is named {name:?}; rename or remove the extras so birdhouse can tell them apart",
                 kind.singular()
@@ -200,6 +207,18 @@ impl Differ<'_> {
             } else {
                 self.leave_alone(kind, name);
             }
+        }
+        // Objects that share a name are not in `live` (they cannot be told apart); they are
+        // never deleted, even in a pruned kind, and the plan says they were left alone.
+        let shared: Vec<String> = self
+            .live
+            .ambiguous
+            .iter()
+            .filter(|key| key.kind == kind && !wanted(&key.name))
+            .map(|key| key.name.clone())
+            .collect();
+        for name in shared {
+            self.leave_alone(kind, &name);
         }
     }
 

@@ -83,9 +83,17 @@ fn route_fields(want: &Route, have: &Route) -> Fields {
         have.access_control_groups.as_ref(),
     );
     fields.managed("metric", want.metric.as_ref(), have.metric.as_ref());
-    fields.managed("masquerade", want.masquerade.as_ref(), have.masquerade.as_ref());
+    fields.managed(
+        "masquerade",
+        want.masquerade.as_ref(),
+        have.masquerade.as_ref(),
+    );
     fields.managed("enabled", want.enabled.as_ref(), have.enabled.as_ref());
-    fields.managed("keep_route", want.keep_route.as_ref(), have.keep_route.as_ref());
+    fields.managed(
+        "keep_route",
+        want.keep_route.as_ref(),
+        have.keep_route.as_ref(),
+    );
     fields.managed(
         "skip_auto_apply",
         want.skip_auto_apply.as_ref(),
