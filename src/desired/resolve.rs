@@ -314,24 +314,6 @@ impl Merger<'_, '_> {
     fn route(&mut self, refs: &References<'_>, chosen: &Chosen<'_, RouteDoc>) -> Option<Route> {
         let doc = chosen.doc;
         let path = &chosen.path;
-        let destination = match (&doc.network, &doc.domains) {
-            (Some(network), None) => RouteDestination::Network(network.value.clone()),
-            (None, Some(domains)) => {
-                RouteDestination::Domains(domains.iter().map(|d| d.value.clone()).collect())
-            }
-            // Both or neither was reported while decoding.
-            _ => return None,
-        };
-        let via = match (&doc.peer, &doc.peer_groups) {
-            (Some(peer), None) => RouterTarget::Peer(peer.value.clone()),
-            (None, Some(groups)) => RouterTarget::PeerGroups(refs.groups(
-                self.diagnostics,
-                groups,
-                &format!("{path}.peer_groups"),
-                true,
-            )),
-            _ => return None,
-        };
         let groups = refs.groups(
             self.diagnostics,
             &doc.groups,
@@ -346,6 +328,27 @@ impl Merger<'_, '_> {
                 true,
             )
         });
+        let peer_groups = doc.peer_groups.as_ref().map(|groups| {
+            refs.groups(
+                self.diagnostics,
+                groups,
+                &format!("{path}.peer_groups"),
+                true,
+            )
+        });
+        // Both or neither of each pair was reported while decoding.
+        let destination = match (&doc.network, &doc.domains) {
+            (Some(network), None) => RouteDestination::Network(network.value.clone()),
+            (None, Some(domains)) => {
+                RouteDestination::Domains(domains.iter().map(|d| d.value.clone()).collect())
+            }
+            _ => return None,
+        };
+        let via = match (&doc.peer, peer_groups) {
+            (Some(peer), None) => RouterTarget::Peer(peer.value.clone()),
+            (None, Some(groups)) => RouterTarget::PeerGroups(groups),
+            _ => return None,
+        };
         Some(Route {
             network_id: doc.network_id.value.clone(),
             description: doc.description.clone(),

@@ -793,3 +793,30 @@ fn posture_checks_are_refused_where_netbird_would_refuse_them_and_policies_name_
         ],
     );
 }
+
+#[test]
+fn routes_are_refused_where_netbird_would_refuse_them_and_name_known_groups() {
+    let file = format!(
+        "{HEAD}    groups: [{{name: devs}}, {{name: gateways}}]\n    routes:\n      - network_id: both\n        network: 10.0.0.0/8\n        domains: [corp.example]\n        peer: gw-1\n        peer_groups: [gateways]\n        groups: [devs]\n      - network_id: neither\n        groups: [devs]\n      - network_id: an-identifier-that-is-longer-than-forty-chars\n        network: 10.1.2.3/16\n        peer: gw-1\n        groups: []\n        metric: 0\n      - network_id: bad-domains\n        domains: [corp.example, \"bad domain\", \"a.*.example\"]\n        peer_groups: [gatways]\n        groups: [devs]\n        access_control_groups: [dev]\n      - network_id: host\n        network: 10.9.9.9\n        peer: gw-1\n      - network_id: dup\n        network: 10.8.0.0/16\n        peer: gw-1\n        groups: [devs]\n      - network_id: dup\n        network: 10.7.0.0/16\n        peer: gw-1\n        groups: [devs]\n"
+    );
+    assert_invalid(
+        &[("a.yaml", &file)],
+        &[
+            "error: tenants/a.yaml:7:9: tenants[0].routes[0]: a route has both `network` and `domains` (expected exactly one of them)",
+            "error: tenants/a.yaml:7:9: tenants[0].routes[0]: a route has both `peer` and `peer_groups` (expected exactly one of them)",
+            "error: tenants/a.yaml:13:9: tenants[0].routes[1]: a route needs `network` or `domains` (expected exactly one of them)",
+            "error: tenants/a.yaml:13:9: tenants[0].routes[1]: a route needs `peer` or `peer_groups` (expected exactly one of them)",
+            "error: tenants/a.yaml:15:21: tenants[0].routes[2].network_id: the identifier has 45 characters (expected 1 to 40 characters)",
+            "error: tenants/a.yaml:16:18: tenants[0].routes[2].network: \"10.1.2.3/16\" has host bits set; the network is 10.1.0.0/16 (expected a range in CIDR notation, such as 10.1.0.0/16)",
+            "error: tenants/a.yaml:18:17: tenants[0].routes[2].groups: empty list (expected at least one group)",
+            "error: tenants/a.yaml:19:17: tenants[0].routes[2].metric: 0 is out of range (expected an integer from 1 to 9999)",
+            "error: tenants/a.yaml:21:33: tenants[0].routes[3].domains[1]: \"bad domain\" is not a domain name (expected a domain name such as corp.example or *.corp.example)",
+            "error: tenants/a.yaml:21:47: tenants[0].routes[3].domains[2]: \"a.*.example\" is not a domain name (expected a domain name such as corp.example or *.corp.example)",
+            "error: tenants/a.yaml:22:23: tenants[0].routes[3].peer_groups[0]: unknown group \"gatways\" in tenant \"Acme\"; did you mean \"gateways\"? (expected a group listed under `groups` in this tenant or its baselines)",
+            "error: tenants/a.yaml:24:33: tenants[0].routes[3].access_control_groups[0]: unknown group \"dev\" in tenant \"Acme\"; did you mean \"devs\"? (expected a group listed under `groups` in this tenant or its baselines)",
+            "error: tenants/a.yaml:25:9: tenants[0].routes[4]: missing field \"groups\" (expected a \"groups\" field)",
+            "error: tenants/a.yaml:26:18: tenants[0].routes[4].network: \"10.9.9.9\" has no prefix length (a single host is 10.9.9.9/32, or /128 for IPv6) (expected a range in CIDR notation, such as 10.1.0.0/16)",
+            "error: tenants/a.yaml:32:21: tenants[0].routes[6]: duplicate route \"dup\" in tenant \"Acme\" (expected each route listed once)",
+        ],
+    );
+}

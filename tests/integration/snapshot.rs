@@ -113,6 +113,7 @@ fn serve_lists(server: &MockServer, network_count: usize) -> Vec<(String, httpmo
         ("/api/users", json!([])),
         ("/api/policies", json!([])),
         ("/api/posture-checks", json!([])),
+        ("/api/routes", json!([])),
         ("/api/networks", networks(network_count)),
         ("/api/networks/routers", json!([])),
     ];
@@ -165,17 +166,17 @@ fn a_snapshot_costs_one_list_per_kind_and_the_identity_comes_with_the_groups() {
             assert_eq!(*calls, expected, "{path}");
         }
     };
-    // The own account's groups (read once per run) and the tenant's seven lists; no identity
+    // The own account's groups (read once per run) and the tenant's eight lists; no identity
     // call: the tenant's groups prove it.
     let (total, hits) = calls_for_networks(0);
-    assert_eq!(total, 8, "no networks: no resource list");
+    assert_eq!(total, 9, "no networks: no resource list");
     every_list_once(&hits, 0);
     let (total, hits) = calls_for_networks(1);
-    assert_eq!(total, 9);
+    assert_eq!(total, 10);
     every_list_once(&hits, 1);
     let (total, hits) = calls_for_networks(5);
     assert_eq!(
-        total, 9,
+        total, 10,
         "five networks cost the same as one: one account-wide resource list"
     );
     every_list_once(&hits, 1);
@@ -209,7 +210,7 @@ fn without_the_account_wide_resource_list_resources_are_read_per_network_for_the
     assert_eq!(first.snapshot.objects.count(Kind::NetworkResource), 3);
     assert_eq!(
         client.stats().requests,
-        8 + 1 + 3,
+        9 + 1 + 3,
         "the lists, the 404, one list per network"
     );
     // A second read in the same run (another tenant, apply's re-read) does not ask again.
@@ -217,7 +218,7 @@ fn without_the_account_wide_resource_list_resources_are_read_per_network_for_the
     assert_eq!(second.snapshot, first.snapshot);
     assert_eq!(
         client.stats().requests,
-        12 + 7 + 3,
+        13 + 8 + 3,
         "the own account's groups are not read again either"
     );
     for (path, calls) in calls(&mocks) {
@@ -285,7 +286,12 @@ fn plan_falls_back_to_per_network_resource_lists_and_says_so_once() {
     for (path, calls) in calls(&mocks) {
         // Policies are read too: a resource moved to another network is replaced, and every
         // policy that targets it is pointed at the new one.
-        let unread = ["/api/setup-keys", "/api/users", "/api/posture-checks"];
+        let unread = [
+            "/api/setup-keys",
+            "/api/users",
+            "/api/posture-checks",
+            "/api/routes",
+        ];
         let expected = usize::from(!unread.contains(&path.as_str()));
         assert_eq!(calls, expected, "{path}");
     }

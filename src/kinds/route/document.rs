@@ -81,7 +81,7 @@ pub(crate) struct RouteDoc {
     pub path: String,
 }
 
-/// Decodes one entry of the list; `None` when it is not usable.
+/// Decodes one entry of the list; `None` when its identifier or groups are not usable.
 pub(crate) fn decode(
     reader: &mut Reader<'_>,
     node: &Located<Node>,
@@ -119,17 +119,17 @@ pub(crate) fn decode(
         ),
     ];
     fields.finish(reader);
-    let mut usable = true;
     for (first, second, a, b) in pairs {
         let problem = match (first, second) {
             (true, true) => format!("a route has both `{a}` and `{b}`"),
             (false, false) => format!("a route needs `{a}` or `{b}`"),
             _ => continue,
         };
-        usable = false;
         reader.report(Diagnostic::at(span, path, problem).expected("exactly one of them"));
     }
-    let doc = RouteDoc {
+    // A route with a bad destination or routing peers is still returned, so that its group
+    // references are checked too; the problems above already fail the run.
+    Some(RouteDoc {
         network_id: network_id?,
         description,
         network,
@@ -144,10 +144,7 @@ pub(crate) fn decode(
         keep_route,
         skip_auto_apply,
         path: path.to_owned(),
-    };
-    let destination_ok = doc.network.is_some() || doc.domains.is_some();
-    let via_ok = doc.peer.is_some() || doc.peer_groups.is_some();
-    (usable && destination_ok && via_ok).then_some(doc)
+    })
 }
 
 fn network_id(
@@ -199,12 +196,10 @@ fn domains(
         return None;
     }
     let mut parsed = Vec::new();
-    let mut ok = true;
     for (index, item) in items.into_iter().enumerate() {
         match parse_domain(&item.value) {
             Ok(domain) => parsed.push(Located::new(domain, item.span)),
             Err(problem) => {
-                ok = false;
                 reader.report(
                     Diagnostic::at(item.span, format!("{path}[{index}]"), problem)
                         .expected("a domain name such as corp.example or *.corp.example"),
@@ -212,7 +207,9 @@ fn domains(
             }
         }
     }
-    ok.then_some(parsed)
+    // The valid ones are kept so the entry's other fields are still checked; the problems
+    // reported fail the run.
+    Some(parsed)
 }
 
 /// A list of names that must hold at least one.

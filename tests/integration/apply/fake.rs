@@ -1,6 +1,6 @@
 //! A small stateful stand-in for NetBird behind an MSP front, served by httpmock: enough of the
-//! management API (groups, setup keys, users and tokens, policies, posture checks, networks with resources and
-//! routers, the identity probe, the MSP tenant list) for `birdhouse plan` and `apply` to run
+//! management API (groups, setup keys, users and tokens, policies, posture checks, routes,
+//! networks with resources and routers, the identity probe, the MSP tenant list) for `birdhouse plan` and `apply` to run
 //! end to end, with faults on demand and a log of every request in order.
 //!
 //! It models the server behaviours apply depends on: objects read back in NetBird's read
@@ -52,6 +52,7 @@ pub(crate) struct Tenant {
     pub(crate) tokens: Vec<Value>,
     pub(crate) policies: Vec<Value>,
     pub(crate) posture_checks: Vec<Value>,
+    pub(crate) routes: Vec<Value>,
     pub(crate) networks: Vec<Value>,
     pub(crate) resources: Vec<Value>,
     pub(crate) routers: Vec<Value>,
@@ -530,6 +531,21 @@ fn route(
             reply(200, &check)
         }
         ("DELETE", ["posture-checks", id]) => remove(&mut t.posture_checks, id),
+        ("GET", ["routes"]) => reply(200, &Value::Array(t.routes.clone())),
+        ("POST", ["routes"]) => {
+            let route = route_read(&ids.id("rt"), body);
+            t.routes.push(route.clone());
+            reply(200, &route)
+        }
+        ("PUT", ["routes", id]) => {
+            let Some(route) = find(&mut t.routes, id) else {
+                return error(404, "route not found");
+            };
+            *route = route_read(id, body);
+            let route = route.clone();
+            reply(200, &route)
+        }
+        ("DELETE", ["routes", id]) => remove(&mut t.routes, id),
         ("GET", ["networks"]) => {
             let list = t.networks.iter().map(|n| network_read(t, n)).collect();
             reply(200, &Value::Array(list))
@@ -799,4 +815,20 @@ fn router_store(id: &str, network: &str, body: &Value, enabled: bool) -> Value {
     json!({"id": id, "network": network, "peer": body["peer"].as_str().unwrap_or(""),
            "peer_groups": body["peer_groups"], "masquerade": body["masquerade"],
            "metric": body["metric"], "enabled": enabled})
+}
+
+/// A route as NetBird v0.77.1 reads it back: a domain route shows the placeholder range, a
+/// network route `null` domains, groups routing it an empty `peer`.
+fn route_read(id: &str, body: &Value) -> Value {
+    let domains = body.get("domains").cloned().unwrap_or(Value::Null);
+    let is_domain = domains.is_array();
+    json!({"id": id, "network_id": body["network_id"], "description": body["description"],
+           "enabled": body["enabled"], "peer": body.get("peer").cloned().unwrap_or(json!("")),
+           "peer_groups": body.get("peer_groups").cloned().unwrap_or(json!([])),
+           "network": if is_domain { json!("192.0.2.0/32") } else { body["network"].clone() },
+           "network_type": if is_domain { "Domain" } else { "IPv4" },
+           "domains": domains, "metric": body["metric"], "masquerade": body["masquerade"],
+           "groups": body["groups"], "keep_route": body["keep_route"],
+           "access_control_groups": body["access_control_groups"],
+           "skip_auto_apply": body["skip_auto_apply"]})
 }
