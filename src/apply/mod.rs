@@ -15,6 +15,7 @@
 //! two keys never share a name). A POST whose outcome is unknown is settled by re-reading that
 //! kind's list: the object is used if it is there, and the POST is sent once more if it is not.
 
+mod dns;
 mod groups;
 mod keys;
 pub mod lock;
@@ -644,6 +645,8 @@ impl Executor<'_> {
                 Object::PostureCheck(check) => self.create_posture_check(check).await,
                 Object::Policy(policy) => self.write_policy(policy, false).await,
                 Object::Route(route) => self.create_route(route).await,
+                Object::NameserverGroup(group) => self.create_nameserver_group(group).await,
+                Object::DnsSettings(_) => Err(unsupported()),
             },
             (Action::Update, Some(after), _) => match after {
                 Object::Network(network) => self.update_network(network).await,
@@ -666,6 +669,8 @@ impl Executor<'_> {
                 Object::PostureCheck(check) => self.update_posture_check(check).await,
                 Object::Policy(policy) => self.write_policy(policy, true).await,
                 Object::Route(route) => self.update_route(route).await,
+                Object::NameserverGroup(group) => self.update_nameserver_group(group).await,
+                Object::DnsSettings(settings) => self.update_dns_settings(settings).await,
                 Object::Group(_) => Err(unsupported()),
             },
             (Action::Replace, Some(after), before) => match (after, before) {
@@ -686,6 +691,8 @@ impl Executor<'_> {
                 Object::PostureCheck(_) => self.delete_posture_check(name).await,
                 Object::Policy(_) => self.delete_policy(name).await,
                 Object::Route(_) => self.delete_route(name).await,
+                Object::NameserverGroup(_) => self.delete_nameserver_group(name).await,
+                Object::DnsSettings(_) => Err(unsupported()),
             },
             _ => Err(unsupported()),
         }

@@ -208,6 +208,16 @@ impl State {
         self.forget_id(Kind::PostureCheck, name);
     }
 
+    pub(super) fn put_nameserver_group(&mut self, group: wire::NameserverGroup) {
+        self.set_id(Kind::NameserverGroup, &group.name.clone(), &group.id);
+        upsert(&mut self.wire.nameserver_groups, group, |g| &g.id);
+    }
+
+    pub(super) fn remove_nameserver_group(&mut self, name: &str, id: &str) {
+        self.wire.nameserver_groups.retain(|g| g.id != id);
+        self.forget_id(Kind::NameserverGroup, name);
+    }
+
     pub(super) fn put_route(&mut self, route: wire::Route) {
         self.set_id(Kind::Route, &route.network_id.clone(), &route.id);
         upsert(&mut self.wire.routes, route, |r| &r.id);

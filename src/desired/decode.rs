@@ -3,12 +3,15 @@
 //! Cross-references (groups, networks, baselines) are checked later, in `resolve`.
 
 use crate::desired::document::{
-    Document, FORMAT_VERSION, NamedList, Objects, PRUNE_KINDS, TenantDoc,
+    DnsDoc, Document, FORMAT_VERSION, NamedList, Objects, PRUNE_KINDS, TenantDoc,
 };
 use crate::diag::{Diagnostic, Located};
 use crate::kinds::kit::node::{Fields, Node, Reader};
 use crate::kinds::kit::read::{boolean, optional, required, string, strings};
-use crate::kinds::{group, is_dns_name, network, policy, posture_check, route, setup_key, user};
+use crate::kinds::{
+    dns_settings, group, is_dns_name, nameserver_group, network, policy, posture_check, route,
+    setup_key, user,
+};
 
 /// Decodes one file's root node; `None` when the root is not usable at all.
 pub(crate) fn document(reader: &mut Reader<'_>, root: &Located<Node>) -> Option<Document> {
@@ -91,6 +94,7 @@ fn objects(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Objects {
     let posture_checks = list("posture_checks");
     let policies = list("policies");
     let routes = list("routes");
+    let dns = list("dns");
     Objects {
         groups: groups
             .and_then(|(node, path)| reader.list(node, &path, group::document::decode))
@@ -113,7 +117,28 @@ fn objects(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Objects {
         routes: routes
             .and_then(|(node, path)| reader.list(node, &path, route::document::decode))
             .unwrap_or_default(),
+        dns: dns
+            .and_then(|(node, path)| dns_doc(reader, node, &path))
+            .unwrap_or_default(),
     }
+}
+
+fn dns_doc(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<DnsDoc> {
+    let mut fields = reader.mapping(node, path)?;
+    let nameservers = optional(reader, &mut fields, "nameservers", |reader, node, path| {
+        reader.list(node, path, nameserver_group::document::decode)
+    });
+    let settings = optional(
+        reader,
+        &mut fields,
+        "settings",
+        dns_settings::document::decode,
+    );
+    fields.finish(reader);
+    Some(DnsDoc {
+        nameservers: nameservers.unwrap_or_default(),
+        settings,
+    })
 }
 
 fn tenant(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<TenantDoc> {

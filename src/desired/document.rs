@@ -10,7 +10,9 @@ use serde::{Serialize, Serializer};
 use crate::diag::{Located, Span};
 use crate::kinds::Kind;
 
+pub(crate) use crate::kinds::dns_settings::document::DnsSettingsDoc;
 pub(crate) use crate::kinds::group::document::GroupDoc;
+pub(crate) use crate::kinds::nameserver_group::document::NameserverGroupDoc;
 pub(crate) use crate::kinds::network::document::NetworkDoc;
 pub(crate) use crate::kinds::policy::document::PolicyDoc;
 pub(crate) use crate::kinds::posture_check::document::PostureCheckDoc;
@@ -120,6 +122,28 @@ pub(crate) struct Objects {
     /// Network routes, by network identifier: a range or domains some peers route for others.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub routes: Vec<RouteDoc>,
+    /// DNS: nameserver groups and the account's DNS settings.
+    #[serde(default, skip_serializing_if = "DnsDoc::is_empty")]
+    pub dns: DnsDoc,
+}
+
+/// The DNS of a tenant or a baseline.
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DnsDoc {
+    /// Nameserver groups, by name: the DNS servers the peers of some groups use.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nameservers: Vec<NameserverGroupDoc>,
+    /// The account's DNS settings (a tenant's replace a baseline's as a whole).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<DnsSettingsDoc>,
+}
+
+impl DnsDoc {
+    /// Whether nothing of DNS is written.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.nameservers.is_empty() && self.settings.is_none()
+    }
 }
 
 /// One tenant: which NetBird account it is, and what it should contain.
@@ -168,7 +192,7 @@ pub(crate) struct TenantDoc {
 pub(crate) struct PruneKind(pub Kind);
 
 /// The kinds `prune` accepts, in file spelling.
-pub(crate) const PRUNE_KINDS: [&str; 10] = [
+pub(crate) const PRUNE_KINDS: [&str; 11] = [
     "groups",
     "setup_keys",
     "networks",
@@ -179,6 +203,7 @@ pub(crate) const PRUNE_KINDS: [&str; 10] = [
     "posture_checks",
     "policies",
     "routes",
+    "nameserver_groups",
 ];
 
 impl std::str::FromStr for PruneKind {

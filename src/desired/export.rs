@@ -28,7 +28,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::desired::document::{Document, FORMAT_VERSION, NamedList, Objects, TenantDoc};
+use crate::desired::document::{DnsDoc, Document, FORMAT_VERSION, NamedList, Objects, TenantDoc};
 use crate::kinds::Kind;
 
 /// A document for one tenant, and what was lost on the way.
@@ -124,6 +124,10 @@ impl Exporter<'_> {
             }
         }
         let routes = self.routes();
+        let dns = DnsDoc {
+            nameservers: self.nameserver_groups(),
+            settings: self.dns_settings(),
+        };
         Objects {
             groups,
             setup_keys,
@@ -132,6 +136,7 @@ impl Exporter<'_> {
             posture_checks,
             policies,
             routes,
+            dns,
         }
     }
 }

@@ -5,15 +5,16 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::desired::document::{
-    Document, GroupDoc, NetworkDoc, Objects, PolicyDoc, PostureCheckDoc, RegularUserDoc, RouteDoc,
-    ServiceUserDoc, SetupKeyDoc, TenantDoc, UserDoc,
+    Document, GroupDoc, NameserverGroupDoc, NetworkDoc, Objects, PolicyDoc, PostureCheckDoc,
+    RegularUserDoc, RouteDoc, ServiceUserDoc, SetupKeyDoc, TenantDoc, UserDoc,
 };
 use crate::desired::{DesiredState, DesiredTenant, TenantTarget};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Located, Span, did_you_mean_hint};
 use crate::kinds::{
-    ALL_GROUP, Action, Destination, Group, LOCK_GROUP_PREFIX, Network, Policy, PostureCheck,
-    Resource, ResourceRef, Role, Route, RouteDestination, Router, RouterTarget, Rule, ServiceUser,
-    ServiceUserToken, SetupKey, Tenant, User, is_lock_group,
+    ALL_GROUP, Action, DNS_SETTINGS, Destination, DnsSettings, Group, LOCK_GROUP_PREFIX,
+    NameserverGroup, Network, Policy, PostureCheck, Resource, ResourceRef, Role, Route,
+    RouteDestination, Router, RouterTarget, Rule, ServiceUser, ServiceUserToken, SetupKey, Tenant,
+    User, is_lock_group,
 };
 
 /// Resolves every document of a run into desired state, or every problem found.
@@ -252,6 +253,13 @@ impl Merger<'_, '_> {
             |o| &o.routes,
             |r: &RouteDoc| (&r.network_id, &r.path),
         );
+        let nameserver_groups = self.layered(
+            layers,
+            "nameservers",
+            |o| &o.dns.nameservers,
+            |g: &NameserverGroupDoc| (&g.name, &g.path),
+        );
+        let dns_settings = layers.iter().rev().find_map(|o| o.dns.settings.as_ref());
         let users = self.layered_users(layers);
         let services = self.layered_services(layers);
 
@@ -306,7 +314,57 @@ impl Merger<'_, '_> {
                 tenant.routes.insert(network_id.clone(), route);
             }
         }
+        for (name, chosen) in &nameserver_groups {
+            let group = self.nameserver_group(&refs, chosen);
+            tenant.nameserver_groups.insert(name.clone(), group);
+        }
+        if let Some(doc) = dns_settings {
+            let disabled_management_groups =
+                doc.disabled_management_groups.as_ref().map(|groups| {
+                    refs.groups(
+                        self.diagnostics,
+                        groups,
+                        &format!("{}.disabled_management_groups", doc.path),
+                        true,
+                    )
+                });
+            tenant.dns_settings.insert(
+                DNS_SETTINGS.to_owned(),
+                DnsSettings {
+                    disabled_management_groups,
+                },
+            );
+        }
         tenant
+    }
+
+    /// A nameserver group with its groups checked against the tenant's.
+    fn nameserver_group(
+        &mut self,
+        refs: &References<'_>,
+        chosen: &Chosen<'_, NameserverGroupDoc>,
+    ) -> NameserverGroup {
+        let doc = chosen.doc;
+        let groups = refs.groups(
+            self.diagnostics,
+            &doc.groups,
+            &format!("{}.groups", chosen.path),
+            true,
+        );
+        NameserverGroup {
+            name: doc.name.value.clone(),
+            description: doc.description.clone(),
+            nameservers: doc.nameservers.clone(),
+            groups,
+            domains: doc
+                .domains
+                .iter()
+                .flatten()
+                .map(|d| d.value.clone())
+                .collect(),
+            search_domains_enabled: doc.search_domains_enabled,
+            enabled: doc.enabled,
+        }
     }
 
     /// A route with its groups checked against the tenant's; the peer stays a name, resolved
@@ -725,6 +783,7 @@ impl Merger<'_, '_> {
                     "policies" => "policy",
                     "posture_checks" => "posture check",
                     "routes" => "route",
+                    "nameservers" => "nameserver group",
                     "networks" => "network",
                     _ => "group",
                 };

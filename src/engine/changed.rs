@@ -135,6 +135,11 @@ pub(crate) fn changed_kinds(
         &[Kind::PostureCheck],
     );
     differs(old.routes != new.routes, &[Kind::Route]);
+    differs(
+        old.nameserver_groups != new.nameserver_groups,
+        &[Kind::NameserverGroup],
+    );
+    differs(old.dns_settings != new.dns_settings, &[Kind::DnsSettings]);
     differs(old.networks != new.networks, &NETWORK_KINDS);
     for kind in before.prune.symmetric_difference(&after.prune) {
         kinds.insert(*kind);
@@ -183,6 +188,12 @@ pub(crate) fn scoped(mut tenant: DesiredTenant, kinds: &BTreeSet<Kind>) -> Desir
     }
     if !keep(Kind::Route) {
         objects.routes.clear();
+    }
+    if !keep(Kind::NameserverGroup) {
+        objects.nameserver_groups.clear();
+    }
+    if !keep(Kind::DnsSettings) {
+        objects.dns_settings.clear();
     }
     if !keep(Kind::Network) {
         objects.networks.clear();

@@ -7,8 +7,10 @@
 //! live snapshots' side tables. Optional fields are `None` when the desired state leaves them
 //! out (unmanaged); live snapshots fill every field.
 
+pub mod dns_settings;
 pub mod group;
 pub(crate) mod kit;
+pub mod nameserver_group;
 pub mod network;
 pub mod policy;
 pub mod posture_check;
@@ -20,7 +22,9 @@ mod wire_tests;
 
 /// Every wire shape: the shared ones of [`crate::api::wire`] and each kind's own.
 pub mod wire {
+    pub use super::dns_settings::wire::*;
     pub use super::group::wire::*;
+    pub use super::nameserver_group::wire::*;
     pub use super::network::wire::*;
     pub use super::policy::wire::*;
     pub use super::posture_check::wire::*;
@@ -34,7 +38,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use dns_settings::{DNS_SETTINGS, DnsSettings};
 pub use group::{ALL_GROUP, Group, LOCK_GROUP_PREFIX, is_lock_group};
+pub use nameserver_group::{Nameserver, NameserverGroup};
 pub use network::{
     Address, AddressKind, DEFAULT_ROUTER_MASQUERADE, DEFAULT_ROUTER_METRIC, Network, Resource,
     Router, RouterTarget, is_dns_name, router_key,
@@ -71,11 +77,15 @@ pub enum Kind {
     Policy,
     /// Network routes (by network identifier).
     Route,
+    /// Nameserver groups.
+    NameserverGroup,
+    /// The account's DNS settings (one object, never created or deleted).
+    DnsSettings,
 }
 
 impl Kind {
     /// Every kind, in dependency order.
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Group,
         Kind::Network,
         Kind::NetworkResource,
@@ -86,6 +96,8 @@ impl Kind {
         Kind::PostureCheck,
         Kind::Policy,
         Kind::Route,
+        Kind::NameserverGroup,
+        Kind::DnsSettings,
     ];
 
     /// Position in dependency order; lower ranks are created first and deleted last.
@@ -106,6 +118,8 @@ impl Kind {
             Kind::PostureCheck => "posture_checks",
             Kind::Policy => "policies",
             Kind::Route => "routes",
+            Kind::NameserverGroup => "nameserver_groups",
+            Kind::DnsSettings => "dns_settings",
         }
     }
 
@@ -122,6 +136,9 @@ impl Kind {
             Kind::PostureCheck => "posture check",
             Kind::Policy => "policy",
             Kind::Route => "route",
+            Kind::NameserverGroup => "nameserver group",
+            // Its one object is named `settings`, so plans read `~ DNS settings`.
+            Kind::DnsSettings => "DNS",
         }
     }
 
@@ -152,6 +169,12 @@ pub struct Tenant {
     /// Routes by network identifier.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub routes: BTreeMap<String, Route>,
+    /// Nameserver groups by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub nameserver_groups: BTreeMap<String, NameserverGroup>,
+    /// The DNS settings, under [`DNS_SETTINGS`] (none when the files leave them out).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dns_settings: BTreeMap<String, DnsSettings>,
 }
 
 impl Tenant {
@@ -186,6 +209,8 @@ impl Tenant {
             Kind::PostureCheck => self.posture_checks.len(),
             Kind::Policy => self.policies.len(),
             Kind::Route => self.routes.len(),
+            Kind::NameserverGroup => self.nameserver_groups.len(),
+            Kind::DnsSettings => self.dns_settings.len(),
         }
     }
 

@@ -4,11 +4,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::kinds::DNS_SETTINGS;
 use crate::kinds::KeyExpiry;
 use crate::kinds::kit::names::{GroupNames, ResourceRefs};
 use crate::kinds::wire;
 use crate::kinds::{Kind, Network, ResourceRef, RouterTarget, router_key};
-use crate::kinds::{group, network, posture_check, route, setup_key, user};
+use crate::kinds::{
+    dns_settings, group, nameserver_group, network, posture_check, route, setup_key, user,
+};
 use crate::live::{ObjectKey, PolicyRefs, Snapshot};
 
 /// Everything one tenant's list calls returned; lists not read are empty.
@@ -26,6 +29,10 @@ pub struct WireTenant {
     pub posture_checks: Vec<wire::PostureCheck>,
     /// `GET /api/routes`.
     pub routes: Vec<wire::Route>,
+    /// `GET /api/dns/nameservers`.
+    pub nameserver_groups: Vec<wire::NameserverGroup>,
+    /// `GET /api/dns/settings`, when read.
+    pub dns_settings: Option<wire::DnsSettings>,
     /// `GET /api/networks`.
     pub networks: Vec<wire::Network>,
     /// `GET /api/networks/resources` (account-wide), or the per-network lists joined.
@@ -88,6 +95,7 @@ pub fn convert(wire: &WireTenant, kinds_read: BTreeSet<Kind>) -> Snapshot {
     let checks = reads_checks.then(|| builder.posture_checks(&wire.posture_checks));
     builder.policies(&wire.policies, &names, &resources, checks.as_ref());
     builder.routes(wire, &names);
+    builder.dns(wire, &names);
     snapshot.ambiguous_refs = ambiguous_references(wire, &snapshot, &names, &resources);
     snapshot
 }
@@ -261,6 +269,22 @@ impl Builder<'_> {
         }
     }
 
+    /// The nameserver groups, by name, and the DNS settings under their one key.
+    fn dns(&mut self, wire: &WireTenant, names: &GroupNames<'_>) {
+        for group in &wire.nameserver_groups {
+            let model = nameserver_group::convert::nameserver_group(group, names);
+            self.add(Kind::NameserverGroup, &group.name, &group.id, model, |t| {
+                &mut t.nameserver_groups
+            });
+        }
+        if let Some(settings) = &wire.dns_settings {
+            let model = dns_settings::convert::dns_settings(settings, names);
+            self.add(Kind::DnsSettings, DNS_SETTINGS, DNS_SETTINGS, model, |t| {
+                &mut t.dns_settings
+            });
+        }
+    }
+
     // NetBird's answer lists a group once per policy (v0.77.1 `toPolicyResponse` caches the
     // groups it rendered): the sources of a second rule lose groups an earlier rule named. So
     // only single-rule policies are read exactly; the planner, detach and export refuse the
@@ -363,6 +387,10 @@ fn ambiguous_references(
             .cloned()
             .collect();
         refs.add(&referrer, Kind::Group, groups(&ids));
+    }
+    for group in &wire.nameserver_groups {
+        let referrer = ObjectKey::new(Kind::NameserverGroup, &group.name);
+        refs.add(&referrer, Kind::Group, groups(&group.groups));
     }
     for policy in &wire.policies {
         let referrer = ObjectKey::new(Kind::Policy, &policy.name);

@@ -35,6 +35,10 @@ pub struct Reads {
     pub posture_checks: bool,
     /// `GET /api/routes`.
     pub routes: bool,
+    /// `GET /api/dns/nameservers`.
+    pub nameserver_groups: bool,
+    /// `GET /api/dns/settings`.
+    pub dns_settings: bool,
     /// `GET /api/networks`, `/api/networks/routers` and `/api/networks/resources` (or, on a
     /// server without that list, `/api/networks/{id}/resources` per network).
     pub networks: bool,
@@ -52,6 +56,8 @@ impl Reads {
         policies: true,
         posture_checks: true,
         routes: true,
+        nameserver_groups: true,
+        dns_settings: true,
         networks: true,
         peers: false,
     };
@@ -84,6 +90,8 @@ impl Reads {
             // then asks for the kind (see `Tenant::policies_name_posture_checks`).
             posture_checks: any(&[Kind::PostureCheck]),
             routes: any(&[Kind::Route]),
+            nameserver_groups: any(&[Kind::NameserverGroup]),
+            dns_settings: any(&[Kind::DnsSettings]),
             networks: any(&NEEDS_NETWORKS),
             peers: false,
         }
@@ -107,6 +115,8 @@ impl Reads {
             policies: kinds.contains(&Kind::Policy),
             posture_checks: kinds.contains(&Kind::PostureCheck),
             routes: kinds.contains(&Kind::Route),
+            nameserver_groups: kinds.contains(&Kind::NameserverGroup),
+            dns_settings: kinds.contains(&Kind::DnsSettings),
             networks: kinds.contains(&Kind::Network),
             peers: false,
         }
@@ -129,6 +139,12 @@ impl Reads {
         }
         if self.routes {
             kinds.insert(Kind::Route);
+        }
+        if self.nameserver_groups {
+            kinds.insert(Kind::NameserverGroup);
+        }
+        if self.dns_settings {
+            kinds.insert(Kind::DnsSettings);
         }
         if self.networks {
             kinds.extend([Kind::Network, Kind::NetworkResource, Kind::NetworkRouter]);
@@ -154,6 +170,8 @@ impl Reads {
             + u64::from(self.policies)
             + u64::from(self.posture_checks)
             + u64::from(self.routes)
+            + u64::from(self.nameserver_groups)
+            + u64::from(self.dns_settings)
             + 2 * u64::from(self.networks)
             + u64::from(self.networks && has_networks)
             + tokens
@@ -294,12 +312,31 @@ async fn read_lists(
     ) -> Result<Vec<T>, ApiError> {
         if read { list.await } else { Ok(Vec::new()) }
     }
-    let (setup_keys, users, policies, posture_checks, routes, networks, network_routers, peers) = tokio::try_join!(
+    let (
+        setup_keys,
+        users,
+        policies,
+        posture_checks,
+        routes,
+        nameserver_groups,
+        dns_settings,
+        networks,
+        network_routers,
+        peers,
+    ) = tokio::try_join!(
         when(reads.setup_keys, client.list_setup_keys()),
         when(reads.users, client.list_users()),
         when(reads.policies, client.list_policies()),
         when(reads.posture_checks, client.list_posture_checks()),
         when(reads.routes, client.list_routes()),
+        when(reads.nameserver_groups, client.list_nameserver_groups()),
+        async {
+            if reads.dns_settings {
+                client.get_dns_settings().await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
         when(reads.networks, client.list_networks()),
         when(reads.networks, client.list_network_routers()),
         when(reads.peers, client.list_peers()),
@@ -313,6 +350,8 @@ async fn read_lists(
         policies,
         posture_checks,
         routes,
+        nameserver_groups,
+        dns_settings,
         networks,
         resources,
         routers: network_routers,

@@ -139,6 +139,14 @@ impl Snapshot {
         if has(Kind::Route) {
             objects.routes.clone_from(&self.objects.routes);
         }
+        if has(Kind::NameserverGroup) {
+            objects
+                .nameserver_groups
+                .clone_from(&self.objects.nameserver_groups);
+        }
+        if has(Kind::DnsSettings) {
+            objects.dns_settings.clone_from(&self.objects.dns_settings);
+        }
         if has(Kind::PostureCheck) {
             objects
                 .posture_checks

@@ -1,7 +1,7 @@
 //! Group deletes the server would refuse, found at plan time. Apply detaches a group from every
 //! object that names it before deleting it, but it cannot take the last source or destination
-//! of a policy, the last peer group of a router, or a route's last distribution or peer group
-//! (the object would be invalid), nor rewrite a
+//! of a policy, the last peer group of a router, a route's last distribution or peer group, or
+//! a nameserver group's last distribution group (the object would be invalid), nor rewrite a
 //! policy of several rules (its read is not exact). Such a delete is refused in the plan, naming
 //! what holds the group, instead of failing half-way through apply. The state judged is the one
 //! after the plan's own changes: a policy the plan deletes, or updates to drop the group, does
@@ -34,6 +34,15 @@ pub(super) fn refuse_blocked_group_deletes(
     {
         let mut holders = holders(&change.name, &policies, live, changes);
         holders.extend(route_holders(&change.name, &tenant.routes));
+        holders.extend(
+            tenant
+                .nameserver_groups
+                .iter()
+                .filter(|(_, g)| g.groups.len() == 1 && g.groups.contains(&change.name))
+                .map(|(name, _)| {
+                    format!("nameserver group {name:?} (the group is its only distribution group)")
+                }),
+        );
         holders.extend(shared_referrers(live, Kind::Group, &change.name));
         if holders.is_empty() {
             continue;

@@ -73,6 +73,18 @@ pub(super) fn detach_changes(changes: &[Change], live: &Snapshot) -> Vec<Change>
     for (network_id, route) in &tenant.routes {
         detacher.object(Kind::Route, network_id, route, Object::Route, &[]);
     }
+    for (name, group) in &tenant.nameserver_groups {
+        detacher.object(
+            Kind::NameserverGroup,
+            name,
+            group,
+            Object::NameserverGroup,
+            &[],
+        );
+    }
+    for (name, settings) in &tenant.dns_settings {
+        detacher.object(Kind::DnsSettings, name, settings, Object::DnsSettings, &[]);
+    }
     detacher.out
 }
 

@@ -21,7 +21,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::desired::DesiredTenant;
 use crate::kinds::{
-    Group, Kind, Policy, PostureCheck, Resource, Route, Router, ServiceUser, SetupKey, User,
+    DnsSettings, Group, Kind, NameserverGroup, Policy, PostureCheck, Resource, Route, Router,
+    ServiceUser, SetupKey, User,
 };
 use crate::live::{Reads, Snapshot};
 
@@ -427,6 +428,10 @@ pub enum Object {
     Policy(Policy),
     /// A network route.
     Route(Route),
+    /// A nameserver group.
+    NameserverGroup(NameserverGroup),
+    /// The DNS settings.
+    DnsSettings(DnsSettings),
 }
 
 /// The fields of a network itself.

@@ -34,6 +34,8 @@ fn remove(tenant: &mut Tenant, name: &str, object: &Object) {
         Object::Policy(_) => drop(tenant.policies.remove(name)),
         Object::PostureCheck(_) => drop(tenant.posture_checks.remove(name)),
         Object::Route(_) => drop(tenant.routes.remove(name)),
+        Object::NameserverGroup(_) => drop(tenant.nameserver_groups.remove(name)),
+        Object::DnsSettings(_) => drop(tenant.dns_settings.remove(name)),
         Object::Network(_) => drop(tenant.networks.remove(name)),
         Object::NetworkResource(child) => {
             if let Some(network) = tenant.networks.get_mut(&child.network) {
@@ -61,6 +63,20 @@ fn insert(tenant: &mut Tenant, name: &str, object: &Object) {
             drop(tenant.posture_checks.insert(name.to_owned(), check.clone()));
         }
         Object::Route(route) => drop(tenant.routes.insert(name.to_owned(), route.clone())),
+        Object::NameserverGroup(group) => {
+            drop(
+                tenant
+                    .nameserver_groups
+                    .insert(name.to_owned(), group.clone()),
+            );
+        }
+        Object::DnsSettings(settings) => {
+            drop(
+                tenant
+                    .dns_settings
+                    .insert(name.to_owned(), settings.clone()),
+            );
+        }
         Object::Network(header) => network(tenant, header),
         Object::NetworkResource(child) => {
             if let Some(network) = tenant.networks.get_mut(&child.network) {

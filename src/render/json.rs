@@ -134,6 +134,8 @@ enum JsonKind {
     PostureCheck,
     Policy,
     Route,
+    NameserverGroup,
+    DnsSettings,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -199,6 +201,33 @@ enum JsonObject {
     PostureCheck(JsonPostureCheck),
     Policy(JsonPolicy),
     Route(JsonRoute),
+    NameserverGroup(JsonNameserverGroup),
+    DnsSettings(JsonDnsSettings),
+}
+
+/// A nameserver group.
+#[derive(Serialize, Deserialize)]
+struct JsonNameserverGroup {
+    name: String,
+    description: Option<String>,
+    nameservers: Vec<JsonNameserver>,
+    groups: BTreeSet<String>,
+    domains: BTreeSet<String>,
+    search_domains_enabled: Option<bool>,
+    enabled: Option<bool>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct JsonNameserver {
+    ip: std::net::IpAddr,
+    ns_type: String,
+    port: u16,
+}
+
+/// The DNS settings.
+#[derive(Serialize, Deserialize)]
+struct JsonDnsSettings {
+    disabled_management_groups: Option<BTreeSet<String>>,
 }
 
 /// A network route.
@@ -414,6 +443,8 @@ impl From<kinds::Kind> for JsonKind {
             K::PostureCheck => JsonKind::PostureCheck,
             K::Policy => JsonKind::Policy,
             K::Route => JsonKind::Route,
+            K::NameserverGroup => JsonKind::NameserverGroup,
+            K::DnsSettings => JsonKind::DnsSettings,
         }
     }
 }
@@ -540,6 +571,26 @@ impl From<&Object> for JsonObject {
                 keep_route: r.keep_route,
                 skip_auto_apply: r.skip_auto_apply,
             }),
+            Object::NameserverGroup(g) => JsonObject::NameserverGroup(JsonNameserverGroup {
+                name: g.name,
+                description: g.description,
+                nameservers: g
+                    .nameservers
+                    .into_iter()
+                    .map(|ns| JsonNameserver {
+                        ip: ns.ip,
+                        ns_type: ns.ns_type,
+                        port: ns.port,
+                    })
+                    .collect(),
+                groups: g.groups,
+                domains: g.domains,
+                search_domains_enabled: g.search_domains_enabled,
+                enabled: g.enabled,
+            }),
+            Object::DnsSettings(d) => JsonObject::DnsSettings(JsonDnsSettings {
+                disabled_management_groups: d.disabled_management_groups,
+            }),
         }
     }
 }
@@ -658,6 +709,8 @@ impl From<JsonKind> for kinds::Kind {
             JsonKind::PostureCheck => K::PostureCheck,
             JsonKind::Policy => K::Policy,
             JsonKind::Route => K::Route,
+            JsonKind::NameserverGroup => K::NameserverGroup,
+            JsonKind::DnsSettings => K::DnsSettings,
         }
     }
 }
@@ -782,6 +835,26 @@ impl From<JsonObject> for Object {
                 enabled: r.enabled,
                 keep_route: r.keep_route,
                 skip_auto_apply: r.skip_auto_apply,
+            }),
+            JsonObject::NameserverGroup(g) => Object::NameserverGroup(kinds::NameserverGroup {
+                name: g.name,
+                description: g.description,
+                nameservers: g
+                    .nameservers
+                    .into_iter()
+                    .map(|ns| kinds::Nameserver {
+                        ip: ns.ip,
+                        ns_type: ns.ns_type,
+                        port: ns.port,
+                    })
+                    .collect(),
+                groups: g.groups,
+                domains: g.domains,
+                search_domains_enabled: g.search_domains_enabled,
+                enabled: g.enabled,
+            }),
+            JsonObject::DnsSettings(d) => Object::DnsSettings(kinds::DnsSettings {
+                disabled_management_groups: d.disabled_management_groups,
             }),
         }
     }

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use crate::kinds::{
-    Action as RuleAction, Destination, ExpiresIn, Kind, Policy, PostureCheck, Protocol, Resource,
-    Route, Router, RouterTarget, Rule, ServiceUser, SetupKey, User,
+    Action as RuleAction, Destination, ExpiresIn, Kind, NameserverGroup, Policy, PostureCheck,
+    Protocol, Resource, Route, Router, RouterTarget, Rule, ServiceUser, SetupKey, User,
 };
 use crate::plan::{
     Action, ActionCounts, Change, FieldChange, NetworkChild, NetworkHeader, Object, Plan, Reason,
@@ -720,7 +720,7 @@ fn set(names: &BTreeSet<String>) -> String {
 /// A short description of a new object, or `None` when its kind and name say it all.
 fn describe(object: &Object) -> Option<String> {
     let parts = match object {
-        Object::Group(_) => Vec::new(),
+        Object::Group(_) | Object::DnsSettings(_) => Vec::new(),
         Object::SetupKey(key) => describe_setup_key(key),
         Object::Network(NetworkHeader { description, .. }) => {
             description.iter().map(|d| format!("\"{d}\"")).collect()
@@ -734,6 +734,7 @@ fn describe(object: &Object) -> Option<String> {
         Object::PostureCheck(check) => describe_posture_check(check),
         Object::Policy(policy) => describe_policy(policy),
         Object::Route(route) => describe_route(route),
+        Object::NameserverGroup(group) => describe_nameserver_group(group),
     };
     (!parts.is_empty()).then(|| parts.join(", "))
 }
@@ -830,6 +831,28 @@ fn describe_route(route: &Route) -> Vec<String> {
         parts.push("skip_auto_apply".into());
     }
     if route.enabled == Some(false) {
+        parts.push("disabled".into());
+    }
+    parts
+}
+
+/// `10.20.0.53:53 for [clinic.internal] to [staff]`, or `... for every domain ...`.
+fn describe_nameserver_group(group: &NameserverGroup) -> Vec<String> {
+    let servers: Vec<String> = group.nameservers.iter().map(ToString::to_string).collect();
+    let domains = if group.primary() {
+        "every domain".to_owned()
+    } else {
+        set(&group.domains)
+    };
+    let mut parts = vec![format!(
+        "{} for {domains} to {}",
+        servers.join(" "),
+        set(&group.groups)
+    )];
+    if group.search_domains_enabled == Some(true) {
+        parts.push("search domains".into());
+    }
+    if group.enabled == Some(false) {
         parts.push("disabled".into());
     }
     parts

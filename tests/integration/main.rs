@@ -7,6 +7,7 @@ mod ci;
 mod cli;
 mod contracts;
 mod convergence;
+mod dns;
 mod drift;
 mod e2e;
 mod export;

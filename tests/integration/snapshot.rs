@@ -114,6 +114,11 @@ fn serve_lists(server: &MockServer, network_count: usize) -> Vec<(String, httpmo
         ("/api/policies", json!([])),
         ("/api/posture-checks", json!([])),
         ("/api/routes", json!([])),
+        ("/api/dns/nameservers", json!([])),
+        (
+            "/api/dns/settings",
+            json!({"disabled_management_groups": []}),
+        ),
         ("/api/networks", networks(network_count)),
         ("/api/networks/routers", json!([])),
     ];
@@ -291,6 +296,8 @@ fn plan_falls_back_to_per_network_resource_lists_and_says_so_once() {
             "/api/users",
             "/api/posture-checks",
             "/api/routes",
+            "/api/dns/nameservers",
+            "/api/dns/settings",
         ];
         let expected = usize::from(!unread.contains(&path.as_str()));
         assert_eq!(calls, expected, "{path}");

@@ -6,8 +6,8 @@
 //! order undefined (here: by id), group objects on read where NetBird returns them, ids on
 //! write, `null` for a network's empty resource list, masked setup keys, a rule without an id
 //! taking the policy's id, unknown group ids in policies silently dropped. Everything else
-//! (peers, DNS, events, posture checks and routes beyond an empty list) is absent. Correctness against NetBird is the real
-//! lab's job; this backend is never called NetBird.
+//! (peers, events, posture checks, routes and DNS beyond empty lists) is absent. Correctness
+//! against NetBird is the real lab's job; this backend is never called NetBird.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
@@ -193,9 +193,12 @@ impl Account {
                              "peer_login_expiration": 86400, "groups_propagation_enabled": true}
             }])),
             // Synthetic tenants have no peers (peers enrol with an agent, not through the API),
-            // no posture checks and no routes; the lists are served, so a read of every kind
-            // (a pruned group kind, an export) costs what it costs on NetBird.
+            // no posture checks, routes or nameserver groups; the lists are served (and the
+            // DNS settings of a new account), so a read of every kind (a pruned group kind,
+            // an export) costs what it costs on NetBird.
             ("GET", ["peers" | "posture-checks" | "routes"]) => Ok(json!([])),
+            ("GET", ["dns", "nameservers"]) => Ok(json!([])),
+            ("GET", ["dns", "settings"]) => Ok(json!({"disabled_management_groups": []})),
             ("GET", ["groups"]) => Ok(self.list_groups()),
             ("POST", ["groups"]) => self.create_group(body),
             ("PUT", ["groups", id]) => self.update_group(id, body),

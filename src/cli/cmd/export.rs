@@ -465,13 +465,10 @@ mod tests {
             setup_keys: serde_json::from_value(list("setup_keys")).unwrap(),
             users: serde_json::from_value(list("users")).unwrap(),
             policies: serde_json::from_value(list("policies")).unwrap(),
-            posture_checks: Vec::new(),
-            routes: Vec::new(),
             networks: serde_json::from_value(list("networks")).unwrap(),
             resources: serde_json::from_value(list("resources")).unwrap(),
             routers: serde_json::from_value(list("routers")).unwrap(),
-            tokens: std::collections::BTreeMap::new(),
-            peers: None,
+            ..WireTenant::default()
         }
     }
 

@@ -1,6 +1,7 @@
 //! desired + live → changes with reasons. Objects are matched by name; a name that matches
 //! several live objects is an error for the tenant, never a guess.
 
+mod dns;
 mod keys;
 mod networks;
 mod policies;
@@ -59,6 +60,8 @@ pub(super) fn diff(desired: &DesiredTenant, live: &Snapshot, lost: &LostSecrets)
     differ.posture_checks();
     differ.policies();
     differ.routes();
+    differ.nameserver_groups();
+    differ.dns_settings();
     differ.out
 }
 

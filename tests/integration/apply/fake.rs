@@ -1,7 +1,8 @@
 //! A small stateful stand-in for NetBird behind an MSP front, served by httpmock: enough of the
 //! management API (groups, setup keys, users and tokens, policies, posture checks, routes,
-//! networks with resources and routers, the identity probe, the MSP tenant list) for `birdhouse plan` and `apply` to run
-//! end to end, with faults on demand and a log of every request in order.
+//! nameserver groups, DNS settings, networks with resources and routers, the identity probe,
+//! the MSP tenant list) for `birdhouse plan` and `apply` to run end to end, with faults on
+//! demand and a log of every request in order.
 //!
 //! It models the server behaviours apply depends on: objects read back in NetBird's read
 //! shapes, group deletes refused while anything references the group (naming the first
@@ -53,6 +54,8 @@ pub(crate) struct Tenant {
     pub(crate) policies: Vec<Value>,
     pub(crate) posture_checks: Vec<Value>,
     pub(crate) routes: Vec<Value>,
+    pub(crate) nameserver_groups: Vec<Value>,
+    pub(crate) disabled_management_groups: Vec<Value>,
     pub(crate) networks: Vec<Value>,
     pub(crate) resources: Vec<Value>,
     pub(crate) routers: Vec<Value>,
@@ -546,6 +549,34 @@ fn route(
             reply(200, &route)
         }
         ("DELETE", ["routes", id]) => remove(&mut t.routes, id),
+        ("GET", ["dns", "nameservers"]) => reply(200, &Value::Array(t.nameserver_groups.clone())),
+        ("POST", ["dns", "nameservers"]) => {
+            let mut group = body.clone();
+            group["id"] = json!(ids.id("ns"));
+            t.nameserver_groups.push(group.clone());
+            reply(200, &group)
+        }
+        ("PUT", ["dns", "nameservers", id]) => {
+            let Some(group) = find(&mut t.nameserver_groups, id) else {
+                return error(404, "nameserver group not found");
+            };
+            *group = body.clone();
+            group["id"] = json!(id);
+            let group = group.clone();
+            reply(200, &group)
+        }
+        ("DELETE", ["dns", "nameservers", id]) => remove(&mut t.nameserver_groups, id),
+        ("GET", ["dns", "settings"]) => reply(
+            200,
+            &json!({"disabled_management_groups": t.disabled_management_groups}),
+        ),
+        ("PUT", ["dns", "settings"]) => {
+            t.disabled_management_groups = body["disabled_management_groups"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            reply(200, body)
+        }
         ("GET", ["networks"]) => {
             let list = t.networks.iter().map(|n| network_read(t, n)).collect();
             reply(200, &Value::Array(list))
