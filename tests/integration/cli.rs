@@ -820,3 +820,29 @@ fn routes_are_refused_where_netbird_would_refuse_them_and_name_known_groups() {
         ],
     );
 }
+
+#[test]
+fn dns_is_refused_where_netbird_would_refuse_it_and_names_known_groups() {
+    let file = format!(
+        "{HEAD}    groups: [{{name: devs}}]\n    dns:\n      nameservers:\n        - name: a-name-that-is-far-longer-than-forty-characters\n          nameservers: []\n          groups: [devs]\n          domains: [corp.example]\n        - name: both\n          nameservers: [{{ip: 10.0.0.1, ns_type: tcp, port: 0}}, {{ip: 10.0.0.300}}]\n          groups: [dev]\n          primary: true\n          domains: [corp.example]\n        - name: neither\n          nameservers: [{{ip: 10.0.0.1}}, {{ip: 10.0.0.2}}, {{ip: 10.0.0.3}}, {{ip: 10.0.0.4}}]\n          groups: [devs]\n        - name: primary-search\n          nameservers: [{{ip: 10.0.0.1}}]\n          groups: []\n          primary: true\n          search_domains_enabled: true\n        - name: bad-domains\n          nameservers: [{{ip: 10.0.0.1}}]\n          groups: [devs]\n          domains: [\"*.corp.example\", \"bad domain\"]\n      settings:\n        disabled_management_groups: [dves]\n"
+    );
+    assert_invalid(
+        &[("a.yaml", &file)],
+        &[
+            "error: tenants/a.yaml:8:17: tenants[0].dns.nameservers[0].name: the name has 47 characters (expected 1 to 40 characters)",
+            "error: tenants/a.yaml:9:24: tenants[0].dns.nameservers[0].nameservers: 0 nameservers (expected 1 to 3 nameservers)",
+            "error: tenants/a.yaml:12:11: tenants[0].dns.nameservers[1]: a primary group has match domains (expected either `primary: true` (every domain) or `domains`, not both)",
+            "error: tenants/a.yaml:13:49: tenants[0].dns.nameservers[1].nameservers[0].ns_type: unknown nameserver type \"tcp\" (expected udp, the only type NetBird accepts)",
+            "error: tenants/a.yaml:13:60: tenants[0].dns.nameservers[1].nameservers[0].port: 0 is out of range (expected an integer from 1 to 65535)",
+            "error: tenants/a.yaml:13:69: tenants[0].dns.nameservers[1].nameservers[1].ip: \"10.0.0.300\" is not an IP address (expected an IPv4 or IPv6 address, such as 10.20.0.53)",
+            "error: tenants/a.yaml:14:20: tenants[0].dns.nameservers[1].groups[0]: unknown group \"dev\" in tenant \"Acme\"; did you mean \"devs\"? (expected a group listed under `groups` in this tenant or its baselines)",
+            "error: tenants/a.yaml:17:11: tenants[0].dns.nameservers[2]: a group that is not primary has no match domains (expected `domains`, or `primary: true` to resolve every domain)",
+            "error: tenants/a.yaml:18:24: tenants[0].dns.nameservers[2].nameservers: 4 nameservers (expected 1 to 3 nameservers)",
+            "error: tenants/a.yaml:20:11: tenants[0].dns.nameservers[3].search_domains_enabled: a primary group cannot make search domains (expected search_domains_enabled only with match domains)",
+            "error: tenants/a.yaml:22:19: tenants[0].dns.nameservers[3].groups: empty list (expected at least one group)",
+            "error: tenants/a.yaml:28:21: tenants[0].dns.nameservers[4].domains[0]: \"*.corp.example\" is a wildcard, which match domains cannot be (expected a domain name such as clinic.internal)",
+            "error: tenants/a.yaml:28:39: tenants[0].dns.nameservers[4].domains[1]: \"bad domain\" is not a domain name (expected a domain name such as clinic.internal)",
+            "error: tenants/a.yaml:30:38: tenants[0].dns.settings.disabled_management_groups[0]: unknown group \"dves\" in tenant \"Acme\"; did you mean \"devs\"? (expected a group listed under `groups` in this tenant or its baselines)",
+        ],
+    );
+}

@@ -140,7 +140,22 @@ fn nameservers(
 fn nameserver(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<Nameserver> {
     let mut fields = reader.mapping(node, path)?;
     let ip = required(reader, &mut fields, "ip", |reader, node, path| {
-        reader.parsed(node, path, "an IPv4 or IPv6 address", false)
+        let text = reader.string(node, path)?;
+        let parsed = text
+            .value
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>();
+        if parsed.is_err() {
+            reader.report(
+                Diagnostic::at(
+                    text.span,
+                    path,
+                    format!("{:?} is not an IP address", text.value),
+                )
+                .expected("an IPv4 or IPv6 address, such as 10.20.0.53"),
+            );
+        }
+        parsed.ok()
     });
     let ns_type = optional(reader, &mut fields, "ns_type", |reader, node, path| {
         let text = reader.string(node, path)?;
@@ -162,7 +177,7 @@ fn nameserver(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Opti
     });
     fields.finish(reader);
     Some(Nameserver {
-        ip: ip?.value,
+        ip: ip?,
         ns_type: ns_type.unwrap_or_else(|| "udp".to_owned()),
         port: port.unwrap_or(super::DEFAULT_DNS_PORT),
     })
