@@ -647,6 +647,8 @@ impl Executor<'_> {
                 Object::Route(route) => self.create_route(route).await,
                 Object::NameserverGroup(group) => self.create_nameserver_group(group).await,
                 Object::DnsSettings(_) => Err(unsupported()),
+                Object::DnsZone(zone) => self.create_dns_zone(zone).await,
+                Object::DnsRecord(child) => self.create_dns_record(name, child).await,
             },
             (Action::Update, Some(after), _) => match after {
                 Object::Network(network) => self.update_network(network).await,
@@ -671,6 +673,8 @@ impl Executor<'_> {
                 Object::Route(route) => self.update_route(route).await,
                 Object::NameserverGroup(group) => self.update_nameserver_group(group).await,
                 Object::DnsSettings(settings) => self.update_dns_settings(settings).await,
+                Object::DnsZone(zone) => self.update_dns_zone(zone).await,
+                Object::DnsRecord(child) => self.update_dns_record(name, child).await,
                 Object::Group(_) => Err(unsupported()),
             },
             (Action::Replace, Some(after), before) => match (after, before) {
@@ -693,6 +697,8 @@ impl Executor<'_> {
                 Object::Route(_) => self.delete_route(name).await,
                 Object::NameserverGroup(_) => self.delete_nameserver_group(name).await,
                 Object::DnsSettings(_) => Err(unsupported()),
+                Object::DnsZone(_) => self.delete_dns_zone(name).await,
+                Object::DnsRecord(child) => self.delete_dns_record(name, &child.zone).await,
             },
             _ => Err(unsupported()),
         }

@@ -218,6 +218,30 @@ impl State {
         self.forget_id(Kind::NameserverGroup, name);
     }
 
+    pub(super) fn put_dns_zone(&mut self, zone: wire::Zone) {
+        self.set_id(Kind::DnsZone, &zone.domain.clone(), &zone.id);
+        upsert(&mut self.wire.dns_zones, zone, |z| &z.id);
+    }
+
+    pub(super) fn remove_dns_zone(&mut self, domain: &str, id: &str) {
+        self.wire.dns_zones.retain(|z| z.id != id);
+        self.forget_id(Kind::DnsZone, domain);
+    }
+
+    pub(super) fn put_dns_record(&mut self, zone_id: &str, key: &str, record: wire::Record) {
+        self.set_id(Kind::DnsRecord, key, &record.id);
+        if let Some(zone) = self.wire.dns_zones.iter_mut().find(|z| z.id == zone_id) {
+            upsert(&mut zone.records, record, |r| &r.id);
+        }
+    }
+
+    pub(super) fn remove_dns_record(&mut self, zone_id: &str, key: &str, id: &str) {
+        if let Some(zone) = self.wire.dns_zones.iter_mut().find(|z| z.id == zone_id) {
+            zone.records.retain(|r| r.id != id);
+        }
+        self.forget_id(Kind::DnsRecord, key);
+    }
+
     pub(super) fn put_route(&mut self, route: wire::Route) {
         self.set_id(Kind::Route, &route.network_id.clone(), &route.id);
         upsert(&mut self.wire.routes, route, |r| &r.id);

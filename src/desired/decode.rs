@@ -9,8 +9,8 @@ use crate::diag::{Diagnostic, Located};
 use crate::kinds::kit::node::{Fields, Node, Reader};
 use crate::kinds::kit::read::{boolean, optional, required, string, strings};
 use crate::kinds::{
-    dns_settings, group, is_dns_name, nameserver_group, network, policy, posture_check, route,
-    setup_key, user,
+    dns_settings, dns_zone, group, is_dns_name, nameserver_group, network, policy, posture_check,
+    route, setup_key, user,
 };
 
 /// Decodes one file's root node; `None` when the root is not usable at all.
@@ -134,10 +134,14 @@ fn dns_doc(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<
         "settings",
         dns_settings::document::decode,
     );
+    let zones = optional(reader, &mut fields, "zones", |reader, node, path| {
+        reader.list(node, path, dns_zone::document::decode)
+    });
     fields.finish(reader);
     Some(DnsDoc {
         nameservers: nameservers.unwrap_or_default(),
         settings,
+        zones: zones.unwrap_or_default(),
     })
 }
 

@@ -11,6 +11,7 @@ use crate::diag::{Located, Span};
 use crate::kinds::Kind;
 
 pub(crate) use crate::kinds::dns_settings::document::DnsSettingsDoc;
+pub(crate) use crate::kinds::dns_zone::document::ZoneDoc;
 pub(crate) use crate::kinds::group::document::GroupDoc;
 pub(crate) use crate::kinds::nameserver_group::document::NameserverGroupDoc;
 pub(crate) use crate::kinds::network::document::NetworkDoc;
@@ -122,7 +123,7 @@ pub(crate) struct Objects {
     /// Network routes, by network identifier: a range or domains some peers route for others.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub routes: Vec<RouteDoc>,
-    /// DNS: nameserver groups and the account's DNS settings.
+    /// DNS: nameserver groups, the account's DNS settings, and zones with their records.
     #[serde(default, skip_serializing_if = "DnsDoc::is_empty")]
     pub dns: DnsDoc,
 }
@@ -137,12 +138,15 @@ pub(crate) struct DnsDoc {
     /// The account's DNS settings (a tenant's replace a baseline's as a whole).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<DnsSettingsDoc>,
+    /// Zones NetBird answers for, by domain, with their records.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub zones: Vec<ZoneDoc>,
 }
 
 impl DnsDoc {
     /// Whether nothing of DNS is written.
     pub(crate) fn is_empty(&self) -> bool {
-        self.nameservers.is_empty() && self.settings.is_none()
+        self.nameservers.is_empty() && self.settings.is_none() && self.zones.is_empty()
     }
 }
 
@@ -192,7 +196,7 @@ pub(crate) struct TenantDoc {
 pub(crate) struct PruneKind(pub Kind);
 
 /// The kinds `prune` accepts, in file spelling.
-pub(crate) const PRUNE_KINDS: [&str; 11] = [
+pub(crate) const PRUNE_KINDS: [&str; 13] = [
     "groups",
     "setup_keys",
     "networks",
@@ -204,6 +208,8 @@ pub(crate) const PRUNE_KINDS: [&str; 11] = [
     "policies",
     "routes",
     "nameserver_groups",
+    "dns_zones",
+    "dns_records",
 ];
 
 impl std::str::FromStr for PruneKind {

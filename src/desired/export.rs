@@ -127,6 +127,7 @@ impl Exporter<'_> {
         let dns = DnsDoc {
             nameservers: self.nameserver_groups(),
             settings: self.dns_settings(),
+            zones: self.dns_zones(),
         };
         Objects {
             groups,

@@ -6,15 +6,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::desired::document::{
     Document, GroupDoc, NameserverGroupDoc, NetworkDoc, Objects, PolicyDoc, PostureCheckDoc,
-    RegularUserDoc, RouteDoc, ServiceUserDoc, SetupKeyDoc, TenantDoc, UserDoc,
+    RegularUserDoc, RouteDoc, ServiceUserDoc, SetupKeyDoc, TenantDoc, UserDoc, ZoneDoc,
 };
 use crate::desired::{DesiredState, DesiredTenant, TenantTarget};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Located, Span, did_you_mean_hint};
 use crate::kinds::{
-    ALL_GROUP, Action, DNS_SETTINGS, Destination, DnsSettings, Group, LOCK_GROUP_PREFIX,
-    NameserverGroup, Network, Policy, PostureCheck, Resource, ResourceRef, Role, Route,
-    RouteDestination, Router, RouterTarget, Rule, ServiceUser, ServiceUserToken, SetupKey, Tenant,
-    User, is_lock_group,
+    ALL_GROUP, Action, DNS_SETTINGS, Destination, DnsRecord, DnsSettings, DnsZone, Group,
+    LOCK_GROUP_PREFIX, NameserverGroup, Network, Policy, PostureCheck, Resource, ResourceRef, Role,
+    Route, RouteDestination, Router, RouterTarget, Rule, ServiceUser, ServiceUserToken, SetupKey,
+    Tenant, User, is_lock_group,
 };
 
 /// Resolves every document of a run into desired state, or every problem found.
@@ -260,6 +260,12 @@ impl Merger<'_, '_> {
             |g: &NameserverGroupDoc| (&g.name, &g.path),
         );
         let dns_settings = layers.iter().rev().find_map(|o| o.dns.settings.as_ref());
+        let dns_zones = self.layered(
+            layers,
+            "zones",
+            |o| &o.dns.zones,
+            |z: &ZoneDoc| (&z.domain, &z.path),
+        );
         let users = self.layered_users(layers);
         let services = self.layered_services(layers);
 
@@ -318,6 +324,10 @@ impl Merger<'_, '_> {
             let group = self.nameserver_group(&refs, chosen);
             tenant.nameserver_groups.insert(name.clone(), group);
         }
+        for (domain, chosen) in &dns_zones {
+            let zone = self.dns_zone(&refs, chosen);
+            tenant.dns_zones.insert(domain.clone(), zone);
+        }
         if let Some(doc) = dns_settings {
             let disabled_management_groups =
                 doc.disabled_management_groups.as_ref().map(|groups| {
@@ -336,6 +346,36 @@ impl Merger<'_, '_> {
             );
         }
         tenant
+    }
+
+    /// A zone with its groups checked against the tenant's, and its records by key.
+    fn dns_zone(&mut self, refs: &References<'_>, chosen: &Chosen<'_, ZoneDoc>) -> DnsZone {
+        let doc = chosen.doc;
+        let distribution_groups = refs.groups(
+            self.diagnostics,
+            &doc.distribution_groups,
+            &format!("{}.distribution_groups", chosen.path),
+            true,
+        );
+        let records = doc
+            .records
+            .iter()
+            .map(|r| DnsRecord {
+                name: r.name.value.clone(),
+                record_type: r.record_type.value,
+                content: r.content.value.clone(),
+                ttl: r.ttl,
+            })
+            .map(|r| (r.key(), r))
+            .collect();
+        DnsZone {
+            domain: doc.domain.value.clone(),
+            name: doc.name.value.clone(),
+            enabled: doc.enabled,
+            enable_search_domain: doc.enable_search_domain,
+            distribution_groups,
+            records,
+        }
     }
 
     /// A nameserver group with its groups checked against the tenant's.
@@ -784,6 +824,7 @@ impl Merger<'_, '_> {
                     "posture_checks" => "posture check",
                     "routes" => "route",
                     "nameservers" => "nameserver group",
+                    "zones" => "DNS zone",
                     "networks" => "network",
                     _ => "group",
                 };

@@ -140,6 +140,10 @@ pub(crate) fn changed_kinds(
         &[Kind::NameserverGroup],
     );
     differs(old.dns_settings != new.dns_settings, &[Kind::DnsSettings]);
+    differs(
+        old.dns_zones != new.dns_zones,
+        &[Kind::DnsZone, Kind::DnsRecord],
+    );
     differs(old.networks != new.networks, &NETWORK_KINDS);
     for kind in before.prune.symmetric_difference(&after.prune) {
         kinds.insert(*kind);
@@ -194,6 +198,9 @@ pub(crate) fn scoped(mut tenant: DesiredTenant, kinds: &BTreeSet<Kind>) -> Desir
     }
     if !keep(Kind::DnsSettings) {
         objects.dns_settings.clear();
+    }
+    if !keep(Kind::DnsZone) {
+        objects.dns_zones.clear();
     }
     if !keep(Kind::Network) {
         objects.networks.clear();

@@ -8,6 +8,7 @@
 //! out (unmanaged); live snapshots fill every field.
 
 pub mod dns_settings;
+pub mod dns_zone;
 pub mod group;
 pub(crate) mod kit;
 pub mod nameserver_group;
@@ -23,6 +24,7 @@ mod wire_tests;
 /// Every wire shape: the shared ones of [`crate::api::wire`] and each kind's own.
 pub mod wire {
     pub use super::dns_settings::wire::*;
+    pub use super::dns_zone::wire::*;
     pub use super::group::wire::*;
     pub use super::nameserver_group::wire::*;
     pub use super::network::wire::*;
@@ -39,6 +41,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use dns_settings::{DNS_SETTINGS, DnsSettings};
+pub use dns_zone::{DnsRecord, DnsZone, RecordType, record_key};
 pub use group::{ALL_GROUP, Group, LOCK_GROUP_PREFIX, is_lock_group};
 pub use nameserver_group::{Nameserver, NameserverGroup};
 pub use network::{
@@ -81,11 +84,15 @@ pub enum Kind {
     NameserverGroup,
     /// The account's DNS settings (one object, never created or deleted).
     DnsSettings,
+    /// DNS zones (by domain).
+    DnsZone,
+    /// Records of a DNS zone (by name, type and content).
+    DnsRecord,
 }
 
 impl Kind {
     /// Every kind, in dependency order.
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Group,
         Kind::Network,
         Kind::NetworkResource,
@@ -98,6 +105,8 @@ impl Kind {
         Kind::Route,
         Kind::NameserverGroup,
         Kind::DnsSettings,
+        Kind::DnsZone,
+        Kind::DnsRecord,
     ];
 
     /// Position in dependency order; lower ranks are created first and deleted last.
@@ -120,6 +129,8 @@ impl Kind {
             Kind::Route => "routes",
             Kind::NameserverGroup => "nameserver_groups",
             Kind::DnsSettings => "dns_settings",
+            Kind::DnsZone => "dns_zones",
+            Kind::DnsRecord => "dns_records",
         }
     }
 
@@ -139,6 +150,8 @@ impl Kind {
             Kind::NameserverGroup => "nameserver group",
             // Its one object is named `settings`, so plans read `~ DNS settings`.
             Kind::DnsSettings => "DNS",
+            Kind::DnsZone => "DNS zone",
+            Kind::DnsRecord => "DNS record",
         }
     }
 
@@ -175,6 +188,9 @@ pub struct Tenant {
     /// The DNS settings, under [`DNS_SETTINGS`] (none when the files leave them out).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub dns_settings: BTreeMap<String, DnsSettings>,
+    /// DNS zones by domain, with their records.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dns_zones: BTreeMap<String, DnsZone>,
 }
 
 impl Tenant {
@@ -211,6 +227,8 @@ impl Tenant {
             Kind::Route => self.routes.len(),
             Kind::NameserverGroup => self.nameserver_groups.len(),
             Kind::DnsSettings => self.dns_settings.len(),
+            Kind::DnsZone => self.dns_zones.len(),
+            Kind::DnsRecord => self.dns_zones.values().map(|z| z.records.len()).sum(),
         }
     }
 

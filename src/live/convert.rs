@@ -10,7 +10,7 @@ use crate::kinds::kit::names::{GroupNames, ResourceRefs};
 use crate::kinds::wire;
 use crate::kinds::{Kind, Network, ResourceRef, RouterTarget, router_key};
 use crate::kinds::{
-    dns_settings, group, nameserver_group, network, posture_check, route, setup_key, user,
+    dns_settings, dns_zone, group, nameserver_group, network, posture_check, route, setup_key, user,
 };
 use crate::live::{ObjectKey, PolicyRefs, Snapshot};
 
@@ -33,6 +33,8 @@ pub struct WireTenant {
     pub nameserver_groups: Vec<wire::NameserverGroup>,
     /// `GET /api/dns/settings`, when read.
     pub dns_settings: Option<wire::DnsSettings>,
+    /// `GET /api/dns/zones`, each zone with its records.
+    pub dns_zones: Vec<wire::Zone>,
     /// `GET /api/networks`.
     pub networks: Vec<wire::Network>,
     /// `GET /api/networks/resources` (account-wide), or the per-network lists joined.
@@ -276,6 +278,22 @@ impl Builder<'_> {
             self.add(Kind::NameserverGroup, &group.name, &group.id, model, |t| {
                 &mut t.nameserver_groups
             });
+        }
+        for zone in &wire.dns_zones {
+            let model = dns_zone::convert::zone(zone, names);
+            if !self.add(Kind::DnsZone, &zone.domain, &zone.id, model, |t| {
+                &mut t.dns_zones
+            }) {
+                continue;
+            }
+            for record in &zone.records {
+                if let Some(model) = dns_zone::convert::record(record) {
+                    let key = crate::kinds::record_key(&zone.domain, &model);
+                    self.snapshot
+                        .ids
+                        .insert(ObjectKey::new(Kind::DnsRecord, key), record.id.clone());
+                }
+            }
         }
         if let Some(settings) = &wire.dns_settings {
             let model = dns_settings::convert::dns_settings(settings, names);

@@ -39,6 +39,8 @@ pub struct Reads {
     pub nameserver_groups: bool,
     /// `GET /api/dns/settings`.
     pub dns_settings: bool,
+    /// `GET /api/dns/zones` (zones with their records).
+    pub dns_zones: bool,
     /// `GET /api/networks`, `/api/networks/routers` and `/api/networks/resources` (or, on a
     /// server without that list, `/api/networks/{id}/resources` per network).
     pub networks: bool,
@@ -58,6 +60,7 @@ impl Reads {
         routes: true,
         nameserver_groups: true,
         dns_settings: true,
+        dns_zones: true,
         networks: true,
         peers: false,
     };
@@ -92,6 +95,7 @@ impl Reads {
             routes: any(&[Kind::Route]),
             nameserver_groups: any(&[Kind::NameserverGroup]),
             dns_settings: any(&[Kind::DnsSettings]),
+            dns_zones: any(&[Kind::DnsZone, Kind::DnsRecord]),
             networks: any(&NEEDS_NETWORKS),
             peers: false,
         }
@@ -117,6 +121,7 @@ impl Reads {
             routes: kinds.contains(&Kind::Route),
             nameserver_groups: kinds.contains(&Kind::NameserverGroup),
             dns_settings: kinds.contains(&Kind::DnsSettings),
+            dns_zones: kinds.contains(&Kind::DnsZone),
             networks: kinds.contains(&Kind::Network),
             peers: false,
         }
@@ -146,6 +151,9 @@ impl Reads {
         if self.dns_settings {
             kinds.insert(Kind::DnsSettings);
         }
+        if self.dns_zones {
+            kinds.extend([Kind::DnsZone, Kind::DnsRecord]);
+        }
         if self.networks {
             kinds.extend([Kind::Network, Kind::NetworkResource, Kind::NetworkRouter]);
         }
@@ -172,6 +180,7 @@ impl Reads {
             + u64::from(self.routes)
             + u64::from(self.nameserver_groups)
             + u64::from(self.dns_settings)
+            + u64::from(self.dns_zones)
             + 2 * u64::from(self.networks)
             + u64::from(self.networks && has_networks)
             + tokens
@@ -320,6 +329,7 @@ async fn read_lists(
         routes,
         nameserver_groups,
         dns_settings,
+        dns_zones,
         networks,
         network_routers,
         peers,
@@ -337,6 +347,7 @@ async fn read_lists(
                 Ok(None)
             }
         },
+        when(reads.dns_zones, client.list_dns_zones()),
         when(reads.networks, client.list_networks()),
         when(reads.networks, client.list_network_routers()),
         when(reads.peers, client.list_peers()),
@@ -352,6 +363,7 @@ async fn read_lists(
         routes,
         nameserver_groups,
         dns_settings,
+        dns_zones,
         networks,
         resources,
         routers: network_routers,

@@ -43,6 +43,17 @@ pub(super) fn refuse_blocked_group_deletes(
                     format!("nameserver group {name:?} (the group is its only distribution group)")
                 }),
         );
+        holders.extend(
+            tenant
+                .dns_zones
+                .iter()
+                .filter(|(_, z)| {
+                    z.distribution_groups.len() == 1 && z.distribution_groups.contains(&change.name)
+                })
+                .map(|(domain, _)| {
+                    format!("DNS zone {domain:?} (the group is its only distribution group)")
+                }),
+        );
         holders.extend(shared_referrers(live, Kind::Group, &change.name));
         if holders.is_empty() {
             continue;

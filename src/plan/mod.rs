@@ -21,8 +21,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::desired::DesiredTenant;
 use crate::kinds::{
-    DnsSettings, Group, Kind, NameserverGroup, Policy, PostureCheck, Resource, Route, Router,
-    ServiceUser, SetupKey, User,
+    DnsRecord, DnsSettings, DnsZone, Group, Kind, NameserverGroup, Policy, PostureCheck, Resource,
+    Route, Router, ServiceUser, SetupKey, User,
 };
 use crate::live::{Reads, Snapshot};
 
@@ -432,6 +432,19 @@ pub enum Object {
     NameserverGroup(NameserverGroup),
     /// The DNS settings.
     DnsSettings(DnsSettings),
+    /// A DNS zone, without its records.
+    DnsZone(DnsZone),
+    /// A record with the zone (its domain) it belongs to.
+    DnsRecord(ZoneRecord),
+}
+
+/// A DNS record with its zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneRecord {
+    /// The zone's domain.
+    pub zone: String,
+    /// The record.
+    pub record: DnsRecord,
 }
 
 /// The fields of a network itself.

@@ -2,7 +2,7 @@
 //! group deletes' detaching, the re-pointing after a resource replace, the plan-time refusals)
 //! must judge, since a policy the plan deletes or updates to drop a group no longer holds it.
 
-use crate::kinds::{Network, Tenant};
+use crate::kinds::{DnsZone, Network, Tenant};
 use crate::live::Snapshot;
 use crate::plan::{Action, Change, NetworkHeader, Object};
 
@@ -10,9 +10,11 @@ use crate::plan::{Action, Change, NetworkHeader, Object};
 pub(super) fn after(changes: &[Change], live: &Snapshot) -> Tenant {
     let mut tenant = live.objects.clone();
     for change in changes {
-        // A network's update changes its own fields only: its resources and routers stay.
+        // A network's or zone's update changes its own fields only: its resources and routers,
+        // or records, stay.
         if let Some(before) = &change.before
-            && !(change.action == Action::Update && matches!(before, Object::Network(_)))
+            && !(change.action == Action::Update
+                && matches!(before, Object::Network(_) | Object::DnsZone(_)))
         {
             remove(&mut tenant, &change.name, before);
         }
@@ -36,6 +38,12 @@ fn remove(tenant: &mut Tenant, name: &str, object: &Object) {
         Object::Route(_) => drop(tenant.routes.remove(name)),
         Object::NameserverGroup(_) => drop(tenant.nameserver_groups.remove(name)),
         Object::DnsSettings(_) => drop(tenant.dns_settings.remove(name)),
+        Object::DnsZone(_) => drop(tenant.dns_zones.remove(name)),
+        Object::DnsRecord(child) => {
+            if let Some(zone) = tenant.dns_zones.get_mut(&child.zone) {
+                zone.records.remove(&child.record.key());
+            }
+        }
         Object::Network(_) => drop(tenant.networks.remove(name)),
         Object::NetworkResource(child) => {
             if let Some(network) = tenant.networks.get_mut(&child.network) {
@@ -77,6 +85,13 @@ fn insert(tenant: &mut Tenant, name: &str, object: &Object) {
                     .insert(name.to_owned(), settings.clone()),
             );
         }
+        Object::DnsZone(header) => zone(tenant, header),
+        Object::DnsRecord(child) => {
+            if let Some(zone) = tenant.dns_zones.get_mut(&child.zone) {
+                zone.records
+                    .insert(child.record.key(), child.record.clone());
+            }
+        }
         Object::Network(header) => network(tenant, header),
         Object::NetworkResource(child) => {
             if let Some(network) = tenant.networks.get_mut(&child.network) {
@@ -107,4 +122,20 @@ fn network(tenant: &mut Tenant, header: &NetworkHeader) {
             routers: std::collections::BTreeMap::new(),
         });
     network.description.clone_from(&header.description);
+}
+
+/// A zone's own fields, its records kept (they are changes of their own).
+fn zone(tenant: &mut Tenant, header: &DnsZone) {
+    let records = tenant
+        .dns_zones
+        .remove(&header.domain)
+        .map(|z| z.records)
+        .unwrap_or_default();
+    tenant.dns_zones.insert(
+        header.domain.clone(),
+        DnsZone {
+            records,
+            ..header.clone()
+        },
+    );
 }

@@ -18,7 +18,7 @@ use crate::kinds::{
 };
 use crate::plan::{
     self, Budget, Change, FieldChange, NetworkChild, NetworkHeader, Object, PLAN_FORMAT_VERSION,
-    Plan, Reason, Refusal, TenantPlan,
+    Plan, Reason, Refusal, TenantPlan, ZoneRecord,
 };
 
 /// Writes the pretty JSON plan and a newline.
@@ -136,6 +136,8 @@ enum JsonKind {
     Route,
     NameserverGroup,
     DnsSettings,
+    DnsZone,
+    DnsRecord,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -203,6 +205,29 @@ enum JsonObject {
     Route(JsonRoute),
     NameserverGroup(JsonNameserverGroup),
     DnsSettings(JsonDnsSettings),
+    DnsZone(JsonDnsZone),
+    DnsRecord(JsonDnsRecord),
+}
+
+/// A DNS zone, without its records.
+#[derive(Serialize, Deserialize)]
+struct JsonDnsZone {
+    domain: String,
+    name: String,
+    enabled: Option<bool>,
+    enable_search_domain: Option<bool>,
+    distribution_groups: BTreeSet<String>,
+}
+
+/// A DNS record with its zone.
+#[derive(Serialize, Deserialize)]
+struct JsonDnsRecord {
+    zone: String,
+    name: String,
+    #[serde(rename = "type")]
+    record_type: kinds::RecordType,
+    content: String,
+    ttl: Option<u32>,
 }
 
 /// A nameserver group.
@@ -445,6 +470,8 @@ impl From<kinds::Kind> for JsonKind {
             K::Route => JsonKind::Route,
             K::NameserverGroup => JsonKind::NameserverGroup,
             K::DnsSettings => JsonKind::DnsSettings,
+            K::DnsZone => JsonKind::DnsZone,
+            K::DnsRecord => JsonKind::DnsRecord,
         }
     }
 }
@@ -591,6 +618,22 @@ impl From<&Object> for JsonObject {
             Object::DnsSettings(d) => JsonObject::DnsSettings(JsonDnsSettings {
                 disabled_management_groups: d.disabled_management_groups,
             }),
+            Object::DnsZone(z) => JsonObject::DnsZone(JsonDnsZone {
+                domain: z.domain,
+                name: z.name,
+                enabled: z.enabled,
+                enable_search_domain: z.enable_search_domain,
+                distribution_groups: z.distribution_groups,
+            }),
+            Object::DnsRecord(ZoneRecord { zone, record: r }) => {
+                JsonObject::DnsRecord(JsonDnsRecord {
+                    zone,
+                    name: r.name,
+                    record_type: r.record_type,
+                    content: r.content,
+                    ttl: r.ttl,
+                })
+            }
         }
     }
 }
@@ -711,6 +754,8 @@ impl From<JsonKind> for kinds::Kind {
             JsonKind::Route => K::Route,
             JsonKind::NameserverGroup => K::NameserverGroup,
             JsonKind::DnsSettings => K::DnsSettings,
+            JsonKind::DnsZone => K::DnsZone,
+            JsonKind::DnsRecord => K::DnsRecord,
         }
     }
 }
@@ -855,6 +900,23 @@ impl From<JsonObject> for Object {
             }),
             JsonObject::DnsSettings(d) => Object::DnsSettings(kinds::DnsSettings {
                 disabled_management_groups: d.disabled_management_groups,
+            }),
+            JsonObject::DnsZone(z) => Object::DnsZone(kinds::DnsZone {
+                domain: z.domain,
+                name: z.name,
+                enabled: z.enabled,
+                enable_search_domain: z.enable_search_domain,
+                distribution_groups: z.distribution_groups,
+                records: BTreeMap::new(),
+            }),
+            JsonObject::DnsRecord(r) => Object::DnsRecord(ZoneRecord {
+                zone: r.zone,
+                record: kinds::DnsRecord {
+                    name: r.name,
+                    record_type: r.record_type,
+                    content: r.content,
+                    ttl: r.ttl,
+                },
             }),
         }
     }

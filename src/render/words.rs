@@ -7,8 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use crate::kinds::{
-    Action as RuleAction, Destination, ExpiresIn, Kind, NameserverGroup, Policy, PostureCheck,
-    Protocol, Resource, Route, Router, RouterTarget, Rule, ServiceUser, SetupKey, User,
+    Action as RuleAction, Destination, DnsZone, ExpiresIn, Kind, NameserverGroup, Policy,
+    PostureCheck, Protocol, Resource, Route, Router, RouterTarget, Rule, ServiceUser, SetupKey,
+    User,
 };
 use crate::plan::{
     Action, ActionCounts, Change, FieldChange, NetworkChild, NetworkHeader, Object, Plan, Reason,
@@ -735,6 +736,13 @@ fn describe(object: &Object) -> Option<String> {
         Object::Policy(policy) => describe_policy(policy),
         Object::Route(route) => describe_route(route),
         Object::NameserverGroup(group) => describe_nameserver_group(group),
+        Object::DnsZone(zone) => describe_zone(zone),
+        Object::DnsRecord(child) => child
+            .record
+            .ttl
+            .map(|ttl| format!("ttl {ttl}"))
+            .into_iter()
+            .collect(),
     };
     (!parts.is_empty()).then(|| parts.join(", "))
 }
@@ -853,6 +861,22 @@ fn describe_nameserver_group(group: &NameserverGroup) -> Vec<String> {
         parts.push("search domains".into());
     }
     if group.enabled == Some(false) {
+        parts.push("disabled".into());
+    }
+    parts
+}
+
+/// `"Clinic" to [staff]`, then the settings a create sets.
+fn describe_zone(zone: &DnsZone) -> Vec<String> {
+    let mut parts = vec![format!(
+        "\"{}\" to {}",
+        zone.name,
+        set(&zone.distribution_groups)
+    )];
+    if zone.enable_search_domain == Some(true) {
+        parts.push("search domain".into());
+    }
+    if zone.enabled == Some(false) {
         parts.push("disabled".into());
     }
     parts

@@ -115,6 +115,7 @@ fn serve_lists(server: &MockServer, network_count: usize) -> Vec<(String, httpmo
         ("/api/posture-checks", json!([])),
         ("/api/routes", json!([])),
         ("/api/dns/nameservers", json!([])),
+        ("/api/dns/zones", json!([])),
         (
             "/api/dns/settings",
             json!({"disabled_management_groups": []}),
@@ -171,17 +172,17 @@ fn a_snapshot_costs_one_list_per_kind_and_the_identity_comes_with_the_groups() {
             assert_eq!(*calls, expected, "{path}");
         }
     };
-    // The own account's groups (read once per run) and the tenant's ten reads; no identity
+    // The own account's groups (read once per run) and the tenant's eleven reads; no identity
     // call: the tenant's groups prove it.
     let (total, hits) = calls_for_networks(0);
-    assert_eq!(total, 11, "no networks: no resource list");
+    assert_eq!(total, 12, "no networks: no resource list");
     every_list_once(&hits, 0);
     let (total, hits) = calls_for_networks(1);
-    assert_eq!(total, 12);
+    assert_eq!(total, 13);
     every_list_once(&hits, 1);
     let (total, hits) = calls_for_networks(5);
     assert_eq!(
-        total, 12,
+        total, 13,
         "five networks cost the same as one: one account-wide resource list"
     );
     every_list_once(&hits, 1);
@@ -215,7 +216,7 @@ fn without_the_account_wide_resource_list_resources_are_read_per_network_for_the
     assert_eq!(first.snapshot.objects.count(Kind::NetworkResource), 3);
     assert_eq!(
         client.stats().requests,
-        11 + 1 + 3,
+        12 + 1 + 3,
         "the lists, the 404, one list per network"
     );
     // A second read in the same run (another tenant, apply's re-read) does not ask again.
@@ -223,7 +224,7 @@ fn without_the_account_wide_resource_list_resources_are_read_per_network_for_the
     assert_eq!(second.snapshot, first.snapshot);
     assert_eq!(
         client.stats().requests,
-        15 + 10 + 3,
+        16 + 11 + 3,
         "the own account's groups are not read again either"
     );
     for (path, calls) in calls(&mocks) {
@@ -298,6 +299,7 @@ fn plan_falls_back_to_per_network_resource_lists_and_says_so_once() {
             "/api/routes",
             "/api/dns/nameservers",
             "/api/dns/settings",
+            "/api/dns/zones",
         ];
         let expected = usize::from(!unread.contains(&path.as_str()));
         assert_eq!(calls, expected, "{path}");

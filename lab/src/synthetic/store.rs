@@ -196,7 +196,7 @@ impl Account {
             // no posture checks, routes or nameserver groups; the lists are served (and the
             // DNS settings of a new account), so a read of every kind (a pruned group kind,
             // an export) costs what it costs on NetBird.
-            ("GET", ["peers" | "posture-checks" | "routes"] | ["dns", "nameservers"]) => {
+            ("GET", ["peers" | "posture-checks" | "routes"] | ["dns", "nameservers" | "zones"]) => {
                 Ok(json!([]))
             }
             ("GET", ["dns", "settings"]) => Ok(json!({"disabled_management_groups": []})),

@@ -62,6 +62,7 @@ pub(super) fn diff(desired: &DesiredTenant, live: &Snapshot, lost: &LostSecrets)
     differ.routes();
     differ.nameserver_groups();
     differ.dns_settings();
+    differ.dns_zones();
     differ.out
 }
 

@@ -293,9 +293,9 @@ fn the_planned_calls_are_the_reads_the_lock_and_every_change_write() {
     let live = live_with_legacy_group();
     let planned = plan(&desired(BASE, "groups"), &live);
     // The lock (2), the re-read of every list (groups, which prove the identity, keys, users,
-    // policies, posture checks, routes, nameserver groups, DNS settings, three network lists),
-    // the writes (2 detaches, 1 delete).
-    assert_eq!(planned.api_calls, 2 + 11 + 3);
+    // policies, posture checks, routes, nameserver groups, DNS settings, DNS zones, three
+    // network lists), the writes (2 detaches, 1 delete).
+    assert_eq!(planned.api_calls, 2 + 12 + 3);
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! A small stateful stand-in for NetBird behind an MSP front, served by httpmock: enough of the
 //! management API (groups, setup keys, users and tokens, policies, posture checks, routes,
-//! nameserver groups, DNS settings, networks with resources and routers, the identity probe,
+//! nameserver groups, DNS settings, (empty) DNS zones, networks with resources and routers, the identity probe,
 //! the MSP tenant list) for `birdhouse plan` and `apply` to run end to end, with faults on
 //! demand and a log of every request in order.
 //!
@@ -566,6 +566,7 @@ fn route(
             reply(200, &group)
         }
         ("DELETE", ["dns", "nameservers", id]) => remove(&mut t.nameserver_groups, id),
+        ("GET", ["dns", "zones"]) => reply(200, &json!([])),
         ("GET", ["dns", "settings"]) => reply(
             200,
             &json!({"disabled_management_groups": t.disabled_management_groups}),
