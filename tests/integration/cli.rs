@@ -846,3 +846,27 @@ fn dns_is_refused_where_netbird_would_refuse_it_and_names_known_groups() {
         ],
     );
 }
+
+#[test]
+fn dns_zones_and_records_are_refused_where_netbird_would_refuse_them() {
+    let file = format!(
+        "{HEAD}    groups: [{{name: devs}}]\n    dns:\n      zones:\n        - domain: \"*.wild.internal\"\n          name: \"\"\n          distribution_groups: []\n        - domain: clinic.internal\n          name: Clinic\n          distribution_groups: [dev]\n          records:\n            - {{name: pms.other.internal, type: A, content: 10.0.0.1}}\n            - {{name: pms.clinic.internal, type: a, content: 10.0.0.1}}\n            - {{name: v6.clinic.internal, type: AAAA, content: \"::ffff:10.0.0.1\"}}\n            - {{name: v4.clinic.internal, type: A, content: \"fd00::1\"}}\n            - {{name: www.clinic.internal, type: CNAME, content: \"*.clinic.internal\"}}\n            - {{name: both.clinic.internal, type: CNAME, content: pms.clinic.internal}}\n            - {{name: both.clinic.internal, type: A, content: 10.0.0.2}}\n            - {{name: dup.clinic.internal, type: A, content: 10.0.0.3}}\n            - {{name: dup.clinic.internal, type: A, content: 10.0.0.3, ttl: -1}}\n"
+    );
+    assert_invalid(
+        &[("a.yaml", &file)],
+        &[
+            "error: tenants/a.yaml:8:19: tenants[0].dns.zones[0].domain: \"*.wild.internal\" is not a zone domain (expected an ASCII domain name without a wildcard or a trailing dot, such as clinic.internal)",
+            "error: tenants/a.yaml:9:17: tenants[0].dns.zones[0].name: empty string (expected a non-empty string)",
+            "error: tenants/a.yaml:10:32: tenants[0].dns.zones[0].distribution_groups: empty list (expected at least one group)",
+            "error: tenants/a.yaml:13:33: tenants[0].dns.zones[1].distribution_groups[0]: unknown group \"dev\" in tenant \"Acme\"; did you mean \"devs\"? (expected a group listed under `groups` in this tenant or its baselines)",
+            "error: tenants/a.yaml:15:22: tenants[0].dns.zones[1].records[0].name: \"pms.other.internal\" is not a name in the zone \"clinic.internal\" (expected the full name: clinic.internal itself or a name ending in .clinic.internal (case matters))",
+            "error: tenants/a.yaml:16:49: tenants[0].dns.zones[1].records[1].type: record type \"a\" is not upper case (expected \"A\", as NetBird spells it)",
+            "error: tenants/a.yaml:17:63: tenants[0].dns.zones[1].records[2].content: \"::ffff:10.0.0.1\" is not the content of an AAAA record (expected an IPv6 address (not an IPv4-mapped one))",
+            "error: tenants/a.yaml:18:60: tenants[0].dns.zones[1].records[3].content: \"fd00::1\" is not the content of an A record (expected an IPv4 address)",
+            "error: tenants/a.yaml:19:65: tenants[0].dns.zones[1].records[4].content: \"*.clinic.internal\" is not the content of a CNAME record (expected a domain name without a wildcard or a trailing dot)",
+            "error: tenants/a.yaml:20:22: tenants[0].dns.zones[1].records: \"both.clinic.internal\" has a CNAME record beside other records (expected a CNAME as the only record of its name)",
+            "error: tenants/a.yaml:23:22: tenants[0].dns.zones[1].records[8]: the same record twice (expected each name, type and content listed once)",
+            "error: tenants/a.yaml:23:76: tenants[0].dns.zones[1].records[8].ttl: -1 is out of range (expected an integer from 0 to 2147483647)",
+        ],
+    );
+}

@@ -59,6 +59,10 @@ pub(crate) struct RecordDoc {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 2_147_483_647))]
     pub ttl: Option<u32>,
+    /// The entry's field path in its file, for messages.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub path: String,
 }
 
 /// Decodes one zone; `None` when its domain, name or groups are not usable.
@@ -141,9 +145,7 @@ fn groups(
 fn record(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<RecordDoc> {
     let mut fields = reader.mapping(node, path)?;
     let name = required(reader, &mut fields, "name", string);
-    let record_type = required(reader, &mut fields, "type", |reader, node, path| {
-        reader.choice(node, path, "record type", &RecordType::NAMES)
-    });
+    let record_type = required(reader, &mut fields, "type", record_type);
     let content = required(reader, &mut fields, "content", string);
     let ttl = optional(reader, &mut fields, "ttl", |reader, node, path| {
         reader.integer(node, path, 0, 2_147_483_647)
@@ -151,6 +153,11 @@ fn record(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<R
     fields.finish(reader);
     let record_type = record_type?;
     let content = content?;
+    let article = if record_type.value == RecordType::CNAME {
+        "a"
+    } else {
+        "an"
+    };
     let problem = match record_type.value {
         RecordType::A => content
             .value
@@ -171,7 +178,7 @@ fn record(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<R
                 content.span,
                 format!("{path}.content"),
                 format!(
-                    "{:?} is not the content of a {} record",
+                    "{:?} is not the content of {article} {} record",
                     content.value, record_type.value
                 ),
             )
@@ -183,7 +190,34 @@ fn record(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<R
         record_type,
         content,
         ttl,
+        path: path.to_owned(),
     })
+}
+
+/// A record type; NetBird's are upper case, and a lower-case one is refused with the fix.
+fn record_type(
+    reader: &mut Reader<'_>,
+    node: &Located<Node>,
+    path: &str,
+) -> Option<Located<RecordType>> {
+    if let Node::Str(text) = &node.value
+        && text.to_ascii_uppercase().parse::<RecordType>().is_ok()
+        && text.parse::<RecordType>().is_err()
+    {
+        reader.report(
+            Diagnostic::at(
+                node.span,
+                path,
+                format!("record type {text:?} is not upper case"),
+            )
+            .expected(format!(
+                "{:?}, as NetBird spells it",
+                text.to_ascii_uppercase()
+            )),
+        );
+        return None;
+    }
+    reader.choice(node, path, "record type", &RecordType::NAMES)
 }
 
 /// The checks that need the zone's domain and all its records: every name in the zone, no
@@ -191,8 +225,8 @@ fn record(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<R
 fn check_records(reader: &mut Reader<'_>, domain: &str, records: &[RecordDoc], path: &str) {
     let mut seen: BTreeMap<(String, RecordType, String), Span> = BTreeMap::new();
     let mut types_by_name: BTreeMap<&str, Vec<(RecordType, Span)>> = BTreeMap::new();
-    for (index, record) in records.iter().enumerate() {
-        let at = format!("{path}.records[{index}]");
+    for record in records {
+        let at = &record.path;
         let name = record.name.value.as_str();
         let label = name.strip_prefix("*.").unwrap_or(name);
         let in_zone = name == domain || name.ends_with(&format!(".{domain}"));
@@ -215,7 +249,7 @@ fn check_records(reader: &mut Reader<'_>, domain: &str, records: &[RecordDoc], p
         );
         if let Some(first) = seen.get(&key) {
             reader.report(
-                Diagnostic::at(record.name.span, &at, "the same record twice")
+                Diagnostic::at(record.name.span, at, "the same record twice")
                     .expected("each name, type and content listed once")
                     .related(*first, "first defined here"),
             );

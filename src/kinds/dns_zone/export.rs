@@ -33,6 +33,7 @@ impl Exporter<'_> {
                     record_type: at(r.record_type),
                     content: at(r.content.clone()),
                     ttl: r.ttl.filter(|ttl| *ttl != DEFAULT_RECORD_TTL),
+                    path: String::new(),
                 })
                 .collect();
             docs.push(ZoneDoc {
