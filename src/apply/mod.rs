@@ -25,6 +25,7 @@ mod posture_checks;
 mod rewrites;
 mod routes;
 mod secrets;
+mod settings;
 mod stale;
 mod state;
 mod to_wire;
@@ -646,7 +647,7 @@ impl Executor<'_> {
                 Object::Policy(policy) => self.write_policy(policy, false).await,
                 Object::Route(route) => self.create_route(route).await,
                 Object::NameserverGroup(group) => self.create_nameserver_group(group).await,
-                Object::DnsSettings(_) => Err(unsupported()),
+                Object::DnsSettings(_) | Object::AccountSettings(_) => Err(unsupported()),
                 Object::DnsZone(zone) => self.create_dns_zone(zone).await,
                 Object::DnsRecord(child) => self.create_dns_record(name, child).await,
             },
@@ -674,6 +675,10 @@ impl Executor<'_> {
                 Object::NameserverGroup(group) => self.update_nameserver_group(group).await,
                 Object::DnsSettings(settings) => self.update_dns_settings(settings).await,
                 Object::DnsZone(zone) => self.update_dns_zone(zone).await,
+                Object::AccountSettings(settings) => {
+                    self.update_account_settings(change.before.as_ref(), settings)
+                        .await
+                }
                 Object::DnsRecord(child) => self.update_dns_record(name, child).await,
                 Object::Group(_) => Err(unsupported()),
             },
@@ -696,7 +701,7 @@ impl Executor<'_> {
                 Object::Policy(_) => self.delete_policy(name).await,
                 Object::Route(_) => self.delete_route(name).await,
                 Object::NameserverGroup(_) => self.delete_nameserver_group(name).await,
-                Object::DnsSettings(_) => Err(unsupported()),
+                Object::DnsSettings(_) | Object::AccountSettings(_) => Err(unsupported()),
                 Object::DnsZone(_) => self.delete_dns_zone(name).await,
                 Object::DnsRecord(child) => self.delete_dns_record(name, &child.zone).await,
             },

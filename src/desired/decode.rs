@@ -9,8 +9,8 @@ use crate::diag::{Diagnostic, Located};
 use crate::kinds::kit::node::{Fields, Node, Reader};
 use crate::kinds::kit::read::{boolean, optional, required, string, strings};
 use crate::kinds::{
-    dns_settings, dns_zone, group, is_dns_name, nameserver_group, network, policy, posture_check,
-    route, setup_key, user,
+    account_settings, dns_settings, dns_zone, group, is_dns_name, nameserver_group, network,
+    policy, posture_check, route, setup_key, user,
 };
 
 /// Decodes one file's root node; `None` when the root is not usable at all.
@@ -95,6 +95,7 @@ fn objects(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Objects {
     let policies = list("policies");
     let routes = list("routes");
     let dns = list("dns");
+    let settings = list("settings");
     Objects {
         groups: groups
             .and_then(|(node, path)| reader.list(node, &path, group::document::decode))
@@ -120,6 +121,8 @@ fn objects(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Objects {
         dns: dns
             .and_then(|(node, path)| dns_doc(reader, node, &path))
             .unwrap_or_default(),
+        settings: settings
+            .and_then(|(node, path)| account_settings::document::decode(reader, node, &path)),
     }
 }
 

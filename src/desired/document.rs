@@ -10,6 +10,7 @@ use serde::{Serialize, Serializer};
 use crate::diag::{Located, Span};
 use crate::kinds::Kind;
 
+pub(crate) use crate::kinds::account_settings::document::SettingsDoc;
 pub(crate) use crate::kinds::dns_settings::document::DnsSettingsDoc;
 pub(crate) use crate::kinds::dns_zone::document::ZoneDoc;
 pub(crate) use crate::kinds::group::document::GroupDoc;
@@ -126,6 +127,9 @@ pub(crate) struct Objects {
     /// DNS: nameserver groups, the account's DNS settings, and zones with their records.
     #[serde(default, skip_serializing_if = "DnsDoc::is_empty")]
     pub dns: DnsDoc,
+    /// The account settings; only the fields listed are managed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<SettingsDoc>,
 }
 
 /// The DNS of a tenant or a baseline.

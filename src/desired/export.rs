@@ -138,6 +138,7 @@ impl Exporter<'_> {
             policies,
             routes,
             dns,
+            settings: self.account_settings(),
         }
     }
 }

@@ -6,15 +6,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::desired::document::{
     Document, GroupDoc, NameserverGroupDoc, NetworkDoc, Objects, PolicyDoc, PostureCheckDoc,
-    RegularUserDoc, RouteDoc, ServiceUserDoc, SetupKeyDoc, TenantDoc, UserDoc, ZoneDoc,
+    RegularUserDoc, RouteDoc, ServiceUserDoc, SettingsDoc, SetupKeyDoc, TenantDoc, UserDoc,
+    ZoneDoc,
 };
 use crate::desired::{DesiredState, DesiredTenant, TenantTarget};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Located, Span, did_you_mean_hint};
 use crate::kinds::{
-    ALL_GROUP, Action, DNS_SETTINGS, Destination, DnsRecord, DnsSettings, DnsZone, Group,
-    LOCK_GROUP_PREFIX, NameserverGroup, Network, Policy, PostureCheck, Resource, ResourceRef, Role,
-    Route, RouteDestination, Router, RouterTarget, Rule, ServiceUser, ServiceUserToken, SetupKey,
-    Tenant, User, is_lock_group,
+    ACCOUNT_SETTINGS, ALL_GROUP, AccountSettings, Action, DNS_SETTINGS, Destination, DnsRecord,
+    DnsSettings, DnsZone, Group, LOCK_GROUP_PREFIX, NameserverGroup, Network, Policy, PostureCheck,
+    Resource, ResourceRef, Role, Route, RouteDestination, Router, RouterTarget, Rule, ServiceUser,
+    ServiceUserToken, SetupKey, Tenant, User, is_lock_group,
 };
 
 /// Resolves every document of a run into desired state, or every problem found.
@@ -324,6 +325,14 @@ impl Merger<'_, '_> {
             let group = self.nameserver_group(&refs, chosen);
             tenant.nameserver_groups.insert(name.clone(), group);
         }
+        let settings: Vec<&SettingsDoc> =
+            layers.iter().filter_map(|o| o.settings.as_ref()).collect();
+        if !settings.is_empty() {
+            let merged = self.account_settings(&refs, &settings);
+            tenant
+                .account_settings
+                .insert(ACCOUNT_SETTINGS.to_owned(), merged);
+        }
         for (domain, chosen) in &dns_zones {
             let zone = self.dns_zone(&refs, chosen);
             tenant.dns_zones.insert(domain.clone(), zone);
@@ -346,6 +355,46 @@ impl Merger<'_, '_> {
             );
         }
         tenant
+    }
+
+    /// The account settings of every layer that has them, merged field by field (a later
+    /// layer's field wins), the traffic-log groups checked against the tenant's.
+    fn account_settings(
+        &mut self,
+        refs: &References<'_>,
+        layers: &[&SettingsDoc],
+    ) -> AccountSettings {
+        let mut merged = AccountSettings::default();
+        for doc in layers {
+            let extra = doc.extra.clone().unwrap_or_default();
+            let groups = extra.network_traffic_logs_groups.as_ref().map(|groups| {
+                refs.groups(
+                    self.diagnostics,
+                    groups,
+                    &format!("{}.extra.network_traffic_logs_groups", doc.path),
+                    true,
+                )
+            });
+            let layer = AccountSettings {
+                peer_login_expiration_enabled: doc.peer_login_expiration_enabled,
+                peer_login_expiration: doc.peer_login_expiration,
+                peer_inactivity_expiration_enabled: doc.peer_inactivity_expiration_enabled,
+                peer_inactivity_expiration: doc.peer_inactivity_expiration,
+                groups_propagation_enabled: doc.groups_propagation_enabled,
+                regular_users_view_blocked: doc.regular_users_view_blocked,
+                routing_peer_dns_resolution_enabled: doc.routing_peer_dns_resolution_enabled,
+                dns_domain: doc.dns_domain.clone(),
+                lazy_connection_enabled: doc.lazy_connection_enabled,
+                peer_approval_enabled: extra.peer_approval_enabled,
+                user_approval_required: extra.user_approval_required,
+                network_traffic_logs_enabled: extra.network_traffic_logs_enabled,
+                network_traffic_logs_groups: groups,
+                network_traffic_packet_counter_enabled: extra
+                    .network_traffic_packet_counter_enabled,
+            };
+            merged = layer.over(&merged);
+        }
+        merged
     }
 
     /// A zone with its groups checked against the tenant's, and its records by key.

@@ -104,7 +104,7 @@ async fn unlock_one(
     };
     let tenant = client.tenant(scope.as_deref());
     // The groups list proves whose account answered, and holds the locks.
-    let (answered, groups) = proven_identity(&tenant, expected.as_deref()).await?;
+    let (answered, groups, _) = proven_identity(&tenant, expected.as_deref(), false).await?;
     check_own_pin(pinned_self.as_deref(), &answered).map_err(anyhow::Error::msg)?;
     let locks = locks_in(&groups);
     for lock in &locks {

@@ -141,6 +141,10 @@ pub(crate) fn changed_kinds(
     );
     differs(old.dns_settings != new.dns_settings, &[Kind::DnsSettings]);
     differs(
+        old.account_settings != new.account_settings,
+        &[Kind::AccountSettings],
+    );
+    differs(
         old.dns_zones != new.dns_zones,
         &[Kind::DnsZone, Kind::DnsRecord],
     );
@@ -201,6 +205,9 @@ pub(crate) fn scoped(mut tenant: DesiredTenant, kinds: &BTreeSet<Kind>) -> Desir
     }
     if !keep(Kind::DnsZone) {
         objects.dns_zones.clear();
+    }
+    if !keep(Kind::AccountSettings) {
+        objects.account_settings.clear();
     }
     if !keep(Kind::Network) {
         objects.networks.clear();

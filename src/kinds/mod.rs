@@ -7,6 +7,7 @@
 //! live snapshots' side tables. Optional fields are `None` when the desired state leaves them
 //! out (unmanaged); live snapshots fill every field.
 
+pub mod account_settings;
 pub mod dns_settings;
 pub mod dns_zone;
 pub mod group;
@@ -40,6 +41,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use account_settings::{ACCOUNT_SETTINGS, AccountSettings, Seconds};
 pub use dns_settings::{DNS_SETTINGS, DnsSettings};
 pub use dns_zone::{DnsRecord, DnsZone, RecordType, record_key};
 pub use group::{ALL_GROUP, Group, LOCK_GROUP_PREFIX, is_lock_group};
@@ -88,11 +90,13 @@ pub enum Kind {
     DnsZone,
     /// Records of a DNS zone (by name, type and content).
     DnsRecord,
+    /// The account's settings (one object, never created or deleted).
+    AccountSettings,
 }
 
 impl Kind {
     /// Every kind, in dependency order.
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::Group,
         Kind::Network,
         Kind::NetworkResource,
@@ -107,6 +111,7 @@ impl Kind {
         Kind::DnsSettings,
         Kind::DnsZone,
         Kind::DnsRecord,
+        Kind::AccountSettings,
     ];
 
     /// Position in dependency order; lower ranks are created first and deleted last.
@@ -131,6 +136,7 @@ impl Kind {
             Kind::DnsSettings => "dns_settings",
             Kind::DnsZone => "dns_zones",
             Kind::DnsRecord => "dns_records",
+            Kind::AccountSettings => "account_settings",
         }
     }
 
@@ -152,6 +158,8 @@ impl Kind {
             Kind::DnsSettings => "DNS",
             Kind::DnsZone => "DNS zone",
             Kind::DnsRecord => "DNS record",
+            // Its one object is named `settings`, so plans read `~ account settings`.
+            Kind::AccountSettings => "account",
         }
     }
 
@@ -191,6 +199,9 @@ pub struct Tenant {
     /// DNS zones by domain, with their records.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub dns_zones: BTreeMap<String, DnsZone>,
+    /// The account settings, under [`ACCOUNT_SETTINGS`] (none when the files leave them out).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub account_settings: BTreeMap<String, AccountSettings>,
 }
 
 impl Tenant {
@@ -229,6 +240,7 @@ impl Tenant {
             Kind::DnsSettings => self.dns_settings.len(),
             Kind::DnsZone => self.dns_zones.len(),
             Kind::DnsRecord => self.dns_zones.values().map(|z| z.records.len()).sum(),
+            Kind::AccountSettings => self.account_settings.len(),
         }
     }
 

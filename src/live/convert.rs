@@ -4,13 +4,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::kinds::DNS_SETTINGS;
 use crate::kinds::KeyExpiry;
 use crate::kinds::kit::names::{GroupNames, ResourceRefs};
 use crate::kinds::wire;
+use crate::kinds::{ACCOUNT_SETTINGS, DNS_SETTINGS};
 use crate::kinds::{Kind, Network, ResourceRef, RouterTarget, router_key};
 use crate::kinds::{
-    dns_settings, dns_zone, group, nameserver_group, network, posture_check, route, setup_key, user,
+    account_settings, dns_settings, dns_zone, group, nameserver_group, network, posture_check,
+    route, setup_key, user,
 };
 use crate::live::{ObjectKey, PolicyRefs, Snapshot};
 
@@ -35,6 +36,8 @@ pub struct WireTenant {
     pub dns_settings: Option<wire::DnsSettings>,
     /// `GET /api/dns/zones`, each zone with its records.
     pub dns_zones: Vec<wire::Zone>,
+    /// `GET /api/accounts`, when its settings were asked for.
+    pub account: Option<wire::Account>,
     /// `GET /api/networks`.
     pub networks: Vec<wire::Network>,
     /// `GET /api/networks/resources` (account-wide), or the per-network lists joined.
@@ -294,6 +297,16 @@ impl Builder<'_> {
                         .insert(ObjectKey::new(Kind::DnsRecord, key), record.id.clone());
                 }
             }
+        }
+        if let Some(account) = &wire.account {
+            let model = account_settings::convert::account_settings(&account.settings, names);
+            self.add(
+                Kind::AccountSettings,
+                ACCOUNT_SETTINGS,
+                ACCOUNT_SETTINGS,
+                model,
+                |t| &mut t.account_settings,
+            );
         }
         if let Some(settings) = &wire.dns_settings {
             let model = dns_settings::convert::dns_settings(settings, names);

@@ -41,6 +41,9 @@ pub struct Reads {
     pub dns_settings: bool,
     /// `GET /api/dns/zones` (zones with their records).
     pub dns_zones: bool,
+    /// The account answer (`GET /api/accounts`, the explicit identity check), for its
+    /// settings: asked instead of proving the identity by the groups alone.
+    pub account_settings: bool,
     /// `GET /api/networks`, `/api/networks/routers` and `/api/networks/resources` (or, on a
     /// server without that list, `/api/networks/{id}/resources` per network).
     pub networks: bool,
@@ -61,6 +64,7 @@ impl Reads {
         nameserver_groups: true,
         dns_settings: true,
         dns_zones: true,
+        account_settings: true,
         networks: true,
         peers: false,
     };
@@ -96,6 +100,7 @@ impl Reads {
             nameserver_groups: any(&[Kind::NameserverGroup]),
             dns_settings: any(&[Kind::DnsSettings]),
             dns_zones: any(&[Kind::DnsZone, Kind::DnsRecord]),
+            account_settings: any(&[Kind::AccountSettings]),
             networks: any(&NEEDS_NETWORKS),
             peers: false,
         }
@@ -122,6 +127,7 @@ impl Reads {
             nameserver_groups: kinds.contains(&Kind::NameserverGroup),
             dns_settings: kinds.contains(&Kind::DnsSettings),
             dns_zones: kinds.contains(&Kind::DnsZone),
+            account_settings: kinds.contains(&Kind::AccountSettings),
             networks: kinds.contains(&Kind::Network),
             peers: false,
         }
@@ -154,6 +160,9 @@ impl Reads {
         if self.dns_zones {
             kinds.extend([Kind::DnsZone, Kind::DnsRecord]);
         }
+        if self.account_settings {
+            kinds.insert(Kind::AccountSettings);
+        }
         if self.networks {
             kinds.extend([Kind::Network, Kind::NetworkResource, Kind::NetworkRouter]);
         }
@@ -166,6 +175,9 @@ impl Reads {
     /// resources, the last skipped when there are no networks), and one token list per service
     /// user whose tokens are read.
     pub fn calls(self, has_networks: bool, token_lists: usize, identity_call: bool) -> u64 {
+        // The account answer is the identity check: asked for its settings, it is one call
+        // either way.
+        let identity_call = identity_call || self.account_settings;
         let tokens = if self.users {
             u64::try_from(token_lists).unwrap_or(u64::MAX)
         } else {
@@ -240,8 +252,10 @@ pub async fn fetch_tenant_with_tokens(
     reads: Reads,
     token_owners: &BTreeSet<String>,
 ) -> Result<LiveTenant, LiveError> {
-    let (account_id, groups) = proven_identity(client, expected).await?;
+    let (account_id, groups, account) =
+        proven_identity(client, expected, reads.account_settings).await?;
     let mut wire = read_lists(client, reads, groups).await?;
+    wire.account = account;
     if reads.users {
         wire.tokens = read_tokens(client, &wire.users, token_owners).await?;
     }
@@ -265,13 +279,29 @@ pub async fn fetch_tenant_with_tokens(
 /// [`TenantClient::own_all_group_id`]), because NetBird answers a `?account=` it does not
 /// honour from the token's own account. The token's own account (`expected` = `None`), or a
 /// tenant whose list has no `All` group, is asked who it is: one call more.
+/// With `keep_account` (the settings are managed), the explicit check is made for every
+/// tenant, and its answer returned.
 pub async fn proven_identity(
     client: &TenantClient,
     expected: Option<&str>,
-) -> Result<(String, Vec<wire::Group>), LiveError> {
+    keep_account: bool,
+) -> Result<(String, Vec<wire::Group>, Option<wire::Account>), LiveError> {
+    if keep_account {
+        let account = client.list_accounts().await?.into_iter().next();
+        let answered = account.as_ref().map(|a| a.id.clone()).unwrap_or_default();
+        if let Some(expected) = expected
+            && expected != answered
+        {
+            return Err(LiveError::WrongTenant {
+                requested: expected.to_owned(),
+                answered,
+            });
+        }
+        return Ok((answered, client.list_groups().await?, account));
+    }
     let Some(expected) = expected else {
         let account_id = check_identity(client, None).await?;
-        return Ok((account_id, client.list_groups().await?));
+        return Ok((account_id, client.list_groups().await?, None));
     };
     let own_all = client.own_all_group_id().await?;
     let groups = client.list_groups().await?;
@@ -285,8 +315,8 @@ pub async fn proven_identity(
                 answered,
             })
         }
-        (Some(_), Some(_)) => Ok((expected.to_owned(), groups)),
-        _ => Ok((check_identity(client, Some(expected)).await?, groups)),
+        (Some(_), Some(_)) => Ok((expected.to_owned(), groups, None)),
+        _ => Ok((check_identity(client, Some(expected)).await?, groups, None)),
     }
 }
 
@@ -367,6 +397,7 @@ async fn read_lists(
         networks,
         resources,
         routers: network_routers,
+        account: None,
         tokens: std::collections::BTreeMap::new(),
         peers: reads.peers.then_some(peers),
     })

@@ -147,6 +147,14 @@ impl Snapshot {
         if has(Kind::DnsSettings) {
             objects.dns_settings.clone_from(&self.objects.dns_settings);
         }
+        if has(Kind::DnsZone) {
+            objects.dns_zones.clone_from(&self.objects.dns_zones);
+        }
+        if has(Kind::AccountSettings) {
+            objects
+                .account_settings
+                .clone_from(&self.objects.account_settings);
+        }
         if has(Kind::PostureCheck) {
             objects
                 .posture_checks

@@ -85,6 +85,15 @@ pub(super) fn detach_changes(changes: &[Change], live: &Snapshot) -> Vec<Change>
     for (domain, zone) in &tenant.dns_zones {
         detacher.object(Kind::DnsZone, domain, &zone.header(), Object::DnsZone, &[]);
     }
+    for (name, settings) in &tenant.account_settings {
+        detacher.object(
+            Kind::AccountSettings,
+            name,
+            settings,
+            Object::AccountSettings,
+            &[],
+        );
+    }
     for (name, settings) in &tenant.dns_settings {
         detacher.object(Kind::DnsSettings, name, settings, Object::DnsSettings, &[]);
     }

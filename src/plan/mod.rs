@@ -21,8 +21,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::desired::DesiredTenant;
 use crate::kinds::{
-    DnsRecord, DnsSettings, DnsZone, Group, Kind, NameserverGroup, Policy, PostureCheck, Resource,
-    Route, Router, ServiceUser, SetupKey, User,
+    AccountSettings, DnsRecord, DnsSettings, DnsZone, Group, Kind, NameserverGroup, Policy,
+    PostureCheck, Resource, Route, Router, ServiceUser, SetupKey, User,
 };
 use crate::live::{Reads, Snapshot};
 
@@ -436,6 +436,8 @@ pub enum Object {
     DnsZone(DnsZone),
     /// A record with the zone (its domain) it belongs to.
     DnsRecord(ZoneRecord),
+    /// The account settings.
+    AccountSettings(AccountSettings),
 }
 
 /// A DNS record with its zone.

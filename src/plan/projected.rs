@@ -39,6 +39,7 @@ fn remove(tenant: &mut Tenant, name: &str, object: &Object) {
         Object::NameserverGroup(_) => drop(tenant.nameserver_groups.remove(name)),
         Object::DnsSettings(_) => drop(tenant.dns_settings.remove(name)),
         Object::DnsZone(_) => drop(tenant.dns_zones.remove(name)),
+        Object::AccountSettings(_) => drop(tenant.account_settings.remove(name)),
         Object::DnsRecord(child) => {
             if let Some(zone) = tenant.dns_zones.get_mut(&child.zone) {
                 zone.records.remove(&child.record.key());
@@ -86,6 +87,13 @@ fn insert(tenant: &mut Tenant, name: &str, object: &Object) {
             );
         }
         Object::DnsZone(header) => zone(tenant, header),
+        Object::AccountSettings(settings) => {
+            drop(
+                tenant
+                    .account_settings
+                    .insert(name.to_owned(), settings.clone()),
+            );
+        }
         Object::DnsRecord(child) => {
             if let Some(zone) = tenant.dns_zones.get_mut(&child.zone) {
                 zone.records

@@ -138,6 +138,7 @@ enum JsonKind {
     DnsSettings,
     DnsZone,
     DnsRecord,
+    AccountSettings,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -207,6 +208,7 @@ enum JsonObject {
     DnsSettings(JsonDnsSettings),
     DnsZone(JsonDnsZone),
     DnsRecord(JsonDnsRecord),
+    AccountSettings(kinds::AccountSettings),
 }
 
 /// A DNS zone, without its records.
@@ -472,6 +474,7 @@ impl From<kinds::Kind> for JsonKind {
             K::DnsSettings => JsonKind::DnsSettings,
             K::DnsZone => JsonKind::DnsZone,
             K::DnsRecord => JsonKind::DnsRecord,
+            K::AccountSettings => JsonKind::AccountSettings,
         }
     }
 }
@@ -618,6 +621,7 @@ impl From<&Object> for JsonObject {
             Object::DnsSettings(d) => JsonObject::DnsSettings(JsonDnsSettings {
                 disabled_management_groups: d.disabled_management_groups,
             }),
+            Object::AccountSettings(s) => JsonObject::AccountSettings(s),
             Object::DnsZone(z) => JsonObject::DnsZone(JsonDnsZone {
                 domain: z.domain,
                 name: z.name,
@@ -756,6 +760,7 @@ impl From<JsonKind> for kinds::Kind {
             JsonKind::DnsSettings => K::DnsSettings,
             JsonKind::DnsZone => K::DnsZone,
             JsonKind::DnsRecord => K::DnsRecord,
+            JsonKind::AccountSettings => K::AccountSettings,
         }
     }
 }
@@ -901,6 +906,7 @@ impl From<JsonObject> for Object {
             JsonObject::DnsSettings(d) => Object::DnsSettings(kinds::DnsSettings {
                 disabled_management_groups: d.disabled_management_groups,
             }),
+            JsonObject::AccountSettings(s) => Object::AccountSettings(s),
             JsonObject::DnsZone(z) => Object::DnsZone(kinds::DnsZone {
                 domain: z.domain,
                 name: z.name,

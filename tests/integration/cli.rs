@@ -870,3 +870,20 @@ fn dns_zones_and_records_are_refused_where_netbird_would_refuse_them() {
         ],
     );
 }
+
+#[test]
+fn account_settings_are_refused_where_netbird_would_refuse_them() {
+    let file = format!(
+        "{HEAD}    groups: [{{name: devs}}]\n    settings:\n      peer_login_expiration: 30m\n      peer_inactivity_expiration: soon\n      dns_domain: \"*.acme.internal\"\n      lazy_connection: true\n      extra:\n        network_traffic_logs_groups: [dves]\n"
+    );
+    assert_invalid(
+        &[("a.yaml", &file)],
+        &[
+            "error: tenants/a.yaml:7:30: tenants[0].settings.peer_login_expiration: 30m is out of range (expected from 1h to 180d)",
+            "error: tenants/a.yaml:8:35: tenants[0].settings.peer_inactivity_expiration: \"soon\" is not a duration (expected a duration such as 24h or 30d)",
+            "error: tenants/a.yaml:9:19: tenants[0].settings.dns_domain: \"*.acme.internal\" is not a DNS domain (expected an ASCII domain name without a wildcard or a trailing dot, or \"\")",
+            "error: tenants/a.yaml:10:7: tenants[0].settings: unknown field \"lazy_connection\"; did you mean \"lazy_connection_enabled\"? (expected one of dns_domain, extra, groups_propagation_enabled, lazy_connection_enabled, peer_inactivity_expiration, peer_inactivity_expiration_enabled, peer_login_expiration, peer_login_expiration_enabled, regular_users_view_blocked, routing_peer_dns_resolution_enabled)",
+            "error: tenants/a.yaml:12:39: tenants[0].settings.extra.network_traffic_logs_groups[0]: unknown group \"dves\" in tenant \"Acme\"; did you mean \"devs\"? (expected a group listed under `groups` in this tenant or its baselines)",
+        ],
+    );
+}

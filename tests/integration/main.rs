@@ -16,6 +16,7 @@ mod posture_checks;
 mod render;
 mod routes;
 mod safety;
+mod settings;
 mod snapshot;
 mod support;
 mod token;

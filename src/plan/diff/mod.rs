@@ -7,6 +7,7 @@ mod networks;
 mod policies;
 mod posture_checks;
 mod routes;
+mod settings;
 mod users;
 
 use std::collections::BTreeMap;
@@ -63,6 +64,7 @@ pub(super) fn diff(desired: &DesiredTenant, live: &Snapshot, lost: &LostSecrets)
     differ.nameserver_groups();
     differ.dns_settings();
     differ.dns_zones();
+    differ.account_settings();
     differ.out
 }
 
