@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::e2e::{birdhouse, one_tenant_lab, write};
 
-const FILES: &str = r#"version: 1
+const FILES: &str = r"version: 1
 tenants:
   - name: Acme Dental
     domain: acme-dental.example
@@ -23,7 +23,7 @@ tenants:
       extra:
         peer_approval_enabled: false
         user_approval_required: true
-"#;
+";
 
 /// The fields the files set, and what they set them to on the wire.
 const MANAGED: [&str; 7] = [
