@@ -21,7 +21,7 @@ use crate::live::{LiveTenant, Reads, check_identity, fetch_tenant_with_tokens};
 use crate::plan::{
     Budget, GuardSettings, LostSecrets, PLAN_FORMAT_VERSION, Plan, PlanOptions, TenantPlan,
     apply_calls_after_fresh_plan, failed_tenant, mark_drift, new_tenant,
-    plan_tenant_with_lost_secrets,
+    plan_tenant_with_lost_secrets, touched_reads,
 };
 
 /// What a plan is made with, besides the tenants.
@@ -324,6 +324,7 @@ async fn plan_one(
                 // `apply -f` re-reads only what the changes touch (see apply::stale).
                 plan.api_calls =
                     apply_calls_after_fresh_plan(&plan.changes, &live.snapshot, plan.self_account);
+                plan.rereads_account = touched_reads(&plan.changes).account_settings;
             }
             (plan, tenant, Some(live))
         }

@@ -102,6 +102,10 @@ impl Budget {
 }
 
 /// The plan of one tenant.
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "independent facts about the tenant, each read on its own"
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct TenantPlan {
     /// The tenant's name, as in the files.
@@ -136,6 +140,10 @@ pub struct TenantPlan {
     pub warnings: Vec<String>,
     /// API calls the apply of this tenant needs (the re-read included).
     pub api_calls: u64,
+    /// Whether apply's re-read of this tenant asks for the account answer (its settings are
+    /// managed, or it is created): that proves the identity, so the re-read needs no own
+    /// account's `All` group.
+    pub rereads_account: bool,
 }
 
 impl TenantPlan {
@@ -207,7 +215,8 @@ impl Plan {
     /// account's `All` group is read once when an MSP tenant is written to.
     pub fn api_calls(&self) -> u64 {
         let changing = || self.tenants.iter().filter(|t| t.has_changes());
-        let own_all = self.reads_own_all_group && changing().any(|t| !t.self_account);
+        let own_all =
+            self.reads_own_all_group && changing().any(|t| !t.self_account && !t.rereads_account);
         // A saved plan's apply runs with its own token (the apply token), so it checks that
         // token's expiry too; `apply -f` checked it while planning.
         let token_check = if self.reads_own_all_group && changing().next().is_some() {
@@ -562,6 +571,7 @@ pub fn plan_tenant_with_lost_secrets(
         peers_read: live.peers.is_some(),
         fingerprint: fingerprint(live),
         api_calls: saved_plan_calls(&changes, live, desired.target.self_account),
+        rereads_account: live.kinds_read.contains(&Kind::AccountSettings),
         changes,
         unmanaged: diffed.unmanaged,
         left_alone: diffed.left_alone,
@@ -621,6 +631,7 @@ pub fn failed_tenant(
         errors: vec![error],
         warnings: Vec::new(),
         api_calls: 0,
+        rereads_account: false,
     }
 }
 
@@ -632,6 +643,7 @@ pub fn new_tenant(desired: &DesiredTenant, options: PlanOptions) -> TenantPlan {
     let mut plan = plan_tenant(desired, &Snapshot::default(), None, options);
     plan.create_tenant = true;
     plan.api_calls = 1 + Reads::ALL.calls(false, 0, false) + writes(&plan.changes);
+    plan.rereads_account = Reads::ALL.account_settings;
     plan
 }
 

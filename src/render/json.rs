@@ -106,6 +106,8 @@ struct JsonTenant {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     warnings: Vec<String>,
     api_calls: u64,
+    #[serde(default)]
+    rereads_account: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -424,6 +426,7 @@ impl From<&TenantPlan> for JsonTenant {
             errors: t.errors.clone(),
             warnings: t.warnings.clone(),
             api_calls: t.api_calls,
+            rereads_account: t.rereads_account,
         }
     }
 }
@@ -710,6 +713,7 @@ impl From<JsonTenant> for TenantPlan {
             errors: t.errors,
             warnings: t.warnings,
             api_calls: t.api_calls,
+            rereads_account: t.rereads_account,
         }
     }
 }

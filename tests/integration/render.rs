@@ -49,6 +49,7 @@ fn tenant(name: &str, account_id: Option<&str>, changes: Vec<Change>) -> TenantP
         peers_read: false,
         fingerprint: format!("{:064x}", name.len()),
         api_calls: 7 + changes.len() as u64,
+        rereads_account: false,
         changes,
         unmanaged: BTreeMap::new(),
         left_alone: BTreeMap::new(),

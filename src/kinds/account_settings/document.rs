@@ -197,6 +197,9 @@ fn duration(
 
 /// A DNS domain as NetBird's `IsValidDomainNoWildcard` accepts it, or `""` for the default.
 fn dns_domain(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<String> {
+    if matches!(&node.value, Node::Str(text) if text.is_empty()) {
+        return Some(String::new());
+    }
     let text = reader.string(node, path)?;
     let value = text.value.as_str();
     let plain = value.is_ascii()

@@ -28,7 +28,7 @@ impl Exporter<'_> {
             groups_propagation_enabled: s.groups_propagation_enabled,
             regular_users_view_blocked: s.regular_users_view_blocked,
             routing_peer_dns_resolution_enabled: s.routing_peer_dns_resolution_enabled,
-            dns_domain: s.dns_domain,
+            dns_domain: s.dns_domain.filter(|d| !d.is_empty()),
             lazy_connection_enabled: s.lazy_connection_enabled,
             extra: Some(ExtraDoc {
                 peer_approval_enabled: s.peer_approval_enabled,

@@ -121,8 +121,12 @@ pub(crate) fn planned_calls(saved: &serde_json::Value) -> u64 {
             t["create_tenant"] == true || t["changes"].as_array().is_some_and(|c| !c.is_empty())
         })
         .collect();
-    let own_all =
-        saved["reads_own_all_group"] == true && changing.iter().any(|t| t["self_account"] != true);
+    // The own account's `All` group is read for a tenant whose identity its groups prove: not
+    // the own account, and not one whose re-read asks for the account answer.
+    let own_all = saved["reads_own_all_group"] == true
+        && changing
+            .iter()
+            .any(|t| t["self_account"] != true && t["rereads_account"] != true);
     let token_check = if saved["reads_own_all_group"] == true && !changing.is_empty() {
         birdhouse::plan::TOKEN_CHECK_CALLS
     } else {
