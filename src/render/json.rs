@@ -84,6 +84,10 @@ struct JsonBudget {
     burst: u32,
 }
 
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "the saved plan's mirror of `TenantPlan`"
+)]
 #[derive(Serialize, Deserialize)]
 struct JsonTenant {
     name: String,
