@@ -67,7 +67,11 @@ pub struct Named {
     pub name: String,
 }
 
-/// A peer as `GET /api/peers` lists it (only what birdhouse needs: its id and name).
+/// A peer as `GET /api/peers` lists it (`PeerBatch`; only what birdhouse reads).
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "the API's own shape: one flag per setting"
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Peer {
     /// Peer id.
@@ -75,6 +79,42 @@ pub struct Peer {
     /// Peer name (the host name unless renamed).
     #[serde(default, deserialize_with = "nullable")]
     pub name: String,
+    /// NetBird SSH server on.
+    #[serde(default)]
+    pub ssh_enabled: bool,
+    /// Login expiration applies.
+    #[serde(default)]
+    pub login_expiration_enabled: bool,
+    /// Inactivity expiration applies.
+    #[serde(default)]
+    pub inactivity_expiration_enabled: bool,
+    /// Waiting for approval.
+    #[serde(default)]
+    pub approval_required: bool,
+    /// The user who added the peer by logging in; empty for a setup-key peer.
+    #[serde(default, deserialize_with = "nullable")]
+    pub user_id: String,
+}
+
+/// Body of `PUT /api/peers/{id}` (`PeerRequest`): the name and the three switches are
+/// replaced whatever is sent; `ip` and `ipv6` are never sent (no change).
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "the API's own shape: one flag per setting"
+)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PeerRequest {
+    /// Name.
+    pub name: String,
+    /// NetBird SSH server on.
+    pub ssh_enabled: bool,
+    /// Login expiration applies.
+    pub login_expiration_enabled: bool,
+    /// Inactivity expiration applies.
+    pub inactivity_expiration_enabled: bool,
+    /// Waiting for approval; left out unless it changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approval_required: Option<bool>,
 }
 
 /// A peer as a group lists it.

@@ -647,7 +647,9 @@ impl Executor<'_> {
                 Object::Policy(policy) => self.write_policy(policy, false).await,
                 Object::Route(route) => self.create_route(route).await,
                 Object::NameserverGroup(group) => self.create_nameserver_group(group).await,
-                Object::DnsSettings(_) | Object::AccountSettings(_) => Err(unsupported()),
+                Object::DnsSettings(_) | Object::AccountSettings(_) | Object::Peer(_) => {
+                    Err(unsupported())
+                }
                 Object::DnsZone(zone) => self.create_dns_zone(zone).await,
                 Object::DnsRecord(child) => self.create_dns_record(name, child).await,
             },
@@ -675,6 +677,7 @@ impl Executor<'_> {
                 Object::NameserverGroup(group) => self.update_nameserver_group(group).await,
                 Object::DnsSettings(settings) => self.update_dns_settings(settings).await,
                 Object::DnsZone(zone) => self.update_dns_zone(zone).await,
+                Object::Peer(peer) => self.update_peer(change.before.as_ref(), peer).await,
                 Object::AccountSettings(settings) => {
                     self.update_account_settings(change.before.as_ref(), settings)
                         .await
@@ -701,7 +704,9 @@ impl Executor<'_> {
                 Object::Policy(_) => self.delete_policy(name).await,
                 Object::Route(_) => self.delete_route(name).await,
                 Object::NameserverGroup(_) => self.delete_nameserver_group(name).await,
-                Object::DnsSettings(_) | Object::AccountSettings(_) => Err(unsupported()),
+                Object::DnsSettings(_) | Object::AccountSettings(_) | Object::Peer(_) => {
+                    Err(unsupported())
+                }
                 Object::DnsZone(_) => self.delete_dns_zone(name).await,
                 Object::DnsRecord(child) => self.delete_dns_record(name, &child.zone).await,
             },

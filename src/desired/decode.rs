@@ -9,7 +9,7 @@ use crate::diag::{Diagnostic, Located};
 use crate::kinds::kit::node::{Fields, Node, Reader};
 use crate::kinds::kit::read::{boolean, optional, required, string, strings};
 use crate::kinds::{
-    account_settings, dns_settings, dns_zone, group, is_dns_name, nameserver_group, network,
+    account_settings, dns_settings, dns_zone, group, is_dns_name, nameserver_group, network, peer,
     policy, posture_check, route, setup_key, user,
 };
 
@@ -96,6 +96,7 @@ fn objects(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Objects {
     let routes = list("routes");
     let dns = list("dns");
     let settings = list("settings");
+    let peers = list("peers");
     Objects {
         groups: groups
             .and_then(|(node, path)| reader.list(node, &path, group::document::decode))
@@ -123,6 +124,9 @@ fn objects(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Objects {
             .unwrap_or_default(),
         settings: settings
             .and_then(|(node, path)| account_settings::document::decode(reader, node, &path)),
+        peers: peers
+            .and_then(|(node, path)| reader.list(node, &path, peer::document::decode))
+            .unwrap_or_default(),
     }
 }
 

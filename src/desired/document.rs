@@ -16,6 +16,7 @@ pub(crate) use crate::kinds::dns_zone::document::ZoneDoc;
 pub(crate) use crate::kinds::group::document::GroupDoc;
 pub(crate) use crate::kinds::nameserver_group::document::NameserverGroupDoc;
 pub(crate) use crate::kinds::network::document::NetworkDoc;
+pub(crate) use crate::kinds::peer::document::PeerDoc;
 pub(crate) use crate::kinds::policy::document::PolicyDoc;
 pub(crate) use crate::kinds::posture_check::document::PostureCheckDoc;
 pub(crate) use crate::kinds::route::document::RouteDoc;
@@ -130,6 +131,9 @@ pub(crate) struct Objects {
     /// The account settings; only the fields listed are managed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<SettingsDoc>,
+    /// Settings of existing peers, by name (peers are never created or deleted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub peers: Vec<PeerDoc>,
 }
 
 /// The DNS of a tenant or a baseline.

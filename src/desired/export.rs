@@ -139,6 +139,7 @@ impl Exporter<'_> {
             routes,
             dns,
             settings: self.account_settings(),
+            peers: self.peers(),
         }
     }
 }

@@ -5,17 +5,17 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::desired::document::{
-    Document, GroupDoc, NameserverGroupDoc, NetworkDoc, Objects, PolicyDoc, PostureCheckDoc,
-    RegularUserDoc, RouteDoc, ServiceUserDoc, SettingsDoc, SetupKeyDoc, TenantDoc, UserDoc,
-    ZoneDoc,
+    Document, GroupDoc, NameserverGroupDoc, NetworkDoc, Objects, PeerDoc, PolicyDoc,
+    PostureCheckDoc, RegularUserDoc, RouteDoc, ServiceUserDoc, SettingsDoc, SetupKeyDoc, TenantDoc,
+    UserDoc, ZoneDoc,
 };
 use crate::desired::{DesiredState, DesiredTenant, TenantTarget};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Located, Span, did_you_mean_hint};
 use crate::kinds::{
     ACCOUNT_SETTINGS, ALL_GROUP, AccountSettings, Action, DNS_SETTINGS, Destination, DnsRecord,
-    DnsSettings, DnsZone, Group, LOCK_GROUP_PREFIX, NameserverGroup, Network, Policy, PostureCheck,
-    Resource, ResourceRef, Role, Route, RouteDestination, Router, RouterTarget, Rule, ServiceUser,
-    ServiceUserToken, SetupKey, Tenant, User, is_lock_group,
+    DnsSettings, DnsZone, Group, LOCK_GROUP_PREFIX, NameserverGroup, Network, Peer, Policy,
+    PostureCheck, Resource, ResourceRef, Role, Route, RouteDestination, Router, RouterTarget, Rule,
+    ServiceUser, ServiceUserToken, SetupKey, Tenant, User, is_lock_group,
 };
 
 /// Resolves every document of a run into desired state, or every problem found.
@@ -267,6 +267,12 @@ impl Merger<'_, '_> {
             |o| &o.dns.zones,
             |z: &ZoneDoc| (&z.domain, &z.path),
         );
+        let peers = self.layered(
+            layers,
+            "peers",
+            |o| &o.peers,
+            |p: &PeerDoc| (&p.name, &p.path),
+        );
         let users = self.layered_users(layers);
         let services = self.layered_services(layers);
 
@@ -332,6 +338,19 @@ impl Merger<'_, '_> {
             tenant
                 .account_settings
                 .insert(ACCOUNT_SETTINGS.to_owned(), merged);
+        }
+        for (name, chosen) in &peers {
+            let doc = chosen.doc;
+            tenant.peers.insert(
+                name.clone(),
+                Peer {
+                    name: name.clone(),
+                    ssh_enabled: doc.ssh_enabled,
+                    login_expiration_enabled: doc.login_expiration_enabled,
+                    inactivity_expiration_enabled: doc.inactivity_expiration_enabled,
+                    approval_required: doc.approval_required,
+                },
+            );
         }
         for (domain, chosen) in &dns_zones {
             let zone = self.dns_zone(&refs, chosen);
@@ -874,6 +893,7 @@ impl Merger<'_, '_> {
                     "routes" => "route",
                     "nameservers" => "nameserver group",
                     "zones" => "DNS zone",
+                    "peers" => "peer",
                     "networks" => "network",
                     _ => "group",
                 };

@@ -144,6 +144,7 @@ pub(crate) fn changed_kinds(
         old.account_settings != new.account_settings,
         &[Kind::AccountSettings],
     );
+    differs(old.peers != new.peers, &[Kind::Peer]);
     differs(
         old.dns_zones != new.dns_zones,
         &[Kind::DnsZone, Kind::DnsRecord],
@@ -208,6 +209,9 @@ pub(crate) fn scoped(mut tenant: DesiredTenant, kinds: &BTreeSet<Kind>) -> Desir
     }
     if !keep(Kind::AccountSettings) {
         objects.account_settings.clear();
+    }
+    if !keep(Kind::Peer) {
+        objects.peers.clear();
     }
     if !keep(Kind::Network) {
         objects.networks.clear();

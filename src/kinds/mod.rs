@@ -14,6 +14,7 @@ pub mod group;
 pub(crate) mod kit;
 pub mod nameserver_group;
 pub mod network;
+pub mod peer;
 pub mod policy;
 pub mod posture_check;
 pub mod route;
@@ -50,6 +51,7 @@ pub use network::{
     Address, AddressKind, DEFAULT_ROUTER_MASQUERADE, DEFAULT_ROUTER_METRIC, Network, Resource,
     Router, RouterTarget, is_dns_name, router_key,
 };
+pub use peer::Peer;
 pub use policy::{Action, Destination, Policy, PortRange, Protocol, ResourceRef, Rule};
 pub use posture_check::{CheckAction, Checks, PostureCheck};
 pub use route::{Route, RouteDestination};
@@ -92,11 +94,13 @@ pub enum Kind {
     DnsRecord,
     /// The account's settings (one object, never created or deleted).
     AccountSettings,
+    /// Existing peers' settings (never created or deleted).
+    Peer,
 }
 
 impl Kind {
     /// Every kind, in dependency order.
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 16] = [
         Kind::Group,
         Kind::Network,
         Kind::NetworkResource,
@@ -112,6 +116,7 @@ impl Kind {
         Kind::DnsZone,
         Kind::DnsRecord,
         Kind::AccountSettings,
+        Kind::Peer,
     ];
 
     /// Position in dependency order; lower ranks are created first and deleted last.
@@ -137,6 +142,7 @@ impl Kind {
             Kind::DnsZone => "dns_zones",
             Kind::DnsRecord => "dns_records",
             Kind::AccountSettings => "account_settings",
+            Kind::Peer => "peers",
         }
     }
 
@@ -160,6 +166,7 @@ impl Kind {
             Kind::DnsRecord => "DNS record",
             // Its one object is named `settings`, so plans read `~ account settings`.
             Kind::AccountSettings => "account",
+            Kind::Peer => "peer",
         }
     }
 
@@ -202,17 +209,21 @@ pub struct Tenant {
     /// The account settings, under [`ACCOUNT_SETTINGS`] (none when the files leave them out).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub account_settings: BTreeMap<String, AccountSettings>,
+    /// Existing peers' settings, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub peers: BTreeMap<String, Peer>,
 }
 
 impl Tenant {
-    /// Whether some router or route names a peer (so the peer list must be read to resolve
-    /// it).
+    /// Whether some router or route names a peer, or the files manage peers (so the peer
+    /// list must be read to resolve them).
     pub fn names_a_peer(&self) -> bool {
         self.networks
             .values()
             .flat_map(|n| n.routers.keys())
             .any(|target| matches!(target, RouterTarget::Peer(_)))
             || self.routes.values().any(|route| route.peer().is_some())
+            || !self.peers.is_empty()
     }
 
     /// Whether some policy manages its posture checks (so the posture-check list must be read
@@ -241,6 +252,7 @@ impl Tenant {
             Kind::DnsZone => self.dns_zones.len(),
             Kind::DnsRecord => self.dns_zones.values().map(|z| z.records.len()).sum(),
             Kind::AccountSettings => self.account_settings.len(),
+            Kind::Peer => self.peers.len(),
         }
     }
 

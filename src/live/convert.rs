@@ -101,6 +101,9 @@ pub fn convert(wire: &WireTenant, kinds_read: BTreeSet<Kind>) -> Snapshot {
     builder.policies(&wire.policies, &names, &resources, checks.as_ref());
     builder.routes(wire, &names);
     builder.dns(wire, &names);
+    if let Some(peers) = &wire.peers {
+        builder.peers(peers);
+    }
     snapshot.ambiguous_refs = ambiguous_references(wire, &snapshot, &names, &resources);
     snapshot
 }
@@ -271,6 +274,18 @@ impl Builder<'_> {
             self.add(Kind::Route, &route.network_id, &route.id, model, |t| {
                 &mut t.routes
             });
+        }
+    }
+
+    /// The peers, by name; names two peers share are ambiguous.
+    fn peers(&mut self, peers: &[wire::Peer]) {
+        for peer in peers.iter().filter(|p| !p.name.is_empty()) {
+            let model = crate::kinds::peer::convert::peer(peer);
+            if self.add(Kind::Peer, &peer.name, &peer.id, model, |t| &mut t.peers)
+                && !peer.user_id.is_empty()
+            {
+                self.snapshot.peers_added_by_users.insert(peer.name.clone());
+            }
         }
     }
 

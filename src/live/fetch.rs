@@ -102,7 +102,7 @@ impl Reads {
             dns_zones: any(&[Kind::DnsZone, Kind::DnsRecord]),
             account_settings: any(&[Kind::AccountSettings]),
             networks: any(&NEEDS_NETWORKS),
-            peers: false,
+            peers: any(&[Kind::Peer]),
         }
     }
 
@@ -129,7 +129,7 @@ impl Reads {
             dns_zones: kinds.contains(&Kind::DnsZone),
             account_settings: kinds.contains(&Kind::AccountSettings),
             networks: kinds.contains(&Kind::Network),
-            peers: false,
+            peers: kinds.contains(&Kind::Peer),
         }
     }
 
@@ -162,6 +162,9 @@ impl Reads {
         }
         if self.account_settings {
             kinds.insert(Kind::AccountSettings);
+        }
+        if self.peers {
+            kinds.insert(Kind::Peer);
         }
         if self.networks {
             kinds.extend([Kind::Network, Kind::NetworkResource, Kind::NetworkRouter]);

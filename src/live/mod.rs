@@ -69,6 +69,10 @@ pub struct Snapshot {
     /// (some managed router names a peer); `None` when it was not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peers: Option<BTreeMap<String, BTreeSet<String>>>,
+    /// The peers a user added by logging in (by name): only their login and inactivity
+    /// expiration can be switched on (NetBird refuses it for a setup-key peer).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub peers_added_by_users: BTreeSet<String>,
     /// What live policies name that the model does not hold (SSH authorized groups, source
     /// resources), by policy name, so a plan can say which policies a group delete or a
     /// resource replace rewrites.
@@ -150,6 +154,9 @@ impl Snapshot {
         if has(Kind::DnsZone) {
             objects.dns_zones.clone_from(&self.objects.dns_zones);
         }
+        if has(Kind::Peer) {
+            objects.peers.clone_from(&self.objects.peers);
+        }
         if has(Kind::AccountSettings) {
             objects
                 .account_settings
@@ -188,10 +195,16 @@ impl Snapshot {
             } else {
                 BTreeMap::new()
             },
-            peers: if has(Kind::Network) {
+            // Routers and routes name peers; peer entries are peers.
+            peers: if has(Kind::Network) || has(Kind::Route) || has(Kind::Peer) {
                 self.peers.clone()
             } else {
                 None
+            },
+            peers_added_by_users: if has(Kind::Peer) {
+                self.peers_added_by_users.clone()
+            } else {
+                BTreeSet::new()
             },
             policy_refs: if has(Kind::Policy) {
                 self.policy_refs.clone()

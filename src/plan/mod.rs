@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::desired::DesiredTenant;
 use crate::kinds::{
-    AccountSettings, DnsRecord, DnsSettings, DnsZone, Group, Kind, NameserverGroup, Policy,
+    AccountSettings, DnsRecord, DnsSettings, DnsZone, Group, Kind, NameserverGroup, Peer, Policy,
     PostureCheck, Resource, Route, Router, ServiceUser, SetupKey, User,
 };
 use crate::live::{Reads, Snapshot};
@@ -447,6 +447,8 @@ pub enum Object {
     DnsRecord(ZoneRecord),
     /// The account settings.
     AccountSettings(AccountSettings),
+    /// An existing peer's settings.
+    Peer(Peer),
 }
 
 /// A DNS record with its zone.

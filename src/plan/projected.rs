@@ -40,6 +40,7 @@ fn remove(tenant: &mut Tenant, name: &str, object: &Object) {
         Object::DnsSettings(_) => drop(tenant.dns_settings.remove(name)),
         Object::DnsZone(_) => drop(tenant.dns_zones.remove(name)),
         Object::AccountSettings(_) => drop(tenant.account_settings.remove(name)),
+        Object::Peer(_) => drop(tenant.peers.remove(name)),
         Object::DnsRecord(child) => {
             if let Some(zone) = tenant.dns_zones.get_mut(&child.zone) {
                 zone.records.remove(&child.record.key());
@@ -87,6 +88,7 @@ fn insert(tenant: &mut Tenant, name: &str, object: &Object) {
             );
         }
         Object::DnsZone(header) => zone(tenant, header),
+        Object::Peer(peer) => drop(tenant.peers.insert(name.to_owned(), peer.clone())),
         Object::AccountSettings(settings) => {
             drop(
                 tenant

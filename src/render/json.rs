@@ -145,6 +145,7 @@ enum JsonKind {
     DnsZone,
     DnsRecord,
     AccountSettings,
+    Peer,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -215,6 +216,7 @@ enum JsonObject {
     DnsZone(JsonDnsZone),
     DnsRecord(JsonDnsRecord),
     AccountSettings(kinds::AccountSettings),
+    Peer(kinds::Peer),
 }
 
 /// A DNS zone, without its records.
@@ -482,6 +484,7 @@ impl From<kinds::Kind> for JsonKind {
             K::DnsZone => JsonKind::DnsZone,
             K::DnsRecord => JsonKind::DnsRecord,
             K::AccountSettings => JsonKind::AccountSettings,
+            K::Peer => JsonKind::Peer,
         }
     }
 }
@@ -629,6 +632,7 @@ impl From<&Object> for JsonObject {
                 disabled_management_groups: d.disabled_management_groups,
             }),
             Object::AccountSettings(s) => JsonObject::AccountSettings(s),
+            Object::Peer(p) => JsonObject::Peer(p),
             Object::DnsZone(z) => JsonObject::DnsZone(JsonDnsZone {
                 domain: z.domain,
                 name: z.name,
@@ -769,6 +773,7 @@ impl From<JsonKind> for kinds::Kind {
             JsonKind::DnsZone => K::DnsZone,
             JsonKind::DnsRecord => K::DnsRecord,
             JsonKind::AccountSettings => K::AccountSettings,
+            JsonKind::Peer => K::Peer,
         }
     }
 }
@@ -915,6 +920,7 @@ impl From<JsonObject> for Object {
                 disabled_management_groups: d.disabled_management_groups,
             }),
             JsonObject::AccountSettings(s) => Object::AccountSettings(s),
+            JsonObject::Peer(p) => Object::Peer(p),
             JsonObject::DnsZone(z) => Object::DnsZone(kinds::DnsZone {
                 domain: z.domain,
                 name: z.name,

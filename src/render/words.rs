@@ -721,7 +721,10 @@ fn set(names: &BTreeSet<String>) -> String {
 /// A short description of a new object, or `None` when its kind and name say it all.
 fn describe(object: &Object) -> Option<String> {
     let parts = match object {
-        Object::Group(_) | Object::DnsSettings(_) | Object::AccountSettings(_) => Vec::new(),
+        Object::Group(_)
+        | Object::DnsSettings(_)
+        | Object::AccountSettings(_)
+        | Object::Peer(_) => Vec::new(),
         Object::SetupKey(key) => describe_setup_key(key),
         Object::Network(NetworkHeader { description, .. }) => {
             description.iter().map(|d| format!("\"{d}\"")).collect()

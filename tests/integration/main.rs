@@ -12,6 +12,7 @@ mod drift;
 mod e2e;
 mod export;
 mod getting_started;
+mod peers;
 mod posture_checks;
 mod render;
 mod routes;

@@ -4,6 +4,7 @@
 mod dns;
 mod keys;
 mod networks;
+mod peers;
 mod policies;
 mod posture_checks;
 mod routes;
@@ -65,6 +66,7 @@ pub(super) fn diff(desired: &DesiredTenant, live: &Snapshot, lost: &LostSecrets)
     differ.dns_settings();
     differ.dns_zones();
     differ.account_settings();
+    differ.peers();
     differ.out
 }
 

@@ -292,11 +292,11 @@ fn a_replaced_key_is_revoked_first_and_a_revoked_key_is_not_revoked_again() {
 fn the_planned_calls_are_the_reads_the_lock_and_every_change_write() {
     let live = live_with_legacy_group();
     let planned = plan(&desired(BASE, "groups"), &live);
-    // The lock (2), the re-read of every list (the account answer, which proves the identity
-    // and holds the settings, groups, keys, users, policies, posture checks, routes,
-    // nameserver groups, DNS settings, DNS zones, three network lists), the writes (2
-    // detaches, 1 delete).
-    assert_eq!(planned.api_calls, 2 + 13 + 3);
+    // The lock (2), the re-read of every list the snapshot says it read (the account answer,
+    // which proves the identity and holds the settings, groups, keys, users, policies,
+    // posture checks, routes, nameserver groups, DNS settings, DNS zones, three network lists
+    // and the peers), the writes (2 detaches, 1 delete).
+    assert_eq!(planned.api_calls, 2 + 14 + 3);
 }
 
 #[test]
