@@ -141,7 +141,7 @@ impl TenantLock {
     /// create is not sent again (a second lock of the same run would only have to be removed).
     pub async fn create(client: &TenantClient, holder: &Holder) -> Result<Self, ApiError> {
         let name = holder.group_name();
-        let body = crate::kinds::group::request::create(&name);
+        let body = crate::kinds::group::request::empty(&name);
         match client.create_group(&body).await {
             Ok(group) => Ok(Self { group_id: group.id }),
             Err(error @ ApiError::OutcomeUnknown { .. }) => {

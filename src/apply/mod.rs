@@ -633,7 +633,7 @@ impl Executor<'_> {
         }
         match (change.action, change.after.as_ref(), change.before.as_ref()) {
             (Action::Create, Some(after), _) => match after {
-                Object::Group(_) => self.create_group(name).await,
+                Object::Group(group) => self.create_group(group).await,
                 Object::Network(network) => self.create_network(network).await,
                 Object::NetworkResource(child) => self
                     .create_resource(&child.network, &child.object)
@@ -683,7 +683,7 @@ impl Executor<'_> {
                         .await
                 }
                 Object::DnsRecord(child) => self.update_dns_record(name, child).await,
-                Object::Group(_) => Err(unsupported()),
+                Object::Group(group) => self.update_group(group).await,
             },
             (Action::Replace, Some(after), before) => match (after, before) {
                 (Object::SetupKey(key), _) => self.replace_setup_key(key).await,

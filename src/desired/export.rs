@@ -167,6 +167,7 @@ mod tests {
             name.to_owned(),
             Group {
                 name: name.to_owned(),
+                peers: None,
             },
         );
     }

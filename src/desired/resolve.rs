@@ -546,7 +546,18 @@ impl Merger<'_, '_> {
                      tenant lock"
                 )
             } else {
-                kept.insert(name.clone(), Group { name: name.clone() });
+                let peers = chosen
+                    .doc
+                    .peers
+                    .as_ref()
+                    .map(|peers| peers.iter().map(|p| p.value.clone()).collect());
+                kept.insert(
+                    name.clone(),
+                    Group {
+                        name: name.clone(),
+                        peers,
+                    },
+                );
                 continue;
             };
             self.diagnostics.push(

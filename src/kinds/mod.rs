@@ -224,6 +224,7 @@ impl Tenant {
             .any(|target| matches!(target, RouterTarget::Peer(_)))
             || self.routes.values().any(|route| route.peer().is_some())
             || !self.peers.is_empty()
+            || self.groups.values().any(|g| g.peers.is_some())
     }
 
     /// Whether some policy manages its posture checks (so the posture-check list must be read

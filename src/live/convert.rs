@@ -92,7 +92,7 @@ pub fn convert(wire: &WireTenant, kinds_read: BTreeSet<Kind>) -> Snapshot {
     let mut builder = Builder {
         snapshot: &mut snapshot,
     };
-    builder.groups(&wire.groups);
+    builder.groups(&wire.groups, wire.peers.is_some());
     builder.setup_keys(&wire.setup_keys, &names);
     builder.users(wire, &names);
     let resources = builder.networks(wire, &names);
@@ -109,12 +109,18 @@ pub fn convert(wire: &WireTenant, kinds_read: BTreeSet<Kind>) -> Snapshot {
 }
 
 impl Builder<'_> {
-    fn groups(&mut self, groups: &[wire::Group]) {
+    /// The groups; their members only with `members` (the peer list was read because some
+    /// group lists its peers): membership that nothing manages would otherwise make every
+    /// enrolment look like a change of the tenant.
+    fn groups(&mut self, groups: &[wire::Group], members: bool) {
         for group in groups {
             if group::convert::protected(group) {
                 self.protect(Kind::Group, &group.name);
             }
-            let model = group::convert::group(group);
+            let mut model = group::convert::group(group);
+            if !members {
+                model.peers = None;
+            }
             self.add(Kind::Group, &group.name, &group.id, model, |t| {
                 &mut t.groups
             });

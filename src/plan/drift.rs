@@ -42,6 +42,7 @@ mod tests {
             before: None,
             after: Some(Object::Group(Group {
                 name: name.to_owned(),
+                peers: None,
             })),
             fields: Vec::new(),
             drift: false,

@@ -21,19 +21,35 @@ mod tests {
     #[test]
     fn same_state_same_fingerprint_any_change_moves_it() {
         let mut a = Snapshot::default();
-        a.objects
-            .groups
-            .insert("b".into(), Group { name: "b".into() });
-        a.objects
-            .groups
-            .insert("a".into(), Group { name: "a".into() });
+        a.objects.groups.insert(
+            "b".into(),
+            Group {
+                name: "b".into(),
+                peers: None,
+            },
+        );
+        a.objects.groups.insert(
+            "a".into(),
+            Group {
+                name: "a".into(),
+                peers: None,
+            },
+        );
         let mut b = Snapshot::default();
-        b.objects
-            .groups
-            .insert("a".into(), Group { name: "a".into() });
-        b.objects
-            .groups
-            .insert("b".into(), Group { name: "b".into() });
+        b.objects.groups.insert(
+            "a".into(),
+            Group {
+                name: "a".into(),
+                peers: None,
+            },
+        );
+        b.objects.groups.insert(
+            "b".into(),
+            Group {
+                name: "b".into(),
+                peers: None,
+            },
+        );
         assert_eq!(fingerprint(&a), fingerprint(&b));
         b.ids.insert(
             crate::live::ObjectKey::new(crate::kinds::Kind::Group, "a"),

@@ -38,6 +38,20 @@ pub(super) fn resolve_peers<'a>(
             network.routers.insert(router.target.clone(), router);
         }
     }
+    for (name, group) in &mut resolved.objects.groups {
+        if let Some(members) = group.peers.take() {
+            let mut named = std::collections::BTreeSet::new();
+            for value in members {
+                match peer_name(&value, peers) {
+                    Ok(peer) => {
+                        named.insert(peer);
+                    }
+                    Err(problem) => errors.push(format!("group {name:?}: peers: {problem}")),
+                }
+            }
+            group.peers = Some(named);
+        }
+    }
     for (network_id, route) in &mut resolved.objects.routes {
         if let RouterTarget::Peer(value) = &route.via {
             match peer_name(value, peers) {

@@ -58,9 +58,13 @@ fn desired(yaml: &str, prune: &str) -> DesiredTenant {
 fn live_after_applying(desired: &Tenant) -> Snapshot {
     let mut live = Snapshot::default();
     live.objects.groups = desired.groups.clone();
-    live.objects
-        .groups
-        .insert("All".into(), Group { name: "All".into() });
+    live.objects.groups.insert(
+        "All".into(),
+        Group {
+            name: "All".into(),
+            peers: None,
+        },
+    );
     live.protected.insert(ObjectKey::new(Kind::Group, "All"));
     for (name, key) in &desired.setup_keys {
         let mut key = key.clone();
@@ -201,12 +205,14 @@ fn unlisted_objects_are_unmanaged_unless_pruned_and_protected_ones_never_go() {
         "legacy".into(),
         Group {
             name: "legacy".into(),
+            peers: None,
         },
     );
     live.objects.groups.insert(
         "okta-sync".into(),
         Group {
             name: "okta-sync".into(),
+            peers: None,
         },
     );
     live.protected
@@ -236,6 +242,7 @@ fn a_group_delete_the_server_would_refuse_is_refused_in_the_plan() {
         "legacy".into(),
         Group {
             name: "legacy".into(),
+            peers: None,
         },
     );
     let mut rule = live.objects.policies["devs-to-lan"].rules[0].clone();
@@ -648,7 +655,9 @@ fn mass_deletes_are_refused_with_counts() {
     let mut live = live_after_applying(&want.objects);
     for i in 0..8 {
         let name = format!("old-{i}");
-        live.objects.groups.insert(name.clone(), Group { name });
+        live.objects
+            .groups
+            .insert(name.clone(), Group { name, peers: None });
     }
     let refused = plan(&want, &live);
     let managed = refused.refusals.iter().find_map(|r| match r {
@@ -706,7 +715,7 @@ proptest! {
         let mut tenant = desired(BASE, "groups").clone();
         let objects = &mut tenant.objects;
         for name in &groups {
-            objects.groups.insert(name.clone(), Group { name: name.clone() });
+            objects.groups.insert(name.clone(), Group { name: name.clone(), peers: None });
         }
         let key = objects.setup_keys.get_mut("office").unwrap();
         key.key_type = key_type;

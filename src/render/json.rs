@@ -198,6 +198,8 @@ struct JsonField {
 enum JsonObject {
     Group {
         name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        peers: Option<BTreeSet<String>>,
     },
     SetupKey(JsonSetupKey),
     Network {
@@ -527,7 +529,10 @@ impl From<&Refusal> for JsonRefusal {
 impl From<&Object> for JsonObject {
     fn from(object: &Object) -> Self {
         match object.clone() {
-            Object::Group(g) => JsonObject::Group { name: g.name },
+            Object::Group(g) => JsonObject::Group {
+                name: g.name,
+                peers: g.peers,
+            },
             Object::SetupKey(k) => JsonObject::SetupKey(JsonSetupKey {
                 name: k.name,
                 key_type: k.key_type,
@@ -816,7 +821,7 @@ impl From<JsonRefusal> for Refusal {
 impl From<JsonObject> for Object {
     fn from(object: JsonObject) -> Self {
         match object {
-            JsonObject::Group { name } => Object::Group(kinds::Group { name }),
+            JsonObject::Group { name, peers } => Object::Group(kinds::Group { name, peers }),
             JsonObject::SetupKey(k) => Object::SetupKey(kinds::SetupKey {
                 name: k.name,
                 key_type: k.key_type,

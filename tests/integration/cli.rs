@@ -50,7 +50,7 @@ fn unknown_key_suggests_the_closest_field() {
     assert_invalid(
         &[("a.yaml", &file)],
         &[
-            "error: tenants/a.yaml:6:9: tenants[0].groups[0]: unknown field \"nmae\"; did you mean \"name\"? (expected one of name)",
+            "error: tenants/a.yaml:6:9: tenants[0].groups[0]: unknown field \"nmae\"; did you mean \"name\"? (expected one of name, peers)",
             "error: tenants/a.yaml:6:9: tenants[0].groups[0]: missing field \"name\" (expected a \"name\" field)",
         ],
     );

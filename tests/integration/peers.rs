@@ -125,3 +125,107 @@ fn peer_settings_converge_drift_back_and_are_refused_where_netbird_would_refuse_
     let out = run(&["plan", "-f", "exported", "--detailed-exitcode"]);
     assert_eq!(out.code, 0, "{}\n{}\n{exported}", out.stdout, out.stderr);
 }
+
+#[test]
+#[ignore = "needs NetBird lab"]
+fn a_group_that_lists_its_peers_has_exactly_those_members() {
+    let lab = one_tenant_lab();
+    let server = lab.tenant("Acme Dental").unwrap();
+    let probe = Probe::new(&server);
+    let ids = birdhouse_lab::peers::enrol(&server, &["gw-1", "gw-2", "desk-1"]).unwrap();
+    let files = "version: 1
+tenants:
+  - name: Acme Dental
+    domain: acme-dental.example
+    groups:
+      - {name: gateways, peers: [gw-1, gw-2]}
+      - {name: staff}
+";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tenants.yaml"), files).unwrap();
+    let run = |args: &[&str]| birdhouse(&lab, dir.path(), args);
+    let members = |name: &str| -> Vec<String> {
+        let groups = probe.get_blocking("/api/groups").unwrap();
+        let group = groups
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["name"] == name)
+            .unwrap()
+            .clone();
+        let mut ids: Vec<String> = group["peers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| p["id"].as_str().unwrap().to_owned())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let mut gateways = vec![ids[0].clone(), ids[1].clone()];
+    gateways.sort();
+
+    let out = run(&["apply", "-f", "tenants.yaml", "--yes"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(members("gateways"), gateways);
+    let out = run(&["plan", "-f", "tenants.yaml", "--detailed-exitcode"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+
+    // Drift by a raw PUT: desk-1 put into the group, gw-2 taken out; the group without a
+    // `peers:` list keeps what the dashboard gives it.
+    let groups = probe.get_blocking("/api/groups").unwrap();
+    let id_of = |name: &str| {
+        groups
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["name"] == name)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    write(
+        &server,
+        "PUT",
+        &format!("/api/groups/{}", id_of("gateways")),
+        &json!({"name": "gateways", "peers": [ids[0], ids[2]]}),
+    );
+    write(
+        &server,
+        "PUT",
+        &format!("/api/groups/{}", id_of("staff")),
+        &json!({"name": "staff", "peers": [ids[2]]}),
+    );
+    let out = run(&["plan", "-f", "tenants.yaml", "--detailed-exitcode"]);
+    assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("~ group gateways (peers differ)"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("group staff"), "{}", out.stdout);
+    let out = run(&["apply", "-f", "tenants.yaml", "--yes"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(members("gateways"), gateways);
+    assert_eq!(
+        members("staff"),
+        vec![ids[2].clone()],
+        "unmanaged members stay"
+    );
+
+    // A member no peer has is an error, and nothing is written.
+    std::fs::write(
+        dir.path().join("bad.yaml"),
+        files.replace("peers: [gw-1, gw-2]", "peers: [gw-1, gw-9]"),
+    )
+    .unwrap();
+    let out = run(&["apply", "-f", "bad.yaml", "--yes"]);
+    assert_ne!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        all.contains("group \"gateways\": peers: no peer is named \"gw-9\""),
+        "{all}"
+    );
+    assert_eq!(members("gateways"), gateways);
+}

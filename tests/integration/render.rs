@@ -97,6 +97,7 @@ fn field(name: &str, before: serde_json::Value, after: serde_json::Value) -> Fie
 fn group(name: &str) -> Object {
     Object::Group(Group {
         name: name.to_owned(),
+        peers: None,
     })
 }
 

@@ -2,10 +2,11 @@
 
 use crate::kinds::{ALL_GROUP, Group, wire};
 
-/// The group in the model: its name is all birdhouse manages.
+/// The group in the model: its name and its member peers by name.
 pub(crate) fn group(group: &wire::Group) -> Group {
     Group {
         name: group.name.clone(),
+        peers: Some(group.peers.iter().map(|p| p.name.clone()).collect()),
     }
 }
 

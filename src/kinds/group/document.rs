@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::diag::Located;
 use crate::kinds::kit::node::{Node, Reader};
-use crate::kinds::kit::read::{required, string};
+use crate::kinds::kit::read::{optional, required, string, strings};
 
 /// A group.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -16,6 +16,14 @@ use crate::kinds::kit::read::{required, string};
 pub(crate) struct GroupDoc {
     /// The group's name.
     pub name: Located<String>,
+    /// Its member peers, by name: listed, the membership is exactly these peers (peers that
+    /// setup keys or users add later are taken out again); left out, it is unmanaged.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::kinds::kit::flow::optional_list"
+    )]
+    pub peers: Option<Vec<Located<String>>>,
     /// The entry's field path in its file, for messages.
     #[serde(skip)]
     #[schemars(skip)]
@@ -30,9 +38,11 @@ pub(crate) fn decode(
 ) -> Option<GroupDoc> {
     let mut fields = reader.mapping(node, path)?;
     let name = required(reader, &mut fields, "name", string);
+    let peers = optional(reader, &mut fields, "peers", strings);
     fields.finish(reader);
     Some(GroupDoc {
         name: name?,
+        peers,
         path: path.to_owned(),
     })
 }

@@ -13,6 +13,7 @@ impl Exporter<'_> {
             .keys()
             .filter(|name| !self.withheld(Kind::Group, name) && name.as_str() != ALL_GROUP)
             .map(|name| GroupDoc {
+                peers: None,
                 name: at(name.clone()),
                 path: String::new(),
             })

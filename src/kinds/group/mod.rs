@@ -1,5 +1,6 @@
-//! Groups: named sets of peers and network resources. birdhouse manages their existence;
-//! membership is written through setup keys, users and resources.
+//! Groups: named sets of peers and network resources. birdhouse manages their existence, and
+//! their peers when a file lists them; otherwise membership is written through setup keys,
+//! users and resources.
 
 mod calls;
 pub(crate) mod convert;
@@ -8,6 +9,8 @@ mod export;
 pub(crate) mod request;
 pub mod wire;
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
 /// A group.
@@ -15,6 +18,10 @@ use serde::{Deserialize, Serialize};
 pub struct Group {
     /// The group's name, unique in a tenant.
     pub name: String,
+    /// The member peers, by name; unmanaged when `None` (membership then comes from setup
+    /// keys' and users' `auto_groups`, and NetBird keeps whatever is there).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peers: Option<BTreeSet<String>>,
 }
 
 pub use crate::api::wire::ALL_GROUP;

@@ -236,11 +236,33 @@ impl Differ<'_> {
             if self.ambiguous(Kind::Group, name) {
                 continue;
             }
-            if live.contains_key(name) {
-                self.out.managed += 1;
-            } else {
+            let Some(have) = live.get(name) else {
                 self.create(Kind::Group, name, Object::Group(group.clone()));
+                continue;
+            };
+            self.out.managed += 1;
+            if self.protected(Kind::Group, name) {
+                if group.peers.is_some() {
+                    self.out.errors.push(format!(
+                        "group {name:?}: its peers cannot be managed: the group is synced from \
+                         an identity provider or made by an integration, which owns its members"
+                    ));
+                }
+                continue;
             }
+            let mut fields = Fields::default();
+            fields.managed("peers", group.peers.as_ref(), have.peers.as_ref());
+            let after = Group {
+                name: name.clone(),
+                peers: group.peers.clone().or_else(|| have.peers.clone()),
+            };
+            self.update_or_nothing(
+                Kind::Group,
+                name,
+                fields,
+                Object::Group(have.clone()),
+                Object::Group(after),
+            );
         }
         let desired = &self.desired.objects.groups;
         self.leftovers(

@@ -23,6 +23,7 @@ fn live_with_legacy_group() -> Snapshot {
         "legacy".into(),
         Group {
             name: "legacy".into(),
+            peers: None,
         },
     );
     let mut rule = live.objects.policies["devs-to-lan"].rules[0].clone();
