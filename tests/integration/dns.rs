@@ -8,7 +8,7 @@
 use birdhouse_lab::probe::Probe;
 use serde_json::{Value, json};
 
-use crate::e2e::{birdhouse, one_tenant_lab, write};
+use crate::e2e::{birdhouse, exported_file, one_tenant_lab, write};
 
 const FILES: &str = r#"version: 1
 tenants:
@@ -218,12 +218,7 @@ fn dns_converges_drifts_back_refuses_a_needed_group_delete_detaches_settings_and
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     let out = run(&["export", "-o", "exported", "--tenant", "Acme Dental"]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
-    let exported = std::fs::read_dir(dir.path().join("exported"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .map(|p| std::fs::read_to_string(p).unwrap())
-        .unwrap();
+    let exported = exported_file(dir.path());
     assert!(exported.contains("nameservers:"), "{exported}");
     assert!(
         exported.contains("disabled_management_groups: [servers]"),
@@ -385,12 +380,7 @@ fn zones_and_records_converge_drift_back_prune_records_and_export() {
     // Export writes the zone and its records; planning the export changes nothing.
     let out = run(&["export", "-o", "exported", "--tenant", "Acme Dental"]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
-    let exported = std::fs::read_dir(dir.path().join("exported"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .map(|p| std::fs::read_to_string(p).unwrap())
-        .unwrap();
+    let exported = exported_file(dir.path());
     assert!(exported.contains("zones:"), "{exported}");
     assert!(exported.contains("type: CNAME"), "{exported}");
     let out = run(&["plan", "-f", "exported", "--detailed-exitcode"]);

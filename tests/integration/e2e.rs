@@ -401,6 +401,16 @@ pub(crate) fn write(
     })
 }
 
+/// The one tenant file `birdhouse export -o exported` wrote into `dir`.
+pub(crate) fn exported_file(dir: &Path) -> String {
+    let path = std::fs::read_dir(dir.join("exported"))
+        .expect("the export wrote its directory")
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .expect("the export wrote a tenant file");
+    std::fs::read_to_string(path).unwrap()
+}
+
 /// Sends a DELETE straight to a tenant's own server (behind birdhouse's back).
 pub(crate) fn delete(server: &birdhouse_lab::ServerRecord, path: &str) {
     let url = format!("{}{path}", server.url);

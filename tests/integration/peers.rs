@@ -7,7 +7,7 @@
 use birdhouse_lab::probe::Probe;
 use serde_json::{Value, json};
 
-use crate::e2e::{birdhouse, one_tenant_lab, write};
+use crate::e2e::{birdhouse, exported_file, one_tenant_lab, write};
 
 const FILES: &str = r"version: 1
 tenants:
@@ -111,12 +111,7 @@ fn peer_settings_converge_drift_back_and_are_refused_where_netbird_would_refuse_
     // Export writes the peer whose SSH is on; planning the export changes nothing.
     let out = run(&["export", "-o", "exported", "--tenant", "Acme Dental"]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
-    let exported = std::fs::read_dir(dir.path().join("exported"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .map(|p| std::fs::read_to_string(p).unwrap())
-        .unwrap();
+    let exported = exported_file(dir.path());
     assert!(
         exported.contains("- name: gw-1\n        ssh_enabled: true"),
         "{exported}"

@@ -8,7 +8,7 @@
 use birdhouse_lab::probe::Probe;
 use serde_json::{Value, json};
 
-use crate::e2e::{birdhouse, delete, one_tenant_lab, write};
+use crate::e2e::{birdhouse, delete, exported_file, one_tenant_lab, write};
 
 const FILES: &str = r#"version: 1
 tenants:
@@ -162,16 +162,7 @@ fn posture_checks_converge_drift_back_refuse_a_needed_delete_and_export_round_tr
     // Export writes the check and the policy's reference; planning the export changes nothing.
     let out = run(&["export", "-o", "exported", "--tenant", "Acme Dental"]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
-    let exported = std::fs::read_to_string(dir.path().join("exported/acme-dental.yaml"))
-        .or_else(|_| {
-            let entry = std::fs::read_dir(dir.path().join("exported"))
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .find(|p| p.extension().is_some_and(|e| e == "yaml"))
-                .unwrap();
-            std::fs::read_to_string(entry)
-        })
-        .unwrap();
+    let exported = exported_file(dir.path());
     assert!(exported.contains("posture_checks:"), "{exported}");
     assert!(
         exported.contains("source_posture_checks: [current-client]"),

@@ -8,7 +8,7 @@
 use birdhouse_lab::probe::Probe;
 use serde_json::{Value, json};
 
-use crate::e2e::{birdhouse, delete, one_tenant_lab, write};
+use crate::e2e::{birdhouse, delete, exported_file, one_tenant_lab, write};
 
 const FILES: &str = r#"version: 1
 tenants:
@@ -242,12 +242,7 @@ fn routes_converge_drift_back_keep_unmanaged_fields_refuse_a_needed_group_delete
     // Export writes every route, peers by name; planning the export changes nothing.
     let out = run(&["export", "-o", "exported", "--tenant", "Acme Dental"]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
-    let exported = std::fs::read_dir(dir.path().join("exported"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .map(|p| std::fs::read_to_string(p).unwrap())
-        .unwrap();
+    let exported = exported_file(dir.path());
     assert!(exported.contains("routes:"), "{exported}");
     assert!(exported.contains("peer: gw-1"), "{exported}");
     assert!(exported.contains("masquerade: false"), "{exported}");

@@ -6,7 +6,7 @@
 use birdhouse_lab::probe::Probe;
 use serde_json::{Value, json};
 
-use crate::e2e::{birdhouse, one_tenant_lab, write};
+use crate::e2e::{birdhouse, exported_file, one_tenant_lab, write};
 
 const FILES: &str = r"version: 1
 tenants:
@@ -143,12 +143,7 @@ fn account_settings_change_only_what_the_files_list_and_drift_back() {
     // Export writes the settings; planning the export changes nothing.
     let out = run(&["export", "-o", "exported", "--tenant", "Acme Dental"]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
-    let exported = std::fs::read_dir(dir.path().join("exported"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .map(|p| std::fs::read_to_string(p).unwrap())
-        .unwrap();
+    let exported = exported_file(dir.path());
     assert!(exported.contains("peer_login_expiration: 2d"), "{exported}");
     assert!(
         exported.contains("regular_users_view_blocked: true"),

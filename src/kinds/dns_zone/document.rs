@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::{MAX_ZONE_NAME_BYTES, RecordType};
 use crate::diag::{Diagnostic, Located, Span};
 use crate::kinds::kit::node::{Node, Reader};
-use crate::kinds::kit::read::{boolean, optional, required, string, strings};
+use crate::kinds::kit::read::{boolean, optional, required, required_groups, string};
 use crate::kinds::route::parse_domain;
 
 /// A DNS zone NetBird answers for, identified by its domain.
@@ -72,7 +72,7 @@ pub(crate) fn decode(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) 
     let name = required(reader, &mut fields, "name", zone_name);
     let enabled = optional(reader, &mut fields, "enabled", boolean);
     let enable_search_domain = optional(reader, &mut fields, "enable_search_domain", boolean);
-    let distribution_groups = required(reader, &mut fields, "distribution_groups", groups);
+    let distribution_groups = required(reader, &mut fields, "distribution_groups", required_groups);
     let records = optional(reader, &mut fields, "records", |reader, node, path| {
         reader.list(node, path, record)
     })
@@ -127,19 +127,6 @@ fn zone_name(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Optio
         return None;
     }
     Some(name)
-}
-
-fn groups(
-    reader: &mut Reader<'_>,
-    node: &Located<Node>,
-    path: &str,
-) -> Option<Vec<Located<String>>> {
-    let items = strings(reader, node, path)?;
-    if items.is_empty() {
-        reader.report(Diagnostic::at(node.span, path, "empty list").expected("at least one group"));
-        return None;
-    }
-    Some(items)
 }
 
 fn record(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<RecordDoc> {

@@ -1,7 +1,7 @@
 //! The small readers every kind's decoder is written with: a field that may be left out, one
 //! that must be there, and the value shapes most fields have.
 
-use crate::diag::Located;
+use crate::diag::{Diagnostic, Located};
 use crate::kinds::Role;
 use crate::kinds::kit::node::{Fields, Node, Reader};
 
@@ -61,4 +61,18 @@ pub(crate) fn role(
     path: &str,
 ) -> Option<Located<Role>> {
     reader.choice(node, path, "role", &Role::NAMES)
+}
+
+/// A list of group names that must hold at least one (a field NetBird refuses empty).
+pub(crate) fn required_groups(
+    reader: &mut Reader<'_>,
+    node: &Located<Node>,
+    path: &str,
+) -> Option<Vec<Located<String>>> {
+    let items = reader.strings(node, path)?;
+    if items.is_empty() {
+        reader.report(Diagnostic::at(node.span, path, "empty list").expected("at least one group"));
+        return None;
+    }
+    Some(items)
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::{MAX_NAME_CHARS, MAX_NAMESERVERS, Nameserver};
 use crate::diag::{Diagnostic, Located};
 use crate::kinds::kit::node::{Node, Reader};
-use crate::kinds::kit::read::{boolean, optional, plain_string, required, strings};
+use crate::kinds::kit::read::{boolean, optional, plain_string, required, required_groups};
 use crate::kinds::route::parse_domain;
 
 /// A nameserver group: the DNS servers the peers of `groups` use, for every domain
@@ -61,7 +61,7 @@ pub(crate) fn decode(
     let name = required(reader, &mut fields, "name", name);
     let description = optional(reader, &mut fields, "description", plain_string);
     let nameservers = required(reader, &mut fields, "nameservers", nameservers);
-    let groups = required(reader, &mut fields, "groups", non_empty_strings);
+    let groups = required(reader, &mut fields, "groups", required_groups);
     let primary = optional(reader, &mut fields, "primary", boolean);
     let domains = optional(reader, &mut fields, "domains", domains);
     let search_domains_enabled = optional(reader, &mut fields, "search_domains_enabled", boolean);
@@ -208,20 +208,6 @@ fn domains(
                     .expected("a domain name such as clinic.internal"),
             );
         }
-    }
-    Some(items)
-}
-
-/// A list of names that must hold at least one.
-fn non_empty_strings(
-    reader: &mut Reader<'_>,
-    node: &Located<Node>,
-    path: &str,
-) -> Option<Vec<Located<String>>> {
-    let items = strings(reader, node, path)?;
-    if items.is_empty() {
-        reader.report(Diagnostic::at(node.span, path, "empty list").expected("at least one group"));
-        return None;
     }
     Some(items)
 }

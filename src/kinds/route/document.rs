@@ -12,7 +12,9 @@ use serde::Serialize;
 use super::{MAX_NETWORK_ID_CHARS, MAX_ROUTE_DOMAINS, parse_domain, parse_network};
 use crate::diag::{Diagnostic, Located};
 use crate::kinds::kit::node::{Node, Reader};
-use crate::kinds::kit::read::{boolean, optional, plain_string, required, string, strings};
+use crate::kinds::kit::read::{
+    boolean, optional, plain_string, required, required_groups, string, strings,
+};
 
 /// A network route: exactly one of `network` and `domains`, and one of `peer` and
 /// `peer_groups`.
@@ -93,8 +95,8 @@ pub(crate) fn decode(
     let network = optional(reader, &mut fields, "network", network);
     let domains = optional(reader, &mut fields, "domains", domains);
     let peer = optional(reader, &mut fields, "peer", string);
-    let peer_groups = optional(reader, &mut fields, "peer_groups", non_empty_strings);
-    let groups = required(reader, &mut fields, "groups", non_empty_strings);
+    let peer_groups = optional(reader, &mut fields, "peer_groups", required_groups);
+    let groups = required(reader, &mut fields, "groups", required_groups);
     let access_control_groups = optional(reader, &mut fields, "access_control_groups", strings);
     let metric = optional(reader, &mut fields, "metric", |reader, node, path| {
         reader.integer(node, path, 1, 9999)
@@ -210,18 +212,4 @@ fn domains(
     // The valid ones are kept so the entry's other fields are still checked; the problems
     // reported fail the run.
     Some(parsed)
-}
-
-/// A list of names that must hold at least one.
-fn non_empty_strings(
-    reader: &mut Reader<'_>,
-    node: &Located<Node>,
-    path: &str,
-) -> Option<Vec<Located<String>>> {
-    let items = reader.strings(node, path)?;
-    if items.is_empty() {
-        reader.report(Diagnostic::at(node.span, path, "empty list").expected("at least one group"));
-        return None;
-    }
-    Some(items)
 }
