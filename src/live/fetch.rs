@@ -64,14 +64,19 @@ impl Reads {
         nameserver_groups: true,
         dns_settings: true,
         dns_zones: true,
-        account_settings: true,
+        // The account answer costs one call per tenant where the groups alone prove the
+        // identity; a group delete does not need it (the settings name groups only in
+        // traffic logging, read when the files manage the settings).
+        account_settings: false,
         networks: true,
         peers: false,
     };
 
-    /// [`Reads::ALL`] and the peers: what export reads, to write routers' peers by name.
+    /// [`Reads::ALL`], the peers and the account settings: what export reads, to write
+    /// routers' peers by name and the settings.
     pub const EXPORT: Reads = Reads {
         peers: true,
+        account_settings: true,
         ..Reads::ALL
     };
 
@@ -83,7 +88,10 @@ impl Reads {
     /// is deleted (detaching touches every kind that names it).
     pub fn for_kinds(kinds: &BTreeSet<Kind>, groups_pruned: bool) -> Reads {
         if groups_pruned {
-            return Reads::ALL;
+            return Reads {
+                account_settings: kinds.contains(&Kind::AccountSettings),
+                ..Reads::ALL
+            };
         }
         let any = |list: &[Kind]| list.iter().any(|k| kinds.contains(k));
         Reads {

@@ -46,8 +46,8 @@ fn resources(count: usize) -> Value {
     )
 }
 
-/// Every list, without the account answer (whose settings are read only when managed): the
-/// identity is then proven by the groups alone.
+/// Every list, without the account answer (whose settings are read only when managed or
+/// exported): the identity is then proven by the groups alone.
 const LISTS: Reads = Reads {
     account_settings: false,
     ..Reads::ALL
