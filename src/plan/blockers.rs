@@ -1,8 +1,9 @@
 //! Group deletes the server would refuse, found at plan time. Apply detaches a group from every
 //! object that names it before deleting it, but it cannot take the last source or destination
-//! of a policy, the last peer group of a router, a route's last distribution or peer group, or
-//! a nameserver group's last distribution group (the object would be invalid), nor rewrite a
-//! policy of several rules (its read is not exact). Such a delete is refused in the plan, naming
+//! of a policy, the last peer group of a router, nor the last group of any field a kind
+//! declares required (a route's distribution or peer groups, a nameserver group's or DNS zone's
+//! distribution groups: the object would be invalid), nor rewrite a policy of several rules
+//! (its read is not exact). Such a delete is refused in the plan, naming
 //! what holds the group, instead of failing half-way through apply. The state judged is the one
 //! after the plan's own changes: a policy the plan deletes, or updates to drop the group, does
 //! not hold it. Objects whose names are shared are never rewritten, so a group one of them
@@ -10,7 +11,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::kinds::{Destination, Kind, Policy, Route, RouterTarget, router_key};
+use crate::kinds::kit::references::GroupRefs;
+use crate::kinds::{Destination, Kind, Policy, RouterTarget, router_key};
 use crate::live::{ObjectKey, Snapshot};
 use crate::plan::{Action, Change, projected};
 
@@ -33,27 +35,21 @@ pub(super) fn refuse_blocked_group_deletes(
         .filter(|c| c.kind == Kind::Group && c.action == Action::Delete)
     {
         let mut holders = holders(&change.name, &policies, live, changes);
-        holders.extend(route_holders(&change.name, &tenant.routes));
-        holders.extend(
-            tenant
-                .nameserver_groups
-                .iter()
-                .filter(|(_, g)| g.groups.len() == 1 && g.groups.contains(&change.name))
-                .map(|(name, _)| {
-                    format!("nameserver group {name:?} (the group is its only distribution group)")
-                }),
-        );
-        holders.extend(
-            tenant
-                .dns_zones
-                .iter()
-                .filter(|(_, z)| {
-                    z.distribution_groups.len() == 1 && z.distribution_groups.contains(&change.name)
-                })
-                .map(|(domain, _)| {
-                    format!("DNS zone {domain:?} (the group is its only distribution group)")
-                }),
-        );
+        holders.extend(last_group_holders(
+            Kind::Route,
+            &tenant.routes,
+            &change.name,
+        ));
+        holders.extend(last_group_holders(
+            Kind::NameserverGroup,
+            &tenant.nameserver_groups,
+            &change.name,
+        ));
+        holders.extend(last_group_holders(
+            Kind::DnsZone,
+            &tenant.dns_zones,
+            &change.name,
+        ));
         holders.extend(shared_referrers(live, Kind::Group, &change.name));
         if holders.is_empty() {
             continue;
@@ -157,22 +153,27 @@ fn shared_referrers(live: &Snapshot, kind: Kind, name: &str) -> Vec<String> {
         .collect()
 }
 
-/// The routes that cannot be left without `group`: it is their only distribution group, or
-/// the only group whose peers route them (NetBird refuses both empty).
-fn route_holders(group: &str, routes: &BTreeMap<String, Route>) -> Vec<String> {
-    let only =
-        |groups: &std::collections::BTreeSet<String>| groups.len() == 1 && groups.contains(group);
+/// The objects of `kind` that cannot be left without `group`: it is the only group of a field
+/// their kind declares required (`kinds/<kind>/references.rs`), such as a route's distribution
+/// or peer groups, so NetBird would refuse the object without it.
+fn last_group_holders<T: GroupRefs>(
+    kind: Kind,
+    objects: &BTreeMap<String, T>,
+    group: &str,
+) -> Vec<String> {
     let mut holders = Vec::new();
-    for (network_id, route) in routes {
-        if only(&route.groups) {
-            holders.push(format!(
-                "route {network_id:?} (the group is its only distribution group)"
-            ));
-        }
-        if matches!(&route.via, RouterTarget::PeerGroups(g) if only(g)) {
-            holders.push(format!(
-                "route {network_id:?} (the group is its only peer group)"
-            ));
+    for (name, object) in objects {
+        for field in object.group_fields() {
+            if field.required && field.groups.len() == 1 && field.groups.contains(group) {
+                let role = match field.field.as_str() {
+                    "peer_groups" => "peer group",
+                    _ => "distribution group",
+                };
+                holders.push(format!(
+                    "{} {name:?} (the group is its only {role})",
+                    kind.singular()
+                ));
+            }
         }
     }
     holders

@@ -10,7 +10,7 @@ use super::{MAX_LOGIN_EXPIRATION, MIN_LOGIN_EXPIRATION, Seconds};
 use crate::diag::{Diagnostic, Located};
 use crate::kinds::kit::node::{Node, Reader};
 use crate::kinds::kit::read::{boolean, optional, strings};
-use crate::kinds::route::parse_domain;
+use crate::kinds::route::is_plain_domain;
 
 /// The account settings; only the fields listed are managed (a tenant's fields win over a
 /// baseline's, field by field).
@@ -202,11 +202,7 @@ fn dns_domain(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Opti
     }
     let text = reader.string(node, path)?;
     let value = text.value.as_str();
-    let plain = value.is_ascii()
-        && !value.starts_with("*.")
-        && !value.ends_with('.')
-        && parse_domain(value).is_ok();
-    if !value.is_empty() && !plain {
+    if !value.is_empty() && !is_plain_domain(value) {
         reader.report(
             Diagnostic::at(text.span, path, format!("{value:?} is not a DNS domain"))
                 .expected("an ASCII domain name without a wildcard or a trailing dot, or \"\""),

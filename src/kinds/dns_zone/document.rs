@@ -16,7 +16,7 @@ use super::{MAX_ZONE_NAME_BYTES, RecordType};
 use crate::diag::{Diagnostic, Located, Span};
 use crate::kinds::kit::node::{Node, Reader};
 use crate::kinds::kit::read::{boolean, optional, required, required_groups, string};
-use crate::kinds::route::parse_domain;
+use crate::kinds::route::{is_plain_domain, parse_domain};
 
 /// A DNS zone NetBird answers for, identified by its domain.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -89,11 +89,6 @@ pub(crate) fn decode(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) 
         records,
         path: path.to_owned(),
     })
-}
-
-/// Whether NetBird's `IsValidDomainNoWildcard` accepts `text`: ASCII, no `*.`, no trailing dot.
-fn is_plain_domain(text: &str) -> bool {
-    text.is_ascii() && !text.starts_with("*.") && !text.ends_with('.') && parse_domain(text).is_ok()
 }
 
 fn zone_domain(

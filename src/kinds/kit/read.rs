@@ -76,3 +76,27 @@ pub(crate) fn required_groups(
     }
     Some(items)
 }
+
+/// A string of 1 to `max` characters (NetBird counts runes); `what` names it in the message.
+pub(crate) fn bounded_string(
+    reader: &mut Reader<'_>,
+    node: &Located<Node>,
+    path: &str,
+    what: &str,
+    max: usize,
+) -> Option<Located<String>> {
+    let text = reader.string(node, path)?;
+    let chars = text.value.chars().count();
+    if chars == 0 || chars > max {
+        reader.report(
+            Diagnostic::at(
+                text.span,
+                path,
+                format!("the {what} has {chars} characters"),
+            )
+            .expected(format!("1 to {max} characters")),
+        );
+        return None;
+    }
+    Some(text)
+}

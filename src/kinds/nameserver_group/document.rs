@@ -11,7 +11,9 @@ use serde::Serialize;
 use super::{MAX_NAME_CHARS, MAX_NAMESERVERS, Nameserver};
 use crate::diag::{Diagnostic, Located};
 use crate::kinds::kit::node::{Node, Reader};
-use crate::kinds::kit::read::{boolean, optional, plain_string, required, required_groups};
+use crate::kinds::kit::read::{
+    boolean, bounded_string, optional, plain_string, required, required_groups,
+};
 use crate::kinds::route::parse_domain;
 
 /// A nameserver group: the DNS servers the peers of `groups` use, for every domain
@@ -58,7 +60,9 @@ pub(crate) fn decode(
     path: &str,
 ) -> Option<NameserverGroupDoc> {
     let mut fields = reader.mapping(node, path)?;
-    let name = required(reader, &mut fields, "name", name);
+    let name = required(reader, &mut fields, "name", |reader, node, path| {
+        bounded_string(reader, node, path, "name", MAX_NAME_CHARS)
+    });
     let description = optional(reader, &mut fields, "description", plain_string);
     let nameservers = required(reader, &mut fields, "nameservers", nameservers);
     let groups = required(reader, &mut fields, "groups", required_groups);
@@ -104,19 +108,6 @@ pub(crate) fn decode(
         enabled,
         path: path.to_owned(),
     })
-}
-
-fn name(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<Located<String>> {
-    let name = reader.string(node, path)?;
-    let chars = name.value.chars().count();
-    if chars == 0 || chars > MAX_NAME_CHARS {
-        reader.report(
-            Diagnostic::at(name.span, path, format!("the name has {chars} characters"))
-                .expected(format!("1 to {MAX_NAME_CHARS} characters")),
-        );
-        return None;
-    }
-    Some(name)
 }
 
 fn nameservers(

@@ -13,7 +13,7 @@ use super::{MAX_NETWORK_ID_CHARS, MAX_ROUTE_DOMAINS, parse_domain, parse_network
 use crate::diag::{Diagnostic, Located};
 use crate::kinds::kit::node::{Node, Reader};
 use crate::kinds::kit::read::{
-    boolean, optional, plain_string, required, required_groups, string, strings,
+    boolean, bounded_string, optional, plain_string, required, required_groups, string, strings,
 };
 
 /// A network route: exactly one of `network` and `domains`, and one of `peer` and
@@ -90,7 +90,9 @@ pub(crate) fn decode(
     path: &str,
 ) -> Option<RouteDoc> {
     let mut fields = reader.mapping(node, path)?;
-    let network_id = required(reader, &mut fields, "network_id", network_id);
+    let network_id = required(reader, &mut fields, "network_id", |reader, node, path| {
+        bounded_string(reader, node, path, "identifier", MAX_NETWORK_ID_CHARS)
+    });
     let description = optional(reader, &mut fields, "description", plain_string);
     let network = optional(reader, &mut fields, "network", network);
     let domains = optional(reader, &mut fields, "domains", domains);
@@ -147,27 +149,6 @@ pub(crate) fn decode(
         skip_auto_apply,
         path: path.to_owned(),
     })
-}
-
-fn network_id(
-    reader: &mut Reader<'_>,
-    node: &Located<Node>,
-    path: &str,
-) -> Option<Located<String>> {
-    let id = reader.string(node, path)?;
-    let chars = id.value.chars().count();
-    if chars == 0 || chars > MAX_NETWORK_ID_CHARS {
-        reader.report(
-            Diagnostic::at(
-                id.span,
-                path,
-                format!("the identifier has {chars} characters"),
-            )
-            .expected(format!("1 to {MAX_NETWORK_ID_CHARS} characters")),
-        );
-        return None;
-    }
-    Some(id)
 }
 
 fn network(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<Located<String>> {

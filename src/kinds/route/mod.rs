@@ -167,6 +167,13 @@ pub fn parse_domain(text: &str) -> Result<String, String> {
     Ok(format!("{wildcard}{unicode}"))
 }
 
+/// Whether NetBird's `IsValidDomainNoWildcard` accepts `text` (a zone's domain, a CNAME's
+/// target, the account's DNS domain): ASCII, no `*.`, no trailing dot, otherwise the domain
+/// pattern [`parse_domain`] checks.
+pub fn is_plain_domain(text: &str) -> bool {
+    text.is_ascii() && !text.starts_with("*.") && !text.ends_with('.') && parse_domain(text).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::{parse_domain, parse_network};
