@@ -8,7 +8,18 @@
 use birdhouse_lab::probe::Probe;
 use serde_json::{Value, json};
 
-use crate::e2e::{birdhouse, exported_file, one_tenant_lab, write};
+use crate::e2e::{
+    assert_plans_empty, birdhouse, exported_file, find_by, group_id, live_list, one_tenant_lab,
+    write,
+};
+
+fn nameserver_groups(probe: &Probe) -> Vec<Value> {
+    live_list(probe, "/api/dns/nameservers")
+}
+
+fn zones(probe: &Probe) -> Vec<Value> {
+    live_list(probe, "/api/dns/zones")
+}
 
 const FILES: &str = r#"version: 1
 tenants:
@@ -32,26 +43,6 @@ tenants:
         disabled_management_groups: [servers]
 "#;
 
-fn nameserver_groups(probe: &Probe) -> Vec<Value> {
-    probe
-        .get_blocking("/api/dns/nameservers")
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .clone()
-}
-
-fn by_name<'a>(list: &'a [Value], name: &str) -> &'a Value {
-    list.iter()
-        .find(|v| v["name"] == name)
-        .unwrap_or_else(|| panic!("{name} not in {list:?}"))
-}
-
-fn group_id(probe: &Probe, name: &str) -> Value {
-    let groups = probe.get_blocking("/api/groups").unwrap();
-    by_name(groups.as_array().unwrap(), name)["id"].clone()
-}
-
 #[test]
 #[ignore = "needs NetBird lab"]
 fn dns_converges_drifts_back_refuses_a_needed_group_delete_detaches_settings_and_exports() {
@@ -61,10 +52,7 @@ fn dns_converges_drifts_back_refuses_a_needed_group_delete_detaches_settings_and
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("tenants.yaml"), FILES).unwrap();
     let run = |args: &[&str]| birdhouse(&lab, dir.path(), args);
-    let plan_is_empty = |files: &str, why: &str| {
-        let out = run(&["plan", "-f", files, "--detailed-exitcode"]);
-        assert_eq!(out.code, 0, "{why}:\n{}\n{}", out.stdout, out.stderr);
-    };
+    let plan_is_empty = |files: &str, why: &str| assert_plans_empty(&lab, dir.path(), files, why);
 
     let out = run(&["apply", "-f", "tenants.yaml", "--yes"]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
@@ -76,7 +64,7 @@ fn dns_converges_drifts_back_refuses_a_needed_group_delete_detaches_settings_and
     );
     assert!(out.stdout.contains("~ DNS settings"), "{}", out.stdout);
     let live = nameserver_groups(&probe);
-    let clinic = by_name(&live, "clinic-dns").clone();
+    let clinic = find_by(&live, "name", "clinic-dns").clone();
     assert_eq!(
         clinic["nameservers"],
         json!([{"ip": "10.20.0.53", "ns_type": "udp", "port": 53},
@@ -91,7 +79,7 @@ fn dns_converges_drifts_back_refuses_a_needed_group_delete_detaches_settings_and
     );
     assert_eq!(clinic["primary"], false);
     assert_eq!(clinic["enabled"], true);
-    let everything = by_name(&live, "everything");
+    let everything = find_by(&live, "name", "everything");
     assert_eq!(everything["primary"], true);
     let servers = group_id(&probe, "servers");
     assert_eq!(
@@ -137,7 +125,7 @@ fn dns_converges_drifts_back_refuses_a_needed_group_delete_detaches_settings_and
     );
     let out = run(&["apply", "-f", "tenants.yaml", "--yes"]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
-    let clinic = by_name(&nameserver_groups(&probe), "clinic-dns").clone();
+    let clinic = find_by(&nameserver_groups(&probe), "name", "clinic-dns").clone();
     assert_eq!(clinic["nameservers"][1]["port"], 5353);
     assert_eq!(
         clinic["enabled"], false,
@@ -247,15 +235,6 @@ tenants:
             - {name: clinic.internal, type: A, content: 10.20.0.1, ttl: 3600}
 "#;
 
-fn zones(probe: &Probe) -> Vec<Value> {
-    probe
-        .get_blocking("/api/dns/zones")
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .clone()
-}
-
 #[test]
 #[ignore = "needs NetBird lab"]
 fn zones_and_records_converge_drift_back_prune_records_and_export() {
@@ -265,10 +244,7 @@ fn zones_and_records_converge_drift_back_prune_records_and_export() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("tenants.yaml"), ZONES).unwrap();
     let run = |args: &[&str]| birdhouse(&lab, dir.path(), args);
-    let plan_is_empty = |why: &str| {
-        let out = run(&["plan", "-f", "tenants.yaml", "--detailed-exitcode"]);
-        assert_eq!(out.code, 0, "{why}:\n{}\n{}", out.stdout, out.stderr);
-    };
+    let plan_is_empty = |why: &str| assert_plans_empty(&lab, dir.path(), "tenants.yaml", why);
 
     let out = run(&["apply", "-f", "tenants.yaml", "--yes"]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
@@ -303,15 +279,7 @@ fn zones_and_records_converge_drift_back_prune_records_and_export() {
     // Drift by raw calls: the zone renamed and disabled (enabled is unmanaged), a TTL changed,
     // and a record made by hand (records are pruned).
     let zone_id = zone["id"].as_str().unwrap().to_owned();
-    let staff = by_name(
-        probe
-            .get_blocking("/api/groups")
-            .unwrap()
-            .as_array()
-            .unwrap(),
-        "staff",
-    )["id"]
-        .clone();
+    let staff = group_id(&probe, "staff");
     write(
         &server,
         "PUT",

@@ -401,6 +401,38 @@ pub(crate) fn write(
     })
 }
 
+/// A list endpoint of a tenant's own server (`/api/routes`), read past birdhouse.
+pub(crate) fn live_list(probe: &Probe, path: &str) -> Vec<serde_json::Value> {
+    probe
+        .get_blocking(path)
+        .unwrap()
+        .as_array()
+        .unwrap_or_else(|| panic!("{path} is not a list"))
+        .clone()
+}
+
+/// The object of `list` whose `key` is `value`.
+pub(crate) fn find_by<'a>(
+    list: &'a [serde_json::Value],
+    key: &str,
+    value: &str,
+) -> &'a serde_json::Value {
+    list.iter()
+        .find(|v| v[key] == value)
+        .unwrap_or_else(|| panic!("{value} not in {list:?}"))
+}
+
+/// The id of the tenant's group named `name`, read past birdhouse.
+pub(crate) fn group_id(probe: &Probe, name: &str) -> serde_json::Value {
+    find_by(&live_list(probe, "/api/groups"), "name", name)["id"].clone()
+}
+
+/// Plans `files` in `dir` and asserts that nothing is left to change.
+pub(crate) fn assert_plans_empty(lab: &Lab, dir: &Path, files: &str, why: &str) {
+    let out = birdhouse(lab, dir, &["plan", "-f", files, "--detailed-exitcode"]);
+    assert_eq!(out.code, 0, "{why}:\n{}\n{}", out.stdout, out.stderr);
+}
+
 /// The one tenant file `birdhouse export -o exported` wrote into `dir`.
 pub(crate) fn exported_file(dir: &Path) -> String {
     let path = std::fs::read_dir(dir.join("exported"))

@@ -7,7 +7,10 @@
 use birdhouse_lab::probe::Probe;
 use serde_json::{Value, json};
 
-use crate::e2e::{birdhouse, exported_file, one_tenant_lab, write};
+use crate::e2e::{
+    assert_plans_empty, birdhouse, exported_file, find_by, group_id, live_list, one_tenant_lab,
+    write,
+};
 
 const FILES: &str = r"version: 1
 tenants:
@@ -18,15 +21,7 @@ tenants:
 ";
 
 fn peer(probe: &Probe, name: &str) -> Value {
-    probe
-        .get_blocking("/api/peers")
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == name)
-        .unwrap_or_else(|| panic!("no peer {name}"))
-        .clone()
+    find_by(&live_list(probe, "/api/peers"), "name", name).clone()
 }
 
 #[test]
@@ -39,10 +34,7 @@ fn peer_settings_converge_drift_back_and_are_refused_where_netbird_would_refuse_
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("tenants.yaml"), FILES).unwrap();
     let run = |args: &[&str]| birdhouse(&lab, dir.path(), args);
-    let plan_is_empty = |why: &str| {
-        let out = run(&["plan", "-f", "tenants.yaml", "--detailed-exitcode"]);
-        assert_eq!(out.code, 0, "{why}:\n{}\n{}", out.stdout, out.stderr);
-    };
+    let plan_is_empty = |why: &str| assert_plans_empty(&lab, dir.path(), "tenants.yaml", why);
 
     let out = run(&["apply", "-f", "tenants.yaml", "--yes"]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
@@ -140,15 +132,8 @@ tenants:
     std::fs::write(dir.path().join("tenants.yaml"), files).unwrap();
     let run = |args: &[&str]| birdhouse(&lab, dir.path(), args);
     let members = |name: &str| -> Vec<String> {
-        let groups = probe.get_blocking("/api/groups").unwrap();
-        let group = groups
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|g| g["name"] == name)
-            .unwrap()
-            .clone();
-        let mut ids: Vec<String> = group["peers"]
+        let groups = live_list(&probe, "/api/groups");
+        let mut ids: Vec<String> = find_by(&groups, "name", name)["peers"]
             .as_array()
             .into_iter()
             .flatten()
@@ -168,18 +153,7 @@ tenants:
 
     // Drift by a raw PUT: desk-1 put into the group, gw-2 taken out; the group without a
     // `peers:` list keeps what the dashboard gives it.
-    let groups = probe.get_blocking("/api/groups").unwrap();
-    let id_of = |name: &str| {
-        groups
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|g| g["name"] == name)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
+    let id_of = |name: &str| group_id(&probe, name).as_str().unwrap().to_owned();
     write(
         &server,
         "PUT",

@@ -8,7 +8,9 @@
 use birdhouse_lab::probe::Probe;
 use serde_json::{Value, json};
 
-use crate::e2e::{birdhouse, delete, exported_file, one_tenant_lab, write};
+use crate::e2e::{
+    assert_plans_empty, birdhouse, delete, exported_file, find_by, live_list, one_tenant_lab, write,
+};
 
 const FILES: &str = r#"version: 1
 tenants:
@@ -36,18 +38,7 @@ tenants:
 "#;
 
 fn checks(probe: &Probe) -> Vec<Value> {
-    probe
-        .get_blocking("/api/posture-checks")
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .clone()
-}
-
-fn by_name<'a>(list: &'a [Value], name: &str) -> &'a Value {
-    list.iter()
-        .find(|v| v["name"] == name)
-        .unwrap_or_else(|| panic!("{name} not in {list:?}"))
+    live_list(probe, "/api/posture-checks")
 }
 
 #[test]
@@ -59,15 +50,12 @@ fn posture_checks_converge_drift_back_refuse_a_needed_delete_and_export_round_tr
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("tenants.yaml"), FILES).unwrap();
     let run = |args: &[&str]| birdhouse(&lab, dir.path(), args);
-    let plan_is_empty = |why: &str| {
-        let out = run(&["plan", "-f", "tenants.yaml", "--detailed-exitcode"]);
-        assert_eq!(out.code, 0, "{why}:\n{}\n{}", out.stdout, out.stderr);
-    };
+    let plan_is_empty = |why: &str| assert_plans_empty(&lab, dir.path(), "tenants.yaml", why);
 
     let out = run(&["apply", "-f", "tenants.yaml", "--yes"]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     let live = checks(&probe);
-    let check = by_name(&live, "current-client");
+    let check = find_by(&live, "name", "current-client");
     assert_eq!(
         check["checks"]["peer_network_range_check"]["ranges"],
         json!(["10.20.0.0/16", "2001:db8::/32"]),
@@ -75,7 +63,7 @@ fn posture_checks_converge_drift_back_refuse_a_needed_delete_and_export_round_tr
     );
     let check_id = check["id"].as_str().unwrap().to_owned();
     let policies = probe.get_blocking("/api/policies").unwrap();
-    let policy = by_name(policies.as_array().unwrap(), "staff-to-servers");
+    let policy = find_by(policies.as_array().unwrap(), "name", "staff-to-servers");
     assert_eq!(policy["source_posture_checks"], json!([check_id]));
     plan_is_empty("after apply");
 
@@ -123,7 +111,7 @@ fn posture_checks_converge_drift_back_refuse_a_needed_delete_and_export_round_tr
                 "checks": {"os_version_check": {"darwin": {"min_version": "14.2.1"}}}}),
     );
     let groups = probe.get_blocking("/api/groups").unwrap();
-    let staff = by_name(groups.as_array().unwrap(), "staff")["id"].clone();
+    let staff = find_by(groups.as_array().unwrap(), "name", "staff")["id"].clone();
     let policy = write(
         &server,
         "POST",

@@ -8,7 +8,10 @@
 use birdhouse_lab::probe::Probe;
 use serde_json::{Value, json};
 
-use crate::e2e::{birdhouse, delete, exported_file, one_tenant_lab, write};
+use crate::e2e::{
+    assert_plans_empty, birdhouse, delete, exported_file, find_by, group_id, live_list,
+    one_tenant_lab, write,
+};
 
 const FILES: &str = r#"version: 1
 tenants:
@@ -32,29 +35,7 @@ tenants:
 "#;
 
 fn routes(probe: &Probe) -> Vec<Value> {
-    probe
-        .get_blocking("/api/routes")
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .clone()
-}
-
-fn by_network_id<'a>(list: &'a [Value], network_id: &str) -> &'a Value {
-    list.iter()
-        .find(|v| v["network_id"] == network_id)
-        .unwrap_or_else(|| panic!("{network_id} not in {list:?}"))
-}
-
-fn group_id(probe: &Probe, name: &str) -> Value {
-    let groups = probe.get_blocking("/api/groups").unwrap();
-    groups
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["name"] == name)
-        .unwrap_or_else(|| panic!("no group {name}"))["id"]
-        .clone()
+    live_list(probe, "/api/routes")
 }
 
 #[test]
@@ -67,10 +48,7 @@ fn routes_converge_drift_back_keep_unmanaged_fields_refuse_a_needed_group_delete
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("tenants.yaml"), FILES).unwrap();
     let run = |args: &[&str]| birdhouse(&lab, dir.path(), args);
-    let plan_is_empty = |why: &str| {
-        let out = run(&["plan", "-f", "tenants.yaml", "--detailed-exitcode"]);
-        assert_eq!(out.code, 0, "{why}:\n{}\n{}", out.stdout, out.stderr);
-    };
+    let plan_is_empty = |why: &str| assert_plans_empty(&lab, dir.path(), "tenants.yaml", why);
 
     let out = run(&["plan", "-f", "tenants.yaml"]);
     assert!(
@@ -83,13 +61,13 @@ fn routes_converge_drift_back_keep_unmanaged_fields_refuse_a_needed_group_delete
     let out = run(&["apply", "-f", "tenants.yaml", "--yes"]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     let live = routes(&probe);
-    let lan = by_network_id(&live, "clinic-lan");
+    let lan = find_by(&live, "network_id", "clinic-lan");
     assert_eq!(lan["peer"], json!(peers[0]), "the peer named gw-1");
     assert_eq!(lan["network"], "10.30.0.0/16");
     assert_eq!(lan["metric"], 100);
     assert_eq!(lan["masquerade"], true, "the dashboard's default");
     assert_eq!(lan["enabled"], true);
-    let imaging = by_network_id(&live, "imaging");
+    let imaging = find_by(&live, "network_id", "imaging");
     let mut domains: Vec<String> = serde_json::from_value(imaging["domains"].clone()).unwrap();
     domains.sort();
     assert_eq!(domains, ["*.pacs.example", "imaging.acme-dental.example"]);
@@ -131,7 +109,7 @@ fn routes_converge_drift_back_keep_unmanaged_fields_refuse_a_needed_group_delete
     );
     let out = run(&["apply", "-f", "tenants.yaml", "--yes"]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
-    let lan = by_network_id(&routes(&probe), "clinic-lan").clone();
+    let lan = find_by(&routes(&probe), "network_id", "clinic-lan").clone();
     assert_eq!(lan["peer"], json!(peers[0]));
     assert_eq!(lan["metric"], 100);
     assert_eq!(

@@ -6,7 +6,7 @@
 use birdhouse_lab::probe::Probe;
 use serde_json::{Value, json};
 
-use crate::e2e::{birdhouse, exported_file, one_tenant_lab, write};
+use crate::e2e::{assert_plans_empty, birdhouse, exported_file, one_tenant_lab, write};
 
 const FILES: &str = r"version: 1
 tenants:
@@ -73,10 +73,7 @@ fn account_settings_change_only_what_the_files_list_and_drift_back() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("tenants.yaml"), FILES).unwrap();
     let run = |args: &[&str]| birdhouse(&lab, dir.path(), args);
-    let plan_is_empty = |files: &str, why: &str| {
-        let out = run(&["plan", "-f", files, "--detailed-exitcode"]);
-        assert_eq!(out.code, 0, "{why}:\n{}\n{}", out.stdout, out.stderr);
-    };
+    let plan_is_empty = |files: &str, why: &str| assert_plans_empty(&lab, dir.path(), files, why);
 
     let out = run(&["plan", "-f", "tenants.yaml"]);
     assert!(out.stdout.contains("~ account settings"), "{}", out.stdout);
