@@ -100,3 +100,22 @@ pub(crate) fn bounded_string(
     }
     Some(text)
 }
+
+/// Checks that a `what` entry has exactly one of the keys `a` and `b` (a route's `network` or
+/// `domains`, a router's `peer` or `peer_groups`), reporting both or neither at the entry.
+pub(crate) fn exactly_one_of(
+    reader: &mut Reader<'_>,
+    fields: &Fields<'_>,
+    what: &str,
+    a: &str,
+    b: &str,
+) {
+    let problem = match (fields.has(a), fields.has(b)) {
+        (true, true) => format!("a {what} has both `{a}` and `{b}`"),
+        (false, false) => format!("a {what} needs `{a}` or `{b}`"),
+        _ => return,
+    };
+    reader.report(
+        Diagnostic::at(fields.span(), fields.path(), problem).expected("exactly one of them"),
+    );
+}

@@ -9,7 +9,9 @@ use serde::Serialize;
 use crate::diag::{Diagnostic, Located, Span};
 use crate::kinds::Address;
 use crate::kinds::kit::node::{Node, Reader};
-use crate::kinds::kit::read::{boolean, optional, plain_string, required, string, strings};
+use crate::kinds::kit::read::{
+    boolean, exactly_one_of, optional, plain_string, required, string, strings,
+};
 
 /// A network.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -158,20 +160,8 @@ fn router(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<R
     });
     let enabled = optional(reader, &mut fields, "enabled", boolean);
     let span = fields.span();
-    let has_peer = fields.has("peer");
-    let has_groups = fields.has("peer_groups");
+    exactly_one_of(reader, &fields, "router", "peer", "peer_groups");
     fields.finish(reader);
-    match (has_peer, has_groups) {
-        (true, true) => reader.report(
-            Diagnostic::at(span, path, "a router has both `peer` and `peer_groups`")
-                .expected("exactly one of them"),
-        ),
-        (false, false) => reader.report(
-            Diagnostic::at(span, path, "a router needs `peer` or `peer_groups`")
-                .expected("exactly one of them"),
-        ),
-        _ => {}
-    }
     if peer_groups.as_ref().is_some_and(Vec::is_empty) {
         reader.report(
             Diagnostic::at(span, format!("{path}.peer_groups"), "empty list")

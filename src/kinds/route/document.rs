@@ -13,7 +13,8 @@ use super::{MAX_NETWORK_ID_CHARS, MAX_ROUTE_DOMAINS, parse_domain, parse_network
 use crate::diag::{Diagnostic, Located};
 use crate::kinds::kit::node::{Node, Reader};
 use crate::kinds::kit::read::{
-    boolean, bounded_string, optional, plain_string, required, required_groups, string, strings,
+    boolean, bounded_string, exactly_one_of, optional, plain_string, required, required_groups,
+    string, strings,
 };
 
 /// A network route: exactly one of `network` and `domains`, and one of `peer` and
@@ -107,30 +108,9 @@ pub(crate) fn decode(
     let enabled = optional(reader, &mut fields, "enabled", boolean);
     let keep_route = optional(reader, &mut fields, "keep_route", boolean);
     let skip_auto_apply = optional(reader, &mut fields, "skip_auto_apply", boolean);
-    let span = fields.span();
-    let pairs = [
-        (
-            fields.has("network"),
-            fields.has("domains"),
-            "network",
-            "domains",
-        ),
-        (
-            fields.has("peer"),
-            fields.has("peer_groups"),
-            "peer",
-            "peer_groups",
-        ),
-    ];
+    exactly_one_of(reader, &fields, "route", "network", "domains");
+    exactly_one_of(reader, &fields, "route", "peer", "peer_groups");
     fields.finish(reader);
-    for (first, second, a, b) in pairs {
-        let problem = match (first, second) {
-            (true, true) => format!("a route has both `{a}` and `{b}`"),
-            (false, false) => format!("a route needs `{a}` or `{b}`"),
-            _ => continue,
-        };
-        reader.report(Diagnostic::at(span, path, problem).expected("exactly one of them"));
-    }
     // A route with a bad destination or routing peers is still returned, so that its group
     // references are checked too; the problems above already fail the run.
     Some(RouteDoc {
