@@ -61,11 +61,12 @@ mod tests {
         let snapshot = convert(&state.wire, Kind::ALL.into_iter().collect());
         let mut model = snapshot.objects.policies["p"].clone();
         model.source_posture_checks = None;
-        model.rules[0].destination =
-            crate::kinds::Destination::Resource(crate::kinds::ResourceRef {
+        model.rules[0].destination = crate::kinds::Destination::Resource(
+            crate::kinds::RuleResource::Network(crate::kinds::ResourceRef {
                 network: "lan".into(),
                 resource: "nas".into(),
-            });
+            }),
+        );
         let body = policy(&model, Some(&live), &state).unwrap();
         let sent = serde_json::to_value(&body).unwrap();
         assert_eq!(sent["source_posture_checks"], json!(["pc1"]));

@@ -2,10 +2,9 @@
 //! (durations, ports, addresses, roles), every problem reported with its location.
 //! Cross-references (groups, networks, baselines) are checked later, in `resolve`.
 
-use crate::desired::document::{
-    DnsDoc, Document, FORMAT_VERSION, NamedList, Objects, PRUNE_KINDS, TenantDoc,
-};
+use crate::desired::document::{DnsDoc, Document, FORMAT_VERSION, Objects, PRUNE_KINDS, TenantDoc};
 use crate::diag::{Diagnostic, Located};
+use crate::kinds::kit::named::named_list;
 use crate::kinds::kit::node::{Fields, Node, Reader};
 use crate::kinds::kit::read::{boolean, optional, required, string, strings};
 use crate::kinds::{
@@ -52,29 +51,6 @@ pub(crate) fn document(reader: &mut Reader<'_>, root: &Located<Node>) -> Option<
         baselines,
         tenants,
     })
-}
-
-fn named_list<T>(
-    reader: &mut Reader<'_>,
-    node: &Located<Node>,
-    path: &str,
-    mut item: impl FnMut(&mut Reader<'_>, &Located<Node>, &str) -> Option<T>,
-) -> Option<NamedList<T>> {
-    let Node::Map(entries) = &node.value else {
-        reader.mapping(node, path)?;
-        return None;
-    };
-    let mut list = Vec::new();
-    for (key, value) in entries {
-        let Some(name) = reader.string(key, path) else {
-            continue;
-        };
-        let child = format!("{path}.{}", name.value);
-        if let Some(value) = item(reader, value, &child) {
-            list.push((name, value));
-        }
-    }
-    Some(NamedList(list))
 }
 
 fn objects_only(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<Objects> {

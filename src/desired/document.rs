@@ -2,8 +2,6 @@
 //! comments become its descriptions), `decode` fills them from YAML with a span on every value
 //! that later checks may point at, and `export` serialises them back to YAML.
 
-use std::collections::BTreeMap;
-
 use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 
@@ -14,6 +12,7 @@ pub(crate) use crate::kinds::account_settings::document::SettingsDoc;
 pub(crate) use crate::kinds::dns_settings::document::DnsSettingsDoc;
 pub(crate) use crate::kinds::dns_zone::document::ZoneDoc;
 pub(crate) use crate::kinds::group::document::GroupDoc;
+pub(crate) use crate::kinds::kit::named::NamedList;
 pub(crate) use crate::kinds::nameserver_group::document::NameserverGroupDoc;
 pub(crate) use crate::kinds::network::document::NetworkDoc;
 pub(crate) use crate::kinds::peer::document::PeerDoc;
@@ -40,39 +39,6 @@ pub(crate) struct Document {
     /// The tenants this file manages.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tenants: Vec<TenantDoc>,
-}
-
-/// A mapping from names to values that keeps document order and the span of every name.
-#[derive(Debug, Clone)]
-pub(crate) struct NamedList<T>(pub Vec<(Located<String>, T)>);
-
-impl<T> Default for NamedList<T> {
-    fn default() -> Self {
-        Self(Vec::new())
-    }
-}
-
-impl<T> NamedList<T> {
-    /// True when there are no entries.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl<T: Serialize> Serialize for NamedList<T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter().map(|(name, value)| (&name.value, value)))
-    }
-}
-
-impl<T: JsonSchema> JsonSchema for NamedList<T> {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        format!("NamedList_{}", T::schema_name()).into()
-    }
-
-    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        BTreeMap::<String, T>::json_schema(generator)
-    }
 }
 
 /// A located value is written, and described in the schema, as the value itself.

@@ -155,7 +155,7 @@ mod tests {
     use crate::kinds::{
         Action, Address, Checks, Destination, ExpiresIn, Group, Kind, Network, Policy, PortRange,
         PostureCheck, Protocol, Resource, ResourceRef, Role, Router, RouterTarget, Rule,
-        ServiceUser, SetupKey, SetupKeyType, Tenant, User,
+        RuleResource, ServiceUser, SetupKey, SetupKeyType, Tenant, User,
     };
 
     fn set(names: &[&str]) -> BTreeSet<String> {
@@ -189,7 +189,9 @@ mod tests {
             ]
             .into(),
             sources: set(sources),
+            source_resource: None,
             destination,
+            authorized_groups: std::collections::BTreeMap::new(),
         }
     }
 
@@ -298,10 +300,10 @@ mod tests {
         );
         let mut to_lan = rule(
             &["ops: night"],
-            Destination::Resource(ResourceRef {
+            Destination::Resource(RuleResource::Network(ResourceRef {
                 network: "office".into(),
                 resource: "lan".into(),
-            }),
+            })),
         );
         to_lan.name = Some("reach the LAN".into());
         to_lan.action = Action::Drop;
@@ -520,7 +522,11 @@ mod tests {
             ]
             .into()
         );
-        assert!(text.contains("8000-8100"), "{text}");
+        assert!(text.contains("ports: [443]"), "{text}");
+        assert!(
+            text.contains("start: 8000"),
+            "ranges as port_ranges: {text}"
+        );
     }
 
     #[test]
@@ -625,7 +631,11 @@ mod tests {
             "Exported from NetBird by birdhouse.",
         )
         .unwrap();
-        for written in ["auto_groups: [devs, \"yes\"]", "ports: [443, 8000-8100]"] {
+        for written in [
+            "auto_groups: [devs, \"yes\"]",
+            "ports: [443]",
+            "port_ranges:\n",
+        ] {
             assert!(text.contains(written), "{written} in:\n{text}");
         }
         for left_out in [

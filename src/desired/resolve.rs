@@ -11,11 +11,12 @@ use crate::desired::document::{
 };
 use crate::desired::{DesiredState, DesiredTenant, TenantTarget};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Located, Span, did_you_mean_hint};
+use crate::kinds::policy::document::{PortRangeDoc, ResourceRefDoc};
 use crate::kinds::{
     ACCOUNT_SETTINGS, ALL_GROUP, AccountSettings, Action, DNS_SETTINGS, Destination, DnsRecord,
     DnsSettings, DnsZone, Group, LOCK_GROUP_PREFIX, NameserverGroup, Network, Peer, Policy,
     PostureCheck, Resource, ResourceRef, Role, Route, RouteDestination, Router, RouterTarget, Rule,
-    ServiceUser, ServiceUserToken, SetupKey, Tenant, User, is_lock_group,
+    RuleResource, ServiceUser, ServiceUserToken, SetupKey, Tenant, User, is_lock_group,
 };
 
 /// Resolves every document of a run into desired state, or every problem found.
@@ -746,59 +747,19 @@ impl Merger<'_, '_> {
             .iter()
             .map(|rule| {
                 let path = &rule.path;
-                let sources = refs.groups(
-                    self.diagnostics,
-                    &rule.sources,
-                    &format!("{path}.sources"),
-                    true,
-                );
+                let sources = rule.sources.as_ref().map_or_else(BTreeSet::new, |groups| {
+                    refs.groups(self.diagnostics, groups, &format!("{path}.sources"), true)
+                });
+                let source_resource = rule.source_resource.as_ref().and_then(|target| {
+                    self.rule_resource(networks, target, &format!("{path}.source_resource"))
+                });
                 let destination = match (&rule.destinations, &rule.destination_resource) {
-                    (_, Some(target)) => {
-                        let network_path = format!("{path}.destination_resource.network");
-                        match networks.get(&target.network.value) {
-                            None => {
-                                let hint = did_you_mean_hint(
-                                    &target.network.value,
-                                    networks.keys().map(String::as_str),
-                                );
-                                self.diagnostics.push(
-                                    Diagnostic::at(
-                                        target.network.span,
-                                        network_path,
-                                        format!(
-                                            "unknown network {:?} in tenant {:?}{hint}",
-                                            target.network.value, self.tenant
-                                        ),
-                                    )
-                                    .expected("a network defined in this tenant or its baselines"),
-                                );
-                            }
-                            Some(network)
-                                if !network.resources.contains_key(&target.resource.value) =>
-                            {
-                                let hint = did_you_mean_hint(
-                                    &target.resource.value,
-                                    network.resources.keys().map(String::as_str),
-                                );
-                                self.diagnostics.push(
-                                    Diagnostic::at(
-                                        target.resource.span,
-                                        format!("{path}.destination_resource.resource"),
-                                        format!(
-                                            "unknown resource {:?} in network {:?}{hint}",
-                                            target.resource.value, network.name
-                                        ),
-                                    )
-                                    .expected("a resource of that network"),
-                                );
-                            }
-                            Some(_) => {}
-                        }
-                        Destination::Resource(ResourceRef {
-                            network: target.network.value.clone(),
-                            resource: target.resource.value.clone(),
-                        })
-                    }
+                    (_, Some(target)) => self
+                        .rule_resource(networks, target, &format!("{path}.destination_resource"))
+                        .map_or_else(
+                            || Destination::Groups(BTreeSet::new()),
+                            Destination::Resource,
+                        ),
                     (Some(groups), None) => Destination::Groups(refs.groups(
                         self.diagnostics,
                         groups,
@@ -807,6 +768,16 @@ impl Merger<'_, '_> {
                     )),
                     (None, None) => Destination::Groups(BTreeSet::new()),
                 };
+                let authorized_groups = rule
+                    .authorized_groups
+                    .iter()
+                    .flat_map(|groups| &groups.0)
+                    .filter_map(|(group, users)| {
+                        let at = format!("{path}.authorized_groups.{}", group.value);
+                        let group = refs.group(self.diagnostics, group, &at, true)?;
+                        Some((group, users.iter().map(|u| u.value.clone()).collect()))
+                    })
+                    .collect();
                 Rule {
                     name: rule.name.clone(),
                     description: rule.description.clone(),
@@ -814,9 +785,17 @@ impl Merger<'_, '_> {
                     action: rule.action.as_ref().map_or(Action::Accept, |a| a.value),
                     protocol: rule.protocol.value,
                     bidirectional: rule.bidirectional,
-                    ports: rule.ports.iter().flatten().map(|p| p.value).collect(),
+                    ports: rule
+                        .ports
+                        .iter()
+                        .flatten()
+                        .map(|p| p.value)
+                        .chain(rule.port_ranges.iter().flatten().map(PortRangeDoc::range))
+                        .collect(),
                     sources,
+                    source_resource,
                     destination,
+                    authorized_groups,
                 }
             })
             .collect();
@@ -826,6 +805,63 @@ impl Merger<'_, '_> {
             enabled: doc.enabled,
             source_posture_checks: None,
             rules,
+        }
+    }
+
+    /// A rule's network resource (checked against the tenant's networks, with the closest
+    /// name as a hint) or peer (checked against the live peers when the tenant is planned).
+    fn rule_resource(
+        &mut self,
+        networks: &BTreeMap<String, Network>,
+        target: &ResourceRefDoc,
+        path: &str,
+    ) -> Option<RuleResource> {
+        if let Some(peer) = &target.peer {
+            return Some(RuleResource::Peer(peer.value.clone()));
+        }
+        let (Some(network_name), Some(resource)) = (&target.network, &target.resource) else {
+            // Reported while decoding.
+            return None;
+        };
+        match networks.get(&network_name.value) {
+            None => {
+                let hint =
+                    did_you_mean_hint(&network_name.value, networks.keys().map(String::as_str));
+                self.diagnostics.push(
+                    Diagnostic::at(
+                        network_name.span,
+                        format!("{path}.network"),
+                        format!(
+                            "unknown network {:?} in tenant {:?}{hint}",
+                            network_name.value, self.tenant
+                        ),
+                    )
+                    .expected("a network defined in this tenant or its baselines"),
+                );
+                None
+            }
+            Some(network) if !network.resources.contains_key(&resource.value) => {
+                let hint = did_you_mean_hint(
+                    &resource.value,
+                    network.resources.keys().map(String::as_str),
+                );
+                self.diagnostics.push(
+                    Diagnostic::at(
+                        resource.span,
+                        format!("{path}.resource"),
+                        format!(
+                            "unknown resource {:?} in network {:?}{hint}",
+                            resource.value, network.name
+                        ),
+                    )
+                    .expected("a resource of that network"),
+                );
+                None
+            }
+            Some(_) => Some(RuleResource::Network(ResourceRef {
+                network: network_name.value.clone(),
+                resource: resource.value.clone(),
+            })),
         }
     }
 
@@ -974,41 +1010,48 @@ impl References<'_> {
         path: &str,
         all_allowed: bool,
     ) -> BTreeSet<String> {
-        let mut resolved = BTreeSet::new();
-        for (index, name) in names.iter().enumerate() {
-            let item_path = format!("{path}[{index}]");
-            if name.value == ALL_GROUP {
-                if all_allowed {
-                    resolved.insert(name.value.clone());
-                } else {
-                    diagnostics.push(
-                        Diagnostic::at(
-                            name.span,
-                            item_path,
-                            "the \"All\" group cannot be an auto-group",
-                        )
-                        .expected("a group defined in this tenant"),
-                    );
-                }
-                continue;
+        names
+            .iter()
+            .enumerate()
+            .filter_map(|(index, name)| {
+                self.group(diagnostics, name, &format!("{path}[{index}]"), all_allowed)
+            })
+            .collect()
+    }
+
+    /// One group name at `path`, checked like [`Self::groups`] checks each.
+    fn group(
+        &self,
+        diagnostics: &mut Diagnostics,
+        name: &Located<String>,
+        path: &str,
+        all_allowed: bool,
+    ) -> Option<String> {
+        if name.value == ALL_GROUP {
+            if all_allowed {
+                return Some(name.value.clone());
             }
-            if !self.groups.contains(name.value.as_str()) {
-                let hint = did_you_mean_hint(&name.value, self.groups.iter().copied());
-                diagnostics.push(
-                    Diagnostic::at(
-                        name.span,
-                        item_path,
-                        format!(
-                            "unknown group {:?} in tenant {:?}{hint}",
-                            name.value, self.tenant
-                        ),
-                    )
-                    .expected("a group listed under `groups` in this tenant or its baselines"),
-                );
-                continue;
-            }
-            resolved.insert(name.value.clone());
+            diagnostics.push(
+                Diagnostic::at(name.span, path, "the \"All\" group cannot be an auto-group")
+                    .expected("a group defined in this tenant"),
+            );
+            return None;
         }
-        resolved
+        if !self.groups.contains(name.value.as_str()) {
+            let hint = did_you_mean_hint(&name.value, self.groups.iter().copied());
+            diagnostics.push(
+                Diagnostic::at(
+                    name.span,
+                    path,
+                    format!(
+                        "unknown group {:?} in tenant {:?}{hint}",
+                        name.value, self.tenant
+                    ),
+                )
+                .expected("a group listed under `groups` in this tenant or its baselines"),
+            );
+            return None;
+        }
+        Some(name.value.clone())
     }
 }

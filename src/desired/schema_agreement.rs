@@ -65,11 +65,13 @@ fn alternatives<'s>(root: &'s Value, (pointer, schema): At<'s>) -> Vec<At<'s>> {
     found
 }
 
-/// Whether a schema only lists required keys, such as a branch of an exactly-one-of rule.
+/// Whether a schema only says which keys are required or forbidden (`required`, `not`), such
+/// as a branch of an exactly-one-of rule.
 fn only_requires(schema: &Value) -> bool {
-    schema
-        .as_object()
-        .is_some_and(|object| object.len() == 1 && object.contains_key("required"))
+    schema.as_object().is_some_and(|object| {
+        object.contains_key("required")
+            && object.keys().all(|key| key == "required" || key == "not")
+    })
 }
 
 /// The schema of an object schema's property `key`.
@@ -301,7 +303,7 @@ tenants:
             "unknown.yaml:8:5: tenants[0]: unknown field \"domian\"; did you mean \"domain\"? (expected one of baselines, create, dns, domain, groups, id, name, networks, peers, policies, posture_checks, prune, routes, self, settings, setup_keys, users)",
             "unknown.yaml:10:35: tenants[0].users[0]: unknown field \"token\" (expected one of auto_groups, blocked, email, name, role)",
             "unknown.yaml:11:64: tenants[0].users[1].token: unknown field \"scope\" (expected one of expires_in_days, name)",
-            "unknown.yaml:17:61: tenants[0].policies[0].rules[0].destination_resource: unknown field \"port\" (expected one of network, resource)",
+            "unknown.yaml:17:61: tenants[0].policies[0].rules[0].destination_resource: unknown field \"port\" (expected one of network, peer, resource)",
         ]
     );
 }

@@ -52,7 +52,9 @@ pub use network::{
     Router, RouterTarget, is_dns_name, router_key,
 };
 pub use peer::Peer;
-pub use policy::{Action, Destination, Policy, PortRange, Protocol, ResourceRef, Rule};
+pub use policy::{
+    Action, Destination, Policy, PortRange, Protocol, ResourceRef, Rule, RuleResource,
+};
 pub use posture_check::{CheckAction, Checks, PostureCheck};
 pub use route::{Route, RouteDestination};
 pub use setup_key::equality::KeyExpiry;
@@ -215,8 +217,8 @@ pub struct Tenant {
 }
 
 impl Tenant {
-    /// Whether some router or route names a peer, or the files manage peers (so the peer
-    /// list must be read to resolve them).
+    /// Whether some router, route or policy rule names a peer, or the files manage peers (so
+    /// the peer list must be read to resolve them).
     pub fn names_a_peer(&self) -> bool {
         self.networks
             .values()
@@ -225,6 +227,7 @@ impl Tenant {
             || self.routes.values().any(|route| route.peer().is_some())
             || !self.peers.is_empty()
             || self.groups.values().any(|g| g.peers.is_some())
+            || self.policies.values().any(Policy::names_a_peer)
     }
 
     /// Whether some policy manages its posture checks (so the posture-check list must be read

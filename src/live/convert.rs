@@ -13,7 +13,7 @@ use crate::kinds::{
     account_settings, dns_settings, dns_zone, group, nameserver_group, network, posture_check,
     route, setup_key, user,
 };
-use crate::live::{ObjectKey, PolicyRefs, Snapshot};
+use crate::live::{ObjectKey, Snapshot};
 
 /// Everything one tenant's list calls returned; lists not read are empty.
 #[derive(Debug, Clone, Default)]
@@ -98,7 +98,7 @@ pub fn convert(wire: &WireTenant, kinds_read: BTreeSet<Kind>) -> Snapshot {
     let resources = builder.networks(wire, &names);
     // Without their list, the posture checks policies name are unknown, not none.
     let checks = reads_checks.then(|| builder.posture_checks(&wire.posture_checks));
-    builder.policies(&wire.policies, &names, &resources, checks.as_ref());
+    builder.policies(wire, &names, &resources, checks.as_ref());
     builder.routes(wire, &names);
     builder.dns(wire, &names);
     if let Some(peers) = &wire.peers {
@@ -343,47 +343,20 @@ impl Builder<'_> {
     // others rather than trust their later rules.
     fn policies(
         &mut self,
-        policies: &[wire::Policy],
+        wire: &WireTenant,
         names: &GroupNames<'_>,
         resources: &ResourceRefs<'_>,
         checks: Option<&BTreeMap<&str, &str>>,
     ) {
-        for policy in policies {
-            let model = crate::kinds::policy::convert::policy(policy, names, resources, checks);
-            let added = self.add(Kind::Policy, &policy.name, &policy.id, model, |t| {
+        let peer_name = |id: &str| peer_name(wire, id);
+        for policy in &wire.policies {
+            let model =
+                crate::kinds::policy::convert::policy(policy, names, resources, checks, &peer_name);
+            self.add(Kind::Policy, &policy.name, &policy.id, model, |t| {
                 &mut t.policies
             });
-            let refs = policy_refs(policy, names, resources);
-            if added && refs != PolicyRefs::default() {
-                self.snapshot.policy_refs.insert(policy.name.clone(), refs);
-            }
-        }
-        let ambiguous = &self.snapshot.ambiguous;
-        self.snapshot
-            .policy_refs
-            .retain(|name, _| !ambiguous.contains(&ObjectKey::new(Kind::Policy, name)));
-    }
-}
-
-/// What a policy names beyond the model's rules.
-fn policy_refs(
-    policy: &wire::Policy,
-    names: &GroupNames<'_>,
-    resources: &ResourceRefs<'_>,
-) -> PolicyRefs {
-    let mut refs = PolicyRefs::default();
-    for rule in &policy.rules {
-        refs.ssh_groups
-            .extend(rule.authorized_groups.keys().map(|id| names.name(id)));
-        if let Some(source) = &rule.source_resource {
-            refs.source_resources.insert(
-                resources
-                    .get(source.id.as_str())
-                    .map_or_else(|| source.id.clone(), |r| r.resource.clone()),
-            );
         }
     }
-    refs
 }
 
 /// For each group and resource, the objects with shared names that name it (they are not in

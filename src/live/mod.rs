@@ -73,11 +73,6 @@ pub struct Snapshot {
     /// expiration can be switched on (NetBird refuses it for a setup-key peer).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub peers_added_by_users: BTreeSet<String>,
-    /// What live policies name that the model does not hold (SSH authorized groups, source
-    /// resources), by policy name, so a plan can say which policies a group delete or a
-    /// resource replace rewrites.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub policy_refs: BTreeMap<String, PolicyRefs>,
     /// For each group and network resource, the live objects with shared names (see
     /// `ambiguous`) that name it: a plan never rewrites those, so it refuses to delete such a
     /// group or replace such a resource.
@@ -90,17 +85,6 @@ pub struct Snapshot {
     /// Server ids of live objects, for `apply`; plans speak only in names.
     #[serde(with = "crate::kinds::pairs")]
     pub ids: BTreeMap<ObjectKey, String>,
-}
-
-/// References of one live policy beyond the model's rules.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PolicyRefs {
-    /// Groups named as NetBird SSH authorized groups (each with its local users).
-    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
-    pub ssh_groups: BTreeSet<String>,
-    /// Network resources used as a rule's source.
-    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
-    pub source_resources: BTreeSet<String>,
 }
 
 impl Snapshot {
@@ -205,11 +189,6 @@ impl Snapshot {
                 self.peers_added_by_users.clone()
             } else {
                 BTreeSet::new()
-            },
-            policy_refs: if has(Kind::Policy) {
-                self.policy_refs.clone()
-            } else {
-                BTreeMap::new()
             },
             ambiguous_refs: self
                 .ambiguous_refs

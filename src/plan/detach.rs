@@ -34,56 +34,39 @@ pub(super) fn detach_changes(changes: &[Change], live: &Snapshot) -> Vec<Change>
         out: Vec::new(),
     };
     for (name, key) in &tenant.setup_keys {
-        detacher.object(Kind::SetupKey, name, key, Object::SetupKey, &[]);
+        detacher.object(Kind::SetupKey, name, key, Object::SetupKey);
     }
     for (name, user) in &tenant.users {
-        detacher.object(Kind::User, name, user, Object::User, &[]);
+        detacher.object(Kind::User, name, user, Object::User);
     }
     for (name, user) in &tenant.service_users {
         // Only the groups change: the token (a call of its own) is not written again.
         let mut user = user.clone();
         user.token = None;
-        detacher.object(Kind::ServiceUser, name, &user, Object::ServiceUser, &[]);
+        detacher.object(Kind::ServiceUser, name, &user, Object::ServiceUser);
     }
     for network in tenant.networks.values() {
         for (name, resource) in &network.resources {
             let wrap = |r| Object::NetworkResource(child(&network.name, r));
-            detacher.object(Kind::NetworkResource, name, resource, wrap, &[]);
+            detacher.object(Kind::NetworkResource, name, resource, wrap);
         }
         for (target, router) in &network.routers {
             let name = router_key(&network.name, target);
             let wrap = |r| Object::NetworkRouter(child(&network.name, r));
-            detacher.object(Kind::NetworkRouter, &name, router, wrap, &[]);
+            detacher.object(Kind::NetworkRouter, &name, router, wrap);
         }
     }
     for (name, policy) in &tenant.policies {
-        // A policy the plan writes is sent without SSH authorized groups; only one left as it
-        // is keeps them, and they go too (they are not in the model, so not in its fields).
-        let written = changes
-            .iter()
-            .any(|c| c.kind == Kind::Policy && c.name == *name);
-        let ssh: Vec<String> = live
-            .policy_refs
-            .get(name)
-            .filter(|_| !written)
-            .map(|refs| refs.ssh_groups.intersection(&deleted).cloned().collect())
-            .unwrap_or_default();
-        detacher.object(Kind::Policy, name, policy, Object::Policy, &ssh);
+        detacher.object(Kind::Policy, name, policy, Object::Policy);
     }
     for (network_id, route) in &tenant.routes {
-        detacher.object(Kind::Route, network_id, route, Object::Route, &[]);
+        detacher.object(Kind::Route, network_id, route, Object::Route);
     }
     for (name, group) in &tenant.nameserver_groups {
-        detacher.object(
-            Kind::NameserverGroup,
-            name,
-            group,
-            Object::NameserverGroup,
-            &[],
-        );
+        detacher.object(Kind::NameserverGroup, name, group, Object::NameserverGroup);
     }
     for (domain, zone) in &tenant.dns_zones {
-        detacher.object(Kind::DnsZone, domain, &zone.header(), Object::DnsZone, &[]);
+        detacher.object(Kind::DnsZone, domain, &zone.header(), Object::DnsZone);
     }
     for (name, settings) in &tenant.account_settings {
         detacher.object(
@@ -91,11 +74,10 @@ pub(super) fn detach_changes(changes: &[Change], live: &Snapshot) -> Vec<Change>
             name,
             settings,
             Object::AccountSettings,
-            &[],
         );
     }
     for (name, settings) in &tenant.dns_settings {
-        detacher.object(Kind::DnsSettings, name, settings, Object::DnsSettings, &[]);
+        detacher.object(Kind::DnsSettings, name, settings, Object::DnsSettings);
     }
     detacher.out
 }
@@ -108,17 +90,15 @@ struct Detacher<'a> {
 
 impl Detacher<'_> {
     /// The detach change of one object, when any of its group fields (as its kind declares
-    /// them) or `ssh` (NetBird SSH groups, which only policies have) names a deleted group;
-    /// `wrap` makes the plan's object of the model's.
+    /// them) names a deleted group; `wrap` makes the plan's object of the model's.
     fn object<T: GroupRefs>(
         &mut self,
         kind: Kind,
         name: &str,
         object: &T,
         wrap: impl Fn(T) -> Object,
-        ssh: &[String],
     ) {
-        let mut gone: BTreeSet<String> = ssh.iter().cloned().collect();
+        let mut gone: BTreeSet<String> = BTreeSet::new();
         let mut fields = Vec::new();
         for field in object.group_fields() {
             let taken: BTreeSet<String> =
@@ -127,15 +107,8 @@ impl Detacher<'_> {
                 continue;
             }
             let left: BTreeSet<String> = field.groups.difference(&taken).cloned().collect();
-            fields.push(field_change(&field.field, field.groups, &left));
+            fields.push(field_change(&field.field, &*field.groups, &left));
             gone.extend(taken);
-        }
-        if !ssh.is_empty() {
-            fields.push(FieldChange {
-                field: "ssh authorized_groups".to_owned(),
-                before: serde_json::json!(ssh),
-                after: serde_json::json!([]),
-            });
         }
         if gone.is_empty() {
             return;

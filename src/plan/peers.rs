@@ -1,6 +1,6 @@
-//! Peers are referenced by name, like everything else: a router's or a route's `peer: gw-1`
-//! names the peer called gw-1. The names are resolved against the tenant's peer list (read
-//! only when some router or route names a peer); a value that is a live peer's id is accepted and read as that peer's
+//! Peers are referenced by name, like everything else: a router's, a route's or a policy rule's
+//! `peer: gw-1` names the peer called gw-1. The names are resolved against the tenant's peer list (read
+//! only when something names a peer); a value that is a live peer's id is accepted and read as that peer's
 //! name (older files and exports wrote ids). An unknown or ambiguous peer is an error for the
 //! tenant, with a did-you-mean, never a router or route pointed at a peer that does not exist.
 
@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::desired::DesiredTenant;
 use crate::diag::did_you_mean_hint;
-use crate::kinds::RouterTarget;
+use crate::kinds::{Destination, RouterTarget, RuleResource};
 use crate::live::Snapshot;
 
 /// `desired` with every router's peer written as the live peer's name, and the problems found.
@@ -57,6 +57,23 @@ pub(super) fn resolve_peers<'a>(
             match peer_name(value, peers) {
                 Ok(name) => route.via = RouterTarget::Peer(name),
                 Err(problem) => errors.push(format!("route {network_id:?}: peer: {problem}")),
+            }
+        }
+    }
+    for (name, policy) in &mut resolved.objects.policies {
+        for rule in &mut policy.rules {
+            let source = rule.source_resource.as_mut();
+            let destination = match &mut rule.destination {
+                Destination::Resource(target) => Some(target),
+                Destination::Groups(_) => None,
+            };
+            for target in [source, destination].into_iter().flatten() {
+                if let RuleResource::Peer(value) = target {
+                    match peer_name(value, peers) {
+                        Ok(peer) => *value = peer,
+                        Err(problem) => errors.push(format!("policy {name:?}: {problem}")),
+                    }
+                }
             }
         }
     }

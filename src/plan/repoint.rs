@@ -5,7 +5,7 @@
 //! mention). A policy the plan writes anyway names the resource by name and gets the new id
 //! in that write.
 
-use crate::kinds::{Destination, Kind};
+use crate::kinds::{Destination, Kind, RuleResource};
 use crate::live::Snapshot;
 use crate::plan::{Action, Change, FieldChange, Object, Reason};
 
@@ -17,7 +17,7 @@ pub(super) fn repoint_changes(changes: &[Change], live: &Snapshot) -> Vec<Change
         .iter()
         .filter(|c| c.kind == Kind::NetworkResource && c.action == Action::Replace)
     {
-        let (Some(Object::NetworkResource(old)), Some(Object::NetworkResource(new))) =
+        let (Some(Object::NetworkResource(_)), Some(Object::NetworkResource(new))) =
             (&replace.before, &replace.after)
         else {
             continue;
@@ -33,30 +33,26 @@ pub(super) fn repoint_changes(changes: &[Change], live: &Snapshot) -> Vec<Change
             let mut after = policy.clone();
             let mut fields = Vec::new();
             for (index, rule) in after.rules.iter_mut().enumerate() {
-                if let Destination::Resource(target) = &mut rule.destination
-                    && target.resource == *resource
-                {
-                    let before = serde_json::to_value(&*target)
-                        .expect("invariant: model values serialise to JSON");
-                    target.network.clone_from(&new.network);
-                    fields.push(FieldChange {
-                        field: format!("rules[{index}].destination"),
-                        before,
-                        after: serde_json::to_value(&*target)
-                            .expect("invariant: model values serialise to JSON"),
-                    });
+                let source = rule.source_resource.as_mut();
+                let destination = match &mut rule.destination {
+                    Destination::Resource(target) => Some(target),
+                    Destination::Groups(_) => None,
+                };
+                for (field, target) in [("source_resource", source), ("destination", destination)] {
+                    if let Some(RuleResource::Network(target)) = target
+                        && target.resource == *resource
+                    {
+                        let before = serde_json::to_value(&*target)
+                            .expect("invariant: model values serialise to JSON");
+                        target.network.clone_from(&new.network);
+                        fields.push(FieldChange {
+                            field: format!("rules[{index}].{field}"),
+                            before,
+                            after: serde_json::to_value(&*target)
+                                .expect("invariant: model values serialise to JSON"),
+                        });
+                    }
                 }
-            }
-            let source = live
-                .policy_refs
-                .get(name)
-                .is_some_and(|refs| refs.source_resources.contains(resource));
-            if source {
-                fields.push(FieldChange {
-                    field: "source_resource".to_owned(),
-                    before: serde_json::json!(format!("{}/{resource}", old.network)),
-                    after: serde_json::json!(format!("{}/{resource}", new.network)),
-                });
             }
             if fields.is_empty() {
                 continue;

@@ -1,7 +1,7 @@
 //! Table-driven planner cases: desired state from YAML, live state from what the server would
 //! hold after applying some desired state (then tweaked), and the expected changes.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use proptest::prelude::*;
@@ -729,7 +729,8 @@ proptest! {
             enabled,
             rules: vec![Rule {
                 name: None, description: None, enabled, action: crate::kinds::Action::Accept, protocol,
-                bidirectional: enabled, ports, sources: groups.clone(), destination: Destination::Groups(groups.clone()),
+                bidirectional: enabled, ports, sources: groups.clone(), source_resource: None,
+                destination: Destination::Groups(groups.clone()), authorized_groups: BTreeMap::new(),
             }],
             source_posture_checks: None,
         });

@@ -379,7 +379,11 @@ struct JsonRule {
     bidirectional: Option<bool>,
     ports: BTreeSet<PortRange>,
     sources: BTreeSet<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source_resource: Option<JsonRuleResource>,
     destination: JsonDestination,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    authorized_groups: BTreeMap<String, BTreeSet<String>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -387,6 +391,38 @@ struct JsonRule {
 enum JsonDestination {
     Groups(BTreeSet<String>),
     Resource { network: String, resource: String },
+    Peer(String),
+}
+
+/// A rule's source resource: a network resource or a peer.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum JsonRuleResource {
+    Resource { network: String, resource: String },
+    Peer(String),
+}
+
+impl From<kinds::RuleResource> for JsonRuleResource {
+    fn from(target: kinds::RuleResource) -> Self {
+        match target {
+            kinds::RuleResource::Network(t) => JsonRuleResource::Resource {
+                network: t.network,
+                resource: t.resource,
+            },
+            kinds::RuleResource::Peer(peer) => JsonRuleResource::Peer(peer),
+        }
+    }
+}
+
+impl From<JsonRuleResource> for kinds::RuleResource {
+    fn from(target: JsonRuleResource) -> Self {
+        match target {
+            JsonRuleResource::Resource { network, resource } => {
+                kinds::RuleResource::Network(kinds::ResourceRef { network, resource })
+            }
+            JsonRuleResource::Peer(peer) => kinds::RuleResource::Peer(peer),
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -669,13 +705,17 @@ impl From<kinds::Rule> for JsonRule {
             bidirectional: r.bidirectional,
             ports: r.ports,
             sources: r.sources,
+            source_resource: r.source_resource.map(JsonRuleResource::from),
             destination: match r.destination {
                 kinds::Destination::Groups(g) => JsonDestination::Groups(g),
-                kinds::Destination::Resource(t) => JsonDestination::Resource {
-                    network: t.network,
-                    resource: t.resource,
+                kinds::Destination::Resource(t) => match JsonRuleResource::from(t) {
+                    JsonRuleResource::Resource { network, resource } => {
+                        JsonDestination::Resource { network, resource }
+                    }
+                    JsonRuleResource::Peer(peer) => JsonDestination::Peer(peer),
                 },
             },
+            authorized_groups: r.authorized_groups,
         }
     }
 }
@@ -958,12 +998,20 @@ impl From<JsonRule> for kinds::Rule {
             bidirectional: r.bidirectional,
             ports: r.ports,
             sources: r.sources,
+            source_resource: r.source_resource.map(kinds::RuleResource::from),
             destination: match r.destination {
                 JsonDestination::Groups(g) => kinds::Destination::Groups(g),
                 JsonDestination::Resource { network, resource } => {
-                    kinds::Destination::Resource(kinds::ResourceRef { network, resource })
+                    kinds::Destination::Resource(kinds::RuleResource::Network(kinds::ResourceRef {
+                        network,
+                        resource,
+                    }))
+                }
+                JsonDestination::Peer(peer) => {
+                    kinds::Destination::Resource(kinds::RuleResource::Peer(peer))
                 }
             },
+            authorized_groups: r.authorized_groups,
         }
     }
 }

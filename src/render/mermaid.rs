@@ -16,7 +16,7 @@
 
 use std::fmt::Write as _;
 
-use crate::kinds::{Action as RuleAction, Destination, Kind, Policy, Protocol, ResourceRef};
+use crate::kinds::{Action as RuleAction, Destination, Kind, Policy, ResourceRef, RuleResource};
 use crate::plan::{Action, Object, TenantPlan};
 
 /// Edges past which a flowchart stops being readable in a comment; larger ones are left out
@@ -69,6 +69,16 @@ pub(super) fn block(tenant: &TenantPlan) -> Option<String> {
 enum Node {
     Group(String),
     Resource(ResourceRef),
+    Peer(String),
+}
+
+impl Node {
+    fn of(target: &RuleResource) -> Node {
+        match target {
+            RuleResource::Network(target) => Node::Resource(target.clone()),
+            RuleResource::Peer(peer) => Node::Peer(peer.clone()),
+        }
+    }
 }
 
 /// What the plan does to an edge.
@@ -185,6 +195,8 @@ impl Graph {
                     index + 1,
                     label(&format!("{}/{}", target.network, target.resource))
                 ),
+                // Peers are hexagons.
+                Node::Peer(name) => writeln!(out, "  n{}{{{{\"{}\"}}}}", index + 1, label(name)),
             };
         }
         let mut styled: [(Vec<usize>, &str); 3] = [
@@ -249,12 +261,7 @@ fn pairs(policy: Option<&Policy>) -> Vec<Pair> {
         if rule.action == RuleAction::Drop {
             text.push_str("drop ");
         }
-        text.push_str(match rule.protocol {
-            Protocol::All => "all",
-            Protocol::Tcp => "tcp",
-            Protocol::Udp => "udp",
-            Protocol::Icmp => "icmp",
-        });
+        text.push_str(rule.protocol.as_str());
         if !rule.ports.is_empty() {
             let ports: Vec<String> = rule.ports.iter().map(ToString::to_string).collect();
             let _ = write!(text, " {}", ports.join(", "));
@@ -266,12 +273,16 @@ fn pairs(policy: Option<&Policy>) -> Vec<Pair> {
         };
         let destinations: Vec<Node> = match &rule.destination {
             Destination::Groups(groups) => groups.iter().cloned().map(Node::Group).collect(),
-            Destination::Resource(target) => vec![Node::Resource(target.clone())],
+            Destination::Resource(target) => vec![Node::of(target)],
         };
-        for source in &rule.sources {
+        let sources: Vec<Node> = match &rule.source_resource {
+            Some(target) => vec![Node::of(target)],
+            None => rule.sources.iter().cloned().map(Node::Group).collect(),
+        };
+        for source in &sources {
             for destination in &destinations {
                 out.push(Pair {
-                    from: Node::Group(source.clone()),
+                    from: source.clone(),
                     to: destination.clone(),
                     access: access.clone(),
                 });

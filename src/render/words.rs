@@ -8,8 +8,7 @@ use std::fmt::Write as _;
 
 use crate::kinds::{
     Action as RuleAction, Destination, DnsZone, ExpiresIn, Kind, NameserverGroup, Policy,
-    PostureCheck, Protocol, Resource, Route, Router, RouterTarget, Rule, ServiceUser, SetupKey,
-    User,
+    PostureCheck, Resource, Route, Router, RouterTarget, Rule, ServiceUser, SetupKey, User,
 };
 use crate::plan::{
     Action, ActionCounts, Change, FieldChange, NetworkChild, NetworkHeader, Object, Plan, Reason,
@@ -988,25 +987,41 @@ fn describe_rule(rule: &Rule) -> String {
         RuleAction::Accept => "accept",
         RuleAction::Drop => "drop",
     };
-    let protocol = match rule.protocol {
-        Protocol::All => "all",
-        Protocol::Tcp => "tcp",
-        Protocol::Udp => "udp",
-        Protocol::Icmp => "icmp",
-    };
-    let mut text = format!("{action} {protocol}");
+    let mut text = format!("{action} {}", rule.protocol.as_str());
     if !rule.ports.is_empty() {
         let ports: Vec<String> = rule.ports.iter().map(ToString::to_string).collect();
         let _ = write!(text, " {}", ports.join(","));
     }
-    let _ = write!(text, " from {}", set(&rule.sources));
+    match &rule.source_resource {
+        Some(target) => {
+            let _ = write!(text, " from {target}");
+        }
+        None => {
+            let _ = write!(text, " from {}", set(&rule.sources));
+        }
+    }
     match &rule.destination {
         Destination::Groups(groups) => {
             let _ = write!(text, " to {}", set(groups));
         }
         Destination::Resource(target) => {
-            let _ = write!(text, " to resource {}/{}", target.network, target.resource);
+            let _ = write!(text, " to {target}");
         }
+    }
+    if !rule.authorized_groups.is_empty() {
+        let logins: Vec<String> = rule
+            .authorized_groups
+            .iter()
+            .map(|(group, users)| {
+                if users.is_empty() {
+                    format!("{group} as any user")
+                } else {
+                    let users: Vec<&str> = users.iter().map(String::as_str).collect();
+                    format!("{group} as {}", users.join("/"))
+                }
+            })
+            .collect();
+        let _ = write!(text, ", logins: {}", logins.join(", "));
     }
     if rule.bidirectional == Some(true) {
         text.push_str(" both ways");

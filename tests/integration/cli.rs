@@ -228,7 +228,59 @@ fn bad_ports_and_ranges() {
             "error: tenants/a.yaml:9:40: tenants[0].policies[0].rules[0].ports[1]: \"70000\" is out of range (expected a port from 1 to 65535 or a range such as 8000-8100)",
             "error: tenants/a.yaml:9:47: tenants[0].policies[0].rules[0].ports[2]: \"90-80\" is out of range (expected a port from 1 to 65535 or a range such as 8000-8100)",
             "error: tenants/a.yaml:9:56: tenants[0].policies[0].rules[0].ports[3]: \"ssh\" is not a port or a port range (expected a port from 1 to 65535 or a range such as 8000-8100)",
-            "error: tenants/a.yaml:12:13: tenants[0].policies[1].rules[0].ports: ports are only allowed for tcp and udp (expected no ports with protocol all or icmp)",
+            "error: tenants/a.yaml:12:13: tenants[0].policies[1].rules[0].ports: ports are not allowed with protocol all or icmp (expected no ports and no port_ranges with protocol all or icmp)",
+        ],
+    );
+}
+
+#[test]
+fn the_full_rule_is_refused_where_netbird_would_refuse_it() {
+    let file = format!(
+        "{HEAD}    groups: [{{name: devs}}, {{name: ops}}]
+    networks:
+      - name: lan
+        resources: [{{name: nas, address: 10.0.0.5}}]
+    policies:
+      - name: ssh
+        rules:
+          - protocol: netbird-ssh
+            sources: [devs, ops]
+            destinations: [devs]
+            authorized_groups: {{devs: [root], opss: []}}
+      - name: wrong-protocol
+        rules:
+          - protocol: tcp
+            port_ranges: [{{start: 9000, end: 8000}}, {{start: 0, end: 10}}]
+            sources: [devs]
+            destinations: [devs]
+            authorized_groups: {{devs: []}}
+      - name: two-sources
+        rules:
+          - protocol: all
+            port_ranges: [{{start: 80, end: 90}}]
+            sources: [devs]
+            source_resource: {{peer: gw-1}}
+            destination_resource: {{network: lan, resource: nsa}}
+      - name: half-a-resource
+        rules:
+          - protocol: tcp
+            source_resource: {{network: lan}}
+            destination_resource: {{peer: gw-1, network: lan, resource: nas}}
+"
+    );
+    assert_invalid(
+        &[("a.yaml", &file)],
+        &[
+            "error: tenants/a.yaml:13:29: tenants[0].policies[0].rules[0].sources[1]: source group \"ops\" has no entry in authorized_groups (expected an authorized_groups entry for every source group (NetBird refuses the rule otherwise; `[]` allows any local user))",
+            "error: tenants/a.yaml:15:47: tenants[0].policies[0].rules[0].authorized_groups.opss: unknown group \"opss\" in tenant \"Acme\"; did you mean \"ops\"? (expected a group listed under `groups` in this tenant or its baselines)",
+            "error: tenants/a.yaml:19:27: tenants[0].policies[1].rules[0].port_ranges[0]: the range 9000-8000 ends before it starts (expected end at least start)",
+            "error: tenants/a.yaml:19:61: tenants[0].policies[1].rules[0].port_ranges[1].start: 0 is out of range (expected an integer from 1 to 65535)",
+            "error: tenants/a.yaml:22:33: tenants[0].policies[1].rules[0].authorized_groups: authorized groups with protocol tcp (expected authorized_groups only with protocol netbird-ssh)",
+            "error: tenants/a.yaml:25:13: tenants[0].policies[2].rules[0]: a rule has both `sources` and `source_resource` (expected exactly one of them)",
+            "error: tenants/a.yaml:25:13: tenants[0].policies[2].rules[0].ports: ports are not allowed with protocol all or icmp (expected no ports and no port_ranges with protocol all or icmp)",
+            "error: tenants/a.yaml:29:60: tenants[0].policies[2].rules[0].destination_resource.resource: unknown resource \"nsa\" in network \"lan\" (expected a resource of that network)",
+            "error: tenants/a.yaml:33:30: tenants[0].policies[3].rules[0].source_resource: `resource` is missing (expected a network resource as `network` and `resource` together)",
+            "error: tenants/a.yaml:34:35: tenants[0].policies[3].rules[0].destination_resource: a resource reference has both `network` and `peer` (expected exactly one of them)",
         ],
     );
 }

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use birdhouse::kinds::{
     Action as RuleAction, Destination, ExpiresIn, Group, Kind, Policy, Protocol, Resource,
-    ResourceRef, Role, Router, RouterTarget, Rule, ServiceUser, ServiceUserToken, SetupKey,
-    SetupKeyType, User,
+    ResourceRef, Role, Router, RouterTarget, Rule, RuleResource, ServiceUser, ServiceUserToken,
+    SetupKey, SetupKeyType, User,
 };
 use birdhouse::plan::{
     Action, Budget, Change, FieldChange, NetworkChild, NetworkHeader, Object, PLAN_FORMAT_VERSION,
@@ -124,7 +124,9 @@ fn rule(sources: &[&str], destinations: &[&str], ports: &[&str]) -> Rule {
         bidirectional: Some(false),
         ports: ports.iter().map(|p| p.parse().unwrap()).collect(),
         sources: names(sources),
+        source_resource: None,
         destination: Destination::Groups(names(destinations)),
+        authorized_groups: std::collections::BTreeMap::new(),
     }
 }
 
@@ -279,10 +281,10 @@ fn acme() -> TenantPlan {
                     protocol: Protocol::All,
                     ports: BTreeSet::new(),
                     bidirectional: Some(true),
-                    destination: Destination::Resource(ResourceRef {
+                    destination: Destination::Resource(RuleResource::Network(ResourceRef {
                         network: "office-lan".into(),
                         resource: "lan".into(),
-                    }),
+                    })),
                     ..rule(&["developers"], &[], &[])
                 }],
             )),
@@ -418,10 +420,10 @@ fn globex() -> TenantPlan {
     ];
     let scada_policy = |network: &str| {
         let mut rule = rule(&["ops"], &[], &["502"]);
-        rule.destination = Destination::Resource(ResourceRef {
+        rule.destination = Destination::Resource(RuleResource::Network(ResourceRef {
             network: network.into(),
             resource: "scada".into(),
-        });
+        }));
         Object::Policy(policy("scada-by-hand", None, vec![rule]))
     };
     changes.push(Change {
@@ -1016,10 +1018,10 @@ fn policy_change(
 /// syntax or the Markdown fence if they were not escaped.
 fn access_plan() -> Plan {
     let to_resource = |sources: &[&str], network: &str, resource: &str| Rule {
-        destination: Destination::Resource(ResourceRef {
+        destination: Destination::Resource(RuleResource::Network(ResourceRef {
             network: network.into(),
             resource: resource.into(),
-        }),
+        })),
         ..rule(sources, &[], &["443"])
     };
     let one_way = rule(&["ops"], &["db \"primary\""], &["5432"]);

@@ -260,25 +260,27 @@ fn source_of(tenant: &Exportee, live: &LiveTenant) -> ExportSource {
     }
 }
 
-/// Policies that use what the model (and so the file format) drops on reading: source
-/// resources, SSH rules and their authorized groups. Exporting them as read would write
-/// a different, wider policy, so they are left out by name, with what they use.
+/// Policies that use what the model (and so the file format) cannot hold: a protocol or an
+/// action this birdhouse does not know (a newer server's). Exporting them as read would write
+/// a different policy, so they are left out by name, with what they use.
 fn inexpressible_policies(policies: &[wire::Policy]) -> BTreeMap<String, String> {
     let mut found = BTreeMap::new();
     for policy in policies {
         let mut uses: BTreeSet<String> = BTreeSet::new();
         for rule in &policy.rules {
-            if !["all", "tcp", "udp", "icmp"].contains(&rule.protocol.as_str()) {
+            if rule.protocol.parse::<crate::kinds::Protocol>().is_err() {
                 uses.insert(format!("protocol {:?}", rule.protocol));
             }
-            if !["accept", "drop"].contains(&rule.action.as_str()) {
+            if rule.action.parse::<crate::kinds::Action>().is_err() {
                 uses.insert(format!("action {:?}", rule.action));
             }
-            if rule.source_resource.is_some() {
-                uses.insert("a source resource".into());
-            }
-            if !rule.authorized_groups.is_empty() {
-                uses.insert("SSH authorized groups".into());
+            if let Some(kind) = [&rule.source_resource, &rule.destination_resource]
+                .into_iter()
+                .flatten()
+                .map(|target| target.kind.as_str())
+                .find(|kind| !["peer", "host", "subnet", "domain"].contains(kind))
+            {
+                uses.insert(format!("a resource of type {kind:?}"));
             }
         }
         if !uses.is_empty() {
@@ -349,7 +351,7 @@ fn slug(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
+    use std::collections::{BTreeMap, BTreeSet};
     use std::path::{Component, Path, PathBuf};
 
     use super::Exportee;
@@ -451,12 +453,16 @@ mod tests {
                    "sources": [{"id": "g1", "name": "devs"}],
                    "destinationResource": {"id": "res1", "type": "subnet"}}]},
                 {"id": "p3", "name": "ssh", "description": "", "enabled": true,
-                 "source_posture_checks": ["pc1"],
                  "rules": [{"id": "p3", "name": "ssh", "enabled": true, "action": "accept",
                    "bidirectional": false, "protocol": "netbird-ssh",
                    "sources": [{"id": "g1", "name": "devs"}],
                    "destinations": [{"id": "g2", "name": "servers"}],
-                   "authorized_groups": {"g1": ["root"]}}]}
+                   "authorized_groups": {"g1": ["root"]}}]},
+                {"id": "p4", "name": "future", "description": "", "enabled": true,
+                 "rules": [{"id": "p4", "name": "future", "enabled": true, "action": "accept",
+                   "bidirectional": false, "protocol": "sctp",
+                   "sources": [{"id": "g1", "name": "devs"}],
+                   "destinations": [{"id": "g2", "name": "servers"}]}]}
             ]
         });
         let list = |key: &str| value[key].clone();
@@ -516,14 +522,20 @@ mod tests {
         );
         assert!(objects.policies.contains_key("Default"));
         assert!(objects.policies.contains_key("to-lan"));
-        assert!(!objects.policies.contains_key("ssh"));
+        let ssh = &objects.policies["ssh"].rules[0];
+        assert_eq!(ssh.protocol, crate::kinds::Protocol::NetbirdSsh);
+        assert_eq!(
+            ssh.authorized_groups,
+            BTreeMap::from([("devs".into(), BTreeSet::from(["root".into()]))])
+        );
+        assert!(!objects.policies.contains_key("future"));
         assert_eq!(
             exported.warnings,
             [
                 "group \"twin\" left out: more than one live group has that name; rename the \
                  extras so a file can name one",
-                "policy \"ssh\" left out: it uses SSH authorized groups, \
-                 protocol \"netbird-ssh\", which the file format cannot express",
+                "policy \"future\" left out: it uses protocol \"sctp\", which the file format \
+                 cannot express",
                 "setup key \"temp\": auto_groups left out (unmanaged): it names groups the file \
                  does not list (\"okta-admins\")",
             ]
@@ -538,6 +550,6 @@ mod tests {
     fn plain_policies_are_expressible() {
         let wire = wire_tenant();
         let found = inexpressible_policies(&wire.policies);
-        assert_eq!(found.keys().collect::<Vec<_>>(), ["ssh"]);
+        assert_eq!(found.keys().collect::<Vec<_>>(), ["future"]);
     }
 }

@@ -6,6 +6,7 @@ pub(crate) mod equality;
 pub(crate) mod export;
 pub(crate) mod flow;
 pub(crate) mod ids;
+pub(crate) mod named;
 pub(crate) mod names;
 pub(crate) mod node;
 pub(crate) mod read;

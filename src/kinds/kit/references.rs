@@ -2,6 +2,7 @@
 //! no more than the kinds' ranks (an object references only kinds of a lower rank); detaching
 //! a deleted group and refusing a delete the server would refuse need the fields themselves.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 /// One field of an object that names groups.
@@ -9,8 +10,9 @@ use std::collections::BTreeSet;
 pub(crate) struct GroupField<'a> {
     /// The field as plans name it (`auto_groups`, `rules[0].sources`).
     pub field: String,
-    /// The groups it names.
-    pub groups: &'a BTreeSet<String>,
+    /// The groups it names (owned when the object keeps them otherwise, as the keys of a
+    /// map).
+    pub groups: Cow<'a, BTreeSet<String>>,
     /// Whether the object is invalid with the field empty (a rule's sources, a router's peer
     /// groups): the last group of such a field cannot be detached.
     pub required: bool,
@@ -21,7 +23,19 @@ impl<'a> GroupField<'a> {
     pub(crate) fn optional(field: &str, groups: &'a BTreeSet<String>) -> Self {
         Self {
             field: field.to_owned(),
-            groups,
+            groups: Cow::Borrowed(groups),
+            required: false,
+        }
+    }
+
+    /// A field the object may leave empty, whose group names are collected (a map's keys).
+    pub(crate) fn optional_keys<'k>(
+        field: &str,
+        keys: impl IntoIterator<Item = &'k String>,
+    ) -> Self {
+        Self {
+            field: field.to_owned(),
+            groups: Cow::Owned(keys.into_iter().cloned().collect()),
             required: false,
         }
     }
@@ -30,7 +44,7 @@ impl<'a> GroupField<'a> {
     pub(crate) fn required(field: &str, groups: &'a BTreeSet<String>) -> Self {
         Self {
             field: field.to_owned(),
-            groups,
+            groups: Cow::Borrowed(groups),
             required: true,
         }
     }

@@ -7,8 +7,11 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, Located};
+use crate::kinds::kit::named::{NamedList, named_list};
 use crate::kinds::kit::node::{Node, Reader};
-use crate::kinds::kit::read::{boolean, optional, plain_string, required, string, strings};
+use crate::kinds::kit::read::{
+    boolean, exactly_one_of, optional, plain_string, required, required_groups, string, strings,
+};
 use crate::kinds::{Action, PortRange, Protocol};
 
 /// An access-control policy with exactly one rule (as NetBird's dashboard keeps them).
@@ -39,13 +42,15 @@ pub(crate) struct PolicyDoc {
     pub path: String,
 }
 
-/// A policy rule: sources may reach destinations (groups, or one network resource).
+/// A policy rule: sources (groups, or one network resource or peer) may reach destinations
+/// (groups, or one network resource or peer).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-// As for routers: the decoder wants exactly one kind of destination, and so does the schema.
-#[schemars(extend("oneOf" = [
-    {"required": ["destinations"]},
-    {"required": ["destination_resource"]}
+// As for routers: the decoder wants exactly one kind of source and of destination, and so does
+// the schema.
+#[schemars(extend("allOf" = [
+    {"oneOf": [{"required": ["sources"]}, {"required": ["source_resource"]}]},
+    {"oneOf": [{"required": ["destinations"]}, {"required": ["destination_resource"]}]}
 ]))]
 pub(crate) struct RuleDoc {
     /// The rule's name (default: the policy's name).
@@ -60,21 +65,31 @@ pub(crate) struct RuleDoc {
     /// `accept` (default) or `drop`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<Located<Action>>,
-    /// `all`, `tcp`, `udp` or `icmp`.
+    /// `all`, `tcp`, `udp`, `icmp` or `netbird-ssh`.
     pub protocol: Located<Protocol>,
     /// Allow traffic both ways.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bidirectional: Option<bool>,
-    /// Ports and ranges such as `22`, `"8000-8100"` (tcp and udp only).
+    /// Ports such as `22` (and ranges such as `"8000-8100"`); not with protocol all or icmp.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         serialize_with = "crate::kinds::kit::flow::ports"
     )]
     pub ports: Option<Vec<Located<PortRange>>>,
-    /// Source groups.
-    #[serde(serialize_with = "crate::kinds::kit::flow::list")]
-    pub sources: Vec<Located<String>>,
+    /// Port ranges, `{start, end}` inclusive, as the API writes them; one set with `ports`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port_ranges: Option<Vec<PortRangeDoc>>,
+    /// Source groups (or use `source_resource`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::kinds::kit::flow::optional_list"
+    )]
+    pub sources: Option<Vec<Located<String>>>,
+    /// One network resource or peer as the source (instead of `sources`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_resource: Option<ResourceRefDoc>,
     /// Destination groups (or use `destination_resource`).
     #[serde(
         default,
@@ -82,23 +97,59 @@ pub(crate) struct RuleDoc {
         serialize_with = "crate::kinds::kit::flow::optional_list"
     )]
     pub destinations: Option<Vec<Located<String>>>,
-    /// One network resource as the destination (instead of `destinations`).
+    /// One network resource or peer as the destination (instead of `destinations`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination_resource: Option<ResourceRefDoc>,
+    /// NetBird SSH (protocol `netbird-ssh`): the groups whose users may log in, each with the
+    /// local users they may log in as (`[]`: any). When given, every source group needs an
+    /// entry. Left out: any NetBird user allowed by the rule, as any local user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorized_groups: Option<NamedList<Vec<Located<String>>>>,
     /// The entry's field path in its file, for messages.
     #[serde(skip)]
     #[schemars(skip)]
     pub path: String,
 }
 
-/// A network resource named by its network and its own name.
+/// An inclusive port range as the API writes it.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+pub(crate) struct PortRangeDoc {
+    /// First port.
+    #[schemars(range(min = 1, max = 65535))]
+    pub start: u16,
+    /// Last port, at least `start`.
+    #[schemars(range(min = 1, max = 65535))]
+    pub end: u16,
+}
+
+impl PortRangeDoc {
+    /// The range as the model holds it.
+    pub(crate) fn range(&self) -> PortRange {
+        PortRange {
+            start: self.start,
+            end: self.end,
+        }
+    }
+}
+
+/// A network resource named by its network and its own name, or a peer by its name.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("oneOf" = [
+    {"required": ["network", "resource"], "not": {"required": ["peer"]}},
+    {"required": ["peer"], "not": {"anyOf": [{"required": ["network"]}, {"required": ["resource"]}]}}
+]))]
 pub(crate) struct ResourceRefDoc {
     /// The network's name.
-    pub network: Located<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<Located<String>>,
     /// The resource's name in that network.
-    pub resource: Located<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<Located<String>>,
+    /// A peer, by name (instead of `network` and `resource`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer: Option<Located<String>>,
 }
 
 /// Decodes one entry of the list; `None` when it is not usable.
@@ -158,72 +209,80 @@ fn rule(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<Rul
             )
         })
     });
-    let sources = required(reader, &mut fields, "sources", strings);
-    let destinations = optional(reader, &mut fields, "destinations", strings);
-    let destination_resource = optional(
+    let port_ranges = optional(reader, &mut fields, "port_ranges", |reader, node, path| {
+        reader.list(node, path, port_range)
+    });
+    let sources = optional(reader, &mut fields, "sources", required_groups);
+    let source_resource = optional(reader, &mut fields, "source_resource", resource_ref);
+    let destinations = optional(reader, &mut fields, "destinations", required_groups);
+    let destination_resource = optional(reader, &mut fields, "destination_resource", resource_ref);
+    let authorized_groups = optional(
         reader,
         &mut fields,
-        "destination_resource",
-        |reader, node, path| {
-            let mut fields = reader.mapping(node, path)?;
-            let network = required(reader, &mut fields, "network", string);
-            let resource = required(reader, &mut fields, "resource", string);
-            fields.finish(reader);
-            Some(ResourceRefDoc {
-                network: network?,
-                resource: resource?,
-            })
-        },
+        "authorized_groups",
+        |reader, node, path| named_list(reader, node, path, strings),
     );
     let span = fields.span();
-    let has_destinations = fields.has("destinations");
-    let has_resource = fields.has("destination_resource");
+    exactly_one_of(reader, &fields, "rule", "sources", "source_resource");
+    exactly_one_of(
+        reader,
+        &fields,
+        "rule",
+        "destinations",
+        "destination_resource",
+    );
+    let has_ports = fields.has("ports") || fields.has("port_ranges");
     fields.finish(reader);
-    match (has_destinations, has_resource) {
-        (true, true) => reader.report(
-            Diagnostic::at(
-                span,
-                path,
-                "a rule has both `destinations` and `destination_resource`",
-            )
-            .expected("exactly one of them"),
-        ),
-        (false, false) => reader.report(
-            Diagnostic::at(
-                span,
-                path,
-                "a rule needs `destinations` or `destination_resource`",
-            )
-            .expected("exactly one of them"),
-        ),
-        _ => {}
-    }
-    if let (Some(protocol), Some(ports)) = (&protocol, &ports)
-        && !protocol.value.has_ports()
-        && !ports.is_empty()
-    {
-        {
+    if let Some(protocol) = &protocol {
+        let any_ports = ports.as_ref().is_some_and(|p| !p.is_empty())
+            || port_ranges.as_ref().is_some_and(|p| !p.is_empty());
+        if !protocol.value.has_ports() && has_ports && any_ports {
             reader.report(
                 Diagnostic::at(
                     span,
                     format!("{path}.ports"),
-                    "ports are only allowed for tcp and udp",
+                    "ports are not allowed with protocol all or icmp",
                 )
-                .expected("no ports with protocol all or icmp"),
+                .expected("no ports and no port_ranges with protocol all or icmp"),
+            );
+        }
+        if protocol.value != Protocol::NetbirdSsh
+            && let Some(groups) = &authorized_groups
+        {
+            reader.report(
+                Diagnostic::at(
+                    groups.0.first().map_or(span, |(name, _)| name.span),
+                    format!("{path}.authorized_groups"),
+                    format!(
+                        "authorized groups with protocol {}",
+                        protocol.value.as_str()
+                    ),
+                )
+                .expected("authorized_groups only with protocol netbird-ssh"),
             );
         }
     }
-    if sources.as_ref().is_some_and(Vec::is_empty) {
-        reader.report(
-            Diagnostic::at(span, format!("{path}.sources"), "empty list")
-                .expected("at least one group"),
-        );
-    }
-    if destinations.as_ref().is_some_and(Vec::is_empty) {
-        reader.report(
-            Diagnostic::at(span, format!("{path}.destinations"), "empty list")
-                .expected("at least one group"),
-        );
+    if let (Some(groups), Some(sources)) = (&authorized_groups, &sources)
+        && !groups.is_empty()
+    {
+        for (index, source) in sources.iter().enumerate() {
+            if !groups.0.iter().any(|(name, _)| name.value == source.value) {
+                reader.report(
+                    Diagnostic::at(
+                        source.span,
+                        format!("{path}.sources[{index}]"),
+                        format!(
+                            "source group {:?} has no entry in authorized_groups",
+                            source.value
+                        ),
+                    )
+                    .expected(
+                        "an authorized_groups entry for every source group (NetBird refuses \
+                         the rule otherwise; `[]` allows any local user)",
+                    ),
+                );
+            }
+        }
     }
     Some(RuleDoc {
         name,
@@ -233,9 +292,66 @@ fn rule(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<Rul
         protocol: protocol?,
         bidirectional,
         ports,
-        sources: sources?,
+        port_ranges,
+        sources,
+        source_resource,
         destinations,
         destination_resource,
+        authorized_groups,
         path: path.to_owned(),
+    })
+}
+
+/// `{start, end}`, both ports, `end` at least `start`.
+fn port_range(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<PortRangeDoc> {
+    let mut fields = reader.mapping(node, path)?;
+    let port = |reader: &mut Reader<'_>, node: &Located<Node>, path: &str| {
+        reader.integer::<u16>(node, path, 1, 65535)
+    };
+    let start = required(reader, &mut fields, "start", port);
+    let end = required(reader, &mut fields, "end", port);
+    fields.finish(reader);
+    let (start, end) = (start?, end?);
+    if end < start {
+        reader.report(
+            Diagnostic::at(
+                node.span,
+                path,
+                format!("the range {start}-{end} ends before it starts"),
+            )
+            .expected("end at least start"),
+        );
+        return None;
+    }
+    Some(PortRangeDoc { start, end })
+}
+
+/// `{network, resource}` or `{peer}`.
+fn resource_ref(
+    reader: &mut Reader<'_>,
+    node: &Located<Node>,
+    path: &str,
+) -> Option<ResourceRefDoc> {
+    let mut fields = reader.mapping(node, path)?;
+    let network = optional(reader, &mut fields, "network", string);
+    let resource = optional(reader, &mut fields, "resource", string);
+    let peer = optional(reader, &mut fields, "peer", string);
+    exactly_one_of(reader, &fields, "resource reference", "network", "peer");
+    if fields.has("network") != fields.has("resource") {
+        let missing = if fields.has("network") {
+            "resource"
+        } else {
+            "network"
+        };
+        reader.report(
+            Diagnostic::at(fields.span(), path, format!("`{missing}` is missing"))
+                .expected("a network resource as `network` and `resource` together"),
+        );
+    }
+    fields.finish(reader);
+    Some(ResourceRefDoc {
+        network,
+        resource,
+        peer,
     })
 }

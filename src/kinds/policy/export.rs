@@ -1,10 +1,11 @@
 //! This kind as a file would hold it: the live objects as documents, defaults and what the
 //! file cannot express left out (see `desired::export` for the rules).
 
-use super::document::{PolicyDoc, ResourceRefDoc, RuleDoc};
+use super::document::{PolicyDoc, PortRangeDoc, ResourceRefDoc, RuleDoc};
 use crate::diag::Located;
 use crate::kinds::kit::export::{Exporter, at, non_empty};
-use crate::kinds::{Action, Destination, Policy};
+use crate::kinds::kit::named::NamedList;
+use crate::kinds::{Action, Destination, Policy, PortRange, RuleResource};
 
 impl Exporter<'_> {
     /// The posture checks a policy names that the file does not list: writing the policy
@@ -19,6 +20,39 @@ impl Exporter<'_> {
             .collect()
     }
 
+    /// A rule's resource or peer as the file names it; `None` (with a warning) when it is a
+    /// network resource the file does not list.
+    fn rule_resource(
+        &mut self,
+        target: &RuleResource,
+        what: &str,
+        side: &str,
+    ) -> Option<ResourceRefDoc> {
+        match target {
+            RuleResource::Peer(peer) => Some(ResourceRefDoc {
+                network: None,
+                resource: None,
+                peer: Some(at(peer.clone())),
+            }),
+            RuleResource::Network(target) => {
+                let listed = self
+                    .resources
+                    .contains(&(target.network.clone(), target.resource.clone()));
+                if !listed {
+                    self.warn(format!(
+                        "{what} left out: its {side} resource is not in the file"
+                    ));
+                    return None;
+                }
+                Some(ResourceRefDoc {
+                    network: Some(at(target.network.clone())),
+                    resource: Some(at(target.resource.clone())),
+                    peer: None,
+                })
+            }
+        }
+    }
+
     pub(crate) fn policy(&mut self, policy: &Policy) -> Option<PolicyDoc> {
         let name = &policy.name;
         let [rule] = policy.rules.as_slice() else {
@@ -30,11 +64,17 @@ impl Exporter<'_> {
             return None;
         };
         let what = format!("policy {name:?}");
-        if rule.sources.is_empty() {
-            self.warn(format!("{what} left out: its rule has no source groups"));
-            return None;
-        }
-        let sources = self.group_refs(&rule.sources, true, &what, "left out")?;
+        let (sources, source_resource) = match &rule.source_resource {
+            Some(target) => (None, Some(self.rule_resource(target, &what, "source")?)),
+            None if rule.sources.is_empty() => {
+                self.warn(format!("{what} left out: its rule has no source groups"));
+                return None;
+            }
+            None => (
+                Some(self.group_refs(&rule.sources, true, &what, "left out")?),
+                None,
+            ),
+        };
         let (destinations, destination_resource) = match &rule.destination {
             Destination::Groups(groups) if groups.is_empty() => {
                 self.warn(format!("{what} left out: its rule has no destination"));
@@ -44,22 +84,22 @@ impl Exporter<'_> {
                 Some(self.group_refs(groups, true, &what, "left out")?),
                 None,
             ),
-            Destination::Resource(target) => {
-                let listed = self
-                    .resources
-                    .contains(&(target.network.clone(), target.resource.clone()));
-                if !listed {
-                    self.warn(format!(
-                        "{what} left out: its destination resource is not in the file"
-                    ));
-                    return None;
-                }
-                let reference = ResourceRefDoc {
-                    network: at(target.network.clone()),
-                    resource: at(target.resource.clone()),
-                };
-                (None, Some(reference))
-            }
+            Destination::Resource(target) => (
+                None,
+                Some(self.rule_resource(target, &what, "destination")?),
+            ),
+        };
+        let authorized_groups = if rule.authorized_groups.is_empty() {
+            None
+        } else {
+            let keys = rule.authorized_groups.keys().cloned().collect();
+            self.group_refs(&keys, true, &what, "left out")?;
+            let entries = rule
+                .authorized_groups
+                .iter()
+                .map(|(group, users)| (at(group.clone()), users.iter().cloned().map(at).collect()))
+                .collect();
+            Some(NamedList(entries))
         };
         let unlisted = self.unlisted_posture_checks(policy);
         if !unlisted.is_empty() {
@@ -74,7 +114,19 @@ impl Exporter<'_> {
             .as_ref()
             .filter(|checks| !checks.is_empty())
             .map(|checks| checks.iter().cloned().map(at).collect());
-        let ports = (!rule.ports.is_empty()).then(|| rule.ports.iter().copied().map(at).collect());
+        // Single ports as `ports`, ranges as `port_ranges`, the way the API writes them.
+        let (singles, ranges): (Vec<PortRange>, Vec<PortRange>) =
+            rule.ports.iter().partition(|port| port.is_single());
+        let ports = (!singles.is_empty()).then(|| singles.into_iter().map(at).collect());
+        let port_ranges = (!ranges.is_empty()).then(|| {
+            ranges
+                .into_iter()
+                .map(|range| PortRangeDoc {
+                    start: range.start,
+                    end: range.end,
+                })
+                .collect()
+        });
         let rule_doc = RuleDoc {
             name: rule.name.clone().filter(|n| !n.is_empty() && n != name),
             description: non_empty(rule.description.as_ref()),
@@ -83,9 +135,12 @@ impl Exporter<'_> {
             protocol: at(rule.protocol),
             bidirectional: rule.bidirectional.filter(|both| *both),
             ports,
+            port_ranges,
             sources,
+            source_resource,
             destinations,
             destination_resource,
+            authorized_groups,
             path: String::new(),
         };
         Some(PolicyDoc {

@@ -1,5 +1,6 @@
-//! Access-control policies: who (source groups) may reach what (destination groups or one
-//! network resource), over which protocol and ports.
+//! Access-control policies: who (source groups, or one network resource or peer) may reach
+//! what (destination groups, or one network resource or peer), over which protocol and ports,
+//! and for NetBird SSH which local users each group may log in as.
 
 mod calls;
 pub(crate) mod convert;
@@ -9,7 +10,7 @@ mod references;
 pub(crate) mod request;
 pub mod wire;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
@@ -34,12 +35,22 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// Whether a rule of the policy targets a network resource (so planning it needs the
-    /// networks read).
+    /// Whether a rule of the policy names a network resource, as source or destination (so
+    /// planning it needs the networks read).
     pub fn targets_a_resource(&self) -> bool {
-        self.rules
-            .iter()
-            .any(|rule| matches!(rule.destination, Destination::Resource(_)))
+        self.rules.iter().any(|rule| {
+            rule.resources()
+                .any(|target| matches!(target, RuleResource::Network(_)))
+        })
+    }
+
+    /// Whether a rule of the policy names a peer, as source or destination (so planning it
+    /// needs the peer list read).
+    pub fn names_a_peer(&self) -> bool {
+        self.rules.iter().any(|rule| {
+            rule.resources()
+                .any(|target| matches!(target, RuleResource::Peer(_)))
+        })
     }
 }
 
@@ -58,12 +69,31 @@ pub struct Rule {
     pub protocol: Protocol,
     /// Whether traffic is allowed both ways.
     pub bidirectional: Option<bool>,
-    /// Ports and port ranges (tcp and udp only); single ports are ranges of one.
+    /// Ports and port ranges (tcp, udp and NetBird SSH only); single ports are ranges of one,
+    /// and the file's `ports` and `port_ranges` are one set.
     pub ports: BTreeSet<PortRange>,
-    /// Source groups.
+    /// Source groups (empty when the source is `source_resource`).
     pub sources: BTreeSet<String>,
+    /// One network resource or peer as the source, instead of groups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_resource: Option<RuleResource>,
     /// Destination groups or resource.
     pub destination: Destination,
+    /// NetBird SSH: the groups whose users may log in, each with the local users they may log
+    /// in as (empty: any local user). Empty for other protocols.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub authorized_groups: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Rule {
+    /// The resources and peers the rule names, source first.
+    pub fn resources(&self) -> impl Iterator<Item = &RuleResource> {
+        let destination = match &self.destination {
+            Destination::Resource(target) => Some(target),
+            Destination::Groups(_) => None,
+        };
+        self.source_resource.iter().chain(destination)
+    }
 }
 
 /// Where a rule's traffic goes.
@@ -72,8 +102,30 @@ pub struct Rule {
 pub enum Destination {
     /// Peers and resources of these groups.
     Groups(BTreeSet<String>),
-    /// One network resource.
-    Resource(ResourceRef),
+    /// One network resource or peer.
+    Resource(RuleResource),
+}
+
+/// One network resource or one peer, as a rule's source or destination (NetBird's
+/// `sourceResource`/`destinationResource`, whose `type` is the resource's or `peer`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleResource {
+    /// A network resource, by its network and its name.
+    Network(ResourceRef),
+    /// A peer, by name (its id when the peer list was not read or the name is shared).
+    Peer(String),
+}
+
+impl fmt::Display for RuleResource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RuleResource::Network(target) => {
+                write!(f, "resource {}/{}", target.network, target.resource)
+            }
+            RuleResource::Peer(peer) => write!(f, "peer {peer}"),
+        }
+    }
 }
 
 /// A network resource named by its network and its own name.
@@ -124,15 +176,30 @@ pub enum Protocol {
     Udp,
     /// ICMP (no ports).
     Icmp,
+    /// NetBird SSH (TCP to the peers' SSH server), with its authorized groups.
+    #[serde(rename = "netbird-ssh")]
+    NetbirdSsh,
 }
 
 impl Protocol {
     /// Every accepted spelling, for messages.
-    pub const NAMES: [&'static str; 4] = ["all", "tcp", "udp", "icmp"];
+    pub const NAMES: [&'static str; 5] = ["all", "tcp", "udp", "icmp", "netbird-ssh"];
 
-    /// Whether rules of this protocol may name ports.
+    /// Whether rules of this protocol may name ports (NetBird refuses them for all and icmp
+    /// only).
     pub fn has_ports(self) -> bool {
-        matches!(self, Protocol::Tcp | Protocol::Udp)
+        !matches!(self, Protocol::All | Protocol::Icmp)
+    }
+
+    /// The protocol as the API spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::All => "all",
+            Protocol::Tcp => "tcp",
+            Protocol::Udp => "udp",
+            Protocol::Icmp => "icmp",
+            Protocol::NetbirdSsh => "netbird-ssh",
+        }
     }
 }
 
@@ -145,6 +212,7 @@ impl FromStr for Protocol {
             "tcp" => Ok(Protocol::Tcp),
             "udp" => Ok(Protocol::Udp),
             "icmp" => Ok(Protocol::Icmp),
+            "netbird-ssh" => Ok(Protocol::NetbirdSsh),
             _ => Err(()),
         }
     }

@@ -1,5 +1,6 @@
-//! A policy's rules name groups as sources and as destinations; a rule cannot be left without
-//! either. (NetBird SSH's authorized groups are not in the model: `live` records them apart.)
+//! A policy's rules name groups as sources and as destinations (a rule cannot be left without
+//! either), and NetBird SSH rules as authorized groups (which NetBird does not protect: a
+//! deleted group's entry would stay behind, naming nothing).
 
 use std::collections::BTreeSet;
 
@@ -10,14 +11,22 @@ impl GroupRefs for Policy {
     fn group_fields(&self) -> Vec<GroupField<'_>> {
         let mut fields = Vec::new();
         for (index, rule) in self.rules.iter().enumerate() {
-            fields.push(GroupField::required(
-                &format!("rules[{index}].sources"),
-                &rule.sources,
-            ));
+            if rule.source_resource.is_none() {
+                fields.push(GroupField::required(
+                    &format!("rules[{index}].sources"),
+                    &rule.sources,
+                ));
+            }
             if let Destination::Groups(groups) = &rule.destination {
                 fields.push(GroupField::required(
                     &format!("rules[{index}].destinations"),
                     groups,
+                ));
+            }
+            if !rule.authorized_groups.is_empty() {
+                fields.push(GroupField::optional_keys(
+                    &format!("rules[{index}].authorized_groups"),
+                    rule.authorized_groups.keys(),
                 ));
             }
         }
@@ -31,6 +40,8 @@ impl GroupRefs for Policy {
             if let Destination::Groups(own) = &rule.destination {
                 rule.destination = Destination::Groups(minus(own, groups));
             }
+            rule.authorized_groups
+                .retain(|group, _| !groups.contains(group));
         }
         policy
     }

@@ -7,11 +7,11 @@ use std::collections::BTreeSet;
 
 use crate::kinds::kit::ids::{Ids, MissingId};
 use crate::kinds::wire;
-use crate::kinds::{Action, Destination, Kind, Policy, PortRange, Protocol, Rule};
+use crate::kinds::{Action, Destination, Kind, Policy, PortRange, Protocol, Rule, RuleResource};
 
 /// A policy body. On update, `live` supplies what the model does not hold and a full replace
-/// would otherwise reset: the rule id (kept, so the rule is updated rather than replaced), the
-/// posture checks when the files leave them unmanaged, and a source resource.
+/// would otherwise reset: the rule id (kept, so the rule is updated rather than replaced) and
+/// the posture checks when the files leave them unmanaged.
 pub(crate) fn policy(
     policy: &Policy,
     live: Option<&wire::Policy>,
@@ -50,26 +50,25 @@ fn rule_request(
     ids: &impl Ids,
 ) -> Result<wire::PolicyRuleRequest, MissingId> {
     let (ports, port_ranges) = ports(rule.protocol, &rule.ports);
-    // A live rule may come from a source resource (not in the model); keep it when the file
-    // names no source groups, as sending both is refused.
-    let source_resource = live
-        .and_then(|r| r.source_resource.clone())
-        .filter(|_| rule.sources.is_empty());
-    let sources = if source_resource.is_some() {
-        None
-    } else {
-        Some(ids.group_ids(&rule.sources)?)
+    let (sources, source_resource) = match &rule.source_resource {
+        Some(target) => (None, Some(resource(target, ids)?)),
+        None => (Some(ids.group_ids(&rule.sources)?), None),
     };
     let (destinations, destination_resource) = match &rule.destination {
         Destination::Groups(groups) => (Some(ids.group_ids(groups)?), None),
-        Destination::Resource(target) => {
-            let id = ids.id(Kind::NetworkResource, &target.resource)?;
-            (
-                None,
-                Some(crate::kinds::network::request::resource_ref(ids, &id)),
-            )
-        }
+        Destination::Resource(target) => (None, Some(resource(target, ids)?)),
     };
+    // NetBird keeps authorized groups only for NetBird SSH; the decoder refuses them elsewhere.
+    let authorized_groups = (!rule.authorized_groups.is_empty())
+        .then(|| {
+            rule.authorized_groups
+                .iter()
+                .map(|(group, users)| {
+                    Ok((ids.id(Kind::Group, group)?, users.iter().cloned().collect()))
+                })
+                .collect::<Result<_, MissingId>>()
+        })
+        .transpose()?;
     Ok(wire::PolicyRuleRequest {
         id: live.and_then(|r| r.id.clone()),
         name: rule.name.clone().unwrap_or_else(|| policy.name.clone()),
@@ -82,24 +81,30 @@ fn rule_request(
         .to_owned(),
         // One way unless the file says otherwise: the narrower grant.
         bidirectional: rule.bidirectional.unwrap_or(false),
-        protocol: protocol(rule.protocol).to_owned(),
+        protocol: rule.protocol.as_str().to_owned(),
         ports,
         port_ranges,
         sources,
         destinations,
         source_resource,
         destination_resource,
-        authorized_groups: None,
+        authorized_groups,
     })
 }
 
-fn protocol(protocol: Protocol) -> &'static str {
-    match protocol {
-        Protocol::All => "all",
-        Protocol::Tcp => "tcp",
-        Protocol::Udp => "udp",
-        Protocol::Icmp => "icmp",
-    }
+/// A rule's resource as the API names it: a network resource by id with its own type, a peer
+/// by id with type `peer`.
+fn resource(target: &RuleResource, ids: &impl Ids) -> Result<wire::Resource, MissingId> {
+    Ok(match target {
+        RuleResource::Network(target) => {
+            let id = ids.id(Kind::NetworkResource, &target.resource)?;
+            crate::kinds::network::request::resource_ref(ids, &id)
+        }
+        RuleResource::Peer(peer) => wire::Resource {
+            id: ids.peer_id(peer),
+            kind: "peer".to_owned(),
+        },
+    })
 }
 
 /// `ports` as strings when every entry is a single port, else everything as `port_ranges`

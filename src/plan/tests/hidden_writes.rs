@@ -2,11 +2,11 @@
 //! at a replaced resource, the second call of a two-step change) are changes of the plan, each
 //! with its reason, and the plan's call count is the sum of its changes' writes.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{BASE, desired, live_after_applying, plan, revoke_first, summary};
-use crate::kinds::{Group, Kind, Policy, RouterTarget};
-use crate::live::{ObjectKey, PolicyRefs, Snapshot};
+use crate::kinds::{Group, Kind, Policy, Protocol, RouterTarget};
+use crate::live::{ObjectKey, Snapshot};
 use crate::plan::{Action, Object, Reason, TenantPlan};
 
 fn detach(groups: &[&str]) -> Reason {
@@ -128,14 +128,15 @@ fn ssh_authorized_groups_and_routers_are_detached_and_a_router_keeps_its_other_g
     let mut live = live_with_legacy_group();
     live.objects.setup_keys.remove("dashboard-key");
     live.objects.policies.remove("by-hand");
-    // A policy the files name whose SSH rule authorizes the group (the model does not hold it).
-    live.policy_refs.insert(
-        "devs-to-lan".into(),
-        PolicyRefs {
-            ssh_groups: BTreeSet::from(["legacy".into()]),
-            source_resources: BTreeSet::new(),
-        },
-    );
+    // A policy the files do not name whose SSH rule authorizes the group.
+    let mut ssh = live.objects.policies["devs-to-lan"].clone();
+    ssh.name = "ssh-by-hand".into();
+    ssh.rules[0].protocol = Protocol::NetbirdSsh;
+    ssh.rules[0].authorized_groups = BTreeMap::from([
+        ("devs".into(), BTreeSet::from(["root".into()])),
+        ("legacy".into(), BTreeSet::new()),
+    ]);
+    live.objects.policies.insert(ssh.name.clone(), ssh);
     let hq = live.objects.networks.get_mut("hq").unwrap();
     let mut router = hq.routers.values().next().unwrap().clone();
     router.target = RouterTarget::PeerGroups(BTreeSet::from(["legacy".into(), "devs".into()]));
@@ -148,7 +149,7 @@ fn ssh_authorized_groups_and_routers_are_detached_and_a_router_keeps_its_other_g
             (
                 Action::Update,
                 Kind::Policy,
-                "devs-to-lan".into(),
+                "ssh-by-hand".into(),
                 detach(&["legacy"])
             ),
             (
@@ -165,7 +166,18 @@ fn ssh_authorized_groups_and_routers_are_detached_and_a_router_keeps_its_other_g
             ),
         ]
     );
-    assert_eq!(planned.changes[0].fields[0].field, "ssh authorized_groups");
+    assert_eq!(
+        planned.changes[0].fields[0].field,
+        "rules[0].authorized_groups"
+    );
+    let Some(Object::Policy(after)) = &planned.changes[0].after else {
+        panic!("a policy change carries the policy");
+    };
+    assert_eq!(
+        after.rules[0].authorized_groups,
+        BTreeMap::from([("devs".into(), BTreeSet::from(["root".into()]))]),
+        "the other group keeps its login"
+    );
     let Some(Object::NetworkRouter(after)) = &planned.changes[1].after else {
         panic!("a router change carries the router");
     };
