@@ -9,11 +9,13 @@ use proptest::prelude::*;
 use crate::desired::DesiredTenant;
 use crate::kinds::KeyExpiry;
 use crate::kinds::{
-    Destination, ExpiresIn, Group, Kind, Policy, PortRange, Protocol, Role, Rule, SetupKeyType,
-    Tenant, User,
+    Destination, ExpiresIn, Group, Kind, Policy, PortRange, Protocol, Role, Rule, RuleResource,
+    SetupKeyType, Tenant, User,
 };
 use crate::live::{ObjectKey, Snapshot};
-use crate::plan::{Action, GuardSettings, PlanOptions, Reason, Refusal, TenantPlan, plan_tenant};
+use crate::plan::{
+    Action, GuardSettings, Object, PlanOptions, Reason, Refusal, TenantPlan, plan_tenant,
+};
 
 const BASE: &str = r#"
 version: 1
@@ -603,6 +605,51 @@ fn policies_compare_sets_and_report_the_field_that_differs() {
         changed.changes[0].fields[0].after,
         serde_json::json!(["admins", "devs"])
     );
+}
+
+/// Each part of a rule NetBird holds, changed live, is a field change of its own: nothing a
+/// reviewer should see is compared away.
+#[test]
+fn every_part_of_a_rule_that_drifted_is_a_field_change() {
+    let want = desired(BASE, "groups");
+    type Drift = fn(&mut Rule);
+    let drifts: [(&str, Drift); 7] = [
+        ("rules[0].protocol", |r| r.protocol = Protocol::NetbirdSsh),
+        ("rules[0].ports", |r| r.ports = BTreeSet::new()),
+        ("rules[0].sources", |r| {
+            r.sources = BTreeSet::from(["devs".into()]);
+        }),
+        ("rules[0].source_resource", |r| {
+            r.source_resource = Some(RuleResource::Peer("gw-1".into()));
+        }),
+        ("rules[0].destination", |r| {
+            r.destination = Destination::Resource(RuleResource::Peer("gw-1".into()));
+        }),
+        ("rules[0].authorized_groups", |r| {
+            r.authorized_groups = BTreeMap::from([("devs".into(), BTreeSet::new())]);
+        }),
+        ("rules[0].action", |r| r.action = crate::kinds::Action::Drop),
+    ];
+    let applied = live_after_applying(&want.objects).objects.policies["devs-to-lan"].clone();
+    for (field, drift) in drifts {
+        let mut live = live_after_applying(&want.objects);
+        drift(&mut live.objects.policies.get_mut("devs-to-lan").unwrap().rules[0]);
+        let changed = plan(&want, &live);
+        let fields: Vec<&str> = changed
+            .changes
+            .iter()
+            .flat_map(|c| &c.fields)
+            .map(|f| f.field.as_str())
+            .collect();
+        assert!(fields.contains(&field), "{field}: {fields:?}");
+        let Some(Object::Policy(after)) = &changed.changes[0].after else {
+            panic!("a policy change carries the policy");
+        };
+        assert_eq!(
+            after.rules, applied.rules,
+            "{field}: the write puts back the files' rule"
+        );
+    }
 }
 
 #[test]

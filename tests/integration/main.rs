@@ -13,6 +13,7 @@ mod e2e;
 mod export;
 mod getting_started;
 mod peers;
+mod policy_rules;
 mod posture_checks;
 mod render;
 mod routes;

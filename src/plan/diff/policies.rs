@@ -1,4 +1,5 @@
-//! Policies: field by field, down to each rule's sources, destination and ports.
+//! Policies: field by field, down to each rule's sources, destination, ports and NetBird SSH
+//! logins.
 
 use crate::kinds::kit::equality::text_differs;
 use crate::kinds::{Kind, Policy};
@@ -119,8 +120,22 @@ fn policy_fields(want: &Policy, have: &Policy) -> (Fields, Policy) {
         if w.sources != h.sources {
             fields.push(&at("sources"), &h.sources, &w.sources);
         }
+        if w.source_resource != h.source_resource {
+            fields.push(
+                &at("source_resource"),
+                &h.source_resource,
+                &w.source_resource,
+            );
+        }
         if w.destination != h.destination {
             fields.push(&at("destination"), &h.destination, &w.destination);
+        }
+        if w.authorized_groups != h.authorized_groups {
+            fields.push(
+                &at("authorized_groups"),
+                &h.authorized_groups,
+                &w.authorized_groups,
+            );
         }
         let rule = &mut after.rules[index];
         rule.name = w.name.clone().or_else(|| h.name.clone());
@@ -131,7 +146,9 @@ fn policy_fields(want: &Policy, have: &Policy) -> (Fields, Policy) {
         rule.bidirectional = w.bidirectional.or(h.bidirectional);
         rule.ports.clone_from(&w.ports);
         rule.sources.clone_from(&w.sources);
+        rule.source_resource.clone_from(&w.source_resource);
         rule.destination = w.destination.clone();
+        rule.authorized_groups.clone_from(&w.authorized_groups);
     }
     (fields, after)
 }
