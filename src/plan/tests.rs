@@ -611,8 +611,8 @@ fn policies_compare_sets_and_report_the_field_that_differs() {
 /// reviewer should see is compared away.
 #[test]
 fn every_part_of_a_rule_that_drifted_is_a_field_change() {
-    let want = desired(BASE, "groups");
     type Drift = fn(&mut Rule);
+    let want = desired(BASE, "groups");
     let drifts: [(&str, Drift); 7] = [
         ("rules[0].protocol", |r| r.protocol = Protocol::NetbirdSsh),
         ("rules[0].ports", |r| r.ports = BTreeSet::new()),

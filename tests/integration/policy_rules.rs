@@ -12,7 +12,7 @@ use crate::e2e::{
     write,
 };
 
-const FILES: &str = r#"version: 1
+const FILES: &str = r"version: 1
 tenants:
   - name: Acme Dental
     domain: acme-dental.example
@@ -41,7 +41,7 @@ tenants:
             ports: [53]
             sources: [staff]
             destination_resource: {peer: gw-1}
-"#;
+";
 
 fn policies(probe: &Probe) -> Vec<Value> {
     live_list(probe, "/api/policies")
