@@ -309,7 +309,7 @@ fn a_saved_plan_is_refused_as_stale_when_its_tenant_changed_behind_it() {
         out.stderr
     );
     assert!(
-        out.stderr.contains("Acme Dental: 39 changes made"),
+        out.stderr.contains("Acme Dental: 40 changes made"),
         "{}",
         out.stderr
     );
