@@ -231,9 +231,9 @@ struct Inner {
     /// Set when the server turned out to have no account-wide resource list, so no tenant of
     /// the run spends a call asking again.
     no_account_wide_resources: AtomicBool,
-    /// The id of the `All` group of the token's own account, read once per run (see
-    /// [`Client::own_all_group_id`]).
-    own_all_group: tokio::sync::OnceCell<Option<String>>,
+    /// The groups of the token's own account, read once per run (see
+    /// [`Client::own_groups`]).
+    own_groups: tokio::sync::OnceCell<Vec<wire::Named>>,
 }
 
 impl fmt::Debug for Client {
@@ -300,7 +300,7 @@ impl Client {
                 counters: Counters::default(),
                 authenticated: AtomicBool::new(false),
                 no_account_wide_resources: AtomicBool::new(false),
-                own_all_group: tokio::sync::OnceCell::new(),
+                own_groups: tokio::sync::OnceCell::new(),
             }),
         })
     }
@@ -320,22 +320,28 @@ impl Client {
     /// when it does not honour `?account=`: a tenant read whose `All` group has this id was
     /// answered by the own account.
     pub async fn own_all_group_id(&self) -> Result<Option<String>, ApiError> {
-        self.inner
-            .own_all_group
-            .get_or_try_init(|| async {
-                let groups: Vec<wire::Named> = self.tenant(None).list(&["api", "groups"]).await?;
-                Ok(groups
-                    .into_iter()
-                    .find(|g| g.name == wire::ALL_GROUP)
-                    .map(|g| g.id))
-            })
-            .await
-            .cloned()
+        Ok(self
+            .own_groups()
+            .await?
+            .iter()
+            .find(|g| g.name == wire::ALL_GROUP)
+            .map(|g| g.id.clone()))
     }
 
-    /// Whether [`Client::own_all_group_id`] has been read in this run already.
+    /// The groups of the token's own account (the MSP's: `msp_access` names them), read with
+    /// one `GET /api/groups` the first time anything in the run asks, then kept: the identity
+    /// proof of MSP tenants reads them anyway, so naming them costs no extra call.
+    pub async fn own_groups(&self) -> Result<&[wire::Named], ApiError> {
+        self.inner
+            .own_groups
+            .get_or_try_init(|| async { self.tenant(None).list(&["api", "groups"]).await })
+            .await
+            .map(Vec::as_slice)
+    }
+
+    /// Whether [`Client::own_groups`] has been read in this run already.
     pub fn own_all_group_known(&self) -> bool {
-        self.inner.own_all_group.initialized()
+        self.inner.own_groups.initialized()
     }
 
     /// The server's base URL, normalised (no trailing `/api`).

@@ -165,6 +165,11 @@ pub enum Note {
         /// The lock, described.
         holder: String,
     },
+    /// The MSP's record of the tenant was written (name and who may enter it).
+    MspRecordWritten {
+        /// The record now, as the plan showed it.
+        record: String,
+    },
     /// A lock could not be removed; it blocks other applies until it is.
     LockLeft {
         /// The lock group's id.
@@ -191,6 +196,9 @@ impl fmt::Display for Note {
                  shown again",
                 kind.describe()
             ),
+            Note::MspRecordWritten { record } => {
+                write!(f, "the MSP's record of the tenant now says {record}")
+            }
             Note::AbandonedLockRemoved { holder } => write!(
                 f,
                 "removed the lock of an apply that was killed on this host: {holder}"
@@ -404,15 +412,20 @@ async fn locked(
                 }
             };
             if held {
-                execute(
-                    plan,
-                    tenant_client.clone(),
-                    &live,
-                    secrets,
-                    observer,
-                    report,
-                )
-                .await;
+                match write_msp_record(client, plan, observer).await {
+                    Ok(()) => {
+                        execute(
+                            plan,
+                            tenant_client.clone(),
+                            &live,
+                            secrets,
+                            observer,
+                            report,
+                        )
+                        .await;
+                    }
+                    Err(error) => report.status = TenantStatus::Failed(error.into()),
+                }
             }
         }
         Err(status) => report.status = status,
@@ -426,6 +439,35 @@ async fn locked(
             },
         );
     }
+}
+
+/// Writes the MSP's record of the tenant when the plan changes it: one PUT in the MSP's own
+/// account with the record's whole new state (name and groups), so a write repeated after a
+/// failure gives the same record.
+async fn write_msp_record(
+    client: &Client,
+    plan: &TenantPlan,
+    observer: &dyn Observer,
+) -> Result<(), ApiError> {
+    let (Some(change), Some(id)) = (&plan.msp_record, &plan.account_id) else {
+        return Ok(());
+    };
+    if change.before.is_none() {
+        // Sent with the create.
+        return Ok(());
+    }
+    let body = wire::UpdateTenantRequest {
+        name: change.after.name.clone(),
+        groups: change.groups.clone(),
+    };
+    client.update_tenant(id, &body).await?;
+    observer.note(
+        &plan.name,
+        &Note::MspRecordWritten {
+            record: crate::render::words::msp_record(&change.after),
+        },
+    );
+    Ok(())
 }
 
 /// Removes the locks of killed applies of this host; true when all are gone. Any later apply
@@ -506,7 +548,12 @@ async fn created(
     observer: &dyn Observer,
     report: &mut TenantReport,
 ) -> Result<(TenantClient, LiveTenant), TenantStatus> {
-    let tenant = create_tenant(client, &plan.name, domain, observer)
+    let groups = plan
+        .msp_record
+        .as_ref()
+        .map(|change| change.groups.clone())
+        .unwrap_or_default();
+    let tenant = create_tenant(client, &plan.name, domain, groups, observer)
         .await
         .map_err(TenantStatus::Failed)?;
     report.created_tenant = true;
@@ -525,12 +572,13 @@ async fn create_tenant(
     client: &Client,
     name: &str,
     domain: &str,
+    groups: Vec<wire::TenantGroup>,
     observer: &dyn Observer,
 ) -> Result<wire::Tenant, ApplyError> {
     let body = wire::CreateTenantRequest {
         name: name.to_owned(),
         domain: domain.to_owned(),
-        groups: Vec::new(),
+        groups,
     };
     let what = format!("tenant {name:?}");
     let created = create_or_find(

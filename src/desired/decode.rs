@@ -2,11 +2,13 @@
 //! (durations, ports, addresses, roles), every problem reported with its location.
 //! Cross-references (groups, networks, baselines) are checked later, in `resolve`.
 
-use crate::desired::document::{DnsDoc, Document, FORMAT_VERSION, Objects, PRUNE_KINDS, TenantDoc};
+use crate::desired::document::{
+    DnsDoc, Document, FORMAT_VERSION, MspAccessDoc, Objects, PRUNE_KINDS, TenantDoc,
+};
 use crate::diag::{Diagnostic, Located};
 use crate::kinds::kit::named::named_list;
 use crate::kinds::kit::node::{Fields, Node, Reader};
-use crate::kinds::kit::read::{boolean, optional, required, string, strings};
+use crate::kinds::kit::read::{boolean, optional, required, role, string, strings};
 use crate::kinds::{
     account_settings, dns_settings, dns_zone, group, is_dns_name, nameserver_group, network, peer,
     policy, posture_check, route, setup_key, user,
@@ -142,6 +144,9 @@ fn tenant(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<T
         })
     })
     .unwrap_or_default();
+    let msp_access = optional(reader, &mut fields, "msp_access", |reader, node, path| {
+        reader.list(node, path, msp_access)
+    });
     let objects = objects(reader, &mut fields);
     let span = fields.span();
     fields.finish(reader);
@@ -153,8 +158,20 @@ fn tenant(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<T
         self_account,
         baselines,
         prune,
+        msp_access,
         objects,
         span,
+    })
+}
+
+fn msp_access(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<MspAccessDoc> {
+    let mut fields = reader.mapping(node, path)?;
+    let group = required(reader, &mut fields, "group", string);
+    let role = required(reader, &mut fields, "role", role);
+    fields.finish(reader);
+    Some(MspAccessDoc {
+        group: group?,
+        role: role?,
     })
 }
 

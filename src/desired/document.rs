@@ -156,6 +156,11 @@ pub(crate) struct TenantDoc {
         serialize_with = "crate::kinds::kit::flow::list"
     )]
     pub prune: Vec<Located<PruneKind>>,
+    /// Which of the MSP's own groups may enter the tenant, and as which role (left out:
+    /// unmanaged). Managed, the MSP's record of the tenant is exactly this list and the
+    /// tenant's `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub msp_access: Option<Vec<MspAccessDoc>>,
     /// The tenant's own objects.
     #[serde(flatten)]
     pub objects: Objects,
@@ -163,6 +168,16 @@ pub(crate) struct TenantDoc {
     #[serde(skip)]
     #[schemars(skip)]
     pub span: Span,
+}
+
+/// One of the MSP's own groups and the role its users take in the tenant.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MspAccessDoc {
+    /// A group of the MSP's own account, by name.
+    pub group: Located<String>,
+    /// The role its users have in the tenant.
+    pub role: Located<crate::kinds::Role>,
 }
 
 /// A kind named in `prune`.

@@ -28,7 +28,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::desired::document::{DnsDoc, Document, FORMAT_VERSION, NamedList, Objects, TenantDoc};
+use crate::desired::document::{
+    DnsDoc, Document, FORMAT_VERSION, MspAccessDoc, NamedList, Objects, TenantDoc,
+};
 use crate::kinds::Kind;
 
 /// A document for one tenant, and what was lost on the way.
@@ -63,6 +65,20 @@ pub(crate) fn export(source: &ExportSource) -> Exported {
         self_account: source.self_account.then_some(true),
         baselines: Vec::new(),
         prune: Vec::new(),
+        // The own account has no MSP record.
+        msp_access: source
+            .msp_access
+            .as_ref()
+            .filter(|_| !source.self_account)
+            .map(|access| {
+                access
+                    .iter()
+                    .map(|a| MspAccessDoc {
+                        group: at(a.group.clone()),
+                        role: at(a.role),
+                    })
+                    .collect()
+            }),
         objects,
         span: NOWHERE,
     };
@@ -331,6 +347,10 @@ mod tests {
             withheld: [((Kind::Group, "All".to_owned()), Withheld::Protected)].into(),
             never_expiring_keys: set(&["office"]),
             self_account: false,
+            msp_access: Some(vec![crate::kinds::MspAccess {
+                group: "northwind-support".into(),
+                role: Role::Admin,
+            }]),
         }
     }
 

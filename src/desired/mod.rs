@@ -39,6 +39,8 @@ pub struct DesiredTenant {
     pub prune: BTreeSet<Kind>,
     /// Baselines merged in, in order.
     pub baselines: Vec<String>,
+    /// Which of the MSP's groups may enter the tenant, as which role (`None`: unmanaged).
+    pub msp_access: Option<Vec<crate::kinds::MspAccess>>,
     /// The merged objects.
     pub objects: Tenant,
     /// Files that define the tenant or a baseline it uses (for `--changed-since`).

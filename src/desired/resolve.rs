@@ -14,9 +14,10 @@ use crate::diag::{Diagnostic, Diagnostics, FileId, Located, Span, did_you_mean_h
 use crate::kinds::policy::document::{PortRangeDoc, ResourceRefDoc};
 use crate::kinds::{
     ACCOUNT_SETTINGS, ALL_GROUP, AccountSettings, Action, DNS_SETTINGS, Destination, DnsRecord,
-    DnsSettings, DnsZone, Group, LOCK_GROUP_PREFIX, NameserverGroup, Network, Peer, Policy,
-    PostureCheck, Resource, ResourceRef, Role, Route, RouteDestination, Router, RouterTarget, Rule,
-    RuleResource, ServiceUser, ServiceUserToken, SetupKey, Tenant, User, is_lock_group,
+    DnsSettings, DnsZone, Group, LOCK_GROUP_PREFIX, MspAccess, NameserverGroup, Network, Peer,
+    Policy, PostureCheck, Resource, ResourceRef, Role, Route, RouteDestination, Router,
+    RouterTarget, Rule, RuleResource, ServiceUser, ServiceUserToken, SetupKey, Tenant, User,
+    is_lock_group,
 };
 
 /// Resolves every document of a run into desired state, or every problem found.
@@ -153,6 +154,7 @@ fn resolve_tenant(
     }
     .merge(&layers);
     let prune = doc.prune.iter().map(|kind| kind.value.0).collect();
+    let msp_access = msp_access(path, doc, diagnostics);
     if diagnostics.len() > before {
         return None;
     }
@@ -162,10 +164,57 @@ fn resolve_tenant(
         create: doc.create.unwrap_or(false),
         prune,
         baselines: doc.baselines.iter().map(|b| b.value.clone()).collect(),
+        msp_access,
         objects,
         files,
         span: doc.span,
     })
+}
+
+/// Who may enter the tenant from the MSP's side: each group once, and only for an MSP tenant
+/// (the token's own account has no MSP record). The groups are the MSP's own, checked against
+/// its group list when the tenant is planned.
+fn msp_access(
+    path: &str,
+    doc: &TenantDoc,
+    diagnostics: &mut Diagnostics,
+) -> Option<Vec<MspAccess>> {
+    let access = doc.msp_access.as_ref()?;
+    if doc.self_account == Some(true) {
+        let span = access.first().map_or(doc.span, |a| a.group.span);
+        diagnostics.push(
+            Diagnostic::at(
+                span,
+                format!("{path}.msp_access"),
+                "msp_access on the token's own account",
+            )
+            .expected("msp_access only on MSP tenants (the own account has no MSP record)"),
+        );
+        return None;
+    }
+    let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+    for (index, entry) in access.iter().enumerate() {
+        if let Some(first) = seen.insert(&entry.group.value, entry.group.span) {
+            diagnostics.push(
+                Diagnostic::at(
+                    entry.group.span,
+                    format!("{path}.msp_access[{index}].group"),
+                    format!("group {:?} is listed twice", entry.group.value),
+                )
+                .expected("each MSP group once, with one role")
+                .related(first, "first listed here"),
+            );
+        }
+    }
+    let mut access: Vec<MspAccess> = access
+        .iter()
+        .map(|a| MspAccess {
+            group: a.group.value.clone(),
+            role: a.role.value,
+        })
+        .collect();
+    access.sort();
+    Some(access)
 }
 
 fn target(path: &str, doc: &TenantDoc, diagnostics: &mut Diagnostics) -> Option<TenantTarget> {

@@ -110,12 +110,16 @@ fn definitions_at(path: &Path, reference: &str) -> anyhow::Result<Vec<DesiredTen
 /// The kinds a change of `before` into `after` needs planned: the kinds whose objects (or prune)
 /// changed, the groups they name (every kind names groups), and the networks with their
 /// resources and routers when a changed policy targets a resource. `None`: everything (a new
-/// tenant, or one whose account, creation or whole definition changed).
+/// tenant, or one whose account, creation, MSP record or whole definition changed).
 pub(crate) fn changed_kinds(
     before: &DesiredTenant,
     after: &DesiredTenant,
 ) -> Option<BTreeSet<Kind>> {
-    if before.target != after.target || before.create != after.create {
+    // The MSP's record (name and access) is planned with the tenant's full read: it is rare,
+    // and the record comes with the tenant list every run reads anyway.
+    let record_changed = before.msp_access != after.msp_access
+        || (after.msp_access.is_some() && before.name != after.name);
+    if before.target != after.target || before.create != after.create || record_changed {
         return None;
     }
     let (old, new) = (&before.objects, &after.objects);

@@ -85,6 +85,12 @@ impl Engine {
         self.client().stats()
     }
 
+    /// The groups of the MSP's own account (one call, once per run).
+    pub fn own_groups(&self) -> anyhow::Result<Vec<wire::Named>> {
+        self.block_on(async { self.client().own_groups().await.map(<[_]>::to_vec) })
+            .context("listing the MSP's own groups")
+    }
+
     /// Every tenant of the MSP (one call).
     pub fn list_tenants(&self) -> anyhow::Result<Vec<wire::Tenant>> {
         self.block_on(self.client().list_tenants())

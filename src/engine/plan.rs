@@ -229,8 +229,11 @@ async fn read_and_plan(
         let lost = lost.get(&tenant.name).cloned().unwrap_or_default();
         let before = reference.and_then(|r| r.tenants.get(&tenant.name)).cloned();
         async move {
-            let (mut plan, tenant, live) =
-                plan_one(&client, tenant, resolved, reads, options, &lost, keep_live).await;
+            // Boxed: a tenant's read and plan is a large future.
+            let (mut plan, tenant, live) = Box::pin(plan_one(
+                &client, tenant, resolved, reads, options, &lost, keep_live,
+            ))
+            .await;
             if let (Some(before), Some(live)) = (before, &live) {
                 // The files at the reference, against the same snapshot: no call.
                 let merged = plan_tenant_with_lost_secrets(
@@ -269,6 +272,41 @@ fn token_owners(tenant: &DesiredTenant) -> BTreeSet<String> {
         .collect()
 }
 
+/// The change of the MSP's record of `tenant` (`live`: its name and groups as the tenant list
+/// has them; `None` for a tenant to create), when the files manage it: one more call for an
+/// update, none for a create (the groups go with it). The MSP's own group names are read once
+/// per run, with the identity proof's read of them.
+async fn plan_msp_record(
+    client: &Client,
+    tenant: &DesiredTenant,
+    live: Option<(&String, &Vec<wire::TenantGroup>)>,
+    plan: &mut TenantPlan,
+) {
+    let Some(access) = &tenant.msp_access else {
+        return;
+    };
+    let own = match client.own_groups().await {
+        Ok(own) => own,
+        Err(error) => {
+            plan.errors.push(format!(
+                "reading the MSP's own groups for msp_access: {:#}",
+                anyhow::Error::from(error)
+            ));
+            return;
+        }
+    };
+    let live = live.map(|(name, groups)| (name.as_str(), groups.as_slice()));
+    match crate::plan::msp::record_change(&tenant.name, access, live, own) {
+        Ok(change) => {
+            if change.as_ref().is_some_and(|c| c.before.is_some()) {
+                plan.api_calls += 1;
+            }
+            plan.msp_record = change;
+        }
+        Err(problems) => plan.errors.extend(problems),
+    }
+}
+
 /// Reads and plans one tenant; a failure becomes an error in its plan, so the other tenants
 /// still get planned. A tenant whose entry does not match the account it names is never read.
 async fn plan_one(
@@ -280,7 +318,7 @@ async fn plan_one(
     lost: &LostSecrets,
     keep_live: bool,
 ) -> TenantOutcome {
-    let (account, expected, pinned_self, domain) = match resolved {
+    let (account, expected, pinned_self, domain, record) = match resolved {
         Err(Unresolved::Refused(error)) => {
             let id = tenant.target.id.clone();
             return (failed_tenant(&tenant, id, error), tenant, None);
@@ -291,9 +329,24 @@ async fn plan_one(
             let error = own_account_refusal(&id, own.as_deref());
             return (failed_tenant(&tenant, Some(id), error), tenant, None);
         }
-        Ok(Resolved::ToCreate) => return (new_tenant(&tenant, options), tenant, None),
-        Ok(Resolved::OwnAccount { pinned }) => (None, None, pinned, None),
-        Ok(Resolved::Tenant { id, domain }) => (Some(id.clone()), Some(id), None, Some(domain)),
+        Ok(Resolved::ToCreate) => {
+            let mut plan = new_tenant(&tenant, options);
+            plan_msp_record(client, &tenant, None, &mut plan).await;
+            return (plan, tenant, None);
+        }
+        Ok(Resolved::OwnAccount { pinned }) => (None, None, pinned, None, None),
+        Ok(Resolved::Tenant {
+            id,
+            domain,
+            name,
+            groups,
+        }) => (
+            Some(id.clone()),
+            Some(id),
+            None,
+            Some(domain),
+            Some((name, groups)),
+        ),
     };
     let tenant_client = client.tenant(account.as_deref());
     let live = fetch_tenant_with_tokens(
@@ -319,6 +372,9 @@ async fn plan_one(
             );
             if domain.is_some() {
                 plan.domain = domain;
+            }
+            if let Some((name, groups)) = &record {
+                plan_msp_record(client, &tenant, Some((name, groups)), &mut plan).await;
             }
             if keep_live {
                 // `apply -f` re-reads only what the changes touch (see apply::stale).

@@ -59,7 +59,7 @@ pub use posture_check::{CheckAction, Checks, PostureCheck};
 pub use route::{Route, RouteDestination};
 pub use setup_key::equality::KeyExpiry;
 pub use setup_key::{ExpiresIn, SetupKey, SetupKeyType};
-pub use user::{Role, ServiceUser, ServiceUserToken, User};
+pub use user::{MspAccess, Role, ServiceUser, ServiceUserToken, User};
 
 /// The kinds of object birdhouse manages, in dependency order: an object may reference only
 /// kinds of a lower rank, so creates go up the ranks and deletes come down.

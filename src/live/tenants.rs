@@ -38,9 +38,25 @@ pub(crate) enum Resolved {
         id: String,
         /// Its domain, as the MSP tenant list has it (shown beside the id in every plan).
         domain: String,
+        /// Its name as the MSP records it.
+        name: String,
+        /// The MSP groups the record lets in, with their roles.
+        groups: Vec<wire::TenantGroup>,
     },
     /// Not found; `create: true` asks to create it.
     ToCreate,
+}
+
+impl Resolved {
+    /// The MSP tenant as its record in the tenant list has it.
+    fn of(tenant: &wire::Tenant) -> Self {
+        Resolved::Tenant {
+            id: tenant.id.clone(),
+            domain: tenant.domain.clone(),
+            name: tenant.name.clone(),
+            groups: tenant.groups.clone(),
+        }
+    }
 }
 
 /// Why a tenant entry does not name a tenant it may be written into. Nothing is read from or
@@ -83,10 +99,7 @@ pub(crate) fn resolve(
         .filter(|t| t.domain.eq_ignore_ascii_case(domain))
         .collect();
     match matches.as_slice() {
-        [tenant] => Ok(Resolved::Tenant {
-            id: tenant.id.clone(),
-            domain: tenant.domain.clone(),
-        }),
+        [tenant] => Ok(Resolved::of(tenant)),
         [] if lookup.create => Ok(Resolved::ToCreate),
         [] => Err(Unresolved::Refused(format!(
             "no MSP tenant has the domain {domain:?}; pin its `id`, fix the domain, or set `create: true` to create it"
@@ -126,10 +139,7 @@ fn resolve_pinned(
             "{mismatch}; refusing to write into a tenant the entry does not describe: fix the \
              `id` (or the domain/name) so both name the same tenant"
         ))),
-        None => Ok(Resolved::Tenant {
-            id: tenant.id.clone(),
-            domain: tenant.domain.clone(),
-        }),
+        None => Ok(Resolved::of(tenant)),
     }
 }
 
@@ -193,7 +203,9 @@ mod tests {
             resolved,
             Ok(Resolved::Tenant {
                 id: "t1".into(),
-                domain: "one.example".into()
+                domain: "one.example".into(),
+                name: "Tenant One".into(),
+                groups: Vec::new(),
             })
         );
     }

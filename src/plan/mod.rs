@@ -11,6 +11,7 @@ mod drift;
 
 mod fingerprint;
 mod guard;
+pub mod msp;
 mod order;
 mod peers;
 mod projected;
@@ -144,6 +145,9 @@ pub struct TenantPlan {
     /// managed, or it is created): that proves the identity, so the re-read needs no own
     /// account's `All` group.
     pub rereads_account: bool,
+    /// The change of the MSP's record of the tenant (name and `msp_access`), when the files
+    /// manage it and it differs, or the groups a create sends.
+    pub msp_record: Option<msp::MspRecordChange>,
 }
 
 impl TenantPlan {
@@ -161,9 +165,9 @@ impl TenantPlan {
         counts
     }
 
-    /// Whether applying would change anything (creating the tenant counts).
+    /// Whether applying would change anything (creating the tenant and its MSP record count).
     pub fn has_changes(&self) -> bool {
-        self.create_tenant || !self.changes.is_empty()
+        self.create_tenant || !self.changes.is_empty() || self.msp_record.is_some()
     }
 }
 
@@ -580,6 +584,7 @@ pub fn plan_tenant_with_lost_secrets(
         refusals,
         errors: diffed.errors,
         warnings: diffed.warnings,
+        msp_record: None,
     }
 }
 
@@ -634,6 +639,7 @@ pub fn failed_tenant(
         warnings: Vec::new(),
         api_calls: 0,
         rereads_account: false,
+        msp_record: None,
     }
 }
 

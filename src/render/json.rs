@@ -112,6 +112,8 @@ struct JsonTenant {
     api_calls: u64,
     #[serde(default)]
     rereads_account: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    msp_record: Option<crate::plan::msp::MspRecordChange>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -471,6 +473,7 @@ impl From<&TenantPlan> for JsonTenant {
             warnings: t.warnings.clone(),
             api_calls: t.api_calls,
             rereads_account: t.rereads_account,
+            msp_record: t.msp_record.clone(),
         }
     }
 }
@@ -767,6 +770,7 @@ impl From<JsonTenant> for TenantPlan {
             warnings: t.warnings,
             api_calls: t.api_calls,
             rereads_account: t.rereads_account,
+            msp_record: t.msp_record,
         }
     }
 }

@@ -17,7 +17,7 @@ mod json;
 mod markdown;
 mod mermaid;
 mod text;
-mod words;
+pub(crate) mod words;
 
 use std::io;
 

@@ -10,6 +10,7 @@ use crate::kinds::{
     Action as RuleAction, Destination, DnsZone, ExpiresIn, Kind, NameserverGroup, Policy,
     PostureCheck, Resource, Route, Router, RouterTarget, Rule, ServiceUser, SetupKey, User,
 };
+use crate::plan::msp::MspRecord;
 use crate::plan::{
     Action, ActionCounts, Change, FieldChange, NetworkChild, NetworkHeader, Object, Plan, Reason,
     Refusal, TenantPlan,
@@ -98,6 +99,15 @@ pub(super) fn join_and(items: &[String]) -> String {
     }
 }
 
+/// The MSP's record of a tenant: `name "Acme Dental", msp_access [northwind-support: admin]`.
+pub(crate) fn msp_record(record: &MspRecord) -> String {
+    format!("name {:?}, msp_access {}", record.name, access_list(record))
+}
+
+fn access_list(record: &MspRecord) -> String {
+    format!("[{}]", record.access.join(", "))
+}
+
 /// All four counts, zeros included: `12 to create, 2 to update, 1 to replace, 1 to delete`.
 pub(super) fn all_counts(counts: ActionCounts) -> String {
     format!(
@@ -112,6 +122,8 @@ pub(super) fn tenant_counts(tenant: &TenantPlan) -> String {
     let mut parts = Vec::new();
     if tenant.create_tenant {
         parts.push("new tenant".to_owned());
+    } else if tenant.msp_record.is_some() {
+        parts.push("MSP record to update".to_owned());
     }
     for (count, verb) in [
         (counts.create, "create"),
@@ -475,6 +487,24 @@ pub(super) fn change_lines(tenant: &TenantPlan, drift_since: Option<&str>) -> Ve
             indent: 0,
             mark: Some(Mark::Create),
             text: format!("tenant {} (through the MSP API)", tenant.name),
+        });
+    }
+    if let Some(change) = &tenant.msp_record {
+        lines.push(match &change.before {
+            None => Line {
+                indent: 1,
+                mark: None,
+                text: format!("msp_access: {}", access_list(&change.after)),
+            },
+            Some(before) => Line {
+                indent: 0,
+                mark: Some(Mark::Update),
+                text: format!(
+                    "MSP record of the tenant: {} → {}",
+                    msp_record(before),
+                    msp_record(&change.after)
+                ),
+            },
         });
     }
     let drift_since = drift_since.filter(|_| tenant.changes.iter().any(|c| c.drift));

@@ -234,6 +234,31 @@ fn bad_ports_and_ranges() {
 }
 
 #[test]
+fn msp_access_is_refused_on_the_own_account_and_twice_for_one_group() {
+    let file = "version: 1
+tenants:
+  - name: Acme
+    domain: acme.example
+    msp_access:
+      - {group: support, role: admin}
+      - {group: support, role: auditor}
+      - {group: billing, role: boss}
+  - name: Own
+    self: true
+    msp_access: [{group: support, role: admin}]
+";
+    assert_invalid(
+        &[("a.yaml", file)],
+        &[
+            "error: tenants/a.yaml:7:17: tenants[0].msp_access[1].group: group \"support\" is listed twice (expected each MSP group once, with one role)",
+            "  tenants/a.yaml:6:17: note: first listed here",
+            "error: tenants/a.yaml:8:32: tenants[0].msp_access[2].role: unknown role \"boss\" (expected one of owner, admin, user, network_admin, billing_admin, auditor)",
+            "error: tenants/a.yaml:11:26: tenants[1].msp_access: msp_access on the token's own account (expected msp_access only on MSP tenants (the own account has no MSP record))",
+        ],
+    );
+}
+
+#[test]
 fn the_full_rule_is_refused_where_netbird_would_refuse_it() {
     let file = format!(
         "{HEAD}    groups: [{{name: devs}}, {{name: ops}}]

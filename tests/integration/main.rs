@@ -12,6 +12,7 @@ mod drift;
 mod e2e;
 mod export;
 mod getting_started;
+mod msp_access;
 mod peers;
 mod policy_rules;
 mod posture_checks;

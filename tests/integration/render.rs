@@ -50,6 +50,7 @@ fn tenant(name: &str, account_id: Option<&str>, changes: Vec<Change>) -> TenantP
         fingerprint: format!("{:064x}", name.len()),
         api_calls: 7 + changes.len() as u64,
         rereads_account: false,
+        msp_record: None,
         changes,
         unmanaged: BTreeMap::new(),
         left_alone: BTreeMap::new(),

@@ -22,8 +22,8 @@ use crate::cli::exit::Exit;
 use crate::cli::settings::{Settings, Verbosity};
 use crate::desired::export::{ExportSource, Withheld, export, to_yaml};
 use crate::kinds::KeyExpiry;
-use crate::kinds::Kind;
 use crate::kinds::wire;
+use crate::kinds::{Kind, MspAccess};
 use crate::live::LiveTenant;
 use crate::render::plural;
 
@@ -158,15 +158,33 @@ struct Exportee {
     domain: String,
     /// The token's own account (`self: true`).
     self_account: bool,
+    /// Who may enter the tenant as the MSP records it, by the MSP's group names (`None` for
+    /// the own account).
+    msp_access: Option<Vec<MspAccess>>,
 }
 
 impl Exportee {
-    fn tenant(tenant: &wire::Tenant) -> Self {
+    /// An MSP tenant, its record's groups named through the MSP's own groups (an id the MSP
+    /// has no group for, or a role this birdhouse does not know, stays out).
+    fn tenant(tenant: &wire::Tenant, own_groups: &[wire::Named]) -> Self {
+        let mut access: Vec<MspAccess> = tenant
+            .groups
+            .iter()
+            .filter_map(|group| {
+                let name = own_groups.iter().find(|g| g.id == group.id)?;
+                Some(MspAccess {
+                    group: name.name.clone(),
+                    role: group.role.parse().ok()?,
+                })
+            })
+            .collect();
+        access.sort();
         Self {
             name: tenant.name.clone(),
             id: tenant.id.clone(),
             domain: tenant.domain.to_ascii_lowercase(),
             self_account: false,
+            msp_access: Some(access),
         }
     }
 
@@ -182,6 +200,7 @@ impl Exportee {
             id: account.id.clone(),
             domain: String::new(),
             self_account: true,
+            msp_access: None,
         }
     }
 }
@@ -202,10 +221,12 @@ fn msp_tenants(settings: &Settings, engine: &crate::engine::Engine) -> anyhow::R
         );
     }
     tenants.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
-    Ok(engine
-        .read_tenants(tenants)?
+    let reads = engine.read_tenants(tenants)?;
+    // Read with the tenants' identity proofs already: no extra call.
+    let own_groups = engine.own_groups()?;
+    Ok(reads
         .into_iter()
-        .map(|(tenant, read)| (Exportee::tenant(&tenant), read))
+        .map(|(tenant, read)| (Exportee::tenant(&tenant, &own_groups), read))
         .collect())
 }
 
@@ -257,6 +278,7 @@ fn source_of(tenant: &Exportee, live: &LiveTenant) -> ExportSource {
             .filter(|(_, expiry)| **expiry == KeyExpiry::Never)
             .map(|(name, _)| name.clone())
             .collect(),
+        msp_access: tenant.msp_access.clone(),
     }
 }
 
@@ -364,10 +386,15 @@ mod tests {
 
     fn tenant(id: &str, name: &str) -> Exportee {
         Exportee::tenant(
-            &serde_json::from_value(
-                serde_json::json!({"id": id, "name": name, "domain": "Acme.example"}),
-            )
+            &serde_json::from_value(serde_json::json!({
+                "id": id, "name": name, "domain": "Acme.example",
+                "groups": [{"id": "m1", "role": "admin"}, {"id": "gone", "role": "user"}]
+            }))
             .unwrap(),
+            &[crate::kinds::wire::Named {
+                id: "m1".into(),
+                name: "northwind-support".into(),
+            }],
         )
     }
 

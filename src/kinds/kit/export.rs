@@ -38,6 +38,9 @@ pub(crate) struct ExportSource {
     pub withheld: BTreeMap<(Kind, String), Withheld>,
     /// Setup keys that never expire: the one expiry a read can state.
     pub never_expiring_keys: BTreeSet<String>,
+    /// Who may enter the tenant as the MSP records it (`None`: not exported, as for the own
+    /// account).
+    pub msp_access: Option<Vec<crate::kinds::MspAccess>>,
 }
 
 /// Spans mean nothing in a document built from live state; every value gets this one.

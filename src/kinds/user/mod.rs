@@ -52,6 +52,16 @@ pub struct ServiceUserToken {
     pub expires_in_days: u16,
 }
 
+/// One of the MSP's own groups allowed into a tenant, and the role its users have there (what
+/// the MSP records about the tenant, beside its name).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct MspAccess {
+    /// The group of the MSP's own account, by name (its id when the name is unknown).
+    pub group: String,
+    /// The role its users have in the tenant.
+    pub role: Role,
+}
+
 /// A user's role in a tenant.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
