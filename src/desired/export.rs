@@ -518,6 +518,7 @@ mod tests {
         live.service_users.get_mut("ci").unwrap().token = Some(crate::kinds::ServiceUserToken {
             name: "deploy".into(),
             expires_in_days: 30,
+            rotate_before_days: None,
         });
         let (back, _, text) = round_trip(&source(live));
         assert_eq!(back.service_users["ci"].token, None);

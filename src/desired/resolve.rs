@@ -691,9 +691,15 @@ impl Merger<'_, '_> {
             name: name.to_owned(),
             role: doc.role.as_ref().map(|r| r.value),
             auto_groups: self.auto_groups(refs, doc.auto_groups.as_ref(), &chosen.path),
-            token: doc.token.as_ref().map(|t| ServiceUserToken {
-                name: t.name.clone(),
-                expires_in_days: t.expires_in_days,
+            // The decoder drops a token without a lifetime.
+            token: doc.token.as_ref().and_then(|t| {
+                Some(ServiceUserToken {
+                    name: t.name.clone(),
+                    expires_in_days: t.days()?,
+                    rotate_before_days: t
+                        .rotate_before
+                        .and_then(|s| u16::try_from(s.0 / 86_400).ok()),
+                })
             }),
         }
     }

@@ -302,7 +302,7 @@ tenants:
             "unknown.yaml:5:35: baselines.office.setup_keys[0]: unknown field \"expires\"; did you mean \"expires_in\"? (expected one of allow_extra_dns_labels, auto_groups, ephemeral, expires_in, name, revoked, type, usage_limit)",
             "unknown.yaml:8:5: tenants[0]: unknown field \"domian\"; did you mean \"domain\"? (expected one of baselines, create, dns, domain, groups, id, msp_access, name, networks, peers, policies, posture_checks, prune, routes, self, settings, setup_keys, users)",
             "unknown.yaml:10:35: tenants[0].users[0]: unknown field \"token\" (expected one of auto_groups, blocked, email, name, role)",
-            "unknown.yaml:11:64: tenants[0].users[1].token: unknown field \"scope\" (expected one of expires_in_days, name)",
+            "unknown.yaml:11:64: tenants[0].users[1].token: unknown field \"scope\" (expected one of expires_in, expires_in_days, name, rotate_before)",
             "unknown.yaml:17:61: tenants[0].policies[0].rules[0].destination_resource: unknown field \"port\" (expected one of network, peer, resource)",
         ]
     );

@@ -123,6 +123,7 @@ impl Engine {
                 allow_mass_delete: request.allow_mass_delete,
                 ..GuardSettings::default()
             },
+            now: std::time::SystemTime::now(),
         };
         let lost = match request.secrets_file {
             Some(file) => crate::apply::lost_secrets(file).context("reading the secrets file")?,

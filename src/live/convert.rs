@@ -159,6 +159,16 @@ impl Builder<'_> {
                         user.name.clone(),
                         tokens.iter().map(|t| t.name.clone()).collect(),
                     );
+                    let mut expiry: BTreeMap<String, u64> = BTreeMap::new();
+                    for token in tokens {
+                        if let Some(at) = user::convert::token_expiry(token) {
+                            let latest = expiry.entry(token.name.clone()).or_insert(at);
+                            *latest = (*latest).max(at);
+                        }
+                    }
+                    if !expiry.is_empty() {
+                        self.snapshot.token_expiry.insert(user.name.clone(), expiry);
+                    }
                 }
                 continue;
             }

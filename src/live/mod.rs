@@ -65,6 +65,11 @@ pub struct Snapshot {
     /// (those whose files declare a token): a declared token missing here is planned.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub service_user_tokens: BTreeMap<String, BTreeSet<String>>,
+    /// For the same service users, each token name with the latest expiry among the tokens
+    /// of that name (seconds since the Unix epoch), so a plan can rotate one that expires
+    /// soon.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub token_expiry: BTreeMap<String, BTreeMap<String, u64>>,
     /// The tenant's peers, each name with the ids that carry it, when the peer list was read
     /// (some managed router names a peer); `None` when it was not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -176,6 +181,11 @@ impl Snapshot {
             kinds_read: kinds.clone(),
             service_user_tokens: if has(Kind::ServiceUser) {
                 self.service_user_tokens.clone()
+            } else {
+                BTreeMap::new()
+            },
+            token_expiry: if has(Kind::ServiceUser) {
+                self.token_expiry.clone()
             } else {
                 BTreeMap::new()
             },

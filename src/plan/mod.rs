@@ -277,7 +277,11 @@ impl Change {
             (Action::Update, Some(Object::ServiceUser(_))) => {
                 let token = self.fields.iter().any(|f| f.field == "token");
                 let put = self.fields.iter().any(|f| f.field != "token");
-                let rotate = token && self.reason == Reason::SecretLost;
+                let rotate = token
+                    && matches!(
+                        self.reason,
+                        Reason::SecretLost | Reason::TokenExpiring { .. }
+                    );
                 u64::from(put) + u64::from(token) + u64::from(rotate)
             }
             _ => 1,
@@ -384,6 +388,12 @@ pub enum Reason {
     /// An earlier apply created the object's one-time secret (a setup key, a service-user
     /// token) but never saved it: the secrets file holds its write-ahead record and no secret.
     SecretLost,
+    /// A service user's token expires within the rotation window its file sets (or has
+    /// expired): a new one is made and the old one deleted.
+    TokenExpiring {
+        /// Whole days until it expires; negative once it has.
+        days_left: i64,
+    },
     /// The object names groups this plan deletes: they are taken out of it first (NetBird
     /// refuses to delete a group anything names). The object may be one the files never
     /// mention: the reviewer sees that it is rewritten.
@@ -520,6 +530,9 @@ pub struct LostSecrets {
 pub struct PlanOptions {
     /// Thresholds of the mass-delete guard.
     pub guard: GuardSettings,
+    /// The moment the plan is made: a token is rotated when it expires within its file's
+    /// window from now (an input, so planning stays a function of what it is given).
+    pub now: std::time::SystemTime,
 }
 
 /// Plans one tenant: diff, order, guard, fingerprint. Pure.
@@ -542,7 +555,7 @@ pub fn plan_tenant_with_lost_secrets(
 ) -> TenantPlan {
     let (desired, peer_errors) = peers::resolve_peers(desired, live);
     let desired = desired.as_ref();
-    let mut diffed = diff::diff(desired, live, lost);
+    let mut diffed = diff::diff(desired, live, lost, options.now);
     diffed.errors.extend(peer_errors);
     let mut changes = diffed.changes;
     // In execution order first, so the tenant they leave (see `projected`) is built the way

@@ -17,6 +17,9 @@ use crate::plan::{
     Action, GuardSettings, Object, PlanOptions, Reason, Refusal, TenantPlan, plan_tenant,
 };
 
+/// The moment the tests' plans are made.
+const NOW: std::time::SystemTime = std::time::UNIX_EPOCH;
+
 const BASE: &str = r#"
 version: 1
 tenants:
@@ -143,6 +146,7 @@ fn plan(desired: &DesiredTenant, live: &Snapshot) -> TenantPlan {
         Some("acc".into()),
         PlanOptions {
             guard: GuardSettings::default(),
+            now: NOW,
         },
     )
 }
@@ -792,3 +796,51 @@ proptest! {
 }
 
 mod hidden_writes;
+
+/// A token is made anew once it expires within its file's `rotate_before` window, counted from
+/// the plan's `now`; before the window it is left alone, and without a window never.
+#[test]
+fn a_token_inside_its_rotation_window_is_replaced_and_one_outside_is_not() {
+    const DAY: i64 = 86_400;
+    let yaml = BASE.replace(
+        "{service: ci, role: user, auto_groups: [devs]}",
+        "{service: ci, role: user, auto_groups: [devs], token: {name: deploy, expires_in: 90d, rotate_before: 14d}}",
+    );
+    let want = desired(&yaml, "groups");
+    let token_in = |days_from_now: i64| {
+        let mut live = live_after_applying(&want.objects);
+        live.service_user_tokens
+            .insert("ci".into(), BTreeSet::from(["deploy".into()]));
+        let now =
+            i64::try_from(NOW.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()).unwrap();
+        let expires = now + days_from_now * DAY + 3600;
+        live.token_expiry.insert(
+            "ci".into(),
+            BTreeMap::from([("deploy".into(), u64::try_from(expires.max(0)).unwrap())]),
+        );
+        live
+    };
+    let planned = plan(&want, &token_in(10));
+    assert_eq!(
+        summary(&planned),
+        vec![(
+            Action::Update,
+            Kind::ServiceUser,
+            "ci".into(),
+            Reason::TokenExpiring { days_left: 10 }
+        )]
+    );
+    assert_eq!(
+        planned.changes[0].writes(),
+        2,
+        "the old token's delete and the new one's create"
+    );
+    assert!(summary(&plan(&want, &token_in(20))).is_empty());
+
+    let no_window = BASE.replace(
+        "{service: ci, role: user, auto_groups: [devs]}",
+        "{service: ci, role: user, auto_groups: [devs], token: {name: deploy, expires_in_days: 90}}",
+    );
+    let want = desired(&no_window, "groups");
+    assert!(summary(&plan(&want, &token_in(1))).is_empty());
+}

@@ -169,6 +169,7 @@ enum JsonReason {
     Expired,
     Revoked,
     SecretLost,
+    TokenExpiring { days_left: i64 },
     Detach { groups: Vec<String> },
     Repoint { resource: String },
     RevokeFirst,
@@ -359,6 +360,8 @@ struct JsonServiceUser {
 struct JsonToken {
     name: String,
     expires_in_days: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rotate_before_days: Option<u16>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -540,6 +543,7 @@ impl From<&Reason> for JsonReason {
             Reason::Expired => JsonReason::Expired,
             Reason::Revoked => JsonReason::Revoked,
             Reason::SecretLost => JsonReason::SecretLost,
+            Reason::TokenExpiring { days_left } => JsonReason::TokenExpiring { days_left },
             Reason::Detach { groups } => JsonReason::Detach { groups },
             Reason::Repoint { resource } => JsonReason::Repoint { resource },
             Reason::RevokeFirst => JsonReason::RevokeFirst,
@@ -622,6 +626,7 @@ impl From<&Object> for JsonObject {
                 token: u.token.map(|t| JsonToken {
                     name: t.name,
                     expires_in_days: t.expires_in_days,
+                    rotate_before_days: t.rotate_before_days,
                 }),
             }),
             Object::PostureCheck(c) => JsonObject::PostureCheck(JsonPostureCheck {
@@ -837,6 +842,7 @@ impl From<JsonReason> for Reason {
             JsonReason::Expired => Reason::Expired,
             JsonReason::Revoked => Reason::Revoked,
             JsonReason::SecretLost => Reason::SecretLost,
+            JsonReason::TokenExpiring { days_left } => Reason::TokenExpiring { days_left },
             JsonReason::Detach { groups } => Reason::Detach { groups },
             JsonReason::Repoint { resource } => Reason::Repoint { resource },
             JsonReason::RevokeFirst => Reason::RevokeFirst,
@@ -915,6 +921,7 @@ impl From<JsonObject> for Object {
                 token: u.token.map(|t| ServiceUserToken {
                     name: t.name,
                     expires_in_days: t.expires_in_days,
+                    rotate_before_days: t.rotate_before_days,
                 }),
             }),
             JsonObject::PostureCheck(c) => Object::PostureCheck(kinds::PostureCheck {

@@ -319,6 +319,24 @@ pub(super) fn reason(reason: &Reason) -> String {
             "an earlier apply created its one-time secret but never saved it: a new one is made"
                 .to_owned()
         }
+        Reason::TokenExpiring { days_left } => {
+            let when = match *days_left {
+                days if days < 0 => format!(
+                    "expired {} ago",
+                    plural(
+                        days.unsigned_abs().try_into().unwrap_or(usize::MAX),
+                        "day",
+                        "days"
+                    )
+                ),
+                0 => "expires today".to_owned(),
+                days => format!(
+                    "expires in {}",
+                    plural(days.try_into().unwrap_or(usize::MAX), "day", "days")
+                ),
+            };
+            format!("its token {when}, within rotate_before: a new one replaces it")
+        }
         Reason::Detach { groups } => {
             let quoted: Vec<String> = groups.iter().map(|g| format!("{g:?}")).collect();
             let (noun, pronoun) = if groups.len() == 1 {

@@ -914,6 +914,7 @@ async fn plan_globex(
     .unwrap();
     let options = birdhouse::plan::PlanOptions {
         guard: birdhouse::plan::GuardSettings::default(),
+        now: std::time::SystemTime::now(),
     };
     let plan = birdhouse::plan::plan_tenant(&desired, &live.snapshot, Some(id.to_owned()), options);
     (plan, live)

@@ -234,6 +234,27 @@ fn bad_ports_and_ranges() {
 }
 
 #[test]
+fn token_lifetimes_and_rotation_windows_are_checked() {
+    let file = format!(
+        "{HEAD}    users:
+      - {{service: a, token: {{name: t, expires_in: 36h}}}}
+      - {{service: b, token: {{name: t, expires_in: 30d, rotate_before: 30d}}}}
+      - {{service: c, token: {{name: t, expires_in: 30d, expires_in_days: 30}}}}
+      - {{service: d, token: {{name: t, rotate_before: 7d}}}}
+"
+    );
+    assert_invalid(
+        &[("a.yaml", &file)],
+        &[
+            "error: tenants/a.yaml:6:51: tenants[0].users[0].token.expires_in: 36h is not allowed (expected whole days from 1d to 365d)",
+            "error: tenants/a.yaml:7:29: tenants[0].users[1].token.rotate_before: 30d is not shorter than the token's lifetime (expected a window shorter than expires_in (else every plan makes a new token))",
+            "error: tenants/a.yaml:8:29: tenants[0].users[2].token: a token has both `expires_in` and `expires_in_days` (expected exactly one of them)",
+            "error: tenants/a.yaml:9:29: tenants[0].users[3].token: a token needs `expires_in` or `expires_in_days` (expected exactly one of them)",
+        ],
+    );
+}
+
+#[test]
 fn msp_access_is_refused_on_the_own_account_and_twice_for_one_group() {
     let file = "version: 1
 tenants:

@@ -23,4 +23,5 @@ mod settings;
 mod snapshot;
 mod support;
 mod token;
+mod token_rotation;
 mod truth;

@@ -545,6 +545,7 @@ fn new_co() -> TenantPlan {
                 token: Some(ServiceUserToken {
                     name: "ci".into(),
                     expires_in_days: 90,
+                    rotate_before_days: None,
                 }),
             }),
         ),

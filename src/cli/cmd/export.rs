@@ -529,6 +529,7 @@ mod tests {
             Some("d0acme".into()),
             PlanOptions {
                 guard: GuardSettings::default(),
+                now: std::time::SystemTime::now(),
             },
         );
         assert!(plan.changes.is_empty(), "{:#?}\n{text}", plan.changes);

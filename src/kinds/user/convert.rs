@@ -36,3 +36,12 @@ pub(crate) fn protected(user: &wire::User) -> bool {
         || user.is_current
         || user.issued.as_deref() == Some("integration")
 }
+
+/// When a token expires, in seconds since the Unix epoch (`None` when the date does not
+/// parse: such a token is never rotated for its age).
+pub(crate) fn token_expiry(token: &wire::PersonalAccessToken) -> Option<u64> {
+    let at = humantime::parse_rfc3339_weak(&token.expiration_date).ok()?;
+    at.duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_secs())
+}

@@ -7,9 +7,11 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, Located};
-use crate::kinds::Role;
 use crate::kinds::kit::node::{Fields, Node, Reader};
-use crate::kinds::kit::read::{boolean, optional, plain_string, required, role, string, strings};
+use crate::kinds::kit::read::{
+    boolean, exactly_one_of, optional, plain_string, required, role, string, strings,
+};
+use crate::kinds::{Role, Seconds};
 
 /// A user entry: a regular user by `email`, or a service user by `service` name.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -77,12 +79,59 @@ pub(crate) struct ServiceUserDoc {
 /// A personal access token for a new service user.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+// The decoder wants exactly one of the two spellings of the lifetime, and so does the schema.
+#[schemars(extend("oneOf" = [
+    {"required": ["expires_in"]},
+    {"required": ["expires_in_days"]}
+]))]
 pub(crate) struct TokenDoc {
     /// The token's name.
     pub name: String,
-    /// Days until it expires, 1 to 365.
+    /// Its lifetime, in whole days from 1d to 365d (`90d`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<Seconds>,
+    /// Its lifetime in days, 1 to 365 (the older spelling of `expires_in`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 365))]
-    pub expires_in_days: u16,
+    pub expires_in_days: Option<u16>,
+    /// Make a new token (and delete the old one) once the live one expires within this long
+    /// (`14d`), or has expired. Left out: a token is made only when missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotate_before: Option<Seconds>,
+}
+
+impl TokenDoc {
+    /// The lifetime in days, whichever spelling the file used.
+    pub(crate) fn days(&self) -> Option<u16> {
+        self.expires_in_days
+            .or_else(|| self.expires_in.and_then(|s| u16::try_from(s.0 / DAY).ok()))
+    }
+}
+
+const DAY: u64 = 86_400;
+
+/// A duration of whole days from `min_days` to `max_days`.
+fn whole_days(
+    reader: &mut Reader<'_>,
+    node: &Located<Node>,
+    path: &str,
+    (min_days, max_days): (u64, u64),
+) -> Option<Seconds> {
+    let parsed: Located<Seconds> =
+        reader.parsed(node, path, "a number of days such as 90d", false)?;
+    let seconds = parsed.value.0;
+    if !seconds.is_multiple_of(DAY) || !(min_days..=max_days).contains(&(seconds / DAY)) {
+        reader.report(
+            Diagnostic::at(
+                parsed.span,
+                path,
+                format!("{} is not allowed", parsed.value),
+            )
+            .expected(format!("whole days from {min_days}d to {max_days}d")),
+        );
+        return None;
+    }
+    Some(parsed.value)
 }
 
 /// Decodes one entry of the list; `None` when it is not usable.
@@ -164,17 +213,44 @@ fn service_user(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Option<Serv
     let token = optional(reader, fields, "token", |reader, node, path| {
         let mut fields = reader.mapping(node, path)?;
         let name = required(reader, &mut fields, "name", plain_string);
-        let expires_in_days = required(
+        let expires_in = optional(reader, &mut fields, "expires_in", |reader, node, path| {
+            whole_days(reader, node, path, (1, 365))
+        });
+        let expires_in_days = optional(
             reader,
             &mut fields,
             "expires_in_days",
             |reader, node, path| reader.integer(node, path, 1, 365),
         );
+        let rotate_before = optional(
+            reader,
+            &mut fields,
+            "rotate_before",
+            |reader, node, path| whole_days(reader, node, path, (1, 364)),
+        );
+        exactly_one_of(reader, &fields, "token", "expires_in", "expires_in_days");
+        let span = fields.span();
         fields.finish(reader);
-        Some(TokenDoc {
+        let doc = TokenDoc {
             name: name?,
-            expires_in_days: expires_in_days?,
-        })
+            expires_in,
+            expires_in_days,
+            rotate_before,
+        };
+        if let (Some(days), Some(before)) = (doc.days(), rotate_before)
+            && before.0 / DAY >= u64::from(days)
+        {
+            reader.report(
+                Diagnostic::at(
+                    span,
+                    format!("{path}.rotate_before"),
+                    format!("{before} is not shorter than the token's lifetime"),
+                )
+                .expected("a window shorter than expires_in (else every plan makes a new token)"),
+            );
+        }
+        doc.days()?;
+        Some(doc)
     });
     Some(ServiceUserDoc {
         service: service?,

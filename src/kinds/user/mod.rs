@@ -43,13 +43,18 @@ pub struct ServiceUser {
     pub token: Option<ServiceUserToken>,
 }
 
-/// A personal access token requested for a new service user.
+/// A personal access token a service user has, made when missing and, with a rotation window,
+/// made anew when the live one is about to expire.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceUserToken {
     /// The token's name.
     pub name: String,
     /// Days until it expires, 1 to 365.
     pub expires_in_days: u16,
+    /// Days before its expiry from which a new token replaces it (`None`: never replaced
+    /// while it exists).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotate_before_days: Option<u16>,
 }
 
 /// One of the MSP's own groups allowed into a tenant, and the role its users have there (what

@@ -37,14 +37,22 @@ struct Differ<'a> {
     desired: &'a DesiredTenant,
     live: &'a Snapshot,
     lost: &'a LostSecrets,
+    /// When the plan is made (token rotation windows count from it).
+    now: std::time::SystemTime,
     out: Diffed,
 }
 
-pub(super) fn diff(desired: &DesiredTenant, live: &Snapshot, lost: &LostSecrets) -> Diffed {
+pub(super) fn diff(
+    desired: &DesiredTenant,
+    live: &Snapshot,
+    lost: &LostSecrets,
+    now: std::time::SystemTime,
+) -> Diffed {
     let mut differ = Differ {
         desired,
         live,
         lost,
+        now,
         out: Diffed {
             changes: Vec::new(),
             managed: 0,

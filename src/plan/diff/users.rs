@@ -8,6 +8,8 @@ use crate::plan::{Object, Reason};
 
 use super::{Differ, Fields};
 
+const DAY: u64 = 86_400;
+
 /// The name of the live token the file names, when the service user has it.
 fn token_on_record<'a>(live: &'a Snapshot, user: &str, token: &'a str) -> Option<&'a str> {
     live.service_user_tokens
@@ -18,7 +20,8 @@ fn token_on_record<'a>(live: &'a Snapshot, user: &str, token: &'a str) -> Option
 
 impl Differ<'_> {
     /// The token apply must make for a live service user, and why: the file declares one the
-    /// user does not have (its tokens were read), or an earlier apply lost its secret.
+    /// user does not have (its tokens were read), an earlier apply lost its secret, or it
+    /// expires within the file's `rotate_before` window (or has expired).
     fn token_to_make(&self, name: &str, want: &ServiceUser) -> Option<(ServiceUserToken, Reason)> {
         let token = want.token.as_ref()?;
         let live_tokens = self.live.service_user_tokens.get(name)?;
@@ -27,7 +30,20 @@ impl Differ<'_> {
         } else if self.lost.service_user_tokens.contains(name) {
             Some((token.clone(), Reason::SecretLost))
         } else {
-            None
+            let window = u64::from(token.rotate_before_days?) * DAY;
+            let expires = *self.live.token_expiry.get(name)?.get(&token.name)?;
+            let now = self
+                .now
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            (expires <= now.saturating_add(window)).then(|| {
+                let days_left = if expires >= now {
+                    i64::try_from((expires - now) / DAY).unwrap_or(i64::MAX)
+                } else {
+                    -i64::try_from((now - expires).div_ceil(DAY)).unwrap_or(i64::MAX)
+                };
+                (token.clone(), Reason::TokenExpiring { days_left })
+            })
         }
     }
 
@@ -134,13 +150,9 @@ impl Differ<'_> {
                 ..have.clone()
             };
             match token {
-                Some((_, Reason::SecretLost)) => {
-                    let change = self.push(
-                        Kind::ServiceUser,
-                        name,
-                        crate::plan::Action::Update,
-                        Reason::SecretLost,
-                    );
+                Some((_, reason @ (Reason::SecretLost | Reason::TokenExpiring { .. }))) => {
+                    let change =
+                        self.push(Kind::ServiceUser, name, crate::plan::Action::Update, reason);
                     change.before = Some(Object::ServiceUser(have.clone()));
                     change.after = Some(Object::ServiceUser(after));
                     change.fields = fields.0;
