@@ -374,14 +374,15 @@ async fn plan_one(
             if domain.is_some() {
                 plan.domain = domain;
             }
-            if let Some((name, groups)) = &record {
-                plan_msp_record(client, &tenant, Some((name, groups)), &mut plan).await;
-            }
             if keep_live {
                 // `apply -f` re-reads only what the changes touch (see apply::stale).
                 plan.api_calls =
                     apply_calls_after_fresh_plan(&plan.changes, &live.snapshot, plan.self_account);
                 plan.rereads_account = touched_reads(&plan.changes).account_settings;
+            }
+            // After the count above, which it adds its PUT to.
+            if let Some((name, groups)) = &record {
+                plan_msp_record(client, &tenant, Some((name, groups)), &mut plan).await;
             }
             (plan, tenant, Some(live))
         }
