@@ -387,6 +387,9 @@ async fn locked(
             return;
         }
     };
+    // A saved plan's MSP record is checked against the MSP's list before it is written;
+    // `apply -f` read that list in this run.
+    let recheck_record = planned.is_none();
     let reread = match planned {
         Some(planned) => stale::reread_touched(client, plan, planned).await,
         None => stale::reread(client, plan).await.map(|(_, mut live)| {
@@ -412,7 +415,7 @@ async fn locked(
                 }
             };
             if held {
-                match write_msp_record(client, plan, observer).await {
+                match write_msp_record(client, plan, recheck_record, observer).await {
                     Ok(()) => {
                         execute(
                             plan,
@@ -424,7 +427,7 @@ async fn locked(
                         )
                         .await;
                     }
-                    Err(error) => report.status = TenantStatus::Failed(error.into()),
+                    Err(status) => report.status = status,
                 }
             }
         }
@@ -443,24 +446,40 @@ async fn locked(
 
 /// Writes the MSP's record of the tenant when the plan changes it: one PUT in the MSP's own
 /// account with the record's whole new state (name and groups), so a write repeated after a
-/// failure gives the same record.
+/// failure gives the same record. With `recheck` (a saved plan), the MSP's tenant list is read
+/// first and a record that moved since the plan refuses the tenant as stale.
 async fn write_msp_record(
     client: &Client,
     plan: &TenantPlan,
+    recheck: bool,
     observer: &dyn Observer,
-) -> Result<(), ApiError> {
+) -> Result<(), TenantStatus> {
     let (Some(change), Some(id)) = (&plan.msp_record, &plan.account_id) else {
         return Ok(());
     };
-    if change.before.is_none() {
+    let Some(before) = &change.before else {
         // Sent with the create.
         return Ok(());
+    };
+    let failed = |error: ApiError| TenantStatus::Failed(error.into());
+    if recheck {
+        let tenants = client.list_tenants().await.map_err(failed)?;
+        let own = client.own_groups().await.map_err(failed)?;
+        let now = tenants
+            .iter()
+            .find(|t| t.id == *id)
+            .map(|t| crate::plan::msp::record(&t.name, &t.groups, own));
+        if now.as_ref() != Some(before) {
+            return Err(TenantStatus::Stale(
+                "the MSP's record of the tenant changed since the plan was made".to_owned(),
+            ));
+        }
     }
     let body = wire::UpdateTenantRequest {
         name: change.after.name.clone(),
         groups: change.groups.clone(),
     };
-    client.update_tenant(id, &body).await?;
+    client.update_tenant(id, &body).await.map_err(failed)?;
     observer.note(
         &plan.name,
         &Note::MspRecordWritten {

@@ -55,6 +55,9 @@ pub(crate) fn export(source: &ExportSource) -> Exported {
         posture_checks: BTreeSet::new(),
     };
     exporter.withheld_warnings();
+    if let Some(why) = &source.msp_access_left_out {
+        exporter.warn(why.clone());
+    }
     let objects = exporter.objects();
     let tenant = TenantDoc {
         name: at(source.name.clone()),
@@ -351,6 +354,7 @@ mod tests {
                 group: "northwind-support".into(),
                 role: Role::Admin,
             }]),
+            msp_access_left_out: None,
         }
     }
 

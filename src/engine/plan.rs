@@ -281,6 +281,7 @@ async fn plan_msp_record(
     client: &Client,
     tenant: &DesiredTenant,
     live: Option<(&String, &Vec<wire::TenantGroup>)>,
+    keep_live: bool,
     plan: &mut TenantPlan,
 ) {
     let Some(access) = &tenant.msp_access else {
@@ -300,7 +301,9 @@ async fn plan_msp_record(
     match crate::plan::msp::record_change(&tenant.name, access, live, own) {
         Ok(change) => {
             if change.as_ref().is_some_and(|c| c.before.is_some()) {
-                plan.api_calls += 1;
+                // The PUT; a saved plan's apply reads the MSP's tenant list first to see that
+                // the record has not moved (its own groups come with the identity proof).
+                plan.api_calls += if keep_live { 1 } else { 2 };
             }
             plan.msp_record = change;
         }
@@ -332,7 +335,7 @@ async fn plan_one(
         }
         Ok(Resolved::ToCreate) => {
             let mut plan = new_tenant(&tenant, options);
-            plan_msp_record(client, &tenant, None, &mut plan).await;
+            plan_msp_record(client, &tenant, None, keep_live, &mut plan).await;
             return (plan, tenant, None);
         }
         Ok(Resolved::OwnAccount { pinned }) => (None, None, pinned, None, None),
@@ -382,7 +385,7 @@ async fn plan_one(
             }
             // After the count above, which it adds its PUT to.
             if let Some((name, groups)) = &record {
-                plan_msp_record(client, &tenant, Some((name, groups)), &mut plan).await;
+                plan_msp_record(client, &tenant, Some((name, groups)), keep_live, &mut plan).await;
             }
             (plan, tenant, Some(live))
         }

@@ -143,6 +143,37 @@ fn msp_access_is_planned_written_drifts_back_refuses_unknown_groups_and_exports(
         "after the drift was applied back",
     );
 
+    // A saved plan whose record moved before it was applied: refused as stale, not written.
+    write(
+        &front(&lab),
+        "PUT",
+        &format!("/api/integrations/msp/tenants/{id}"),
+        &json!({"name": "Acme", "groups": []}),
+    );
+    let out = run(&["plan", "-f", "tenants.yaml", "--out", "plan.json"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    write(
+        &front(&lab),
+        "PUT",
+        &format!("/api/integrations/msp/tenants/{id}"),
+        &json!({"name": "Acme Corp", "groups": []}),
+    );
+    let out = run(&["apply", "plan.json"]);
+    assert_ne!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("the MSP's record of the tenant changed since the plan was made"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(record(&lab)["name"], "Acme Corp", "nothing written");
+    // Planned again from what is there now, the saved plan applies.
+    let out = run(&["plan", "-f", "tenants.yaml", "--out", "plan.json"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let out = run(&["apply", "plan.json"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(sorted_groups(&record(&lab)), want);
+
     // A group the MSP's own account does not have: refused in the plan, nothing written.
     let typo = FILES.replace("group: northwind-support", "group: northwind-suport");
     std::fs::write(dir.path().join("typo.yaml"), typo).unwrap();

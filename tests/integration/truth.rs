@@ -183,8 +183,9 @@ fn a_deleted_group_is_detached_from_ssh_authorized_groups_too() {
         out.stdout
     );
     assert!(
-        out.stdout.contains("ssh authorized_groups"),
-        "{}",
+        out.stdout
+            .contains("rules[0].authorized_groups: [\"admins\",\"contractors\"] → [\"admins\"]"),
+        "the login entry goes with the source group:\n{}",
         out.stdout
     );
     apply(&lab, dir.path());

@@ -159,32 +159,47 @@ struct Exportee {
     /// The token's own account (`self: true`).
     self_account: bool,
     /// Who may enter the tenant as the MSP records it, by the MSP's group names (`None` for
-    /// the own account).
+    /// the own account, an empty record, or one a file cannot say).
     msp_access: Option<Vec<MspAccess>>,
+    /// Why the record is not written, when a file cannot say it.
+    msp_access_left_out: Option<String>,
 }
 
 impl Exportee {
-    /// An MSP tenant, its record's groups named through the MSP's own groups (an id the MSP
-    /// has no group for, or a role this birdhouse does not know, stays out).
+    /// An MSP tenant, its record's groups named through the MSP's own groups. A record naming
+    /// a group the MSP has no single group of that name for, or a role this birdhouse does not
+    /// know, is left unmanaged with a warning (writing the rest would take that entry away).
     fn tenant(tenant: &wire::Tenant, own_groups: &[wire::Named]) -> Self {
-        let mut access: Vec<MspAccess> = tenant
-            .groups
-            .iter()
-            .filter_map(|group| {
-                let name = own_groups.iter().find(|g| g.id == group.id)?;
-                Some(MspAccess {
-                    group: name.name.clone(),
-                    role: group.role.parse().ok()?,
-                })
-            })
-            .collect();
+        let mut access = Vec::new();
+        let mut unnamed = Vec::new();
+        for group in &tenant.groups {
+            let named: Vec<&wire::Named> = own_groups.iter().filter(|g| g.id == group.id).collect();
+            let shared = |g: &&wire::Named| own_groups.iter().filter(|o| o.name == g.name).count();
+            match (named.as_slice(), group.role.parse()) {
+                ([own], Ok(role)) if shared(own) == 1 => access.push(MspAccess {
+                    group: own.name.clone(),
+                    role,
+                }),
+                _ => unnamed.push(format!("{} as {:?}", group.id, group.role)),
+            }
+        }
         access.sort();
+        let msp_access_left_out = (!unnamed.is_empty()).then(|| {
+            format!(
+                "msp_access left out (unmanaged): the MSP's record names groups or roles a file \
+                 cannot name ({})",
+                unnamed.join(", ")
+            )
+        });
         Self {
             name: tenant.name.clone(),
             id: tenant.id.clone(),
             domain: tenant.domain.to_ascii_lowercase(),
             self_account: false,
-            msp_access: Some(access),
+            // A record that lets no group in is left unmanaged: nothing to keep.
+            msp_access: Some(access)
+                .filter(|access| !access.is_empty() && msp_access_left_out.is_none()),
+            msp_access_left_out,
         }
     }
 
@@ -201,6 +216,7 @@ impl Exportee {
             domain: String::new(),
             self_account: true,
             msp_access: None,
+            msp_access_left_out: None,
         }
     }
 }
@@ -221,9 +237,13 @@ fn msp_tenants(settings: &Settings, engine: &crate::engine::Engine) -> anyhow::R
         );
     }
     tenants.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+    // The MSP's own groups name the records' groups: read (once) only when a record has any.
+    let own_groups = if tenants.iter().any(|t| !t.groups.is_empty()) {
+        engine.own_groups()?
+    } else {
+        Vec::new()
+    };
     let reads = engine.read_tenants(tenants)?;
-    // Read with the tenants' identity proofs already: no extra call.
-    let own_groups = engine.own_groups()?;
     Ok(reads
         .into_iter()
         .map(|(tenant, read)| (Exportee::tenant(&tenant, &own_groups), read))
@@ -279,6 +299,7 @@ fn source_of(tenant: &Exportee, live: &LiveTenant) -> ExportSource {
             .map(|(name, _)| name.clone())
             .collect(),
         msp_access: tenant.msp_access.clone(),
+        msp_access_left_out: tenant.msp_access_left_out.clone(),
     }
 }
 
@@ -380,7 +401,7 @@ mod tests {
     use super::{file_names, inexpressible_policies, slug, source_of};
     use crate::desired::export::{export, to_yaml};
     use crate::desired::load_contents;
-    use crate::kinds::Kind;
+    use crate::kinds::{Kind, MspAccess, wire};
     use crate::live::{LiveTenant, WireTenant, convert};
     use crate::plan::{GuardSettings, PlanOptions, plan_tenant};
 
@@ -564,6 +585,8 @@ mod tests {
                  extras so a file can name one",
                 "policy \"future\" left out: it uses protocol \"sctp\", which the file format \
                  cannot express",
+                "msp_access left out (unmanaged): the MSP's record names groups or roles a file \
+                 cannot name (gone as \"user\")",
                 "setup key \"temp\": auto_groups left out (unmanaged): it names groups the file \
                  does not list (\"okta-admins\")",
             ]
@@ -572,6 +595,28 @@ mod tests {
             !text.contains("A6160") && !text.contains("B7271"),
             "no key material"
         );
+    }
+
+    #[test]
+    fn an_msp_record_the_file_can_name_is_exported_by_group_name() {
+        let record: wire::Tenant = serde_json::from_value(serde_json::json!({
+            "id": "d0acme", "name": "Acme", "domain": "acme.example",
+            "groups": [{"id": "m1", "role": "network_admin"}]
+        }))
+        .unwrap();
+        let own = [wire::Named {
+            id: "m1".into(),
+            name: "northwind-support".into(),
+        }];
+        let exportee = Exportee::tenant(&record, &own);
+        assert_eq!(
+            exportee.msp_access,
+            Some(vec![MspAccess {
+                group: "northwind-support".into(),
+                role: crate::kinds::Role::NetworkAdmin,
+            }])
+        );
+        assert_eq!(exportee.msp_access_left_out, None);
     }
 
     #[test]

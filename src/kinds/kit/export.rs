@@ -41,6 +41,8 @@ pub(crate) struct ExportSource {
     /// Who may enter the tenant as the MSP records it (`None`: not exported, as for the own
     /// account).
     pub msp_access: Option<Vec<crate::kinds::MspAccess>>,
+    /// Why the MSP's record is not written, when a file cannot say it (a warning).
+    pub msp_access_left_out: Option<String>,
 }
 
 /// Spans mean nothing in a document built from live state; every value gets this one.
