@@ -330,7 +330,7 @@ impl Client {
 
     /// The groups of the token's own account (the MSP's: `msp_access` names them), read with
     /// one `GET /api/groups` the first time anything in the run asks, then kept: the identity
-    /// proof of MSP tenants reads them anyway, so naming them costs no extra call.
+    /// proof of MSP tenants and `msp_access` share the one read.
     pub async fn own_groups(&self) -> Result<&[wire::Named], ApiError> {
         self.inner
             .own_groups

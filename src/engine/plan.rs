@@ -276,7 +276,7 @@ fn token_owners(tenant: &DesiredTenant) -> BTreeSet<String> {
 /// The change of the MSP's record of `tenant` (`live`: its name and groups as the tenant list
 /// has them; `None` for a tenant to create), when the files manage it: one more call for an
 /// update, none for a create (the groups go with it). The MSP's own group names are read once
-/// per run, with the identity proof's read of them.
+/// per run, shared with the identity proof when that reads them.
 async fn plan_msp_record(
     client: &Client,
     tenant: &DesiredTenant,

@@ -4,8 +4,8 @@
 //! with one `PUT /api/integrations/msp/tenants/{id}` (or sent with the create), which replaces
 //! both the name and the groups.
 //!
-//! Groups are named by the MSP's own group names; the MSP's group list is the one the identity
-//! proof of MSP tenants reads anyway (once per run).
+//! Groups are named by the MSP's own group names; the MSP's group list is read once per run,
+//! and shared with the identity proof of MSP tenants when that reads it.
 
 use serde::{Deserialize, Serialize};
 
