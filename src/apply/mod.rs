@@ -267,6 +267,8 @@ pub struct TenantReport {
     pub account_id: Option<String>,
     /// Whether this run created the tenant.
     pub created_tenant: bool,
+    /// Whether this run wrote the MSP's record of the tenant (name and access).
+    pub msp_record_written: bool,
     /// One outcome per planned change, in plan order.
     pub outcomes: Vec<ChangeOutcome>,
     /// How it ended.
@@ -279,6 +281,7 @@ impl TenantReport {
             name: plan.name.clone(),
             account_id: plan.account_id.clone(),
             created_tenant: false,
+            msp_record_written: false,
             outcomes: vec![ChangeOutcome::Skipped; plan.changes.len()],
             status: TenantStatus::Done,
         }
@@ -416,7 +419,8 @@ async fn locked(
             };
             if held {
                 match write_msp_record(client, plan, recheck_record, observer).await {
-                    Ok(()) => {
+                    Ok(written) => {
+                        report.msp_record_written = written;
                         execute(
                             plan,
                             tenant_client.clone(),
@@ -447,19 +451,20 @@ async fn locked(
 /// Writes the MSP's record of the tenant when the plan changes it: one PUT in the MSP's own
 /// account with the record's whole new state (name and groups), so a write repeated after a
 /// failure gives the same record. With `recheck` (a saved plan), the MSP's tenant list is read
-/// first and a record that moved since the plan refuses the tenant as stale.
+/// first and a record that moved since the plan refuses the tenant as stale. True when it
+/// wrote.
 async fn write_msp_record(
     client: &Client,
     plan: &TenantPlan,
     recheck: bool,
     observer: &dyn Observer,
-) -> Result<(), TenantStatus> {
+) -> Result<bool, TenantStatus> {
     let (Some(change), Some(id)) = (&plan.msp_record, &plan.account_id) else {
-        return Ok(());
+        return Ok(false);
     };
     let Some(before) = &change.before else {
         // Sent with the create.
-        return Ok(());
+        return Ok(false);
     };
     let failed = |error: ApiError| TenantStatus::Failed(error.into());
     if recheck {
@@ -486,7 +491,7 @@ async fn write_msp_record(
             record: crate::render::words::msp_record(&change.after),
         },
     );
-    Ok(())
+    Ok(true)
 }
 
 /// Removes the locks of killed applies of this host; true when all are gone. Any later apply

@@ -118,7 +118,9 @@ pub(crate) fn planned_calls(saved: &serde_json::Value) -> u64 {
         .expect("a plan lists its tenants")
         .iter()
         .filter(|t| {
-            t["create_tenant"] == true || t["changes"].as_array().is_some_and(|c| !c.is_empty())
+            t["create_tenant"] == true
+                || t.get("msp_record").is_some()
+                || t["changes"].as_array().is_some_and(|c| !c.is_empty())
         })
         .collect();
     // The own account's `All` group is read for a tenant whose identity its groups prove: not

@@ -25,10 +25,10 @@ pub(super) fn summary(
     }
     for (plan, report) in reports {
         let made = report.applied();
-        let created = if report.created_tenant {
-            "tenant created, "
-        } else {
-            ""
+        let created = match (report.created_tenant, report.msp_record_written) {
+            (true, _) => "tenant created, ",
+            (false, true) => "MSP record written, ",
+            (false, false) => "",
         };
         match &report.status {
             TenantStatus::Done if !quiet => writeln!(
