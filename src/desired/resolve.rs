@@ -696,9 +696,7 @@ impl Merger<'_, '_> {
                 Some(ServiceUserToken {
                     name: t.name.clone(),
                     expires_in_days: t.days()?,
-                    rotate_before_days: t
-                        .rotate_before
-                        .and_then(|s| u16::try_from(s.0 / 86_400).ok()),
+                    rotate_before_days: t.rotate_before_days(),
                 })
             }),
         }

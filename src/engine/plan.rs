@@ -280,7 +280,7 @@ fn token_owners(tenant: &DesiredTenant) -> BTreeSet<String> {
 async fn plan_msp_record(
     client: &Client,
     tenant: &DesiredTenant,
-    live: Option<(&String, &Vec<wire::TenantGroup>)>,
+    live: Option<(&str, &[wire::TenantGroup])>,
     keep_live: bool,
     plan: &mut TenantPlan,
 ) {
@@ -297,7 +297,6 @@ async fn plan_msp_record(
             return;
         }
     };
-    let live = live.map(|(name, groups)| (name.as_str(), groups.as_slice()));
     match crate::plan::msp::record_change(&tenant.name, access, live, own) {
         Ok(change) => {
             if change.as_ref().is_some_and(|c| c.before.is_some()) {
@@ -385,7 +384,8 @@ async fn plan_one(
             }
             // After the count above, which it adds its PUT to.
             if let Some((name, groups)) = &record {
-                plan_msp_record(client, &tenant, Some((name, groups)), keep_live, &mut plan).await;
+                let live = Some((name.as_str(), groups.as_slice()));
+                plan_msp_record(client, &tenant, live, keep_live, &mut plan).await;
             }
             (plan, tenant, Some(live))
         }

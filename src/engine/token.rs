@@ -13,6 +13,7 @@ use anyhow::{Context, bail};
 
 use crate::api::{ApiError, Client, TenantClient};
 use crate::engine::Engine;
+use crate::kinds::user::days_between;
 use crate::kinds::wire::{PersonalAccessToken, PersonalAccessTokenRequest};
 use crate::secret::Secret;
 
@@ -174,15 +175,6 @@ fn in_use(user_id: &str, token: &PersonalAccessToken, now: SystemTime) -> TokenI
     }
 }
 
-/// Whole days from `now` to `then`, rounded down; negative when `then` is past.
-fn days_between(now: SystemTime, then: SystemTime) -> i64 {
-    const DAY: u64 = 86_400;
-    match then.duration_since(now) {
-        Ok(ahead) => i64::try_from(ahead.as_secs() / DAY).unwrap_or(i64::MAX),
-        Err(past) => -i64::try_from(past.duration().as_secs().div_ceil(DAY)).unwrap_or(i64::MAX),
-    }
-}
-
 async fn rotate(
     own: &TenantClient,
     request: &RotateRequest,
@@ -324,9 +316,8 @@ async fn prove(
 
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, SystemTime};
 
-    use super::{days_between, newest_used};
+    use super::newest_used;
     use crate::kinds::wire::PersonalAccessToken;
 
     fn token(id: &str, last_used: Option<&str>) -> PersonalAccessToken {
@@ -357,14 +348,5 @@ mod tests {
             "within two seconds: cannot tell"
         );
         assert!(newest_used(&[token("never", None)]).is_none());
-    }
-
-    #[test]
-    fn days_left_round_down_and_go_negative_once_expired() {
-        let now = SystemTime::UNIX_EPOCH + Duration::from_hours(100 * 24);
-        let later = |secs: u64| now + Duration::from_secs(secs);
-        assert_eq!(days_between(now, later(13 * 86_400 + 3_600)), 13);
-        assert_eq!(days_between(now, later(3_600)), 0);
-        assert_eq!(days_between(now, now - Duration::from_hours(1)), -1);
     }
 }

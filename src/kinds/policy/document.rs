@@ -231,12 +231,11 @@ fn rule(reader: &mut Reader<'_>, node: &Located<Node>, path: &str) -> Option<Rul
         "destinations",
         "destination_resource",
     );
-    let has_ports = fields.has("ports") || fields.has("port_ranges");
     fields.finish(reader);
     if let Some(protocol) = &protocol {
         let any_ports = ports.as_ref().is_some_and(|p| !p.is_empty())
             || port_ranges.as_ref().is_some_and(|p| !p.is_empty());
-        if !protocol.value.has_ports() && has_ports && any_ports {
+        if !protocol.value.has_ports() && any_ports {
             reader.report(
                 Diagnostic::at(
                     span,

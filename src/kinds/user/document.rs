@@ -103,9 +103,18 @@ pub(crate) struct TokenDoc {
 impl TokenDoc {
     /// The lifetime in days, whichever spelling the file used.
     pub(crate) fn days(&self) -> Option<u16> {
-        self.expires_in_days
-            .or_else(|| self.expires_in.and_then(|s| u16::try_from(s.0 / DAY).ok()))
+        self.expires_in_days.or_else(|| whole(self.expires_in))
     }
+
+    /// The rotation window in days.
+    pub(crate) fn rotate_before_days(&self) -> Option<u16> {
+        whole(self.rotate_before)
+    }
+}
+
+/// A whole-days duration (as `whole_days` accepts) in days.
+fn whole(duration: Option<Seconds>) -> Option<u16> {
+    duration.and_then(|s| u16::try_from(s.0 / DAY).ok())
 }
 
 const DAY: u64 = 86_400;
@@ -237,14 +246,14 @@ fn service_user(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Option<Serv
             expires_in_days,
             rotate_before,
         };
-        if let (Some(days), Some(before)) = (doc.days(), rotate_before)
-            && before.0 / DAY >= u64::from(days)
+        if let (Some(days), Some(before)) = (doc.days(), doc.rotate_before_days())
+            && before >= days
         {
             reader.report(
                 Diagnostic::at(
                     span,
                     format!("{path}.rotate_before"),
-                    format!("{before} is not shorter than the token's lifetime"),
+                    format!("{before}d is not shorter than the token's lifetime"),
                 )
                 .expected("a window shorter than expires_in (else every plan makes a new token)"),
             );

@@ -11,6 +11,7 @@ pub mod wire;
 
 use std::collections::BTreeSet;
 use std::str::FromStr;
+use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
@@ -131,5 +132,31 @@ impl FromStr for Role {
                 ][index]
             })
             .ok_or(())
+    }
+}
+
+/// Whole days from `now` to `then`, rounded down; negative when `then` is past (a token's days
+/// left, for the expiry warning and for rotation).
+pub(crate) fn days_between(now: SystemTime, then: SystemTime) -> i64 {
+    const DAY: u64 = 86_400;
+    match then.duration_since(now) {
+        Ok(ahead) => i64::try_from(ahead.as_secs() / DAY).unwrap_or(i64::MAX),
+        Err(past) => -i64::try_from(past.duration().as_secs().div_ceil(DAY)).unwrap_or(i64::MAX),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use super::days_between;
+
+    #[test]
+    fn days_left_round_down_and_go_negative_once_expired() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_hours(100 * 24);
+        let later = |secs: u64| now + Duration::from_secs(secs);
+        assert_eq!(days_between(now, later(13 * 86_400 + 3_600)), 13);
+        assert_eq!(days_between(now, later(3_600)), 0);
+        assert_eq!(days_between(now, now - Duration::from_hours(1)), -1);
     }
 }

@@ -8,6 +8,10 @@ use crate::plan::{Object, Reason};
 
 use super::{Differ, Fields};
 
+use std::time::{Duration, UNIX_EPOCH};
+
+use crate::kinds::user::days_between;
+
 const DAY: u64 = 86_400;
 
 /// The name of the live token the file names, when the service user has it.
@@ -30,18 +34,11 @@ impl Differ<'_> {
         } else if self.lost.service_user_tokens.contains(name) {
             Some((token.clone(), Reason::SecretLost))
         } else {
-            let window = u64::from(token.rotate_before_days?) * DAY;
+            let window = Duration::from_secs(u64::from(token.rotate_before_days?) * DAY);
             let expires = *self.live.token_expiry.get(name)?.get(&token.name)?;
-            let now = self
-                .now
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
-            (expires <= now.saturating_add(window)).then(|| {
-                let days_left = if expires >= now {
-                    i64::try_from((expires - now) / DAY).unwrap_or(i64::MAX)
-                } else {
-                    -i64::try_from((now - expires).div_ceil(DAY)).unwrap_or(i64::MAX)
-                };
+            let expires = UNIX_EPOCH + Duration::from_secs(expires);
+            (expires <= self.now + window).then(|| {
+                let days_left = days_between(self.now, expires);
                 (token.clone(), Reason::TokenExpiring { days_left })
             })
         }
