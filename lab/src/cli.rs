@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
-use crate::lab::{LabOptions, TenantSpec, run_daemon};
+use crate::lab::{LabOptions, PeerSpec, TenantSpec, run_daemon};
 use crate::msp::rate_limit::RateLimit;
 use crate::process;
 use crate::server_binary;
@@ -101,6 +101,13 @@ struct UpArgs {
     /// A tenant as NAME=DOMAIN (repeatable); replaces the numbered tenants
     #[arg(long = "tenant", value_name = "NAME=DOMAIN", value_parser = parse_tenant)]
     tenant: Vec<TenantSpec>,
+    /// A peer to enrol as TENANT=HOSTNAME (repeatable), registered the way an agent with a
+    /// setup key registers (never online)
+    #[arg(long = "peer", value_name = "TENANT=HOSTNAME", value_parser = parse_peer)]
+    peer: Vec<PeerSpec>,
+    /// A group to make in the MSP's own account (repeatable), for a tenant's `msp_access`
+    #[arg(long = "msp-group", value_name = "NAME")]
+    msp_group: Vec<String>,
     /// Servers started in advance for tenant creation
     #[arg(long, default_value_t = 1)]
     spares: usize,
@@ -136,6 +143,8 @@ impl UpArgs {
             spares: self.spares,
             rate_limit,
             dir: Some(lab_dir(&self.dir)?),
+            peers: self.peer.clone(),
+            msp_groups: self.msp_group.clone(),
         })
     }
 
@@ -149,6 +158,12 @@ impl UpArgs {
         let options = self.options().expect("invariant: checked by the caller");
         for t in options.tenants {
             args.push(format!("--tenant={}={}", t.name, t.domain));
+        }
+        for p in options.peers {
+            args.push(format!("--peer={}={}", p.tenant, p.hostname));
+        }
+        for g in options.msp_groups {
+            args.push(format!("--msp-group={g}"));
         }
         args.push(format!("--spares={}", self.spares));
         if let Some(limit) = options.rate_limit {
@@ -166,6 +181,16 @@ fn parse_tenant(text: &str) -> Result<TenantSpec, String> {
             domain: domain.to_owned(),
         }),
         _ => Err(format!("expected NAME=DOMAIN, got {text:?}")),
+    }
+}
+
+fn parse_peer(text: &str) -> Result<PeerSpec, String> {
+    match text.rsplit_once('=') {
+        Some((tenant, hostname)) if !tenant.is_empty() && !hostname.is_empty() => Ok(PeerSpec {
+            tenant: tenant.to_owned(),
+            hostname: hostname.to_owned(),
+        }),
+        _ => Err(format!("expected TENANT=HOSTNAME, got {text:?}")),
     }
 }
 

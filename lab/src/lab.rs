@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
+use crate::fixtures;
 use crate::fleet::Fleet;
 use crate::msp::Front;
 use crate::msp::rate_limit::RateLimit;
@@ -43,6 +44,15 @@ impl TenantSpec {
     }
 }
 
+/// A peer to enrol at start: the tenant it joins (by the tenant's name) and its hostname.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerSpec {
+    /// The tenant's name, as in [`TenantSpec::name`].
+    pub tenant: String,
+    /// The peer's hostname, which NetBird makes its name.
+    pub hostname: String,
+}
+
 /// What to start.
 #[derive(Debug, Clone)]
 pub struct LabOptions {
@@ -55,6 +65,25 @@ pub struct LabOptions {
     /// Where server directories (and, for the daemon, the state files) go. `None`: a fresh
     /// directory under the system temp dir, removed when the lab stops.
     pub dir: Option<PathBuf>,
+    /// Peers registered in their tenants before the lab is ready.
+    pub peers: Vec<PeerSpec>,
+    /// Groups made in the MSP's own account before the lab is ready (the groups an MSP names
+    /// in a tenant's `msp_access`).
+    pub msp_groups: Vec<String>,
+}
+
+impl Default for LabOptions {
+    /// No tenants, one spare, no rate limit, a temporary directory, nothing enrolled.
+    fn default() -> Self {
+        Self {
+            tenants: Vec::new(),
+            spares: 1,
+            rate_limit: None,
+            dir: None,
+            peers: Vec::new(),
+            msp_groups: Vec::new(),
+        }
+    }
 }
 
 impl LabOptions {
@@ -62,9 +91,7 @@ impl LabOptions {
     pub fn with_tenants(n: usize) -> Self {
         Self {
             tenants: (1..=n).map(TenantSpec::numbered).collect(),
-            spares: 1,
-            rate_limit: None,
-            dir: None,
+            ..Self::default()
         }
     }
 }
@@ -114,11 +141,14 @@ impl Running {
             }
         }
         if let Some(e) = failure {
-            fleet.shutdown().await;
-            if owns_dir {
-                let _ = std::fs::remove_dir_all(&dir);
-            }
-            return Err(e.context("starting the lab's NetBird servers"));
+            return Err(Self::abandon(
+                &fleet,
+                &dir,
+                owns_dir,
+                e,
+                "starting the lab's NetBird servers",
+            )
+            .await);
         }
         let mut records = records
             .into_iter()
@@ -130,10 +160,24 @@ impl Running {
         msp.role = Role::Msp;
         "msp".clone_into(&mut msp.name);
         "msp.lab.example".clone_into(&mut msp.domain);
+        let tenant_servers: Vec<(TenantSpec, ServerRecord)> =
+            options.tenants.into_iter().zip(records.by_ref()).collect();
+        if let Err(e) =
+            fixtures::seed(&msp, &tenant_servers, options.peers, options.msp_groups).await
+        {
+            return Err(Self::abandon(
+                &fleet,
+                &dir,
+                owns_dir,
+                e,
+                "enrolling the lab's peers and MSP groups",
+            )
+            .await);
+        }
+
         let mut tenants = TenantList::default();
         let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-        for spec in options.tenants {
-            let server = records.next().expect("invariant: one server per tenant");
+        for (spec, server) in tenant_servers {
             tenants.add(server, spec.name, spec.domain, Vec::new(), &now);
         }
         fleet.add_spares(records);
@@ -159,6 +203,21 @@ impl Running {
             owns_dir,
             tasks,
         })
+    }
+
+    /// Stops what a failed start began and says what failed.
+    async fn abandon(
+        fleet: &Fleet,
+        dir: &Path,
+        owns_dir: bool,
+        error: anyhow::Error,
+        doing: &'static str,
+    ) -> anyhow::Error {
+        fleet.shutdown().await;
+        if owns_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        error.context(doing)
     }
 
     /// The state as `lab.json` records it.

@@ -23,6 +23,7 @@
 )]
 
 pub mod cli;
+pub mod fixtures;
 pub mod fleet;
 pub mod instance;
 pub mod lab;
@@ -36,7 +37,7 @@ pub mod state;
 pub mod synthetic;
 pub mod token;
 
-pub use lab::{Lab, LabOptions, TenantSpec};
+pub use lab::{Lab, LabOptions, PeerSpec, TenantSpec};
 pub use msp::rate_limit::RateLimit;
 pub use state::{Role, ServerRecord};
 pub use token::MspToken;

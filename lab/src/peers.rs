@@ -66,7 +66,12 @@ pub fn enrol(server: &ServerRecord, hostnames: &[&str]) -> Result<Vec<String>> {
 
 /// One call to the server's own API with its PAT, on a private runtime (so it also works
 /// inside an async test); the JSON answer.
-fn api(server: &ServerRecord, method: &str, path: &str, body: Option<&Value>) -> Result<Value> {
+pub(crate) fn api(
+    server: &ServerRecord,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> Result<Value> {
     let url = format!("{}{path}", server.url);
     let pat = server.pat.clone();
     let method = reqwest::Method::from_bytes(method.as_bytes())?;

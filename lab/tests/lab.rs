@@ -273,7 +273,7 @@ async fn rate_limit_answers_netbirds_429_without_retry_after() {
             requests_per_minute: 1,
             burst: 3,
         }),
-        dir: None,
+        ..LabOptions::default()
     };
     let lab = Lab::start(options).expect("lab starts");
     let front = Front::of(&lab);
@@ -359,7 +359,17 @@ fn up_status_down_leave_nothing_running() {
         bin,
         dir: dir.clone(),
     };
-    let stdout = run(&["up", "--tenant", "acme=acme.example", "--spares", "0"]);
+    let stdout = run(&[
+        "up",
+        "--tenant",
+        "acme=acme.example",
+        "--peer",
+        "acme=gw-1",
+        "--msp-group",
+        "acme-support",
+        "--spares",
+        "0",
+    ]);
     let env = std::fs::read_to_string(dir.join("lab.env")).unwrap();
     assert_eq!(stdout, env);
     let state = LabState::read(&dir).unwrap().expect("up wrote lab.json");
@@ -383,6 +393,33 @@ fn up_status_down_leave_nothing_running() {
     let acme = &state.servers[1];
     let accounts = probe_front(&state.front.url, &state.front.token, &acme.account_id);
     assert_eq!(accounts[0]["id"], acme.account_id.as_str());
+
+    // What `up` was asked to make before it reported ready: the peer enrolled in its tenant
+    // (and only there), the group in the MSP's own account.
+    let peer_names = |server: &birdhouse_lab::ServerRecord| -> Vec<String> {
+        let peers = Probe::new(server).get_blocking("/api/peers").unwrap();
+        peers
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(peer_names(acme), ["gw-1"]);
+    assert!(peer_names(&state.servers[0]).is_empty());
+    let msp_groups = Probe::new(&state.servers[0])
+        .get_blocking("/api/groups")
+        .unwrap();
+    assert!(
+        msp_groups
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["name"] == "acme-support"),
+        "{msp_groups}"
+    );
+    let setup_keys = Probe::new(acme).get_blocking("/api/setup-keys").unwrap();
+    assert_eq!(setup_keys, json!([]), "the enrolment key is deleted again");
 
     assert!(run(&["status"]).contains(&acme.account_id));
     let (ok, _, stderr) = try_run(&["up", "--tenants", "1"]);

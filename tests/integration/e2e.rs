@@ -585,8 +585,7 @@ pub(crate) fn one_tenant_lab() -> Lab {
             domain: "acme-dental.example".to_owned(),
         }],
         spares: 0,
-        rate_limit: None,
-        dir: None,
+        ..LabOptions::default()
     })
     .expect("the lab starts")
 }

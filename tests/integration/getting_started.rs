@@ -378,8 +378,7 @@ fn guide_lab() -> Lab {
             spec("Globex Logistics", "globex-logistics.example"),
         ],
         spares: 0,
-        rate_limit: None,
-        dir: None,
+        ..LabOptions::default()
     })
     .expect("the lab starts")
 }

@@ -68,9 +68,7 @@ fn msp_access_is_planned_written_drifts_back_refuses_unknown_groups_and_exports(
             name: "Acme Dental".to_owned(),
             domain: "acme-dental.example".to_owned(),
         }],
-        spares: 1,
-        rate_limit: None,
-        dir: None,
+        ..birdhouse_lab::LabOptions::default()
     })
     .expect("the lab starts");
     let support = write(

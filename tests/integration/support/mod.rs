@@ -101,9 +101,7 @@ pub(crate) fn examples_lab() -> birdhouse_lab::Lab {
             spec("Acme Dental", "acme-dental.example"),
             spec("Globex Logistics", "globex-logistics.example"),
         ],
-        spares: 1,
-        rate_limit: None,
-        dir: None,
+        ..birdhouse_lab::LabOptions::default()
     })
     .expect("the lab starts (see lab.log for the server output)")
 }
