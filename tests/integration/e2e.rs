@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 use birdhouse_lab::probe::Probe;
 use birdhouse_lab::{Lab, LabOptions, TenantSpec};
 
+use serde_json::json;
+
 use crate::support::{Output, examples_lab, repo_root};
 
 pub(crate) fn command(lab: &Lab, dir: &Path, args: &[&str]) -> Command {
@@ -106,6 +108,7 @@ fn examples_apply_then_plan_is_empty_and_secrets_stay_in_their_file() {
         .find(|k| k["name"] == "old-laptop-key")
         .expect("old-laptop-key created");
     assert_eq!(old_laptop["revoked"], true);
+    the_kinds_that_name_peers_and_the_msps_groups_landed(&lab);
 
     // Secrets: 0600, one JSON line each, never in the output (even at -vv).
     let path = dir.path().join("secrets.jsonl");
@@ -133,6 +136,79 @@ fn examples_apply_then_plan_is_empty_and_secrets_stay_in_their_file() {
     assert!(!out.stderr.contains(lab.token().expose()));
 
     assert_converged(&lab, dir.path());
+
+    // What apply left, exported, is what the files say: the exported files plan empty.
+    let out = birdhouse(&lab, dir.path(), &["export", "-o", "exported"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let acme_export = std::fs::read_to_string(dir.path().join("exported/acme-dental.yaml"))
+        .expect("the export wrote Acme Dental's file");
+    // A group's members are left unmanaged (setup keys and agents keep them), so the
+    // export's `imaging` has no `peers:`; the peers' switches that are on are written.
+    for line in [
+        "- name: pms-01",
+        "peer: pms-01",
+        "peer: imaging-gw",
+        "group: northwind-support",
+    ] {
+        assert!(acme_export.contains(line), "{line:?} in:\n{acme_export}");
+    }
+    assert_plans_empty(
+        &lab,
+        dir.path(),
+        "exported",
+        "the export of the applied examples",
+    );
+}
+
+/// Acme Dental's peers, the group, policy and route that name them, and the MSP record that
+/// names the MSP's support group, read past birdhouse.
+fn the_kinds_that_name_peers_and_the_msps_groups_landed(lab: &Lab) {
+    let probe = Probe::new(&lab.tenant("Acme Dental").unwrap());
+    let peers = live_list(&probe, "/api/peers");
+    let gateway = find_by(&peers, "name", "imaging-gw");
+    let pms = find_by(&peers, "name", "pms-01");
+    assert_eq!(gateway["ssh_enabled"], true, "{gateway}");
+    assert_eq!(pms["ssh_enabled"], true, "{pms}");
+    assert_eq!(pms["inactivity_expiration_enabled"], false, "{pms}");
+    let imaging = find_by(&live_list(&probe, "/api/groups"), "name", "imaging").clone();
+    let members: Vec<&serde_json::Value> = imaging["peers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["id"])
+        .collect();
+    assert_eq!(members, [&gateway["id"]], "{imaging}");
+    let route = find_by(
+        &live_list(&probe, "/api/routes"),
+        "network_id",
+        "imaging-modalities",
+    )
+    .clone();
+    assert_eq!(route["peer"], gateway["id"], "{route}");
+    let policy = find_by(
+        &live_list(&probe, "/api/policies"),
+        "name",
+        "dentists-to-pms-01",
+    )
+    .clone();
+    let rule = &policy["rules"][0];
+    assert_eq!(rule["destinationResource"]["id"], pms["id"], "{policy}");
+    assert_eq!(rule["destinationResource"]["type"], "peer", "{policy}");
+
+    let support = find_by(
+        &live_list(&Probe::new(lab.msp()), "/api/groups"),
+        "name",
+        "northwind-support",
+    )
+    .clone();
+    let front = crate::msp_access::front(lab);
+    let tenants = write(&front, "GET", "/api/integrations/msp/tenants", &json!(null));
+    let acme = find_by(tenants.as_array().unwrap(), "domain", "acme-dental.example");
+    assert_eq!(
+        acme["groups"],
+        json!([{"id": support["id"], "role": "admin"}]),
+        "{acme}"
+    );
 }
 
 #[test]
@@ -309,7 +385,8 @@ fn a_saved_plan_is_refused_as_stale_when_its_tenant_changed_behind_it() {
         out.stderr
     );
     assert!(
-        out.stderr.contains("Acme Dental: 40 changes made"),
+        out.stderr
+            .contains("Acme Dental: MSP record written, 43 changes made"),
         "{}",
         out.stderr
     );

@@ -19,7 +19,7 @@ tenants:
 ";
 
 /// The MSP layer itself (the lab's front), as the MSP's token reaches it.
-fn front(lab: &birdhouse_lab::Lab) -> birdhouse_lab::ServerRecord {
+pub(crate) fn front(lab: &birdhouse_lab::Lab) -> birdhouse_lab::ServerRecord {
     let mut front = lab.msp().clone();
     lab.base_url()
         .trim_end_matches('/')

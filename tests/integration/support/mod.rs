@@ -88,19 +88,26 @@ pub(crate) fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A lab with the tenants `examples/tenants/` expects the MSP to have; Initech
-/// (`create: true`) is made from the lab's spare, Northwind (`self: true`) is the MSP's own
-/// server.
+/// A lab with what `examples/tenants/` expects the MSP to have, as `scripts/demo` starts it:
+/// Acme Dental (with its two enrolled peers) and Globex Logistics; Initech (`create: true`)
+/// is made from the lab's spare; Northwind (`self: true`) is the MSP's own server, which holds
+/// the support group Acme Dental's `msp_access` names.
 pub(crate) fn examples_lab() -> birdhouse_lab::Lab {
     let spec = |name: &str, domain: &str| birdhouse_lab::TenantSpec {
         name: name.to_owned(),
         domain: domain.to_owned(),
+    };
+    let peer = |hostname: &str| birdhouse_lab::PeerSpec {
+        tenant: "Acme Dental".to_owned(),
+        hostname: hostname.to_owned(),
     };
     birdhouse_lab::Lab::start(birdhouse_lab::LabOptions {
         tenants: vec![
             spec("Acme Dental", "acme-dental.example"),
             spec("Globex Logistics", "globex-logistics.example"),
         ],
+        peers: vec![peer("imaging-gw"), peer("pms-01")],
+        msp_groups: vec!["northwind-support".to_owned()],
         ..birdhouse_lab::LabOptions::default()
     })
     .expect("the lab starts (see lab.log for the server output)")
