@@ -8,7 +8,8 @@ model) and the date, so runs on different machines stay comparable and none is o
 What is measured (see docs/benchmarks.md for the formulas):
   A. API calls per `plan` at 1, 10, 100, 1,000 tenants: the backend's /lab/stats counters and
      birdhouse's own count (-v), against the issue's formula 1 + sum(7 + N_networks),
-     birdhouse's real one 4 + sum(6 + min(N_networks, 1)), and a per-object refresh
+     birdhouse's real one 3 + sum(1 + 6 + min(N_networks, 1)) (the account answer carries the
+     exported settings and proves the identity), and a per-object refresh
      (one GET per object, as a Terraform provider's refresh does).
   B. Wall time of `plan` (and `apply`, when it exists) under a scaled Cloud budget, against the
      floor max(0, calls - burst) / rate; 429s met (goal 0).
@@ -179,7 +180,7 @@ def desired_dirs(birdhouse, backend, workdir, sizes):
         target.mkdir()
         for i in range(1, n + 1):
             text = (exported / f"tenant-{i}.yaml").read_text()
-            text = re.sub(r"(?m)^  id: .*\n", "", text)
+            text = re.sub(r"(?m)^    id: .*\n", "", text)
             (target / f"tenant-{i}.yaml").write_text(text)
         dirs[n] = target
     return dirs, result
@@ -324,7 +325,10 @@ def main():
                 "tenants": n, "backend_calls": requests, "birdhouse_calls": result["requests"],
                 "exit": result["code"], "no_changes": "No changes" in result["stdout"],
                 "issue_formula": 1 + n * (7 + NETWORKS_PER_TENANT),
-                "birdhouse_formula": 4 + n * (6 + min(NETWORKS_PER_TENANT, 1)),
+                # Per run: the MSP tenant list and the token check (2). Per tenant: the account
+                # answer (the export writes the settings, which come with it, and it proves the
+                # identity), six lists and the account-wide resource list.
+                "birdhouse_formula": 3 + n * (1 + 6 + min(NETWORKS_PER_TENANT, 1)),
                 "per_object": 1 + n * OBJECTS,
                 "wall_s": result["wall_s"], "cpu_s": result["cpu_s"],
                 "maxrss_mb": result["maxrss_mb"], "rate_limited": limited,

@@ -173,6 +173,11 @@ impl Diagnostics {
         self.items.push(diagnostic);
     }
 
+    /// Records every problem of `other`, after those recorded so far.
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
     /// True when no problem was recorded.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()

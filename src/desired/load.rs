@@ -9,57 +9,95 @@
 use std::fs::FileType;
 use std::path::{Path, PathBuf};
 
+use rayon::iter::{IntoParallelIterator, ParallelIterator};
+
 use crate::desired::Skipped;
 use crate::diag::{Diagnostic, Diagnostics, FileId, Located, SourceMap, Span};
 use crate::kinds::kit::node::{Node, parse};
 
-/// Reads and parses every desired-state file under `path`, passing each tree to `each`.
-/// Entries that are not regular files are left unopened and listed in `skipped`.
-pub(crate) fn load_files(
+/// Reads, parses and decodes every desired-state file under `path`, each file on its own
+/// thread of the pool; the results come back in file order. Entries that are not regular
+/// files are left unopened and listed in `skipped`.
+pub(crate) fn load_files<T: Send>(
     path: &Path,
     sources: &mut SourceMap,
     diagnostics: &mut Diagnostics,
     skipped: &mut Vec<Skipped>,
-    each: impl FnMut(&mut Diagnostics, FileId, Located<Node>),
-) {
+    each: impl Fn(&mut Diagnostics, FileId, &Located<Node>) -> Option<T> + Sync,
+) -> Vec<T> {
     let files = match discover(path, skipped) {
         Ok(files) => files,
         Err(message) => {
             diagnostics.push(Diagnostic::global(message));
-            return;
+            return Vec::new();
         }
     };
-    let contents = files.into_iter().map(|file_path| {
-        let bytes = std::fs::read(&file_path).map_err(|err| format!("cannot read the file: {err}"));
-        (file_path, bytes)
-    });
-    parse_files(contents, sources, diagnostics, each);
+    let contents = files.into_iter().map(|file_path| (file_path, None));
+    parse_files(contents, sources, diagnostics, each)
 }
 
-/// Parses file contents already in memory (or the error met reading them), passing each tree
-/// to `each`.
-pub(crate) fn parse_files(
-    contents: impl IntoIterator<Item = (PathBuf, Result<Vec<u8>, String>)>,
+/// Parses and decodes files in parallel: each from the bytes given, or read from its path when
+/// `None` (a read error becomes a diagnostic at its start). Each tree goes to `each` as soon as
+/// it is parsed and is dropped after, so at most one tree per pool thread is in memory, and
+/// the parse, the part of loading that costs the most, runs on every core. File ids, the
+/// results and the diagnostics keep file order, so output does not depend on scheduling.
+pub(crate) fn parse_files<T: Send>(
+    contents: impl IntoIterator<Item = (PathBuf, Option<Vec<u8>>)>,
     sources: &mut SourceMap,
     diagnostics: &mut Diagnostics,
-    mut each: impl FnMut(&mut Diagnostics, FileId, Located<Node>),
-) {
-    for (file_path, bytes) in contents {
-        let file = sources.add(file_path);
-        let text = match bytes.map(String::from_utf8) {
-            Ok(Ok(text)) => text,
-            Ok(Err(err)) => {
-                diagnostics.push(invalid_utf8(file, &err));
-                continue;
-            }
-            Err(message) => {
+    each: impl Fn(&mut Diagnostics, FileId, &Located<Node>) -> Option<T> + Sync,
+) -> Vec<T> {
+    let work: Vec<(FileId, PathBuf, Option<Vec<u8>>)> = contents
+        .into_iter()
+        .map(|(file_path, bytes)| (sources.add(file_path.clone()), file_path, bytes))
+        .collect();
+    let outcomes: Vec<(Diagnostics, Option<T>)> = work
+        .into_par_iter()
+        .map(|(file, file_path, bytes)| {
+            let mut found = Diagnostics::default();
+            let decoded = parse_one(file, &file_path, bytes, &mut found)
+                .and_then(|root| each(&mut found, file, &root));
+            (found, decoded)
+        })
+        .collect();
+    let mut results = Vec::new();
+    for (found, decoded) in outcomes {
+        diagnostics.extend(found);
+        results.extend(decoded);
+    }
+    results
+}
+
+/// One file's tree, or `None` with the reason in `diagnostics`.
+fn parse_one(
+    file: FileId,
+    file_path: &Path,
+    bytes: Option<Vec<u8>>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Located<Node>> {
+    let bytes = match bytes {
+        Some(bytes) => bytes,
+        None => match std::fs::read(file_path) {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                let message = format!("cannot read the file: {err}");
                 diagnostics.push(Diagnostic::at(start_of(file), "", message));
-                continue;
+                return None;
             }
-        };
-        match parse(&text, file) {
-            Ok(root) => each(diagnostics, file, root),
-            Err(diagnostic) => diagnostics.push(diagnostic),
+        },
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            diagnostics.push(invalid_utf8(file, &err));
+            return None;
+        }
+    };
+    match parse(&text, file) {
+        Ok(root) => Some(root),
+        Err(diagnostic) => {
+            diagnostics.push(diagnostic);
+            None
         }
     }
 }
@@ -171,4 +209,54 @@ fn special_kind(file_type: FileType) -> &'static str {
     }
     let _ = file_type;
     "a special file"
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use crate::desired::load_contents;
+
+    /// Files are parsed on several threads, but what comes back must not depend on which
+    /// finished first: tenants in file order, each problem at its own file's id.
+    #[test]
+    fn parallel_loading_keeps_file_order_for_tenants_and_problems() {
+        let file = |n: usize| {
+            let text = format!(
+                "version: 1\ntenants:\n  - name: t-{n:03}\n    domain: t{n}.example\n"
+            );
+            (PathBuf::from(format!("t-{n:03}.yaml")), text.into_bytes())
+        };
+        let loaded = load_contents((0..64).map(file));
+        let state = loaded.state.expect("valid");
+        let names: Vec<&str> = state.tenants.iter().map(|t| t.name.as_str()).collect();
+        let expected: Vec<String> = (0..64).map(|n| format!("t-{n:03}")).collect();
+        assert_eq!(names, expected);
+
+        let broken = (0..64).map(|n| {
+            let (path, text) = file(n);
+            let text = if n % 2 == 1 {
+                String::from_utf8(text).unwrap().replace("domain", "domian")
+            } else {
+                String::from_utf8(text).unwrap()
+            };
+            (path, text.into_bytes())
+        });
+        let loaded = load_contents(broken);
+        let problems = loaded.state.expect_err("unknown keys");
+        let mut files: Vec<PathBuf> = problems
+            .sorted()
+            .iter()
+            .map(|d| {
+                let span = d.span.expect("a problem in a file is located");
+                loaded.sources.path(span.file).to_owned()
+            })
+            .collect();
+        files.dedup();
+        let odd: Vec<PathBuf> = (0..64)
+            .filter(|n| n % 2 == 1)
+            .map(|n| PathBuf::from(format!("t-{n:03}.yaml")))
+            .collect();
+        assert_eq!(files, odd);
+    }
 }

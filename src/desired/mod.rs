@@ -85,15 +85,12 @@ pub fn load(path: &Path) -> Loaded {
     let mut sources = SourceMap::default();
     let mut diagnostics = Diagnostics::default();
     let mut skipped = Vec::new();
-    let mut documents = Vec::new();
-    load::load_files(
+    let documents = load::load_files(
         path,
         &mut sources,
         &mut diagnostics,
         &mut skipped,
-        |diagnostics, file, root| {
-            documents.extend(decode_one(diagnostics, file, &root));
-        },
+        decode_one,
     );
     let mut loaded = finish(&documents, sources, diagnostics);
     loaded.skipped = skipped;
@@ -104,21 +101,13 @@ pub fn load(path: &Path) -> Loaded {
 pub fn load_contents(files: impl IntoIterator<Item = (PathBuf, Vec<u8>)>) -> Loaded {
     let mut sources = SourceMap::default();
     let mut diagnostics = Diagnostics::default();
-    let contents = files.into_iter().map(|(path, bytes)| (path, Ok(bytes)));
-    let mut documents = Vec::new();
-    load::parse_files(
-        contents,
-        &mut sources,
-        &mut diagnostics,
-        |diagnostics, file, root| {
-            documents.extend(decode_one(diagnostics, file, &root));
-        },
-    );
+    let contents = files.into_iter().map(|(path, bytes)| (path, Some(bytes)));
+    let documents = load::parse_files(contents, &mut sources, &mut diagnostics, decode_one);
     finish(&documents, sources, diagnostics)
 }
 
-/// Decodes one file's tree; the tree is dropped by the caller right after, so only one file's
-/// nodes are in memory at a time.
+/// Decodes one file's tree; the tree is dropped by the caller right after, so only one tree
+/// per loading thread is in memory at a time.
 fn decode_one(
     diagnostics: &mut Diagnostics,
     file: FileId,
