@@ -222,9 +222,8 @@ mod tests {
     #[test]
     fn parallel_loading_keeps_file_order_for_tenants_and_problems() {
         let file = |n: usize| {
-            let text = format!(
-                "version: 1\ntenants:\n  - name: t-{n:03}\n    domain: t{n}.example\n"
-            );
+            let text =
+                format!("version: 1\ntenants:\n  - name: t-{n:03}\n    domain: t{n}.example\n");
             (PathBuf::from(format!("t-{n:03}.yaml")), text.into_bytes())
         };
         let loaded = load_contents((0..64).map(file));

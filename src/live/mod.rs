@@ -4,6 +4,7 @@
 //! This file holds the snapshot types (pure data, usable by the planner); `fetch` reads them
 //! through `api` and `convert` turns wire objects into the model.
 
+pub mod audit;
 mod convert;
 mod fetch;
 pub(crate) mod tenants;

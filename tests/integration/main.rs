@@ -2,6 +2,7 @@
 
 mod api;
 mod apply;
+mod audit_events;
 mod bootstrap;
 mod ci;
 mod cli;
