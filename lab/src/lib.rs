@@ -11,6 +11,8 @@
 //!   MSP's own account, plus warm spares for tenant creation.
 //! - [`msp`] is the front: it checks the one MSP token, applies the per-token rate limit, serves
 //!   the tenant endpoints, counts calls, and forwards everything else to the tenant's server.
+//! - [`fixtures`] makes what a lab holds before it is ready: peers enrolled the way agents
+//!   enrol ([`peers`]) and groups in the MSP's own account.
 //! - [`lab`] ties them together ([`Lab::start`] for tests, [`lab::run_daemon`] for `up`);
 //!   [`state`] writes the env and state files; [`probe`] reads a tenant's server directly, so
 //!   tests can check results independently of birdhouse.
