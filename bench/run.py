@@ -204,6 +204,11 @@ def calls_of(stats):
     return stats["requests"], stats["rate_limited"]
 
 
+def bytes_of(stats):
+    """Bytes of the API answers the backend sent since its last reset: what the client read."""
+    return stats.get("response_bytes")
+
+
 class Drainer(threading.Thread):
     """Another client of the same token: GETs at a fixed rate until stopped (bounded)."""
 
@@ -285,11 +290,13 @@ def scoped_pull_request(birdhouse, backend, workdir, source, n, cold_calls):
     result = run([birdhouse, "plan", "-f", "tenants", "--changed-since", "main", "-v",
                   "--color", "never", "--detailed-exitcode"] + budget_args(1_000_000, 1_000_000),
                  backend.env(), str(repo))
-    requests, limited = calls_of(backend.stats())
+    stats = backend.stats()
+    requests, limited = calls_of(stats)
     print(f"bench: F scoped plan of {edited} edited tenants: {requests} calls "
           f"(cold plan {cold_calls})", file=sys.stderr)
     return {"tenants": n, "edited": edited, "calls": requests, "cold_calls": cold_calls,
-            "exit": result["code"], "wall_s": result["wall_s"], "rate_limited": limited}
+            "exit": result["code"], "wall_s": result["wall_s"], "rate_limited": limited,
+            "bytes_read": bytes_of(stats)}
 
 
 def main():
@@ -320,8 +327,10 @@ def main():
             result = run([birdhouse, "plan", "-f", str(dirs[n]), "-v", "--color", "never",
                           "--detailed-exitcode"] + budget_args(1_000_000, 1_000_000),
                          backend.env(), workdir)
-            requests, limited = calls_of(backend.stats())
+            stats = backend.stats()
+            requests, limited = calls_of(stats)
             rows.append({
+                "bytes_read": bytes_of(stats),
                 "tenants": n, "backend_calls": requests, "birdhouse_calls": result["requests"],
                 "exit": result["code"], "no_changes": "No changes" in result["stdout"],
                 "issue_formula": 1 + n * (7 + NETWORKS_PER_TENANT),
@@ -358,8 +367,10 @@ def main():
             backend.reset()
             result = run([birdhouse, "plan", "-f", str(dirs[n]), "-v", "--color", "never"]
                          + budget_args(rpm, burst), backend.env(), workdir)
-            requests, limited = calls_of(backend.stats())
+            stats = backend.stats()
+            requests, limited = calls_of(stats)
             budget_rows.append({
+                "bytes_read": bytes_of(stats),
                 "command": "plan", "tenants": n, "rpm": rpm, "burst": burst,
                 "calls": requests, "floor_s": floor_s(requests - limited, rpm, burst),
                 "wall_s": result["wall_s"], "rate_limited": limited, "exit": result["code"],
@@ -433,12 +444,14 @@ def main():
             backend.reset()
             result = run([birdhouse, "apply", "-f", str(changed), "--yes", "-v", "--color",
                           "never"] + budget_args(rpm, burst), backend.env(), workdir)
-            requests, limited = calls_of(backend.stats())
+            stats = backend.stats()
+            requests, limited = calls_of(stats)
             backend.limit(None, None)
             replan = run([birdhouse, "plan", "-f", str(changed), "--detailed-exitcode",
                           "--color", "never"] + budget_args(1_000_000, 1_000_000),
                          backend.env(), workdir)
             budget_rows.append({
+                "bytes_read": bytes_of(stats),
                 "command": "apply (+1 group per tenant)", "tenants": n, "rpm": rpm,
                 "burst": burst, "calls": requests,
                 "floor_s": floor_s(requests - limited, rpm, burst),
@@ -481,11 +494,12 @@ Formulas:
 
 - issue: `1 + sum(7 + N_networks)`: one MSP tenant list per run, then per tenant the identity
   check, six lists and one resource list per network;
-- birdhouse: `4 + sum(6 + min(N_networks, 1))`: the MSP tenant list, the token's own
-  account's groups and the token's expiry (its user and that user's tokens) once per run, then
-  per tenant six lists (the groups list proves the identity:
-  its `All` group is not the own account's) and one account-wide resource list
-  (`GET /api/networks/resources`) when the tenant has any network;
+- birdhouse: `3 + sum(1 + 6 + min(N_networks, 1))`: the MSP tenant list and the token's
+  expiry (its user and that user's tokens) once per run, then per tenant the account answer
+  (the exported files manage the settings, which come with it, and it proves the identity),
+  six lists and one account-wide resource list (`GET /api/networks/resources`) when the tenant
+  has any network (without settings: `4 + sum(6 + min(N_networks, 1))`, the token's own
+  account's groups read once and each tenant's groups list proving its identity);
 - per-object refresh (what a Terraform provider's refresh costs): `1 + sum(N_objects)`, one GET
   per managed object, plus the tenant list;
 - budget floor: `max(0, calls - burst) / rate`, the least time the token's bucket allows, over
@@ -506,26 +520,29 @@ def fmt(value, digits=1):
 def write_results_json(path, results):
     """One entry per scenario, machine-readable, beside the Markdown report: the figures of the
     last run only (docs/benchmarks.md keeps every run). `null` where a scenario does not
-    measure a figure (bytes read are not counted by the backend)."""
+    measure a figure (bytes read: the API answers' bodies the backend sent)."""
     objects = results["objects"]
     entries = []
 
-    def entry(scenario, tenants, calls, floor, wall, cpu=None, rss=None, limited=0):
+    def entry(scenario, tenants, calls, floor, wall, cpu=None, rss=None, limited=0,
+              bytes_read=None):
         entries.append({"scenario": scenario, "tenants": tenants, "objects": objects,
                         "calls": calls, "floor_s": floor, "wall_s": wall, "cpu_s": cpu,
-                        "rss_mb": rss, "429s": limited, "bytes_read": None})
+                        "rss_mb": rss, "429s": limited, "bytes_read": bytes_read})
 
     for r in results["calls"]:
         entry("plan, cold, budget out of the way", r["tenants"], r["backend_calls"], 0.0,
-              r["wall_s"], r["cpu_s"], r["maxrss_mb"], r["rate_limited"])
+              r["wall_s"], r["cpu_s"], r["maxrss_mb"], r["rate_limited"], r.get("bytes_read"))
         entry("per-object refresh (formula)", r["tenants"], r["per_object"], None, None)
     scoped = results.get("scoped")
     if scoped:
         entry("plan --changed-since, one policy edited in every tenant", scoped["tenants"],
-              scoped["calls"], 0.0, scoped["wall_s"], limited=scoped["rate_limited"])
+              scoped["calls"], 0.0, scoped["wall_s"], limited=scoped["rate_limited"],
+              bytes_read=scoped.get("bytes_read"))
     for r in results.get("budget", []):
         entry(f"{r['command']}, {r['rpm']}/min burst {r['burst']}", r["tenants"], r["calls"],
-              r["floor_s"], r["wall_s"], limited=r["rate_limited"])
+              r["floor_s"], r["wall_s"], limited=r["rate_limited"],
+              bytes_read=r.get("bytes_read"))
     document = {"machine": results["machine"], "scenarios": entries}
     path.write_text(json.dumps(document, indent=2) + "\n")
 
@@ -581,7 +598,9 @@ def write_report(path, results):
         "same cores. Of that, loading and validating the "
         f"{fmt(largest['tenants'])} files alone (`birdhouse validate`, no API) takes "
         f"{fmt(results['validate']['cpu_s'], 2)} s CPU and "
-        f"{fmt(results['validate']['maxrss_mb'])} MB peak RSS.",
+        f"{fmt(results['validate']['maxrss_mb'])} MB peak RSS. The plan read "
+        f"{fmt((largest.get('bytes_read') or 0) / 1e6)} MB of API answers, "
+        f"{fmt((largest.get('bytes_read') or 0) / 1e3 / largest['tenants'])} kB per tenant.",
         "",
         "### Wall time against the budget floor (Cloud budget, rate scaled up 100x)",
         "",

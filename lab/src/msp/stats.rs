@@ -120,6 +120,10 @@ pub struct Stats {
     pub calls: BTreeMap<String, u64>,
     /// Requests answered 429, per `"METHOD /path/{id}"`.
     pub rate_limited_calls: BTreeMap<String, u64>,
+    /// Bytes of the `/api/...` response bodies sent, counted by the synthetic backend (the
+    /// front leaves it at 0): what a client read.
+    #[serde(default)]
+    pub response_bytes: u64,
 }
 
 impl Stats {

@@ -137,6 +137,17 @@ impl Synthetic {
         if !path.starts_with("/api/") {
             return reply::not_found_text();
         }
+        let reply = self.handle_api(request, &path).await;
+        let bytes = hyper::body::Body::size_hint(reply.body())
+            .exact()
+            .unwrap_or_default();
+        lock(&self.stats).response_bytes += bytes;
+        reply
+    }
+
+    /// An `/api/...` request: admitted (token, rate limit) after the latency, then answered.
+    async fn handle_api(&self, request: Request<Incoming>, path: &str) -> Reply {
+        let path = path.to_owned();
         let (parts, body, endpoint) = match read_api_request(request, &self.stats, &path).await {
             Ok(read) => read,
             Err(refusal) => return refusal,
