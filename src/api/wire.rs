@@ -168,8 +168,9 @@ pub struct Account {
 // ---------------------------------------------------------------------------------------------
 // MSP tenants
 
-/// An MSP user group allowed into a tenant, and the role it assumes there.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An MSP user group allowed into a tenant, and the role it assumes there. Ordered by id,
+/// then role: the order a record is compared in.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct TenantGroup {
     /// MSP group id.
     pub id: String,

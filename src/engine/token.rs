@@ -316,7 +316,6 @@ async fn prove(
 
 #[cfg(test)]
 mod tests {
-
     use super::newest_used;
     use crate::kinds::wire::PersonalAccessToken;
 

@@ -60,7 +60,7 @@ pub fn access_ids(access: &[MspAccess], own: &[Named]) -> Result<Vec<TenantGroup
         }
     }
     if problems.is_empty() {
-        groups.sort_by(|a, b| (&a.id, &a.role).cmp(&(&b.id, &b.role)));
+        groups.sort();
         Ok(groups)
     } else {
         Err(problems)
@@ -105,7 +105,7 @@ pub fn record_change(
         }));
     };
     let mut live_sorted = live_groups.to_vec();
-    live_sorted.sort_by(|a, b| (&a.id, &a.role).cmp(&(&b.id, &b.role)));
+    live_sorted.sort();
     if live_name == name && live_sorted == groups {
         return Ok(None);
     }

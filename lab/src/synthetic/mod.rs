@@ -137,7 +137,7 @@ impl Synthetic {
         if !path.starts_with("/api/") {
             return reply::not_found_text();
         }
-        let reply = self.handle_api(request, &path).await;
+        let reply = self.handle_api(request, path).await;
         let bytes = hyper::body::Body::size_hint(reply.body())
             .exact()
             .unwrap_or_default();
@@ -146,8 +146,7 @@ impl Synthetic {
     }
 
     /// An `/api/...` request: admitted (token, rate limit) after the latency, then answered.
-    async fn handle_api(&self, request: Request<Incoming>, path: &str) -> Reply {
-        let path = path.to_owned();
+    async fn handle_api(&self, request: Request<Incoming>, path: String) -> Reply {
         let (parts, body, endpoint) = match read_api_request(request, &self.stats, &path).await {
             Ok(read) => read,
             Err(refusal) => return refusal,

@@ -11,6 +11,7 @@ use crate::kinds::kit::node::{Fields, Node, Reader};
 use crate::kinds::kit::read::{
     boolean, exactly_one_of, optional, plain_string, required, role, string, strings,
 };
+use crate::kinds::user::DAY;
 use crate::kinds::{Role, Seconds};
 
 /// A user entry: a regular user by `email`, or a service user by `service` name.
@@ -116,8 +117,6 @@ impl TokenDoc {
 fn whole(duration: Option<Seconds>) -> Option<u16> {
     duration.and_then(|s| u16::try_from(s.0 / DAY).ok())
 }
-
-const DAY: u64 = 86_400;
 
 /// A duration of whole days from `min_days` to `max_days`.
 fn whole_days(

@@ -135,10 +135,12 @@ impl FromStr for Role {
     }
 }
 
+/// Seconds in a day: the unit of a token's lifetime and of its rotation window.
+pub(crate) const DAY: u64 = 86_400;
+
 /// Whole days from `now` to `then`, rounded down; negative when `then` is past (a token's days
 /// left, for the expiry warning and for rotation).
 pub(crate) fn days_between(now: SystemTime, then: SystemTime) -> i64 {
-    const DAY: u64 = 86_400;
     match then.duration_since(now) {
         Ok(ahead) => i64::try_from(ahead.as_secs() / DAY).unwrap_or(i64::MAX),
         Err(past) => -i64::try_from(past.duration().as_secs().div_ceil(DAY)).unwrap_or(i64::MAX),

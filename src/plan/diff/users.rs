@@ -1,18 +1,15 @@
 //! Users (by lower-case email) and service users (by name). Ownership is never moved: a role
 //! change to or from owner is an error for the tenant.
 
+use std::time::{Duration, UNIX_EPOCH};
+
 use crate::kinds::kit::equality::managed_differs;
+use crate::kinds::user::{DAY, days_between};
 use crate::kinds::{Kind, Role, ServiceUser, ServiceUserToken, User};
 use crate::live::Snapshot;
 use crate::plan::{Object, Reason};
 
 use super::{Differ, Fields};
-
-use std::time::{Duration, UNIX_EPOCH};
-
-use crate::kinds::user::days_between;
-
-const DAY: u64 = 86_400;
 
 /// The name of the live token the file names, when the service user has it.
 fn token_on_record<'a>(live: &'a Snapshot, user: &str, token: &'a str) -> Option<&'a str> {
