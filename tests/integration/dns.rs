@@ -9,8 +9,7 @@ use birdhouse_lab::probe::Probe;
 use serde_json::{Value, json};
 
 use crate::e2e::{
-    assert_plans_empty, birdhouse, exported_file, find_by, group_id, live_list, one_tenant_lab,
-    write,
+    assert_plans_empty, birdhouse, exported_file, find_by, group_id, kind_lab, live_list, write,
 };
 
 fn nameserver_groups(probe: &Probe) -> Vec<Value> {
@@ -46,11 +45,7 @@ tenants:
 #[test]
 #[ignore = "needs NetBird lab"]
 fn dns_converges_drifts_back_refuses_a_needed_group_delete_detaches_settings_and_exports() {
-    let lab = one_tenant_lab();
-    let server = lab.tenant("Acme Dental").unwrap();
-    let probe = Probe::new(&server);
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("tenants.yaml"), FILES).unwrap();
+    let (lab, server, probe, dir) = kind_lab(FILES);
     let run = |args: &[&str]| birdhouse(&lab, dir.path(), args);
     let plan_is_empty = |files: &str, why: &str| assert_plans_empty(&lab, dir.path(), files, why);
 
@@ -238,11 +233,7 @@ tenants:
 #[test]
 #[ignore = "needs NetBird lab"]
 fn zones_and_records_converge_drift_back_prune_records_and_export() {
-    let lab = one_tenant_lab();
-    let server = lab.tenant("Acme Dental").unwrap();
-    let probe = Probe::new(&server);
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("tenants.yaml"), ZONES).unwrap();
+    let (lab, server, probe, dir) = kind_lab(ZONES);
     let run = |args: &[&str]| birdhouse(&lab, dir.path(), args);
     let plan_is_empty = |why: &str| assert_plans_empty(&lab, dir.path(), "tenants.yaml", why);
 

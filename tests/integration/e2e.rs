@@ -667,6 +667,20 @@ pub(crate) fn one_tenant_lab() -> Lab {
     .expect("the lab starts")
 }
 
+/// Where each kind's end-to-end test starts: a lab with one customer tenant (Acme Dental), its
+/// server and a probe reading it past birdhouse, and a scratch directory whose `tenants.yaml`
+/// holds `files`.
+pub(crate) fn kind_lab(
+    files: &str,
+) -> (Lab, birdhouse_lab::ServerRecord, Probe, tempfile::TempDir) {
+    let lab = one_tenant_lab();
+    let server = lab.tenant("Acme Dental").expect("the lab has Acme Dental");
+    let probe = Probe::new(&server);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tenants.yaml"), files).unwrap();
+    (lab, server, probe, dir)
+}
+
 /// Every group name on a server, sorted, read past birdhouse and the front.
 pub(crate) fn all_group_names(server: &birdhouse_lab::ServerRecord) -> Vec<String> {
     let groups = Probe::new(server).get_blocking("/api/groups").unwrap();

@@ -8,8 +8,8 @@ use birdhouse_lab::probe::Probe;
 use serde_json::{Value, json};
 
 use crate::e2e::{
-    assert_plans_empty, birdhouse, exported_file, find_by, group_id, live_list, one_tenant_lab,
-    write,
+    assert_plans_empty, birdhouse, exported_file, find_by, group_id, kind_lab, live_list,
+    one_tenant_lab, write,
 };
 
 const FILES: &str = r"version: 1
@@ -27,12 +27,8 @@ fn peer(probe: &Probe, name: &str) -> Value {
 #[test]
 #[ignore = "needs NetBird lab"]
 fn peer_settings_converge_drift_back_and_are_refused_where_netbird_would_refuse_them() {
-    let lab = one_tenant_lab();
-    let server = lab.tenant("Acme Dental").unwrap();
-    let probe = Probe::new(&server);
+    let (lab, server, probe, dir) = kind_lab(FILES);
     let ids = birdhouse_lab::peers::enrol(&server, &["gw-1", "gw-2"]).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("tenants.yaml"), FILES).unwrap();
     let run = |args: &[&str]| birdhouse(&lab, dir.path(), args);
     let plan_is_empty = |why: &str| assert_plans_empty(&lab, dir.path(), "tenants.yaml", why);
 

@@ -8,8 +8,7 @@ use birdhouse_lab::probe::Probe;
 use serde_json::{Value, json};
 
 use crate::e2e::{
-    assert_plans_empty, birdhouse, exported_file, find_by, group_id, live_list, one_tenant_lab,
-    write,
+    assert_plans_empty, birdhouse, exported_file, find_by, group_id, kind_lab, live_list, write,
 };
 
 const FILES: &str = r"version: 1
@@ -54,12 +53,8 @@ fn rule<'a>(live: &'a [Value], name: &str) -> &'a Value {
 #[test]
 #[ignore = "needs NetBird lab"]
 fn the_whole_rule_converges_drifts_back_reads_hand_made_shapes_and_exports() {
-    let lab = one_tenant_lab();
-    let server = lab.tenant("Acme Dental").unwrap();
-    let probe = Probe::new(&server);
+    let (lab, server, probe, dir) = kind_lab(FILES);
     let peers = birdhouse_lab::peers::enrol(&server, &["gw-1"]).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("tenants.yaml"), FILES).unwrap();
     let run = |args: &[&str]| birdhouse(&lab, dir.path(), args);
     let plan_is_empty = |why: &str| assert_plans_empty(&lab, dir.path(), "tenants.yaml", why);
 

@@ -9,7 +9,7 @@ use birdhouse_lab::probe::Probe;
 use serde_json::{Value, json};
 
 use crate::e2e::{
-    assert_plans_empty, birdhouse, delete, exported_file, find_by, live_list, one_tenant_lab, write,
+    assert_plans_empty, birdhouse, delete, exported_file, find_by, kind_lab, live_list, write,
 };
 
 const FILES: &str = r#"version: 1
@@ -44,11 +44,7 @@ fn checks(probe: &Probe) -> Vec<Value> {
 #[test]
 #[ignore = "needs NetBird lab"]
 fn posture_checks_converge_drift_back_refuse_a_needed_delete_and_export_round_trip() {
-    let lab = one_tenant_lab();
-    let server = lab.tenant("Acme Dental").unwrap();
-    let probe = Probe::new(&server);
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("tenants.yaml"), FILES).unwrap();
+    let (lab, server, probe, dir) = kind_lab(FILES);
     let run = |args: &[&str]| birdhouse(&lab, dir.path(), args);
     let plan_is_empty = |why: &str| assert_plans_empty(&lab, dir.path(), "tenants.yaml", why);
 

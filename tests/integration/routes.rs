@@ -9,8 +9,8 @@ use birdhouse_lab::probe::Probe;
 use serde_json::{Value, json};
 
 use crate::e2e::{
-    assert_plans_empty, birdhouse, delete, exported_file, find_by, group_id, live_list,
-    one_tenant_lab, write,
+    assert_plans_empty, birdhouse, delete, exported_file, find_by, group_id, kind_lab, live_list,
+    write,
 };
 
 const FILES: &str = r#"version: 1
@@ -41,12 +41,8 @@ fn routes(probe: &Probe) -> Vec<Value> {
 #[test]
 #[ignore = "needs NetBird lab"]
 fn routes_converge_drift_back_keep_unmanaged_fields_refuse_a_needed_group_delete_and_export() {
-    let lab = one_tenant_lab();
-    let server = lab.tenant("Acme Dental").unwrap();
-    let probe = Probe::new(&server);
+    let (lab, server, probe, dir) = kind_lab(FILES);
     let peers = birdhouse_lab::peers::enrol(&server, &["gw-1", "gw-2"]).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("tenants.yaml"), FILES).unwrap();
     let run = |args: &[&str]| birdhouse(&lab, dir.path(), args);
     let plan_is_empty = |why: &str| assert_plans_empty(&lab, dir.path(), "tenants.yaml", why);
 

@@ -6,7 +6,7 @@
 use birdhouse_lab::probe::Probe;
 use serde_json::{Value, json};
 
-use crate::e2e::{assert_plans_empty, birdhouse, exported_file, one_tenant_lab, write};
+use crate::e2e::{assert_plans_empty, birdhouse, exported_file, kind_lab, write};
 
 const FILES: &str = r"version: 1
 tenants:
@@ -64,14 +64,10 @@ fn peer_addresses(probe: &Probe) -> Vec<(String, String, String)> {
 #[test]
 #[ignore = "needs NetBird lab"]
 fn account_settings_change_only_what_the_files_list_and_drift_back() {
-    let lab = one_tenant_lab();
-    let server = lab.tenant("Acme Dental").unwrap();
-    let probe = Probe::new(&server);
+    let (lab, server, probe, dir) = kind_lab(FILES);
     birdhouse_lab::peers::enrol(&server, &["desk-1", "desk-2"]).unwrap();
     let before = settings(&probe);
     let addresses = peer_addresses(&probe);
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("tenants.yaml"), FILES).unwrap();
     let run = |args: &[&str]| birdhouse(&lab, dir.path(), args);
     let plan_is_empty = |files: &str, why: &str| assert_plans_empty(&lab, dir.path(), files, why);
 

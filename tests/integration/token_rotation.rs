@@ -5,9 +5,7 @@
 use birdhouse_lab::probe::Probe;
 use serde_json::{Value, json};
 
-use crate::e2e::{
-    assert_plans_empty, birdhouse, delete, find_by, live_list, one_tenant_lab, write,
-};
+use crate::e2e::{assert_plans_empty, birdhouse, delete, find_by, kind_lab, live_list, write};
 
 const FILES: &str = r"version: 1
 tenants:
@@ -34,11 +32,7 @@ fn secret_lines(dir: &std::path::Path) -> Vec<String> {
 #[test]
 #[ignore = "needs NetBird lab"]
 fn a_token_is_made_kept_while_fresh_and_rotated_inside_its_window() {
-    let lab = one_tenant_lab();
-    let server = lab.tenant("Acme Dental").unwrap();
-    let probe = Probe::new(&server);
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("tenants.yaml"), FILES).unwrap();
+    let (lab, server, probe, dir) = kind_lab(FILES);
     let run = |args: &[&str]| birdhouse(&lab, dir.path(), args);
     let apply = || {
         run(&[
