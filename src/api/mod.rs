@@ -606,6 +606,9 @@ impl Client {
             .expect("invariant: an http(s) base URL has path segments")
             .pop_if_empty()
             .extend(path.segments.iter().map(String::as_str));
+        for (name, value) in &path.query {
+            url.query_pairs_mut().append_pair(name, value);
+        }
         if let Scope::Tenant(id) = scope {
             url.query_pairs_mut().append_pair("account", id);
         }
@@ -794,13 +797,21 @@ fn is_loopback(host: &str) -> bool {
 #[derive(Debug, Clone)]
 struct Path {
     segments: Vec<String>,
+    /// Query parameters besides `account` (which the scope adds).
+    query: Vec<(&'static str, String)>,
 }
 
 impl Path {
     fn new(segments: &[&str]) -> Self {
         Self {
             segments: segments.iter().map(|s| (*s).to_owned()).collect(),
+            query: Vec::new(),
         }
+    }
+
+    fn with_query(mut self, query: &[(&'static str, String)]) -> Self {
+        self.query.extend_from_slice(query);
+        self
     }
 
     fn label(&self) -> String {

@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::api::wire::{Account, Peer};
+use crate::api::wire::{AUDIT_PAGE_SIZE, Account, AuditEvent, AuditEvents, Peer};
 use crate::api::{ApiError, Client, Method, Path, Scope, to_body};
 
 /// A [`Client`] scoped to one account: every request carries `?account=<id>` (or nothing, for
@@ -35,8 +35,17 @@ impl TenantClient {
     }
 
     pub(crate) async fn get<T: DeserializeOwned>(&self, path: &[&str]) -> Result<T, ApiError> {
+        self.get_with_query(path, &[]).await
+    }
+
+    pub(crate) async fn get_with_query<T: DeserializeOwned>(
+        &self,
+        path: &[&str],
+        query: &[(&'static str, String)],
+    ) -> Result<T, ApiError> {
+        let path = Path::new(path).with_query(query);
         self.client
-            .call(&self.scope, Method::Get, &Path::new(path), None)
+            .call(&self.scope, Method::Get, &path, None)
             .await
     }
 
@@ -70,6 +79,21 @@ impl TenantClient {
     /// account for an `?account=` it does not accept.
     pub async fn list_accounts(&self) -> Result<Vec<Account>, ApiError> {
         self.list(&["api", "accounts"]).await
+    }
+
+    /// `GET /api/events/audit`: the account's audit log, newest first (v0.77.1 answers the
+    /// newest 10,000 as a bare array and ignores paging; a server that pages answers
+    /// `{"data": [...]}`, and is asked for its first, newest page of
+    /// [`AUDIT_PAGE_SIZE`](crate::api::wire::AUDIT_PAGE_SIZE)).
+    pub async fn list_audit_events(&self) -> Result<Vec<AuditEvent>, ApiError> {
+        let query = [
+            ("page", "1".to_owned()),
+            ("page_size", AUDIT_PAGE_SIZE.to_string()),
+        ];
+        let events: AuditEvents = self
+            .get_with_query(&["api", "events", "audit"], &query)
+            .await?;
+        Ok(events.into_events())
     }
 
     /// `GET /api/peers`: read only when some managed router names a peer.

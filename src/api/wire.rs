@@ -235,6 +235,69 @@ pub struct UpdateTenantRequest {
 // ---------------------------------------------------------------------------------------------
 // Self-hosted bootstrap
 
+/// The page size asked of `GET /api/events/audit`, for a server that honours paging (v0.77.1
+/// does not, and answers its newest 10,000): a stored snapshot is proven only when its event is
+/// on the first page, so more events than this since the last run mean a read, never a guess.
+pub const AUDIT_PAGE_SIZE: usize = 1000;
+
+/// One event of an account's audit log (`Event`), with what the snapshot proof needs: which
+/// event it is, and what it says changed. Initiators and `meta` are left out (they hold
+/// people's names and emails, which the proof does not need and snapshots do not store).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    /// Event id: a number as a string (v0.77.1), unique across the server's accounts.
+    #[serde(deserialize_with = "string_or_number")]
+    pub id: String,
+    /// When it happened (RFC 3339).
+    #[serde(default, deserialize_with = "nullable")]
+    pub timestamp: String,
+    /// What happened (`policy.update`, ...), see [`crate::live::audit`].
+    #[serde(default, deserialize_with = "nullable")]
+    pub activity_code: String,
+    /// The id of the object it happened to.
+    #[serde(default, deserialize_with = "nullable")]
+    pub target_id: String,
+}
+
+/// `GET /api/events/audit` answers: a bare array (v0.77.1) or, from a server that pages, the
+/// page's events under `data`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum AuditEvents {
+    /// The events themselves (`null` when there are none).
+    Bare(Option<Vec<AuditEvent>>),
+    /// One page of them.
+    Paged {
+        /// The page's events.
+        #[serde(default, deserialize_with = "nullable")]
+        data: Vec<AuditEvent>,
+    },
+}
+
+impl AuditEvents {
+    /// The events, newest first as the server sent them.
+    pub fn into_events(self) -> Vec<AuditEvent> {
+        match self {
+            AuditEvents::Bare(events) => events.unwrap_or_default(),
+            AuditEvents::Paged { data } => data,
+        }
+    }
+}
+
+/// Reads an id the server may send as a string or as a number.
+fn string_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Id {
+        Text(String),
+        Number(u64),
+    }
+    Ok(match Id::deserialize(deserializer)? {
+        Id::Text(text) => text,
+        Id::Number(number) => number.to_string(),
+    })
+}
+
 /// `GET /api/instance`: whether a fresh self-hosted server still needs its owner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstanceStatus {

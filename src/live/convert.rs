@@ -15,8 +15,10 @@ use crate::kinds::{
 };
 use crate::live::{ObjectKey, Snapshot};
 
-/// Everything one tenant's list calls returned; lists not read are empty.
-#[derive(Debug, Clone, Default)]
+/// Everything one tenant's list calls returned; lists not read are empty. Serialisable as
+/// the stored snapshots keep it (`live::store`).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct WireTenant {
     /// `GET /api/groups`.
     pub groups: Vec<wire::Group>,

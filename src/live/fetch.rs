@@ -333,7 +333,7 @@ pub async fn proven_identity(
 
 /// The tokens of the service users named in `owners`, by user id. A name two service users
 /// share is skipped: it is ambiguous, and the planner refuses it anyway.
-async fn read_tokens(
+pub(super) async fn read_tokens(
     client: &TenantClient,
     users: &[wire::User],
     owners: &BTreeSet<String>,
@@ -418,7 +418,7 @@ async fn read_lists(
 /// on a server without that route (NetBird answers a plain-text 404 for a route it does not
 /// have), one list per network. The fallback holds for the rest of the run, so the other
 /// tenants and apply's re-reads do not ask again, and it is logged once.
-async fn read_resources(
+pub(super) async fn read_resources(
     client: &TenantClient,
     networks: &[wire::Network],
 ) -> Result<Vec<wire::NetworkResource>, ApiError> {

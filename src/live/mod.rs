@@ -7,6 +7,10 @@
 pub mod audit;
 mod convert;
 mod fetch;
+mod kept;
+pub mod lists;
+pub mod proof;
+pub mod store;
 pub(crate) mod tenants;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -20,6 +24,8 @@ pub use convert::{WireTenant, convert};
 pub use fetch::{
     LiveTenant, Reads, check_identity, fetch_tenant, fetch_tenant_with_tokens, proven_identity,
 };
+pub use kept::{LiveSource, fetch_kept};
+pub use store::{DEFAULT_SNAPSHOT_DIR, SnapshotStore};
 
 /// Why a tenant could not be read.
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,262 @@
+//! Reading a tenant through its stored snapshot (`--snapshots`): one audit-log call first,
+//! then, as [`proof::prove`] decides, the stored snapshot as it is, the stored snapshot with
+//! some lists read again, or a whole read. Every read leaves the store holding what it read.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::TenantClient;
+use crate::kinds::is_lock_group;
+use crate::live::fetch::{read_resources, read_tokens};
+use crate::live::lists::{List, lists_of};
+use crate::live::proof::{self, Verdict};
+use crate::live::store::{SnapshotStore, StoredTenant};
+use crate::live::{LiveError, LiveTenant, Reads, WireTenant, convert, fetch_tenant_with_tokens};
+
+/// Where a tenant's live state in a plan came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "source", rename_all = "snake_case")]
+pub enum LiveSource {
+    /// Read from the API.
+    #[default]
+    Read,
+    /// Read from the API, because the stored snapshot could not be proven current.
+    Reread {
+        /// Why it could not.
+        why: String,
+    },
+    /// The stored snapshot, proven current by the tenant's audit log.
+    Stored {
+        /// When the snapshot was read (RFC 3339).
+        read_at: String,
+        /// The newest event of the tenant's log it is proven current up to.
+        event_id: String,
+        /// That event's time.
+        event_time: String,
+        /// The lists read again, because an event touched them or no event would show their
+        /// change; empty when nothing was read but the log.
+        refreshed: Vec<List>,
+    },
+}
+
+/// Reads `expected`'s tenant through `store`: its audit log (one call), then what the proof
+/// leaves to read; stores the result. Any failure to use the log or the store falls back to a
+/// whole read, never to an unproven snapshot.
+pub async fn fetch_kept(
+    client: &TenantClient,
+    expected: &str,
+    reads: Reads,
+    token_owners: &BTreeSet<String>,
+    store: &SnapshotStore,
+) -> Result<(LiveTenant, LiveSource), LiveError> {
+    let needed = lists_of(reads);
+    // Listed before anything else is read: an event newer than this one may be a change the
+    // lists below already show, or not; either way the next run reads what it touched.
+    let events = match client.list_audit_events().await {
+        Ok(events) => events,
+        Err(error) => {
+            let why = format!(
+                "the audit log could not be read ({:#})",
+                anyhow::Error::from(error)
+            );
+            let live =
+                fetch_tenant_with_tokens(client, Some(expected), reads, token_owners).await?;
+            return Ok((live, LiveSource::Reread { why }));
+        }
+    };
+    let newest = proof::newest(&events).cloned();
+    let stored = store.load(expected);
+    let verdict = match &stored {
+        Some(stored) => proof::prove(stored, &events, &needed, token_owners),
+        None => Verdict::Unproven(String::new()),
+    };
+    match (stored, verdict) {
+        (Some(stored), Verdict::Proven(found)) => {
+            let since = stored
+                .newest_event
+                .clone()
+                .expect("invariant: a proven snapshot has its event");
+            let read_at = stored.read_at.clone();
+            let mut kept = stored;
+            refresh(client, expected, &mut kept, &found.refresh, token_owners).await?;
+            // Lists an event touched that this run does not need are stale from now on.
+            for list in &found.outdated {
+                kept.lists.remove(list);
+            }
+            kept.newest_event = newest.or(Some(since.clone()));
+            let live = live_of(&kept.wire, expected, reads, now());
+            save(store, kept);
+            let source = LiveSource::Stored {
+                read_at,
+                event_id: since.id,
+                event_time: since.timestamp,
+                refreshed: found.refresh.into_iter().collect(),
+            };
+            Ok((live, source))
+        }
+        (stored, verdict) => {
+            let live =
+                fetch_tenant_with_tokens(client, Some(expected), reads, token_owners).await?;
+            if live.locks.is_empty() {
+                // A tenant read under another run's lock is mid-apply: nothing worth keeping.
+                save(
+                    store,
+                    StoredTenant::new(
+                        live.account_id.clone(),
+                        needed,
+                        token_owners.clone(),
+                        newest,
+                        live.wire.clone(),
+                    ),
+                );
+            }
+            let source = match (stored, verdict) {
+                (Some(_), Verdict::Unproven(why)) => LiveSource::Reread { why },
+                _ => LiveSource::Read,
+            };
+            Ok((live, source))
+        }
+    }
+}
+
+/// Reads `lists` again into `kept`. The account answer, when among them, must still be the
+/// expected account; the groups list sets apply locks aside as a whole read does.
+async fn refresh(
+    client: &TenantClient,
+    expected: &str,
+    kept: &mut StoredTenant,
+    lists: &BTreeSet<List>,
+    token_owners: &BTreeSet<String>,
+) -> Result<(), LiveError> {
+    let wire = &mut kept.wire;
+    for list in lists {
+        match list {
+            List::Groups => {
+                wire.groups = client
+                    .list_groups()
+                    .await?
+                    .into_iter()
+                    .filter(|g| !is_lock_group(&g.name))
+                    .collect();
+            }
+            List::SetupKeys => wire.setup_keys = client.list_setup_keys().await?,
+            List::Users => {
+                wire.users = client.list_users().await?;
+                wire.tokens = read_tokens(client, &wire.users, token_owners).await?;
+            }
+            List::Policies => wire.policies = client.list_policies().await?,
+            List::PostureChecks => wire.posture_checks = client.list_posture_checks().await?,
+            List::Routes => wire.routes = client.list_routes().await?,
+            List::NameserverGroups => {
+                wire.nameserver_groups = client.list_nameserver_groups().await?;
+            }
+            List::DnsSettings => wire.dns_settings = Some(client.get_dns_settings().await?),
+            List::DnsZones => wire.dns_zones = client.list_dns_zones().await?,
+            List::Account => {
+                let account = client.list_accounts().await?.into_iter().next();
+                let answered = account.as_ref().map(|a| a.id.clone()).unwrap_or_default();
+                if answered != expected {
+                    return Err(LiveError::WrongTenant {
+                        requested: expected.to_owned(),
+                        answered,
+                    });
+                }
+                wire.account = account;
+            }
+            List::Networks => wire.networks = client.list_networks().await?,
+            // After the networks (lists are in this order): a tenant without networks has no
+            // resources to read.
+            List::Resources => {
+                wire.resources = if wire.networks.is_empty() {
+                    Vec::new()
+                } else {
+                    read_resources(client, &wire.networks).await?
+                };
+            }
+            List::Routers => wire.routers = client.list_network_routers().await?,
+            List::Peers => wire.peers = Some(client.list_peers().await?),
+        }
+    }
+    kept.token_owners.extend(token_owners.iter().cloned());
+    Ok(())
+}
+
+/// A kept tenant as a read of `reads` would give it, with what time changes without an event
+/// brought up to `now`: a setup key past its expiry lists as expired.
+fn live_of(
+    wire: &WireTenant,
+    account_id: &str,
+    reads: Reads,
+    now: std::time::SystemTime,
+) -> LiveTenant {
+    let mut wire = wire.clone();
+    for key in &mut wire.setup_keys {
+        let expired = humantime::parse_rfc3339(&key.expires).is_ok_and(|at| {
+            at > std::time::UNIX_EPOCH + std::time::Duration::from_secs(1) && now > at
+        });
+        if expired {
+            "expired".clone_into(&mut key.state);
+            key.valid = false;
+        }
+    }
+    let snapshot = convert(&wire, reads.kinds());
+    LiveTenant {
+        account_id: account_id.to_owned(),
+        snapshot,
+        wire,
+        locks: Vec::new(),
+    }
+}
+
+fn now() -> std::time::SystemTime {
+    std::time::SystemTime::now()
+}
+
+/// Stores `kept`; a store that cannot be written costs the next run a read, nothing else.
+fn save(store: &SnapshotStore, kept: StoredTenant) {
+    let account = kept.account_id.clone();
+    if let Err(error) = store.save(kept) {
+        tracing::warn!(
+            dir = %store.dir().display(),
+            account,
+            %error,
+            "cannot store the tenant's snapshot; the next run reads it whole"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::live_of;
+    use crate::live::{Reads, WireTenant};
+
+    #[test]
+    fn a_kept_setup_key_past_its_expiry_reads_as_expired() {
+        let key: crate::kinds::wire::SetupKey = serde_json::from_value(serde_json::json!({
+            "id": "k", "name": "office", "type": "reusable", "state": "valid", "valid": true,
+            "expires": "2026-01-01T00:00:00Z", "auto_groups": []
+        }))
+        .unwrap();
+        let never = crate::kinds::wire::SetupKey {
+            id: "n".into(),
+            name: "forever".into(),
+            expires: "0001-01-01T00:00:00Z".into(),
+            ..key.clone()
+        };
+        let wire = WireTenant {
+            setup_keys: vec![key, never],
+            ..WireTenant::default()
+        };
+        let later = humantime::parse_rfc3339("2026-06-01T00:00:00Z").unwrap();
+        let live = live_of(&wire, "acct", Reads::ALL, later);
+        assert_eq!(live.wire.setup_keys[0].state, "expired");
+        assert!(!live.wire.setup_keys[0].valid);
+        assert_eq!(live.wire.setup_keys[1].state, "valid");
+        let earlier = humantime::parse_rfc3339("2025-06-01T00:00:00Z").unwrap();
+        assert_eq!(
+            live_of(&wire, "acct", Reads::ALL, earlier).wire.setup_keys[0].state,
+            "valid"
+        );
+    }
+}

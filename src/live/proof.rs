@@ -1,0 +1,311 @@
+//! Whether a stored snapshot is still what the server holds, decided from the tenant's audit
+//! log alone (pure: the events are read by the caller, one call).
+//!
+//! The proof, in order:
+//! 1. The stored snapshot's newest event is in the log, unchanged. Event ids are unique across
+//!    a server's accounts, so this also proves that `?account=` reached the account the
+//!    snapshot was read from: the token's own account (NetBird's silent fallback) or another
+//!    tenant cannot show it. A disabled log (empty), one trimmed past it (NetBird lists only
+//!    the newest 10,000) or paged past it does not show it either, and then nothing is proven.
+//! 2. The snapshot holds every list this run needs.
+//! 3. Every newer event is known to [`touched_by`]: an unknown code means anything may have
+//!    changed. The lists the known ones touch are re-read.
+//! 4. The lists NetBird can change without an event ([`audit::UNLOGGED`]) are re-read whenever
+//!    they are needed, since no log can vouch for them.
+
+use std::collections::BTreeSet;
+
+use crate::api::wire::AuditEvent;
+use crate::kinds::Kind;
+use crate::live::audit::{self, Touches, touched_by};
+use crate::live::lists::{List, lists_touched_by};
+use crate::live::store::StoredTenant;
+
+/// What the log says of a stored snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// It is the tenant's live state once the lists in the proof are read again.
+    Proven(Proof),
+    /// It cannot be proven current; the tenant is read whole. Why, for the plan.
+    Unproven(String),
+}
+
+/// A stored snapshot proven current but for some lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Proof {
+    /// Lists the run needs that may have changed (an event touched them, or none would show
+    /// their change): read again. Empty: the snapshot is current as it is.
+    pub refresh: BTreeSet<List>,
+    /// Lists an event touched that the run does not need: no longer current, dropped from the
+    /// snapshot as it is stored again.
+    pub outdated: BTreeSet<List>,
+}
+
+#[cfg(test)]
+impl Proof {
+    fn of(refresh: &[List], outdated: &[List]) -> Verdict {
+        Verdict::Proven(Proof {
+            refresh: refresh.iter().copied().collect(),
+            outdated: outdated.iter().copied().collect(),
+        })
+    }
+}
+
+/// Decides `stored` against the tenant's audit log `events` (newest first, as listed) for a
+/// run that needs `needed` and the tokens of `token_owners`.
+pub fn prove(
+    stored: &StoredTenant,
+    events: &[AuditEvent],
+    needed: &BTreeSet<List>,
+    token_owners: &BTreeSet<String>,
+) -> Verdict {
+    let Some(newest) = &stored.newest_event else {
+        return Verdict::Unproven("the tenant's audit log was empty when it was last read".into());
+    };
+    let Some(stored_id) = event_number(newest) else {
+        return Verdict::Unproven(format!(
+            "the stored event id {:?} is not a number",
+            newest.id
+        ));
+    };
+    if !events.iter().any(|event| event == newest) {
+        return Verdict::Unproven(format!(
+            "event {} is no longer in the tenant's audit log (log disabled, trimmed or paged \
+             past it, or another account answered)",
+            newest.id
+        ));
+    }
+    if let Some(missing) = needed.difference(&stored.lists).next() {
+        return Verdict::Unproven(format!(
+            "the stored snapshot has no {} (the files manage more than when it was read)",
+            missing.label()
+        ));
+    }
+    if !token_owners.is_subset(&stored.token_owners) {
+        return Verdict::Unproven(
+            "the stored snapshot lacks a service user's tokens the files now declare".into(),
+        );
+    }
+    let mut touched: BTreeSet<Kind> = BTreeSet::new();
+    for event in events {
+        let Some(id) = event_number(event) else {
+            return Verdict::Unproven(format!("event id {:?} is not a number", event.id));
+        };
+        if id <= stored_id {
+            continue;
+        }
+        match touched_by(&event.activity_code) {
+            Touches::Nothing => {}
+            Touches::Kinds(kinds) => touched.extend(kinds.iter().copied()),
+            Touches::Unknown => {
+                return Verdict::Unproven(format!(
+                    "event {} ({:?}) is of a kind birdhouse does not know",
+                    event.id, event.activity_code
+                ));
+            }
+        }
+    }
+    let touched_lists: BTreeSet<List> = touched
+        .iter()
+        .flat_map(|kind| lists_touched_by(*kind).iter().copied())
+        .collect();
+    let mut stale = touched_lists.clone();
+    stale.extend(unlogged_lists(stored, &touched));
+    Verdict::Proven(Proof {
+        refresh: stale.intersection(needed).copied().collect(),
+        outdated: touched_lists.difference(needed).copied().collect(),
+    })
+}
+
+/// The lists the log cannot vouch for (see [`audit::UNLOGGED`]): the account settings, the
+/// network resources, and the users unless groups propagation was on when they were read and
+/// has not been touched since (while it is on, NetBird logs every `auto_groups` change).
+fn unlogged_lists(stored: &StoredTenant, touched: &BTreeSet<Kind>) -> BTreeSet<List> {
+    let mut lists: BTreeSet<List> = audit::UNLOGGED
+        .iter()
+        .flat_map(|unlogged| match unlogged.kind {
+            Kind::AccountSettings => &[List::Account][..],
+            Kind::NetworkResource => &[List::Resources][..],
+            Kind::User | Kind::ServiceUser => &[List::Users][..],
+            other => lists_touched_by(other),
+        })
+        .copied()
+        .collect();
+    let propagation_on = stored.wire.account.as_ref().is_some_and(|account| {
+        account.settings.get("groups_propagation_enabled") == Some(&serde_json::Value::Bool(true))
+    });
+    if propagation_on && !touched.contains(&Kind::AccountSettings) {
+        lists.remove(&List::Users);
+    }
+    lists
+}
+
+/// An event's id as the number NetBird counts up (ids compare by number, not as text).
+fn event_number(event: &AuditEvent) -> Option<u64> {
+    event.id.parse().ok()
+}
+
+/// The newest event of a log as listed (newest first; by id, should a server order otherwise).
+pub fn newest(events: &[AuditEvent]) -> Option<&AuditEvent> {
+    events
+        .iter()
+        .filter(|event| event_number(event).is_some())
+        .max_by_key(|event| event_number(event))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::{Proof, Verdict, newest, prove};
+    use crate::api::wire::{Account, AuditEvent};
+    use crate::live::WireTenant;
+    use crate::live::lists::List;
+    use crate::live::store::StoredTenant;
+
+    fn event(id: u64, code: &str) -> AuditEvent {
+        AuditEvent {
+            id: id.to_string(),
+            timestamp: format!("2026-12-01T10:00:{:02}Z", id % 60),
+            activity_code: code.into(),
+            target_id: "t".into(),
+        }
+    }
+
+    fn stored(lists: &[List], newest: Option<AuditEvent>) -> StoredTenant {
+        StoredTenant::new(
+            "acct".into(),
+            lists.iter().copied().collect(),
+            BTreeSet::new(),
+            newest,
+            WireTenant::default(),
+        )
+    }
+
+    const NEEDED: &[List] = &[List::Groups, List::Policies, List::Routes];
+
+    #[test]
+    fn a_log_with_only_older_events_or_logins_proves_the_snapshot_current() {
+        let stored = stored(NEEDED, Some(event(10, "policy.add")));
+        let needed: BTreeSet<List> = NEEDED.iter().copied().collect();
+        let log = [
+            event(12, "dashboard.login"),
+            event(10, "policy.add"),
+            event(3, "group.add"),
+        ];
+        assert_eq!(
+            prove(&stored, &log, &needed, &BTreeSet::new()),
+            Proof::of(&[], &[])
+        );
+        assert_eq!(newest(&log), Some(&log[0]));
+    }
+
+    #[test]
+    fn newer_events_refresh_only_the_lists_they_touch_that_the_run_needs() {
+        let stored = stored(NEEDED, Some(event(10, "policy.add")));
+        let needed: BTreeSet<List> = NEEDED.iter().copied().collect();
+        let log = [
+            event(13, "setupkey.add"),
+            event(11, "policy.update"),
+            event(10, "policy.add"),
+        ];
+        assert_eq!(
+            prove(&stored, &log, &needed, &BTreeSet::new()),
+            Proof::of(&[List::Policies], &[List::SetupKeys])
+        );
+        // A peer's arrival changes the groups' members.
+        let log = [event(11, "peer.setupkey.add"), event(10, "policy.add")];
+        assert_eq!(
+            prove(&stored, &log, &needed, &BTreeSet::new()),
+            Proof::of(&[List::Groups], &[List::Peers])
+        );
+    }
+
+    #[test]
+    fn ids_compare_as_numbers_not_text() {
+        let stored = stored(NEEDED, Some(event(9, "policy.add")));
+        let needed: BTreeSet<List> = NEEDED.iter().copied().collect();
+        let log = [event(10, "route.add"), event(9, "policy.add")];
+        assert_eq!(
+            prove(&stored, &log, &needed, &BTreeSet::new()),
+            Proof::of(&[List::Routes], &[])
+        );
+    }
+
+    #[test]
+    fn nothing_is_proven_without_the_stored_event_an_unknown_code_or_a_needed_list() {
+        let needed: BTreeSet<List> = NEEDED.iter().copied().collect();
+        let with_10 = stored(NEEDED, Some(event(10, "policy.add")));
+        let unproven = |verdict: Verdict| matches!(verdict, Verdict::Unproven(_));
+        // An empty (disabled) log, a log trimmed past the event, another account's log.
+        assert!(unproven(prove(&with_10, &[], &needed, &BTreeSet::new())));
+        assert!(unproven(prove(
+            &with_10,
+            &[event(11, "policy.add")],
+            &needed,
+            &BTreeSet::new()
+        )));
+        // The same id with other contents is another event.
+        assert!(unproven(prove(
+            &with_10,
+            &[event(10, "group.add")],
+            &needed,
+            &BTreeSet::new()
+        )));
+        let log = [
+            event(11, "agent_network.provider.create"),
+            event(10, "policy.add"),
+        ];
+        assert!(unproven(prove(&with_10, &log, &needed, &BTreeSet::new())));
+        let log = [event(10, "policy.add")];
+        let more: BTreeSet<List> = [List::Groups, List::SetupKeys].into();
+        assert!(unproven(prove(&with_10, &log, &more, &BTreeSet::new())));
+        assert!(unproven(prove(
+            &with_10,
+            &log,
+            &needed,
+            &["ci".to_owned()].into()
+        )));
+        assert!(unproven(prove(
+            &stored(NEEDED, None),
+            &log,
+            &needed,
+            &BTreeSet::new()
+        )));
+    }
+
+    #[test]
+    fn unlogged_lists_are_always_refreshed_and_users_unless_propagation_vouches_for_them() {
+        let lists = [
+            List::Groups,
+            List::Users,
+            List::Account,
+            List::Networks,
+            List::Resources,
+        ];
+        let needed: BTreeSet<List> = lists.iter().copied().collect();
+        let mut stored = stored(&lists, Some(event(10, "policy.add")));
+        let log = [event(10, "policy.add")];
+        assert_eq!(
+            prove(&stored, &log, &needed, &BTreeSet::new()),
+            Proof::of(&[List::Users, List::Account, List::Resources], &[])
+        );
+        let account: Account = serde_json::from_value(serde_json::json!({
+            "id": "acct", "settings": {"groups_propagation_enabled": true}
+        }))
+        .unwrap();
+        stored.wire.account = Some(account);
+        assert_eq!(
+            prove(&stored, &log, &needed, &BTreeSet::new()),
+            Proof::of(&[List::Account, List::Resources], &[])
+        );
+        let log = [
+            event(11, "account.setting.group.propagation.disable"),
+            event(10, "policy.add"),
+        ];
+        assert_eq!(
+            prove(&stored, &log, &needed, &BTreeSet::new()),
+            Proof::of(&[List::Users, List::Account, List::Resources], &[])
+        );
+    }
+}
