@@ -323,6 +323,17 @@ pub(crate) struct PlanArgs {
     /// whose one-time secret never arrived, which are planned again as new keys and tokens.
     #[arg(long, value_name = "FILE")]
     pub secrets_out: Option<PathBuf>,
+    /// Keep each tenant's snapshot in DIR between runs and prove it current with one audit-log
+    /// call per tenant instead of reading every list (docs/snapshots.md). Without DIR:
+    /// .birdhouse/snapshots, for a CI cache.
+    #[arg(
+        long,
+        value_name = "DIR",
+        num_args = 0..=1,
+        default_missing_value = crate::live::DEFAULT_SNAPSHOT_DIR,
+        env = "BIRDHOUSE_SNAPSHOTS"
+    )]
+    pub snapshots: Option<PathBuf>,
 }
 
 /// `birdhouse apply`.
@@ -351,6 +362,17 @@ pub(crate) struct ApplyArgs {
     /// Allow plans that delete more than 30% of a tenant's objects, or all of them.
     #[arg(long)]
     pub allow_mass_delete: bool,
+    /// Keep each tenant's snapshot in DIR between runs and prove it current with one audit-log
+    /// call per tenant instead of reading every list (docs/snapshots.md). Without DIR:
+    /// .birdhouse/snapshots, for a CI cache.
+    #[arg(
+        long,
+        value_name = "DIR",
+        num_args = 0..=1,
+        default_missing_value = crate::live::DEFAULT_SNAPSHOT_DIR,
+        env = "BIRDHOUSE_SNAPSHOTS"
+    )]
+    pub snapshots: Option<PathBuf>,
 }
 
 /// `birdhouse export`.

@@ -207,6 +207,8 @@ pub(crate) struct ApplySettings {
     pub secrets_out: Option<PathBuf>,
     /// `--discard-secrets`.
     pub discard_secrets: bool,
+    /// `--snapshots`: where snapshots are kept between runs.
+    pub snapshots: Option<PathBuf>,
 }
 
 impl ApplySettings {
@@ -266,6 +268,7 @@ impl ApplySettings {
             source,
             secrets_out: args.secrets_out.clone(),
             discard_secrets: args.discard_secrets,
+            snapshots: args.snapshots.clone(),
         })
     }
 }

@@ -17,7 +17,10 @@ use crate::live::tenants::{
     Resolved, TenantLookup, Unresolved, check_own_pin, needs_tenant_list, own_account_refusal,
     resolve,
 };
-use crate::live::{LiveTenant, Reads, check_identity, fetch_tenant_with_tokens};
+use crate::live::{
+    LiveSource, LiveTenant, Reads, SnapshotStore, check_identity, fetch_kept,
+    fetch_tenant_with_tokens,
+};
 use crate::plan::{
     Budget, GuardSettings, LostSecrets, PLAN_FORMAT_VERSION, Plan, PlanOptions, TenantPlan,
     apply_calls_after_fresh_plan, failed_tenant, mark_drift, new_tenant,
@@ -39,6 +42,8 @@ pub struct PlanRequest<'a> {
     /// With `--changed-since`: the files at the reference, planned against the same snapshots
     /// to mark each change as drift or the pull request's.
     pub reference: Option<&'a Reference>,
+    /// With `--snapshots`: the directory of the snapshots kept between runs.
+    pub snapshots: Option<&'a Path>,
 }
 
 /// The tenants a run works on, and with `--changed-since` the files at the reference.
@@ -129,14 +134,21 @@ impl Engine {
             Some(file) => crate::apply::lost_secrets(file).context("reading the secrets file")?,
             None => BTreeMap::new(),
         };
+        let store = request
+            .snapshots
+            .map(|dir| SnapshotStore::new(dir.to_path_buf(), self.client().base_url()));
+        let run = Run {
+            options,
+            keep_live: request.keep_live,
+            lost: &lost,
+            reference: request.reference,
+            store: store.as_ref(),
+        };
         let planned = self.block_on(read_and_plan(
             self.client(),
             tenants,
             self.parallel.get(),
-            options,
-            request.keep_live,
-            &lost,
-            request.reference,
+            run,
         ))?;
         let (plans, tenants): (Vec<TenantPlan>, Vec<_>) = planned
             .into_iter()
@@ -212,15 +224,29 @@ fn reads_for(tenants: &[DesiredTenant]) -> Reads {
 
 type TenantOutcome = (TenantPlan, DesiredTenant, Option<LiveTenant>);
 
+/// What every tenant of a plan run is planned with.
+#[derive(Clone, Copy)]
+struct Run<'a> {
+    options: PlanOptions,
+    keep_live: bool,
+    lost: &'a BTreeMap<String, LostSecrets>,
+    reference: Option<&'a Reference>,
+    store: Option<&'a SnapshotStore>,
+}
+
 async fn read_and_plan(
     client: &Client,
     tenants: Vec<DesiredTenant>,
     parallel: usize,
-    options: PlanOptions,
-    keep_live: bool,
-    lost: &BTreeMap<String, LostSecrets>,
-    reference: Option<&Reference>,
+    run: Run<'_>,
 ) -> anyhow::Result<Vec<TenantOutcome>> {
+    let Run {
+        options,
+        keep_live,
+        lost,
+        reference,
+        store,
+    } = run;
     let jobs = resolve_all(client, tenants).await?;
     tasks::concurrently(jobs, parallel, |(tenant, resolved)| {
         // Each tenant reads the lists of the kinds it manages (with `--changed-since`, of the
@@ -229,12 +255,17 @@ async fn read_and_plan(
         let client = client.clone();
         let lost = lost.get(&tenant.name).cloned().unwrap_or_default();
         let before = reference.and_then(|r| r.tenants.get(&tenant.name)).cloned();
+        let store = store.cloned();
         async move {
             // Boxed: a tenant's read and plan is a large future.
-            let (mut plan, tenant, live) = Box::pin(plan_one(
-                &client, tenant, resolved, reads, options, &lost, keep_live,
-            ))
-            .await;
+            let with = With {
+                options,
+                lost: &lost,
+                keep_live,
+                store: store.as_ref(),
+            };
+            let (mut plan, tenant, live) =
+                Box::pin(plan_one(&client, tenant, resolved, reads, with)).await;
             if let (Some(before), Some(live)) = (before, &live) {
                 // The files at the reference, against the same snapshot: no call.
                 let merged = plan_tenant_with_lost_secrets(
@@ -310,6 +341,15 @@ async fn plan_msp_record(
     }
 }
 
+/// What one tenant is planned with.
+#[derive(Clone, Copy)]
+struct With<'a> {
+    options: PlanOptions,
+    lost: &'a LostSecrets,
+    keep_live: bool,
+    store: Option<&'a SnapshotStore>,
+}
+
 /// Reads and plans one tenant; a failure becomes an error in its plan, so the other tenants
 /// still get planned. A tenant whose entry does not match the account it names is never read.
 async fn plan_one(
@@ -317,10 +357,14 @@ async fn plan_one(
     tenant: DesiredTenant,
     resolved: Result<Resolved, Unresolved>,
     reads: Reads,
-    options: PlanOptions,
-    lost: &LostSecrets,
-    keep_live: bool,
+    with: With<'_>,
 ) -> TenantOutcome {
+    let With {
+        options,
+        lost,
+        keep_live,
+        store,
+    } = with;
     let (account, expected, pinned_self, domain, record) = match resolved {
         Err(Unresolved::Refused(error)) => {
             let id = tenant.target.id.clone();
@@ -352,20 +396,25 @@ async fn plan_one(
         ),
     };
     let tenant_client = client.tenant(account.as_deref());
-    let live = fetch_tenant_with_tokens(
-        &tenant_client,
-        expected.as_deref(),
-        reads,
-        &token_owners(&tenant),
-    )
-    .await
-    .map_err(|error| format!("{:#}", anyhow::Error::from(error)))
-    .and_then(|live| {
-        check_own_pin(pinned_self.as_deref(), &live.account_id)?;
-        Ok(live)
-    });
+    let owners = token_owners(&tenant);
+    // Only an MSP tenant is kept: its id names its file, and its log proves it (the token's
+    // own account is read every run).
+    let read = match (store, expected.as_deref()) {
+        (Some(store), Some(expected)) => {
+            Box::pin(fetch_kept(&tenant_client, expected, reads, &owners, store)).await
+        }
+        _ => fetch_tenant_with_tokens(&tenant_client, expected.as_deref(), reads, &owners)
+            .await
+            .map(|live| (live, LiveSource::Read)),
+    };
+    let live = read
+        .map_err(|error| format!("{:#}", anyhow::Error::from(error)))
+        .and_then(|read| {
+            check_own_pin(pinned_self.as_deref(), &read.0.account_id)?;
+            Ok(read)
+        });
     match live {
-        Ok(live) => {
+        Ok((live, source)) => {
             let mut plan = plan_tenant_with_lost_secrets(
                 &tenant,
                 &live.snapshot,
@@ -376,6 +425,7 @@ async fn plan_one(
             if domain.is_some() {
                 plan.domain = domain;
             }
+            plan.live_source = source;
             if keep_live {
                 // `apply -f` re-reads only what the changes touch (see apply::stale).
                 plan.api_calls =

@@ -25,7 +25,7 @@ use crate::kinds::{
     AccountSettings, DnsRecord, DnsSettings, DnsZone, Group, Kind, NameserverGroup, Peer, Policy,
     PostureCheck, Resource, Route, Router, ServiceUser, SetupKey, User,
 };
-use crate::live::{Reads, Snapshot};
+use crate::live::{LiveSource, Reads, Snapshot};
 
 pub use drift::mark_drift;
 pub use fingerprint::fingerprint;
@@ -148,6 +148,9 @@ pub struct TenantPlan {
     /// The change of the MSP's record of the tenant (name and `msp_access`), when the files
     /// manage it and it differs, or the groups a create sends.
     pub msp_record: Option<msp::MspRecordChange>,
+    /// Where the live state planned against came from: read, or a stored snapshot proven
+    /// current by the tenant's audit log (`--snapshots`).
+    pub live_source: LiveSource,
 }
 
 impl TenantPlan {
@@ -598,6 +601,7 @@ pub fn plan_tenant_with_lost_secrets(
         errors: diffed.errors,
         warnings: diffed.warnings,
         msp_record: None,
+        live_source: LiveSource::Read,
     }
 }
 
@@ -653,6 +657,7 @@ pub fn failed_tenant(
         api_calls: 0,
         rereads_account: false,
         msp_record: None,
+        live_source: LiveSource::Read,
     }
 }
 

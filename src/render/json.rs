@@ -114,6 +114,13 @@ struct JsonTenant {
     rereads_account: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     msp_record: Option<crate::plan::msp::MspRecordChange>,
+    #[serde(default, skip_serializing_if = "is_read")]
+    live_source: crate::live::LiveSource,
+}
+
+/// A tenant read from the API, the way every tenant is without `--snapshots`, says nothing.
+fn is_read(source: &crate::live::LiveSource) -> bool {
+    *source == crate::live::LiveSource::Read
 }
 
 #[derive(Serialize, Deserialize)]
@@ -477,6 +484,7 @@ impl From<&TenantPlan> for JsonTenant {
             api_calls: t.api_calls,
             rereads_account: t.rereads_account,
             msp_record: t.msp_record.clone(),
+            live_source: t.live_source.clone(),
         }
     }
 }
@@ -776,6 +784,7 @@ impl From<JsonTenant> for TenantPlan {
             api_calls: t.api_calls,
             rereads_account: t.rereads_account,
             msp_record: t.msp_record,
+            live_source: t.live_source,
         }
     }
 }

@@ -46,6 +46,12 @@ pub(super) fn render(plan: &Plan) -> String {
         if let Some(list) = words::unmanaged(&words::total_unmanaged(plan)) {
             let _ = writeln!(head, "Left alone: {} not in the files.\n", escape(&list));
         }
+        for line in words::live_sources(plan) {
+            let text = format!("{}\n\n", escape(&line));
+            if head.len() + text.len() + NOTE_RESERVE_BYTES < LIMIT_BYTES {
+                head.push_str(&text);
+            }
+        }
         let _ = writeln!(head, "{}", totals(plan));
         return head;
     }
@@ -98,6 +104,12 @@ pub(super) fn render(plan: &Plan) -> String {
             (short, true)
         }
     });
+    // Where the live state came from (`--snapshots`), when there is room for it.
+    let sources: Vec<String> = words::live_sources(plan)
+        .iter()
+        .map(|line| format!("{}\n\n", escape(line)))
+        .filter(|text| room.take(text.len()))
+        .collect();
 
     let mut out = head;
     out.push_str(&attention.text);
@@ -107,6 +119,9 @@ pub(super) fn render(plan: &Plan) -> String {
     }
     let names_cut = unchanged.as_ref().is_some_and(|(_, cut)| *cut);
     if let Some((line, _)) = &unchanged {
+        out.push_str(line);
+    }
+    for line in &sources {
         out.push_str(line);
     }
     out.push_str(&totals);

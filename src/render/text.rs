@@ -72,6 +72,9 @@ pub(super) fn render(plan: &Plan, options: RenderOptions) -> String {
         if let Some(list) = words::unmanaged(&words::total_unmanaged(plan)) {
             let _ = writeln!(out, "Left alone: {list} not in the files.");
         }
+        for line in words::live_sources(plan) {
+            let _ = writeln!(out, "{line}");
+        }
         let _ = writeln!(out, "{}", words::totals(plan));
         return out;
     }
@@ -96,6 +99,9 @@ pub(super) fn render(plan: &Plan, options: RenderOptions) -> String {
     }
     if let Some(list) = words::unmanaged(&words::total_unmanaged(plan)) {
         let _ = writeln!(out, "Left alone in all tenants: {list} not in the files.");
+    }
+    for line in words::live_sources(plan) {
+        let _ = writeln!(out, "{line}");
     }
     let _ = writeln!(out, "{}", paint.paint(BOLD, &words::totals(plan)));
     out

@@ -10,6 +10,7 @@ use crate::kinds::{
     Action as RuleAction, Destination, DnsZone, ExpiresIn, Kind, NameserverGroup, Policy,
     PostureCheck, Resource, Route, Router, RouterTarget, Rule, ServiceUser, SetupKey, User,
 };
+use crate::live::LiveSource;
 use crate::plan::msp::MspRecord;
 use crate::plan::{
     Action, ActionCounts, Change, FieldChange, NetworkChild, NetworkHeader, Object, Plan, Reason,
@@ -462,6 +463,54 @@ pub(super) fn unchanged_line(tenants: &[&TenantPlan]) -> String {
         plural(tenants.len(), "tenant", "tenants"),
         names.join(", ")
     )
+}
+
+/// Where each tenant's live state came from, when stored snapshots were used (`--snapshots`;
+/// without them every tenant is read and nothing is said): the tenants proven current by their
+/// audit logs, each with the newest event it is proven up to and the lists read again, and the
+/// tenants read whole although a snapshot was stored, each with why.
+pub(super) fn live_sources(plan: &Plan) -> Vec<String> {
+    let mut proven = Vec::new();
+    let mut reread = Vec::new();
+    for tenant in &plan.tenants {
+        match &tenant.live_source {
+            LiveSource::Read => {}
+            LiveSource::Stored {
+                event_id,
+                event_time,
+                refreshed,
+                ..
+            } => {
+                let again = if refreshed.is_empty() {
+                    String::new()
+                } else {
+                    let lists: Vec<&str> = refreshed.iter().map(|l| l.label()).collect();
+                    format!("; read again: {}", lists.join(", "))
+                };
+                proven.push(format!(
+                    "{} (event {event_id}, {event_time}{again})",
+                    tenant.name
+                ));
+            }
+            LiveSource::Reread { why } => reread.push(format!("{} ({why})", tenant.name)),
+        }
+    }
+    let mut lines = Vec::new();
+    if !proven.is_empty() {
+        lines.push(format!(
+            "Proven current by their audit logs since the stored snapshot's newest event, {}: {}.",
+            plural(proven.len(), "tenant", "tenants"),
+            proven.join(", ")
+        ));
+    }
+    if !reread.is_empty() {
+        lines.push(format!(
+            "Read whole, the stored snapshot not proven current, {}: {}.",
+            plural(reread.len(), "tenant", "tenants"),
+            reread.join(", ")
+        ));
+    }
+    lines
 }
 
 /// The last line of every format.

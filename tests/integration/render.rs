@@ -51,6 +51,7 @@ fn tenant(name: &str, account_id: Option<&str>, changes: Vec<Change>) -> TenantP
         api_calls: 7 + changes.len() as u64,
         rereads_account: false,
         msp_record: None,
+        live_source: birdhouse::live::LiveSource::Read,
         changes,
         unmanaged: BTreeMap::new(),
         left_alone: BTreeMap::new(),

@@ -24,6 +24,7 @@ pub(crate) fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<Exit> 
         secrets_file: args.secrets_out.as_deref(),
         budget: common::budget(settings),
         reference: selected.reference.as_ref(),
+        snapshots: args.snapshots.as_deref(),
     };
     let mut planned = engine.plan(selected.tenants, &request)?;
     planned.plan.token_expiry = token_expiry;

@@ -58,6 +58,7 @@ pub(crate) fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<Exit>
                 secrets_file: apply.secrets_out.as_deref(),
                 budget: common::budget(settings),
                 reference: selected.reference.as_ref(),
+                snapshots: apply.snapshots.as_deref(),
             };
             let mut planned = engine.plan(selected.tenants, &request)?;
             planned.plan.token_expiry = token_expiry;
@@ -101,8 +102,25 @@ pub(crate) fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<Exit>
         common::check_token(&engine, settings);
         engine
     };
+    if let Some(dir) = &apply.snapshots {
+        forget_snapshots(dir, &jobs);
+    }
     let exit = execute(settings, &engine, &plan, jobs, apply.secrets_out.as_deref())?;
     Ok(if blocked { Exit::TenantsFailed } else { exit })
+}
+
+/// Drops the stored snapshot of every tenant about to be written, before the first write, so
+/// the next run reads them whole whatever becomes of this one (a kill included).
+fn forget_snapshots(dir: &std::path::Path, jobs: &[(TenantPlan, Start)]) {
+    let store = crate::live::SnapshotStore::new(dir.to_path_buf(), "");
+    for account in jobs
+        .iter()
+        .filter_map(|(tenant, _)| tenant.account_id.as_deref())
+    {
+        if let Err(error) = store.forget(account) {
+            tracing::warn!(dir = %dir.display(), account, %error, "cannot drop a stored snapshot");
+        }
+    }
 }
 
 /// The one-time secrets the plan creates, as `setup key "office" (Acme)`: new and replaced
