@@ -268,8 +268,8 @@ pub enum AuditEvents {
     Bare(Option<Vec<AuditEvent>>),
     /// One page of them.
     Paged {
-        /// The page's events.
-        #[serde(default, deserialize_with = "nullable")]
+        /// The page's events (required: another object is no answer of this endpoint).
+        #[serde(deserialize_with = "nullable")]
         data: Vec<AuditEvent>,
     },
 }

@@ -334,6 +334,10 @@ pub(crate) struct PlanArgs {
         env = "BIRDHOUSE_SNAPSHOTS"
     )]
     pub snapshots: Option<PathBuf>,
+    /// With --snapshots: read a tenant whole once its stored snapshot is older than this
+    /// (e.g. 12h, 3d), whatever its audit log says.
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = humantime::parse_duration)]
+    pub snapshot_max_age: std::time::Duration,
 }
 
 /// `birdhouse apply`.
@@ -373,6 +377,10 @@ pub(crate) struct ApplyArgs {
         env = "BIRDHOUSE_SNAPSHOTS"
     )]
     pub snapshots: Option<PathBuf>,
+    /// With --snapshots: read a tenant whole once its stored snapshot is older than this
+    /// (e.g. 12h, 3d), whatever its audit log says.
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = humantime::parse_duration)]
+    pub snapshot_max_age: std::time::Duration,
 }
 
 /// `birdhouse export`.

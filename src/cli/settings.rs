@@ -209,6 +209,8 @@ pub(crate) struct ApplySettings {
     pub discard_secrets: bool,
     /// `--snapshots`: where snapshots are kept between runs.
     pub snapshots: Option<PathBuf>,
+    /// `--snapshot-max-age`.
+    pub snapshot_max_age: std::time::Duration,
 }
 
 impl ApplySettings {
@@ -269,6 +271,7 @@ impl ApplySettings {
             secrets_out: args.secrets_out.clone(),
             discard_secrets: args.discard_secrets,
             snapshots: args.snapshots.clone(),
+            snapshot_max_age: args.snapshot_max_age,
         })
     }
 }

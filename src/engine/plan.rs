@@ -42,8 +42,9 @@ pub struct PlanRequest<'a> {
     /// With `--changed-since`: the files at the reference, planned against the same snapshots
     /// to mark each change as drift or the pull request's.
     pub reference: Option<&'a Reference>,
-    /// With `--snapshots`: the directory of the snapshots kept between runs.
-    pub snapshots: Option<&'a Path>,
+    /// With `--snapshots`: the directory of the snapshots kept between runs, and how long one
+    /// may be proven current after its read.
+    pub snapshots: Option<(&'a Path, std::time::Duration)>,
 }
 
 /// The tenants a run works on, and with `--changed-since` the files at the reference.
@@ -134,9 +135,9 @@ impl Engine {
             Some(file) => crate::apply::lost_secrets(file).context("reading the secrets file")?,
             None => BTreeMap::new(),
         };
-        let store = request
-            .snapshots
-            .map(|dir| SnapshotStore::new(dir.to_path_buf(), self.client().base_url()));
+        let store = request.snapshots.map(|(dir, max_age)| {
+            SnapshotStore::new(dir.to_path_buf(), self.client().base_url()).with_max_age(max_age)
+        });
         let run = Run {
             options,
             keep_live: request.keep_live,

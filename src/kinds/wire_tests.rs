@@ -74,3 +74,37 @@ fn tenant_reads_the_spec_example() {
     assert_eq!(tenant.status, "active");
     assert_eq!(tenant.groups.len(), 1);
 }
+
+#[test]
+fn the_audit_log_reads_as_a_bare_array_a_page_or_null_with_string_or_number_ids() {
+    use crate::api::wire::AuditEvents;
+    let bare = r#"[{"id": "12", "timestamp": "2026-12-01T10:00:00Z", "activity": "Policy updated",
+        "activity_code": "policy.update", "initiator_id": "u", "initiator_email": "a@b.example",
+        "target_id": "p1", "meta": {"name": "x"}}]"#;
+    let events = serde_json::from_str::<AuditEvents>(bare)
+        .unwrap()
+        .into_events();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].id, "12");
+    assert_eq!(events[0].activity_code, "policy.update");
+    assert_eq!(events[0].target_id, "p1");
+    let paged = r#"{"data": [{"id": 13, "activity_code": "group.add"}], "page": 1,
+        "page_size": 1000, "total_records": 1, "total_pages": 1}"#;
+    let events = serde_json::from_str::<AuditEvents>(paged)
+        .unwrap()
+        .into_events();
+    assert_eq!(events[0].id, "13");
+    assert!(
+        serde_json::from_str::<AuditEvents>("null")
+            .unwrap()
+            .into_events()
+            .is_empty()
+    );
+    assert!(
+        serde_json::from_str::<AuditEvents>("[]")
+            .unwrap()
+            .into_events()
+            .is_empty()
+    );
+    assert!(serde_json::from_str::<AuditEvents>(r#"{"message": "forbidden"}"#).is_err());
+}

@@ -68,7 +68,10 @@ pub async fn fetch_kept(
     let newest = proof::newest(&events).cloned();
     let stored = store.load(expected);
     let verdict = match &stored {
-        Some(stored) => proof::prove(stored, &events, &needed, token_owners),
+        Some(stored) => match proof::too_old(stored, now(), store.max_age()) {
+            Some(why) => Verdict::Unproven(why),
+            None => proof::prove(stored, &events, &needed, token_owners),
+        },
         None => Verdict::Unproven(String::new()),
     };
     match (stored, verdict) {

@@ -14,6 +14,7 @@
 //!    they are needed, since no log can vouch for them.
 
 use std::collections::BTreeSet;
+use std::time::{Duration, SystemTime};
 
 use crate::api::wire::AuditEvent;
 use crate::kinds::Kind;
@@ -131,6 +132,11 @@ fn unlogged_lists(stored: &StoredTenant, touched: &BTreeSet<Kind>) -> BTreeSet<L
         })
         .copied()
         .collect();
+    // Resources belong to networks, and a network's create is logged: without networks when
+    // stored, the only way to resources is through logged events.
+    if stored.wire.networks.is_empty() {
+        lists.remove(&List::Resources);
+    }
     let propagation_on = stored.wire.account.as_ref().is_some_and(|account| {
         account.settings.get("groups_propagation_enabled") == Some(&serde_json::Value::Bool(true))
     });
@@ -138,6 +144,22 @@ fn unlogged_lists(stored: &StoredTenant, touched: &BTreeSet<Kind>) -> BTreeSet<L
         lists.remove(&List::Users);
     }
     lists
+}
+
+/// Why `stored` is too old to be proven at `now` (read longer than `max_age` ago, or at a time
+/// that does not parse), if it is. A log the server stopped writing (started with
+/// `NB_EVENT_ACTIVITY_LOG_ENABLED=false` after the snapshot was stored) still lists its old
+/// events and looks like a quiet tenant's; the age bounds how long such a log can hide a change.
+pub fn too_old(stored: &StoredTenant, now: SystemTime, max_age: Duration) -> Option<String> {
+    let read_at = humantime::parse_rfc3339(&stored.read_at).ok();
+    let old = read_at.is_none_or(|at| now.duration_since(at).is_ok_and(|age| age > max_age));
+    old.then(|| {
+        format!(
+            "the stored snapshot was read at {}, longer ago than --snapshot-max-age {}",
+            stored.read_at,
+            humantime::format_duration(max_age)
+        )
+    })
 }
 
 /// An event's id as the number NetBird counts up (ids compare by number, not as text).
@@ -157,7 +179,9 @@ pub fn newest(events: &[AuditEvent]) -> Option<&AuditEvent> {
 mod tests {
     use std::collections::BTreeSet;
 
-    use super::{Proof, Verdict, newest, prove};
+    use std::time::Duration;
+
+    use super::{Proof, Verdict, newest, prove, too_old};
     use crate::api::wire::{Account, AuditEvent};
     use crate::live::WireTenant;
     use crate::live::lists::List;
@@ -219,6 +243,18 @@ mod tests {
             prove(&stored, &log, &needed, &BTreeSet::new()),
             Proof::of(&[List::Groups], &[List::Peers])
         );
+    }
+
+    #[test]
+    fn a_snapshot_older_than_the_max_age_is_not_proven() {
+        let stored = stored(NEEDED, Some(event(10, "policy.add")));
+        let read = humantime::parse_rfc3339(&stored.read_at).unwrap();
+        let day = Duration::from_hours(24);
+        assert_eq!(too_old(&stored, read + Duration::from_hours(1), day), None);
+        assert!(too_old(&stored, read + day + Duration::from_secs(1), day).is_some());
+        let mut garbled = stored.clone();
+        garbled.read_at = "yesterday".into();
+        assert!(too_old(&garbled, read, day).is_some());
     }
 
     #[test]
@@ -286,6 +322,14 @@ mod tests {
         let needed: BTreeSet<List> = lists.iter().copied().collect();
         let mut stored = stored(&lists, Some(event(10, "policy.add")));
         let log = [event(10, "policy.add")];
+        // Without networks there are no resources to change silently.
+        assert_eq!(
+            prove(&stored, &log, &needed, &BTreeSet::new()),
+            Proof::of(&[List::Users, List::Account], &[])
+        );
+        stored.wire.networks = vec![
+            serde_json::from_value(serde_json::json!({"id": "n1", "name": "office"})).unwrap(),
+        ];
         assert_eq!(
             prove(&stored, &log, &needed, &BTreeSet::new()),
             Proof::of(&[List::Users, List::Account, List::Resources], &[])

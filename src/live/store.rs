@@ -15,6 +15,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -75,20 +76,38 @@ impl StoredTenant {
     }
 }
 
+/// How long a stored snapshot may be proven current before its tenant is read whole again
+/// (`--snapshot-max-age`): the bound on what a log the server stopped writing can hide.
+pub const DEFAULT_MAX_AGE: Duration = Duration::from_hours(24);
+
 /// The directory of stored snapshots, for one server.
 #[derive(Debug, Clone)]
 pub struct SnapshotStore {
     dir: PathBuf,
     server: String,
+    max_age: Duration,
 }
 
 impl SnapshotStore {
-    /// Snapshots of `server`'s tenants in `dir` (made on the first save).
+    /// Snapshots of `server`'s tenants in `dir` (made on the first save), proven for at most
+    /// [`DEFAULT_MAX_AGE`].
     pub fn new(dir: PathBuf, server: &str) -> SnapshotStore {
         SnapshotStore {
             dir,
             server: server.to_owned(),
+            max_age: DEFAULT_MAX_AGE,
         }
+    }
+
+    /// This store with snapshots proven for at most `max_age` after their read.
+    #[must_use]
+    pub fn with_max_age(self, max_age: Duration) -> SnapshotStore {
+        SnapshotStore { max_age, ..self }
+    }
+
+    /// How long a snapshot may be proven after its read.
+    pub fn max_age(&self) -> Duration {
+        self.max_age
     }
 
     /// The directory.

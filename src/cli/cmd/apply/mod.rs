@@ -58,7 +58,10 @@ pub(crate) fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<Exit>
                 secrets_file: apply.secrets_out.as_deref(),
                 budget: common::budget(settings),
                 reference: selected.reference.as_ref(),
-                snapshots: apply.snapshots.as_deref(),
+                snapshots: apply
+                    .snapshots
+                    .as_deref()
+                    .map(|dir| (dir, apply.snapshot_max_age)),
             };
             let mut planned = engine.plan(selected.tenants, &request)?;
             planned.plan.token_expiry = token_expiry;
