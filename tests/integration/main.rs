@@ -13,6 +13,7 @@ mod drift;
 mod e2e;
 mod export;
 mod getting_started;
+mod kept_snapshots;
 mod msp_access;
 mod peers;
 mod policy_rules;
