@@ -251,3 +251,79 @@ fn a_snapshot_that_is_not_the_tenants_own_proves_nothing() {
     assert_eq!(out.code, 0, "{}", out.stdout);
     assert_eq!(source(&plan), &Value::Null, "{plan}");
 }
+
+#[test]
+#[ignore = "needs NetBird lab"]
+fn a_saved_plan_made_from_a_kept_snapshot_is_refused_when_the_tenant_moved() {
+    let (lab, server, probe, dir) = kind_lab(FILES);
+    let out = birdhouse(
+        &lab,
+        dir.path(),
+        &["apply", "-f", "tenants.yaml", "--yes", "--discard-secrets"],
+    );
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    std::thread::sleep(EVENT_SAVE_WAIT);
+    plan_json(&lab, dir.path());
+    // A change to plan: the files add a group.
+    let more = FILES.replace(
+        "      - name: servers\n",
+        "      - name: servers\n      - name: imaging\n",
+    );
+    std::fs::write(dir.path().join("tenants.yaml"), more).unwrap();
+    let out = birdhouse(
+        &lab,
+        dir.path(),
+        &[
+            "plan",
+            "-f",
+            "tenants.yaml",
+            "--snapshots",
+            "kept",
+            "--out",
+            "plan.json",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let plan: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(source(&plan)["source"], "stored", "{plan}");
+
+    // The tenant moves after the plan: its policy is renamed behind birdhouse's back.
+    let policies = crate::e2e::live_list(&probe, "/api/policies");
+    let policy = crate::e2e::find_by(&policies, "name", "dentists-to-servers");
+    let id = policy["id"].as_str().unwrap();
+    let rule = &policy["rules"][0];
+    let ids = |list: &Value| -> Vec<Value> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["id"].clone())
+            .collect()
+    };
+    write(
+        &server,
+        "PUT",
+        &format!("/api/policies/{id}"),
+        &json!({"name": "renamed-by-hand", "enabled": true, "rules": [{
+            "name": rule["name"], "enabled": true, "action": "accept", "bidirectional": false,
+            "protocol": "tcp", "ports": ["22"], "sources": ids(&rule["sources"]),
+            "destinations": ids(&rule["destinations"])}]}),
+    );
+    let out = birdhouse(
+        &lab,
+        dir.path(),
+        &["apply", "plan.json", "--discard-secrets"],
+    );
+    assert_ne!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("changed since the plan was made"),
+        "{}\n{}",
+        out.stdout,
+        out.stderr
+    );
+    assert!(
+        !crate::e2e::all_group_names(&server).contains(&"imaging".to_owned()),
+        "a stale plan was applied"
+    );
+}
