@@ -10,7 +10,8 @@
 //! a configurable latency first, standing in for the network and the server's own work.
 //!
 //! The accounts behind it are [`store::Account`]s: NetBird's read and write shapes for groups,
-//! setup keys, users, policies and networks, nothing more. Results that matter for correctness
+//! setup keys, users, policies and networks, and the audit log their writes leave, nothing
+//! more. Results that matter for correctness
 //! are checked against real servers in the lab, never here.
 
 mod networks;

@@ -5,11 +5,14 @@
 //! so it keeps only what a client can observe through those endpoints: objects by id, list
 //! order undefined (here: by id), group objects on read where NetBird returns them, ids on
 //! write, `null` for a network's empty resource list, masked setup keys, a rule without an id
-//! taking the policy's id, unknown group ids in policies silently dropped. Everything else
-//! (peers, events, posture checks, routes and DNS beyond empty lists) is absent. Correctness
-//! against NetBird is the real lab's job; this backend is never called NetBird.
+//! taking the policy's id, unknown group ids in policies silently dropped, and every write
+//! logged in the account's audit log with NetBird's activity code (the newest 10,000 listed,
+//! paging ignored). Everything else (peers, posture checks, routes and DNS beyond empty lists)
+//! is absent. Correctness against NetBird is the real lab's job; this backend is never called
+//! NetBird.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use serde_json::{Value, json};
@@ -69,7 +72,49 @@ pub struct Account {
     pub resources: BTreeMap<String, Resource>,
     /// Routers by id.
     pub routers: BTreeMap<String, Router>,
+    /// The audit log, oldest first, as `GET /api/events/audit` lists its events.
+    pub events: Vec<Value>,
     next_id: u64,
+}
+
+/// Event ids count up across every account of the backend, as NetBird's one events table does.
+static NEXT_EVENT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// NetBird lists at most this many of an account's newest events.
+const EVENTS_LISTED: usize = 10_000;
+
+/// The `activity_code` NetBird logs for a successful write, by route (`None`: none logged).
+fn activity_code(method: &str, segments: &[&str], body: &Value) -> Option<&'static str> {
+    let verb = |add: &'static str, update: &'static str, delete: &'static str| match method {
+        "POST" => Some(add),
+        "PUT" => Some(update),
+        "DELETE" => Some(delete),
+        _ => None,
+    };
+    match segments {
+        ["groups", ..] => verb("group.add", "group.update", "group.delete"),
+        ["setup-keys", ..] => verb("setupkey.add", "setupkey.update", "setupkey.delete"),
+        ["users", _, "tokens", ..] => verb(
+            "personal.access.token.create",
+            "personal.access.token.create",
+            "personal.access.token.delete",
+        ),
+        ["users"] if boolean(body, "is_service_user") => Some("service.user.create"),
+        ["users", ..] => verb("user.invite", "user.role.update", "user.delete"),
+        ["policies", ..] => verb("policy.add", "policy.update", "policy.delete"),
+        ["networks", _, "resources", ..] => verb(
+            "network.resource.create",
+            "network.resource.update",
+            "network.resource.delete",
+        ),
+        ["networks", _, "routers", ..] => verb(
+            "network.router.create",
+            "network.router.update",
+            "network.router.delete",
+        ),
+        ["networks", ..] => verb("network.create", "network.update", "network.delete"),
+        _ => None,
+    }
 }
 
 /// Now, RFC 3339.
@@ -178,14 +223,53 @@ impl Account {
         })
     }
 
-    /// Serves one request below `/api` (`segments` without the `api` prefix).
+    /// Serves one request below `/api` (`segments` without the `api` prefix); a write that
+    /// succeeds is logged as NetBird logs it.
     pub fn handle(
         &mut self,
         method: &str,
         segments: &[&str],
         body: &Value,
     ) -> Result<Value, Refusal> {
+        let answer = self.serve(method, segments, body)?;
+        if let Some(code) = activity_code(method, segments, body) {
+            let target = answer
+                .get("id")
+                .and_then(Value::as_str)
+                .or(segments.last().copied())
+                .unwrap_or_default()
+                .to_owned();
+            self.log(code, &target);
+        }
+        Ok(answer)
+    }
+
+    /// Appends an event to the account's audit log.
+    pub fn log(&mut self, activity_code: &str, target_id: &str) {
+        let id = NEXT_EVENT_ID.fetch_add(1, Ordering::Relaxed);
+        self.events.push(json!({
+            "id": id.to_string(), "timestamp": now_rfc3339(), "activity": activity_code,
+            "activity_code": activity_code, "initiator_id": "synthetic",
+            "initiator_name": "", "initiator_email": "", "target_id": target_id, "meta": {}
+        }));
+    }
+
+    /// The newest events first, at most [`EVENTS_LISTED`]; paging parameters are ignored, as
+    /// NetBird v0.77.1 ignores them.
+    fn list_events(&self) -> Value {
+        Value::Array(
+            self.events
+                .iter()
+                .rev()
+                .take(EVENTS_LISTED)
+                .cloned()
+                .collect(),
+        )
+    }
+
+    fn serve(&mut self, method: &str, segments: &[&str], body: &Value) -> Result<Value, Refusal> {
         match (method, segments) {
+            ("GET", ["events", "audit"]) => Ok(self.list_events()),
             ("GET", ["accounts"]) => Ok(json!([{
                 "id": self.id, "domain": self.domain, "domain_category": "private",
                 "created_at": self.created_at, "created_by": "",
@@ -769,6 +853,35 @@ mod tests {
         let users = account.handle("GET", &["users"], &json!(null)).unwrap();
         assert_eq!(users[0]["role"], "owner");
         assert_eq!(users[0]["is_current"], true);
+    }
+
+    #[test]
+    fn successful_writes_are_logged_newest_first_and_refused_ones_are_not() {
+        let mut account = Account::new("acc1", "a.example");
+        let devs = account
+            .handle("POST", &["groups"], &json!({"name": "devs"}))
+            .unwrap();
+        let id = devs["id"].as_str().unwrap();
+        account
+            .handle("POST", &["groups"], &json!({"name": "devs"}))
+            .unwrap_err();
+        account
+            .handle("PUT", &["groups", id], &json!({"name": "developers"}))
+            .unwrap();
+        let events = account
+            .handle("GET", &["events", "audit"], &json!(null))
+            .unwrap();
+        let codes: Vec<&str> = events
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["activity_code"].as_str().unwrap())
+            .collect();
+        assert_eq!(codes, ["group.update", "group.add"]);
+        assert_eq!(events[0]["target_id"], id);
+        let newer: u64 = events[0]["id"].as_str().unwrap().parse().unwrap();
+        let older: u64 = events[1]["id"].as_str().unwrap().parse().unwrap();
+        assert!(newer > older);
     }
 
     #[test]
