@@ -53,6 +53,7 @@ pub async fn fetch_kept(
     let needed = lists_of(reads);
     // Listed before anything else is read: an event newer than this one may be a change the
     // lists below already show, or not; either way the next run reads what it touched.
+    let read_started = now();
     let events = match client.list_audit_events().await {
         Ok(events) => events,
         Err(error) => {
@@ -88,6 +89,7 @@ pub async fn fetch_kept(
                 kept.lists.remove(list);
             }
             kept.newest_event = newest.or(Some(since.clone()));
+            kept.unsettled = proof::unsettled(&events, read_started);
             let live = live_of(&kept.wire, expected, reads, now());
             save(store, kept);
             let source = LiveSource::Stored {
@@ -103,16 +105,15 @@ pub async fn fetch_kept(
                 fetch_tenant_with_tokens(client, Some(expected), reads, token_owners).await?;
             if live.locks.is_empty() {
                 // A tenant read under another run's lock is mid-apply: nothing worth keeping.
-                save(
-                    store,
-                    StoredTenant::new(
-                        live.account_id.clone(),
-                        needed,
-                        token_owners.clone(),
-                        newest,
-                        live.wire.clone(),
-                    ),
+                let mut kept = StoredTenant::new(
+                    live.account_id.clone(),
+                    needed,
+                    token_owners.clone(),
+                    newest,
+                    live.wire.clone(),
                 );
+                kept.unsettled = proof::unsettled(&events, read_started);
+                save(store, kept);
             }
             let source = match (stored, verdict) {
                 (Some(_), Verdict::Unproven(why)) => LiveSource::Reread { why },

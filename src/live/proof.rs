@@ -22,6 +22,40 @@ use crate::live::audit::{self, Touches, touched_by};
 use crate::live::lists::{List, lists_touched_by};
 use crate::live::store::StoredTenant;
 
+/// How long an event may show before the change it logs is committed. NetBird saves an event
+/// on a goroutine once its handler calls for it, and a handler that does so inside its
+/// transaction can show the event a moment before the change itself: a read in that moment
+/// sees the event but not yet the change. The lists touched by events stamped this close to a
+/// read (by the reader's clock: ten seconds allow for commit delays and a server clock a few
+/// seconds behind) are therefore read again on the next run ([`unsettled`]), which costs at
+/// most one more read of what those seconds touched (after an apply: its own writes).
+pub const SETTLING: Duration = Duration::from_secs(10);
+
+/// The lists touched by events of `events` stamped within [`SETTLING`] of `now` (or not
+/// stamped readably): the next run reads them again, whatever its log says. An unknown code
+/// among them unsettles every list.
+pub fn unsettled(events: &[AuditEvent], now: SystemTime) -> BTreeSet<List> {
+    let since = now.checked_sub(SETTLING).unwrap_or(SystemTime::UNIX_EPOCH);
+    let mut lists = BTreeSet::new();
+    for event in events {
+        if timestamp(event).is_some_and(|at| at < since) {
+            continue;
+        }
+        match touched_by(&event.activity_code) {
+            Touches::Nothing => {}
+            Touches::Kinds(kinds) => {
+                lists.extend(
+                    kinds
+                        .iter()
+                        .flat_map(|k| lists_touched_by(*k).iter().copied()),
+                );
+            }
+            Touches::Unknown => return crate::live::lists::lists_of(crate::live::Reads::EXPORT),
+        }
+    }
+    lists
+}
+
 /// What the log says of a stored snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
@@ -112,6 +146,7 @@ pub fn prove(
         .collect();
     let mut stale = touched_lists.clone();
     stale.extend(unlogged_lists(stored, &touched));
+    stale.extend(stored.unsettled.iter().copied());
     Verdict::Proven(Proof {
         refresh: stale.intersection(needed).copied().collect(),
         outdated: touched_lists.difference(needed).copied().collect(),
@@ -162,6 +197,11 @@ pub fn too_old(stored: &StoredTenant, now: SystemTime, max_age: Duration) -> Opt
     })
 }
 
+/// An event's time, as the server stamped it.
+fn timestamp(event: &AuditEvent) -> Option<SystemTime> {
+    humantime::parse_rfc3339_weak(&event.timestamp).ok()
+}
+
 /// An event's id as the number NetBird counts up (ids compare by number, not as text).
 fn event_number(event: &AuditEvent) -> Option<u64> {
     event.id.parse().ok()
@@ -181,7 +221,7 @@ mod tests {
 
     use std::time::Duration;
 
-    use super::{Proof, Verdict, newest, prove, too_old};
+    use super::{Proof, Verdict, newest, prove, too_old, unsettled};
     use crate::api::wire::{Account, AuditEvent};
     use crate::live::WireTenant;
     use crate::live::lists::List;
@@ -190,7 +230,8 @@ mod tests {
     fn event(id: u64, code: &str) -> AuditEvent {
         AuditEvent {
             id: id.to_string(),
-            timestamp: format!("2026-12-01T10:00:{:02}Z", id % 60),
+            // A minute apart: no two events settle together unless a test says so.
+            timestamp: format!("2026-12-01T{:02}:{:02}:00Z", 10 + id / 60, id % 60),
             activity_code: code.into(),
             target_id: "t".into(),
         }
@@ -255,6 +296,29 @@ mod tests {
         let mut garbled = stored.clone();
         garbled.read_at = "yesterday".into();
         assert!(too_old(&garbled, read, day).is_some());
+    }
+
+    #[test]
+    fn lists_touched_just_before_a_read_are_read_again_next_time() {
+        let read = humantime::parse_rfc3339("2026-12-01T10:10:05Z").unwrap();
+        // The event of 10:10 (5 s before the read) may not have been committed yet; 10:09's
+        // (65 s before) has.
+        let log = [
+            event(10, "policy.add"),
+            event(9, "route.add"),
+            event(8, "dashboard.login"),
+        ];
+        let unsettled = unsettled(&log, read);
+        assert_eq!(unsettled, [List::Policies].into());
+        let mut stored = stored(NEEDED, Some(event(10, "policy.add")));
+        stored.unsettled = unsettled;
+        let needed: BTreeSet<List> = NEEDED.iter().copied().collect();
+        assert_eq!(
+            prove(&stored, &log, &needed, &BTreeSet::new()),
+            Proof::of(&[List::Policies], &[])
+        );
+        let odd = [event(11, "agent_network.provider.create")];
+        assert!(super::unsettled(&odd, read).contains(&List::SetupKeys));
     }
 
     #[test]

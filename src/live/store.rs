@@ -50,6 +50,10 @@ pub struct StoredTenant {
     /// change made while they were read shows as newer next time); `None` when the log was
     /// empty.
     pub newest_event: Option<AuditEvent>,
+    /// Lists touched by events stamped just before the read, whose changes may not have been
+    /// committed when it was made (see [`crate::live::proof::SETTLING`]): read again next time.
+    #[serde(default)]
+    pub unsettled: BTreeSet<List>,
     /// The lists as the server answered them.
     pub wire: WireTenant,
 }
@@ -71,6 +75,7 @@ impl StoredTenant {
             lists,
             token_owners,
             newest_event,
+            unsettled: BTreeSet::new(),
             wire,
         }
     }

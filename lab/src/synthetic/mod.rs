@@ -93,6 +93,7 @@ impl Synthetic {
             let domain = format!("tenant-{n}.synthetic.example");
             let mut account = Account::new(&id, &domain);
             seed(&mut account, n, mix);
+            account.backdate_events(Duration::from_hours(1));
             let response = response(&id, &format!("tenant-{n}"), &domain, Vec::new(), &now);
             tenants.insert(
                 id.clone(),

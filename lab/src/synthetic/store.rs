@@ -254,6 +254,18 @@ impl Account {
         }));
     }
 
+    /// Stamps every event so far `age` before now: a seeded account's history, older than any
+    /// run made against it.
+    pub fn backdate_events(&mut self, age: Duration) {
+        let at = SystemTime::now()
+            .checked_sub(age)
+            .unwrap_or(SystemTime::UNIX_EPOCH);
+        let stamp = humantime::format_rfc3339_seconds(at).to_string();
+        for event in &mut self.events {
+            event["timestamp"] = Value::String(stamp.clone());
+        }
+    }
+
     /// The newest events first, at most [`EVENTS_LISTED`]; paging parameters are ignored, as
     /// NetBird v0.77.1 ignores them.
     fn list_events(&self) -> Value {
