@@ -111,6 +111,15 @@ class Backend:
     def stats(self):
         return self.request("GET", "/lab/stats")
 
+    def api(self, method, path, body=None):
+        """One request through the MSP token, as another client (a dashboard) would send it."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            self.url + path, data=data, method=method,
+            headers={"Authorization": f"Token {self.token}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read() or b"null")
+
     def reset(self):
         self.request("POST", "/lab/stats/reset")
 
@@ -299,6 +308,72 @@ def scoped_pull_request(birdhouse, backend, workdir, source, n, cold_calls):
             "bytes_read": bytes_of(stats)}
 
 
+SETTLING_S = 10  # src/live/proof.rs SETTLING: events this close to a read are read again
+
+
+def synthetic_tenant_id(n):
+    """The synthetic backend's fixed id of tenant n (lab/src/synthetic/mod.rs)."""
+    return f"synth{n:015d}"
+
+
+def kept_snapshots(birdhouse, backend, workdir, source, n, rpm, burst):
+    """G: plans with --snapshots: the cold plan that stores them, the plan of unchanged tenants
+    (budget out of the way, then under the scaled Cloud budget), and plans after 1% and 10% of
+    the tenants were changed behind birdhouse's back (a group created through the API)."""
+    kept = Path(workdir) / "kept"
+    rows = []
+
+    def plan(label, limited_budget=False, changed=0):
+        if limited_budget:
+            backend.limit(rpm, burst)
+            budget = budget_args(rpm, burst)
+        else:
+            backend.limit(None, None)
+            budget = budget_args(1_000_000, 1_000_000)
+        backend.reset()
+        result = run([birdhouse, "plan", "-f", str(source), "--snapshots", str(kept), "-v",
+                      "--color", "never", "--format", "json"] + budget, backend.env(), workdir)
+        stats = backend.stats()
+        requests, limited = calls_of(stats)
+        sources = {}
+        try:
+            for tenant in json.loads(result["stdout"])["tenants"]:
+                how = tenant.get("live_source", {"source": "read"})["source"]
+                sources[how] = sources.get(how, 0) + 1
+        except (ValueError, KeyError):
+            pass
+        row = {"scenario": label, "tenants": n, "changed": changed, "calls": requests,
+               "rate_limited": limited, "wall_s": result["wall_s"], "cpu_s": result["cpu_s"],
+               "maxrss_mb": result["maxrss_mb"], "bytes_read": bytes_of(stats),
+               "exit": result["code"], "sources": sources,
+               "floor_s": floor_s(requests - limited, rpm, burst) if limited_budget else 0.0,
+               "rpm": rpm if limited_budget else None, "burst": burst if limited_budget else None,
+               "events_calls": stats["calls"].get("GET /api/events/audit", 0)}
+        rows.append(row)
+        print(f"bench: G {label}: {requests} calls, {limited} 429s, {result['wall_s']:.1f}s, "
+              f"sources {sources}", file=sys.stderr)
+
+    def change(first, count):
+        for i in range(first, first + count):
+            backend.api("POST", f"/api/groups?account={synthetic_tenant_id(i)}",
+                        {"name": f"made-by-hand-{i}"})
+
+    plan("plan --snapshots, cold (stores them)")
+    time.sleep(SETTLING_S + 1)
+    plan("plan --snapshots, unchanged")
+    plan(f"plan --snapshots, unchanged, {rpm}/min burst {burst}", limited_budget=True)
+    one = max(1, n // 100)
+    change(1, one)
+    time.sleep(SETTLING_S + 1)
+    plan("plan --snapshots, 1% of tenants changed", changed=one)
+    ten = max(1, n // 10)
+    change(one + 1, ten)
+    time.sleep(SETTLING_S + 1)
+    plan("plan --snapshots, 10% of tenants changed", changed=ten)
+    backend.limit(None, None)
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--birdhouse", required=True)
@@ -356,6 +431,10 @@ def main():
         loaded = run([birdhouse, "validate", "-f", str(dirs[largest])], backend.env(), workdir)
         results["validate"] = {"cpu_s": loaded["cpu_s"], "maxrss_mb": loaded["maxrss_mb"],
                                "wall_s": loaded["wall_s"], "exit": loaded["code"]}
+
+        # G: snapshots kept between runs, proven by one audit-log call per tenant.
+        results["kept"] = kept_snapshots(birdhouse, backend, workdir, dirs[largest], largest,
+                                         12_000, 1_200)
 
         # B: wall time against the budget floor. The Cloud budget (120/min, burst 1,200) with
         # its rate scaled up 100x: the burst covers the same share of the calls, and the floor
@@ -539,6 +618,9 @@ def write_results_json(path, results):
         entry("plan --changed-since, one policy edited in every tenant", scoped["tenants"],
               scoped["calls"], 0.0, scoped["wall_s"], limited=scoped["rate_limited"],
               bytes_read=scoped.get("bytes_read"))
+    for r in results.get("kept", []):
+        entry(r["scenario"], r["tenants"], r["calls"], r["floor_s"], r["wall_s"], r["cpu_s"],
+              r["maxrss_mb"], r["rate_limited"], r["bytes_read"])
     for r in results.get("budget", []):
         entry(f"{r['command']}, {r['rpm']}/min burst {r['burst']}", r["tenants"], r["calls"],
               r["floor_s"], r["wall_s"], limited=r["rate_limited"],
@@ -586,6 +668,35 @@ def write_report(path, results):
             f"Exit {scoped['exit']} (2: changes planned), {fmt(scoped['rate_limited'])} 429s, "
             f"wall {fmt(scoped['wall_s'], 2)} s with the budget out of the way.",
         ]
+    kept = results.get("kept")
+    if kept:
+        cold = results["calls"][-1]["backend_calls"]
+        lines += [
+            "",
+            "### Snapshots kept between runs (`--snapshots`)",
+            "",
+            "Each tenant's snapshot is stored by the first plan and proven current by one "
+            "`GET /api/events/audit` per tenant afterwards; the account answer (settings change "
+            "without an event) and the account-wide resource list (a group edit changes resources' "
+            "groups without one) are read every time, as docs/snapshots.md explains. Changed "
+            "tenants got a group created through the API behind birdhouse's back. Cold plan "
+            f"without snapshots: {fmt(cold)} calls.",
+            "",
+            "| scenario | tenants | changed | calls | of them audit-log checks | 429s | floor | wall "
+            "| CPU | peak RSS | bytes read | tenants proven / read |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        ]
+        for r in kept:
+            src = r["sources"]
+            proven = src.get("stored", 0)
+            read = src.get("read", 0) + src.get("reread", 0)
+            lines.append(
+                f"| {r['scenario']} | {fmt(r['tenants'])} | {fmt(r['changed'])} | "
+                f"{fmt(r['calls'])} | {fmt(r['events_calls'])} | {fmt(r['rate_limited'])} | "
+                f"{fmt(r['floor_s'])} s | {fmt(r['wall_s'], 2)} s | {fmt(r['cpu_s'], 2)} s | "
+                f"{fmt(r['maxrss_mb'])} MB | {fmt((r['bytes_read'] or 0) / 1e6)} MB | "
+                f"{fmt(proven)} / {fmt(read)} |"
+            )
     largest = results["calls"][-1]
     lines += [
         "",
