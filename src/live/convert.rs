@@ -17,7 +17,7 @@ use crate::live::{ObjectKey, Snapshot};
 
 /// Everything one tenant's list calls returned; lists not read are empty. Serialisable as
 /// the stored snapshots keep it (`live::store`).
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct WireTenant {
     /// `GET /api/groups`.

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::TenantClient;
+use crate::api::{ApiError, TenantClient};
 use crate::kinds::is_lock_group;
 use crate::live::fetch::{read_resources, read_tokens};
 use crate::live::lists::{List, lists_of};
@@ -82,16 +82,26 @@ pub async fn fetch_kept(
                 .clone()
                 .expect("invariant: a proven snapshot has its event");
             let read_at = stored.read_at.clone();
-            let mut kept = stored;
-            refresh(client, expected, &mut kept, &found.refresh, token_owners).await?;
+            let mut kept = stored.clone();
+            Box::pin(refresh(
+                client,
+                expected,
+                &mut kept,
+                &found.refresh,
+                token_owners,
+            ))
+            .await?;
             // Lists an event touched that this run does not need are stale from now on.
             for list in &found.outdated {
                 kept.lists.remove(list);
             }
             kept.newest_event = newest.or(Some(since.clone()));
             kept.unsettled = proof::unsettled(&events, read_started);
-            let live = live_of(&kept.wire, expected, reads, now());
-            save(store, kept);
+            let live = live_of(&kept.wire, expected, reads, token_owners, now());
+            // Most proven tenants are unchanged: nothing to write.
+            if kept != stored {
+                save(store, kept);
+            }
             let source = LiveSource::Stored {
                 read_at,
                 event_id: since.id,
@@ -124,8 +134,9 @@ pub async fn fetch_kept(
     }
 }
 
-/// Reads `lists` again into `kept`. The account answer, when among them, must still be the
-/// expected account; the groups list sets apply locks aside as a whole read does.
+/// Reads `lists` again into `kept`, concurrently as a whole read does. The account answer,
+/// when among them, must still be the expected account; the groups list sets apply locks aside
+/// as a whole read does.
 async fn refresh(
     client: &TenantClient,
     expected: &str,
@@ -133,68 +144,129 @@ async fn refresh(
     lists: &BTreeSet<List>,
     token_owners: &BTreeSet<String>,
 ) -> Result<(), LiveError> {
-    let wire = &mut kept.wire;
-    for list in lists {
-        match list {
-            List::Groups => {
-                wire.groups = client
-                    .list_groups()
-                    .await?
-                    .into_iter()
-                    .filter(|g| !is_lock_group(&g.name))
-                    .collect();
-            }
-            List::SetupKeys => wire.setup_keys = client.list_setup_keys().await?,
-            List::Users => {
-                wire.users = client.list_users().await?;
-                wire.tokens = read_tokens(client, &wire.users, token_owners).await?;
-            }
-            List::Policies => wire.policies = client.list_policies().await?,
-            List::PostureChecks => wire.posture_checks = client.list_posture_checks().await?,
-            List::Routes => wire.routes = client.list_routes().await?,
-            List::NameserverGroups => {
-                wire.nameserver_groups = client.list_nameserver_groups().await?;
-            }
-            List::DnsSettings => wire.dns_settings = Some(client.get_dns_settings().await?),
-            List::DnsZones => wire.dns_zones = client.list_dns_zones().await?,
-            List::Account => {
-                let account = client.list_accounts().await?.into_iter().next();
-                let answered = account.as_ref().map(|a| a.id.clone()).unwrap_or_default();
-                if answered != expected {
-                    return Err(LiveError::WrongTenant {
-                        requested: expected.to_owned(),
-                        answered,
-                    });
-                }
-                wire.account = account;
-            }
-            List::Networks => wire.networks = client.list_networks().await?,
-            // After the networks (lists are in this order): a tenant without networks has no
-            // resources to read.
-            List::Resources => {
-                wire.resources = if wire.networks.is_empty() {
-                    Vec::new()
-                } else {
-                    read_resources(client, &wire.networks).await?
-                };
-            }
-            List::Routers => wire.routers = client.list_network_routers().await?,
-            List::Peers => wire.peers = Some(client.list_peers().await?),
+    async fn when<T>(
+        wanted: bool,
+        read: impl Future<Output = Result<T, ApiError>>,
+    ) -> Result<Option<T>, ApiError> {
+        if wanted {
+            read.await.map(Some)
+        } else {
+            Ok(None)
         }
     }
-    kept.token_owners.extend(token_owners.iter().cloned());
+    let has = |list: List| lists.contains(&list);
+    // The resources go with the others when the kept networks stand; after new ones otherwise.
+    let kept_networks = kept.wire.networks.clone();
+    let resources_now = has(List::Resources) && !has(List::Networks);
+    let (
+        kept_resources,
+        groups,
+        setup_keys,
+        users,
+        policies,
+        posture_checks,
+        routes,
+        nameserver_groups,
+        dns_settings,
+        dns_zones,
+        account,
+        networks,
+        network_routers,
+        peers,
+    ) = tokio::try_join!(
+        when(
+            resources_now && !kept_networks.is_empty(),
+            read_resources(client, &kept_networks)
+        ),
+        when(has(List::Groups), client.list_groups()),
+        when(has(List::SetupKeys), client.list_setup_keys()),
+        when(has(List::Users), client.list_users()),
+        when(has(List::Policies), client.list_policies()),
+        when(has(List::PostureChecks), client.list_posture_checks()),
+        when(has(List::Routes), client.list_routes()),
+        when(has(List::NameserverGroups), client.list_nameserver_groups()),
+        when(has(List::DnsSettings), client.get_dns_settings()),
+        when(has(List::DnsZones), client.list_dns_zones()),
+        when(has(List::Account), client.list_accounts()),
+        when(has(List::Networks), client.list_networks()),
+        when(has(List::Routers), client.list_network_routers()),
+        when(has(List::Peers), client.list_peers()),
+    )?;
+    if let Some(accounts) = account {
+        let account = accounts.into_iter().next();
+        let answered = account.as_ref().map(|a| a.id.clone()).unwrap_or_default();
+        if answered != expected {
+            return Err(LiveError::WrongTenant {
+                requested: expected.to_owned(),
+                answered,
+            });
+        }
+        kept.wire.account = account;
+    }
+    let wire = &mut kept.wire;
+    if let Some(groups) = groups {
+        wire.groups = groups
+            .into_iter()
+            .filter(|g| !is_lock_group(&g.name))
+            .collect();
+    }
+    set(&mut wire.setup_keys, setup_keys);
+    set(&mut wire.policies, policies);
+    set(&mut wire.posture_checks, posture_checks);
+    set(&mut wire.routes, routes);
+    set(&mut wire.nameserver_groups, nameserver_groups);
+    set(&mut wire.dns_zones, dns_zones);
+    set(&mut wire.networks, networks);
+    set(&mut wire.routers, network_routers);
+    if let Some(settings) = dns_settings {
+        wire.dns_settings = Some(settings);
+    }
+    if let Some(peers) = peers {
+        wire.peers = Some(peers);
+    }
+    if let Some(users) = users {
+        wire.tokens = read_tokens(client, &users, token_owners).await?;
+        wire.users = users;
+    }
+    if resources_now {
+        wire.resources = kept_resources.unwrap_or_default();
+    } else if has(List::Resources) {
+        // After the new networks: a tenant without networks has no resources to read.
+        wire.resources = if wire.networks.is_empty() {
+            Vec::new()
+        } else {
+            read_resources(client, &wire.networks).await?
+        };
+    }
     Ok(())
 }
 
-/// A kept tenant as a read of `reads` would give it, with what time changes without an event
-/// brought up to `now`: a setup key past its expiry lists as expired.
+fn set<T>(list: &mut Vec<T>, read: Option<Vec<T>>) {
+    if let Some(read) = read {
+        *list = read;
+    }
+}
+
+/// A kept tenant as a read of `reads` would give it: only the lists that read makes (a list kept
+/// from an earlier run that needed more is left out, so the plan and its fingerprint are those
+/// of a fresh read), with what time changes without an event brought up to `now`: a setup key
+/// past its expiry lists as expired.
 fn live_of(
     wire: &WireTenant,
     account_id: &str,
     reads: Reads,
+    token_owners: &BTreeSet<String>,
     now: std::time::SystemTime,
 ) -> LiveTenant {
-    let mut wire = wire.clone();
+    let mut wire = only(wire.clone(), &lists_of(reads));
+    // The token lists a fresh read would make: those of the service users named.
+    let named: BTreeSet<String> = wire
+        .users
+        .iter()
+        .filter(|u| u.is_service_user && token_owners.contains(&u.name))
+        .map(|u| u.id.clone())
+        .collect();
+    wire.tokens.retain(|id, _| named.contains(id));
     for key in &mut wire.setup_keys {
         let expired = humantime::parse_rfc3339(&key.expires).is_ok_and(|at| {
             at > std::time::UNIX_EPOCH + std::time::Duration::from_secs(1) && now > at
@@ -211,6 +283,52 @@ fn live_of(
         wire,
         locks: Vec::new(),
     }
+}
+
+/// `wire` without the lists not in `lists`.
+fn only(mut wire: WireTenant, lists: &BTreeSet<List>) -> WireTenant {
+    let has = |list: List| lists.contains(&list);
+    if !has(List::SetupKeys) {
+        wire.setup_keys.clear();
+    }
+    if !has(List::Users) {
+        wire.users.clear();
+        wire.tokens.clear();
+    }
+    if !has(List::Policies) {
+        wire.policies.clear();
+    }
+    if !has(List::PostureChecks) {
+        wire.posture_checks.clear();
+    }
+    if !has(List::Routes) {
+        wire.routes.clear();
+    }
+    if !has(List::NameserverGroups) {
+        wire.nameserver_groups.clear();
+    }
+    if !has(List::DnsSettings) {
+        wire.dns_settings = None;
+    }
+    if !has(List::DnsZones) {
+        wire.dns_zones.clear();
+    }
+    if !has(List::Account) {
+        wire.account = None;
+    }
+    if !has(List::Networks) {
+        wire.networks.clear();
+    }
+    if !has(List::Resources) {
+        wire.resources.clear();
+    }
+    if !has(List::Routers) {
+        wire.routers.clear();
+    }
+    if !has(List::Peers) {
+        wire.peers = None;
+    }
+    wire
 }
 
 fn now() -> std::time::SystemTime {
@@ -232,6 +350,8 @@ fn save(store: &SnapshotStore, kept: StoredTenant) {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::live_of;
     use crate::live::{Reads, WireTenant};
 
@@ -253,13 +373,16 @@ mod tests {
             ..WireTenant::default()
         };
         let later = humantime::parse_rfc3339("2026-06-01T00:00:00Z").unwrap();
-        let live = live_of(&wire, "acct", Reads::ALL, later);
+        let live = live_of(&wire, "acct", Reads::ALL, &BTreeSet::new(), later);
         assert_eq!(live.wire.setup_keys[0].state, "expired");
         assert!(!live.wire.setup_keys[0].valid);
         assert_eq!(live.wire.setup_keys[1].state, "valid");
         let earlier = humantime::parse_rfc3339("2025-06-01T00:00:00Z").unwrap();
         assert_eq!(
-            live_of(&wire, "acct", Reads::ALL, earlier).wire.setup_keys[0].state,
+            live_of(&wire, "acct", Reads::ALL, &BTreeSet::new(), earlier)
+                .wire
+                .setup_keys[0]
+                .state,
             "valid"
         );
     }

@@ -169,12 +169,16 @@ fn unlogged_lists(stored: &StoredTenant, touched: &BTreeSet<Kind>) -> BTreeSet<L
         .collect();
     // Resources belong to networks, and a network's create is logged: without networks when
     // stored, the only way to resources is through logged events.
-    if stored.wire.networks.is_empty() {
+    if stored.lists.contains(&List::Networks) && stored.wire.networks.is_empty() {
         lists.remove(&List::Resources);
     }
-    let propagation_on = stored.wire.account.as_ref().is_some_and(|account| {
-        account.settings.get("groups_propagation_enabled") == Some(&serde_json::Value::Bool(true))
-    });
+    // Only a kept account answer vouches (one an event outdated may say anything).
+    let kept_account = stored.lists.contains(&List::Account);
+    let propagation_on = kept_account
+        && stored.wire.account.as_ref().is_some_and(|account| {
+            account.settings.get("groups_propagation_enabled")
+                == Some(&serde_json::Value::Bool(true))
+        });
     if propagation_on && !touched.contains(&Kind::AccountSettings) {
         lists.remove(&List::Users);
     }
@@ -414,6 +418,15 @@ mod tests {
         assert_eq!(
             prove(&stored, &log, &needed, &BTreeSet::new()),
             Proof::of(&[List::Users, List::Account, List::Resources], &[])
+        );
+        // An account answer an event outdated (a run that did not need it dropped it from the
+        // kept lists) vouches for nothing, whatever it still says.
+        let log = [event(10, "policy.add")];
+        let needed_users: BTreeSet<List> = [List::Groups, List::Users].into();
+        stored.lists.remove(&List::Account);
+        assert_eq!(
+            prove(&stored, &log, &needed_users, &BTreeSet::new()),
+            Proof::of(&[List::Users], &[])
         );
     }
 }

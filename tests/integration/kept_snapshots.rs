@@ -88,9 +88,9 @@ fn a_kept_snapshot_is_proven_by_the_audit_log_and_changes_behind_birdhouse_are_r
     std::thread::sleep(SETTLING + EVENT_SAVE_WAIT);
 
     // The first plan reads the tenant and keeps it, readable by its owner only.
-    let (out, plan) = plan_json(&lab, dir.path());
+    let (out, read) = plan_json(&lab, dir.path());
     assert_eq!(out.code, 0, "{}", out.stdout);
-    assert_eq!(source(&plan), &Value::Null, "a first read says nothing");
+    assert_eq!(source(&read), &Value::Null, "a first read says nothing");
     let file = dir.path().join(format!("kept/{}.json", server.account_id));
     let mode =
         std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&file).unwrap().permissions());
@@ -103,6 +103,16 @@ fn a_kept_snapshot_is_proven_by_the_audit_log_and_changes_behind_birdhouse_are_r
     assert_eq!(out.code, 0, "{}", out.stdout);
     assert_eq!(source(&plan)["source"], "stored", "{plan}");
     assert_eq!(source(&plan)["refreshed"], json!(["account"]), "{plan}");
+    // What it planned against is exactly what the read saw: the same fingerprint, which a
+    // saved plan's apply checks.
+    assert_eq!(
+        plan["tenants"][0]["fingerprint"],
+        read["tenants"][0]["fingerprint"]
+    );
+    assert_eq!(
+        plan["tenants"][0]["kinds_read"],
+        read["tenants"][0]["kinds_read"]
+    );
     let tenant_gets: Vec<String> = gets(&lab)
         .into_iter()
         .filter(|call| {

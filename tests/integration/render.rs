@@ -1204,3 +1204,66 @@ fn markdown_cuts_diagrams_before_sections_near_the_limit() {
     };
     assert!(out.contains(&note), "{}", &out[out.len() - 400..]);
 }
+
+#[test]
+fn the_plan_names_the_tenants_proven_by_their_log_and_those_read_again_with_why() {
+    use birdhouse::live::LiveSource;
+    use birdhouse::live::lists::List;
+    let plan = Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        budget: CLOUD,
+        reads_own_all_group: true,
+        tenants: vec![
+            TenantPlan {
+                live_source: LiveSource::Stored {
+                    read_at: "2026-12-01T09:00:00Z".into(),
+                    event_id: "812".into(),
+                    event_time: "2026-12-01T08:59:58Z".into(),
+                    refreshed: vec![List::Policies, List::Account],
+                },
+                ..tenant("Acme Dental", Some("a"), vec![])
+            },
+            TenantPlan {
+                live_source: LiveSource::Reread {
+                    why: "event 5 is no longer in the tenant's audit log".into(),
+                },
+                ..tenant("Globex", Some("g"), vec![])
+            },
+            tenant("Initech", Some("i"), vec![]),
+        ],
+        drift_since: None,
+        token_expiry: None,
+    };
+    let text = text(&plan);
+    assert!(
+        text.contains(
+            "Proven current by their audit logs since the stored snapshot's newest event, 1 \
+             tenant: Acme Dental (event 812, 2026-12-01T08:59:58Z; read again: policies, account \
+             settings)."
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Read whole, the stored snapshot not proven current, 1 tenant: Globex (event 5 is no \
+             longer in the tenant's audit log)."
+        ),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Initech ("),
+        "a tenant read as always says nothing: {text}"
+    );
+    assert!(markdown(&plan).contains("Proven current by their audit logs"));
+    let saved = render_to_string(&plan, Format::Json, &RenderOptions::default());
+    let value: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    assert_eq!(value["tenants"][0]["live_source"]["source"], "stored");
+    assert_eq!(
+        value["tenants"][0]["live_source"]["refreshed"],
+        json!(["policies", "account"])
+    );
+    assert_eq!(value["tenants"][1]["live_source"]["source"], "reread");
+    assert!(value["tenants"][2].get("live_source").is_none());
+    let back = birdhouse::render::read_json_plan(saved.as_bytes()).unwrap();
+    assert_eq!(back, plan);
+}
