@@ -259,43 +259,94 @@ pub struct AuditEvent {
     pub target_id: String,
 }
 
-/// `GET /api/events/audit` answers: a bare array (v0.77.1) or, from a server that pages, the
-/// page's events under `data`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum AuditEvents {
-    /// The events themselves (`null` when there are none).
-    Bare(Option<Vec<AuditEvent>>),
-    /// One page of them.
-    Paged {
-        /// The page's events (required: another object is no answer of this endpoint).
-        #[serde(deserialize_with = "nullable")]
-        data: Vec<AuditEvent>,
-    },
-}
+/// `GET /api/events/audit` answers: a bare array (v0.77.1), `null`, or, from a server that
+/// pages, the page's events under `data` beside the page's counters. Read by hand rather than
+/// as an untagged enum, which would buffer a 10,000-event answer whole before choosing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditEvents(Vec<AuditEvent>);
 
 impl AuditEvents {
     /// The events, newest first as the server sent them.
     pub fn into_events(self) -> Vec<AuditEvent> {
-        match self {
-            AuditEvents::Bare(events) => events.unwrap_or_default(),
-            AuditEvents::Paged { data } => data,
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for AuditEvents {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Answer;
+        impl<'de> serde::de::Visitor<'de> for Answer {
+            type Value = AuditEvents;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an array of events or a page with `data`")
+            }
+
+            fn visit_unit<E: serde::de::Error>(self) -> Result<AuditEvents, E> {
+                Ok(AuditEvents::default())
+            }
+
+            fn visit_none<E: serde::de::Error>(self) -> Result<AuditEvents, E> {
+                Ok(AuditEvents::default())
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<AuditEvents, A::Error> {
+                let mut events = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(10_000));
+                while let Some(event) = seq.next_element()? {
+                    events.push(event);
+                }
+                Ok(AuditEvents(events))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AuditEvents, A::Error> {
+                let mut data = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "data" {
+                        data = Some(
+                            map.next_value::<Option<Vec<AuditEvent>>>()?
+                                .unwrap_or_default(),
+                        );
+                    } else {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+                data.map(AuditEvents)
+                    .ok_or_else(|| serde::de::Error::missing_field("data"))
+            }
         }
+        deserializer.deserialize_any(Answer)
     }
 }
 
 /// Reads an id the server may send as a string or as a number.
 fn string_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Id {
-        Text(String),
-        Number(u64),
+    struct Id;
+    impl serde::de::Visitor<'_> for Id {
+        type Value = String;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an id, as a string or a number")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, id: &str) -> Result<String, E> {
+            Ok(id.to_owned())
+        }
+
+        fn visit_string<E: serde::de::Error>(self, id: String) -> Result<String, E> {
+            Ok(id)
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, id: u64) -> Result<String, E> {
+            Ok(id.to_string())
+        }
     }
-    Ok(match Id::deserialize(deserializer)? {
-        Id::Text(text) => text,
-        Id::Number(number) => number.to_string(),
-    })
+    deserializer.deserialize_any(Id)
 }
 
 /// `GET /api/instance`: whether a fresh self-hosted server still needs its owner.

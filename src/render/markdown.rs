@@ -36,6 +36,15 @@ impl Room {
 }
 
 /// The whole Markdown plan.
+/// Each line escaped, as a paragraph of its own.
+fn paragraphs(lines: &[String]) -> String {
+    let mut text = String::new();
+    for line in lines {
+        let _ = write!(text, "{}\n\n", escape(line));
+    }
+    text
+}
+
 pub(super) fn render(plan: &Plan) -> String {
     let mut head = String::from("## birdhouse plan\n\n");
     if let Some(note) = words::token_note(plan) {
@@ -46,11 +55,11 @@ pub(super) fn render(plan: &Plan) -> String {
         if let Some(list) = words::unmanaged(&words::total_unmanaged(plan)) {
             let _ = writeln!(head, "Left alone: {} not in the files.\n", escape(&list));
         }
-        for line in words::live_sources(plan) {
-            let text = format!("{}\n\n", escape(&line));
-            if head.len() + text.len() + NOTE_RESERVE_BYTES < LIMIT_BYTES {
-                head.push_str(&text);
-            }
+        let full = paragraphs(&words::live_sources(plan));
+        if head.len() + full.len() + NOTE_RESERVE_BYTES < LIMIT_BYTES {
+            head.push_str(&full);
+        } else if let Some(line) = words::live_sources_counted(plan) {
+            let _ = writeln!(head, "{}\n", escape(&line));
         }
         let _ = writeln!(head, "{}", totals(plan));
         return head;
@@ -105,11 +114,15 @@ pub(super) fn render(plan: &Plan) -> String {
         }
     });
     // Where the live state came from (`--snapshots`), when there is room for it.
-    let sources: Vec<String> = words::live_sources(plan)
-        .iter()
-        .map(|line| format!("{}\n\n", escape(line)))
-        .filter(|text| room.take(text.len()))
-        .collect();
+    let full = paragraphs(&words::live_sources(plan));
+    let sources = if room.take(full.len()) {
+        full
+    } else {
+        words::live_sources_counted(plan)
+            .map(|line| format!("{}\n\n", escape(&line)))
+            .filter(|text| room.take(text.len()))
+            .unwrap_or_default()
+    };
 
     let mut out = head;
     out.push_str(&attention.text);
@@ -121,9 +134,7 @@ pub(super) fn render(plan: &Plan) -> String {
     if let Some((line, _)) = &unchanged {
         out.push_str(line);
     }
-    for line in &sources {
-        out.push_str(line);
-    }
+    out.push_str(&sources);
     out.push_str(&totals);
     let mut cut = Vec::new();
     if changing.len() > sections.len() {

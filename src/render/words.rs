@@ -513,6 +513,29 @@ pub(super) fn live_sources(plan: &Plan) -> Vec<String> {
     lines
 }
 
+/// [`live_sources`] in counts only, for where the names do not fit (a long Markdown plan).
+pub(super) fn live_sources_counted(plan: &Plan) -> Option<String> {
+    let count = |stored: bool| {
+        plan.tenants
+            .iter()
+            .filter(|t| match t.live_source {
+                LiveSource::Read => false,
+                LiveSource::Stored { .. } => stored,
+                LiveSource::Reread { .. } => !stored,
+            })
+            .count()
+    };
+    let (proven, reread) = (count(true), count(false));
+    (proven + reread > 0).then(|| {
+        format!(
+            "Stored snapshots: {} proven current by their audit logs, {} read whole (see the \
+             JSON plan's live_source for each).",
+            plural(proven, "tenant", "tenants"),
+            plural(reread, "tenant", "tenants")
+        )
+    })
+}
+
 /// The last line of every format.
 pub(super) fn totals(plan: &Plan) -> String {
     let tenants = plural(plan.tenants.len(), "tenant", "tenants");

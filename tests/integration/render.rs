@@ -1267,3 +1267,34 @@ fn the_plan_names_the_tenants_proven_by_their_log_and_those_read_again_with_why(
     let back = birdhouse::render::read_json_plan(saved.as_bytes()).unwrap();
     assert_eq!(back, plan);
 }
+
+#[test]
+fn a_markdown_plan_too_long_for_every_proven_tenants_name_counts_them() {
+    use birdhouse::live::LiveSource;
+    let tenants = (0..2_000)
+        .map(|i| TenantPlan {
+            live_source: LiveSource::Stored {
+                read_at: "2026-12-01T09:00:00Z".into(),
+                event_id: format!("{i}"),
+                event_time: "2026-12-01T08:59:58Z".into(),
+                refreshed: Vec::new(),
+            },
+            ..tenant(&format!("tenant-{i}"), Some("t"), vec![])
+        })
+        .collect();
+    let plan = Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        budget: CLOUD,
+        reads_own_all_group: true,
+        tenants,
+        drift_since: None,
+        token_expiry: None,
+    };
+    let markdown = markdown(&plan);
+    assert!(
+        markdown.contains("Stored snapshots: 2000 tenants proven current by their audit logs, 0 tenants read whole"),
+        "{}",
+        &markdown[..markdown.len().min(2000)]
+    );
+    assert!(markdown.len() < 65_536);
+}
