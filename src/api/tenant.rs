@@ -84,7 +84,7 @@ impl TenantClient {
     /// `GET /api/events/audit`: the account's audit log, newest first (v0.77.1 answers the
     /// newest 10,000 as a bare array and ignores paging; a server that pages answers
     /// `{"data": [...]}`, and is asked for its first, newest page of
-    /// [`AUDIT_PAGE_SIZE`](crate::api::wire::AUDIT_PAGE_SIZE)).
+    /// [`AUDIT_PAGE_SIZE`]).
     pub async fn list_audit_events(&self) -> Result<Vec<AuditEvent>, ApiError> {
         let query = [
             ("page", "1".to_owned()),
