@@ -323,6 +323,14 @@ pub(crate) struct PlanArgs {
     /// whose one-time secret never arrived, which are planned again as new keys and tokens.
     #[arg(long, value_name = "FILE")]
     pub secrets_out: Option<PathBuf>,
+    /// Snapshots kept between runs.
+    #[command(flatten)]
+    pub kept: SnapshotArgs,
+}
+
+/// `--snapshots` and its age limit, for plan and apply.
+#[derive(Debug, Clone, ClapArgs)]
+pub(crate) struct SnapshotArgs {
     /// Keep each tenant's snapshot in DIR between runs and prove it current with one audit-log
     /// call per tenant instead of reading every list (docs/snapshots.md). Without DIR:
     /// .birdhouse/snapshots, for a CI cache.
@@ -338,6 +346,15 @@ pub(crate) struct PlanArgs {
     /// (e.g. 12h, 3d), whatever its audit log says.
     #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = humantime::parse_duration)]
     pub snapshot_max_age: std::time::Duration,
+}
+
+impl SnapshotArgs {
+    /// The directory and the age limit, when `--snapshots` is given.
+    pub(crate) fn store(&self) -> Option<(&std::path::Path, std::time::Duration)> {
+        self.snapshots
+            .as_deref()
+            .map(|dir| (dir, self.snapshot_max_age))
+    }
 }
 
 /// `birdhouse apply`.
@@ -366,21 +383,9 @@ pub(crate) struct ApplyArgs {
     /// Allow plans that delete more than 30% of a tenant's objects, or all of them.
     #[arg(long)]
     pub allow_mass_delete: bool,
-    /// Keep each tenant's snapshot in DIR between runs and prove it current with one audit-log
-    /// call per tenant instead of reading every list (docs/snapshots.md). Without DIR:
-    /// .birdhouse/snapshots, for a CI cache.
-    #[arg(
-        long,
-        value_name = "DIR",
-        num_args = 0..=1,
-        default_missing_value = crate::live::DEFAULT_SNAPSHOT_DIR,
-        env = "BIRDHOUSE_SNAPSHOTS"
-    )]
-    pub snapshots: Option<PathBuf>,
-    /// With --snapshots: read a tenant whole once its stored snapshot is older than this
-    /// (e.g. 12h, 3d), whatever its audit log says.
-    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = humantime::parse_duration)]
-    pub snapshot_max_age: std::time::Duration,
+    /// Snapshots kept between runs.
+    #[command(flatten)]
+    pub kept: SnapshotArgs,
 }
 
 /// `birdhouse export`.

@@ -9,7 +9,7 @@ use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::apply::SecretsSink;
 use crate::cli::UsageError;
-use crate::cli::args::{ApplyArgs, ColorChoice, GlobalArgs};
+use crate::cli::args::{ApplyArgs, ColorChoice, GlobalArgs, SnapshotArgs};
 
 /// Validated settings shared by every command.
 #[derive(Debug)]
@@ -207,10 +207,8 @@ pub(crate) struct ApplySettings {
     pub secrets_out: Option<PathBuf>,
     /// `--discard-secrets`.
     pub discard_secrets: bool,
-    /// `--snapshots`: where snapshots are kept between runs.
-    pub snapshots: Option<PathBuf>,
-    /// `--snapshot-max-age`.
-    pub snapshot_max_age: std::time::Duration,
+    /// `--snapshots` and `--snapshot-max-age`.
+    pub kept: SnapshotArgs,
 }
 
 impl ApplySettings {
@@ -270,8 +268,7 @@ impl ApplySettings {
             source,
             secrets_out: args.secrets_out.clone(),
             discard_secrets: args.discard_secrets,
-            snapshots: args.snapshots.clone(),
-            snapshot_max_age: args.snapshot_max_age,
+            kept: args.kept.clone(),
         })
     }
 }

@@ -7,6 +7,7 @@ use crate::api::{ApiError, TenantClient};
 use crate::kinds::wire;
 use crate::kinds::{ALL_GROUP, Kind, is_lock_group};
 use crate::live::convert::{WireTenant, convert};
+use crate::live::lists::{List, lists_of};
 use crate::live::{LiveError, Snapshot};
 
 /// The kinds that need the network lists: the networks' own, and policies, which may target a
@@ -350,52 +351,57 @@ pub(super) async fn read_tokens(
     Ok(tokens)
 }
 
-/// The lists `reads` asks for, besides the groups (read first, with the identity).
+/// The lists `reads` asks for, besides the groups (read first, with the identity) and the
+/// account answer (read with the identity when asked for).
 async fn read_lists(
     client: &TenantClient,
     reads: Reads,
     groups: Vec<wire::Group>,
 ) -> Result<WireTenant, ApiError> {
+    let mut lists = lists_of(reads);
+    lists.remove(&List::Groups);
+    lists.remove(&List::Account);
+    let mut wire = WireTenant {
+        groups,
+        ..WireTenant::default()
+    };
+    // The token lists are read by the caller, for the service users it names.
+    Box::pin(read_into(client, &mut wire, &lists, &BTreeSet::new())).await?;
+    Ok(wire)
+}
+
+/// Reads `lists` into `wire`, each replacing what `wire` held, concurrently but for the
+/// resources, which follow the networks when those are read too (a tenant without networks
+/// has none to read). Users come with the token lists of the service users in `token_owners`.
+/// The account answer, when among `lists`, is returned as listed, for the caller to check whose
+/// it is before keeping it.
+pub(super) async fn read_into(
+    client: &TenantClient,
+    wire: &mut WireTenant,
+    lists: &BTreeSet<List>,
+    token_owners: &BTreeSet<String>,
+) -> Result<Option<Vec<wire::Account>>, ApiError> {
     async fn when<T>(
-        read: bool,
-        list: impl Future<Output = Result<Vec<T>, ApiError>>,
-    ) -> Result<Vec<T>, ApiError> {
-        if read { list.await } else { Ok(Vec::new()) }
+        wanted: bool,
+        read: impl Future<Output = Result<T, ApiError>>,
+    ) -> Result<Option<T>, ApiError> {
+        if wanted {
+            read.await.map(Some)
+        } else {
+            Ok(None)
+        }
     }
+    fn set<T>(list: &mut Vec<T>, read: Option<Vec<T>>) {
+        if let Some(read) = read {
+            *list = read;
+        }
+    }
+    let has = |list: List| lists.contains(&list);
+    // The resources go with the others when the networks held stand; after new ones otherwise.
+    let held_networks = wire.networks.clone();
+    let resources_now = has(List::Resources) && !has(List::Networks);
     let (
-        setup_keys,
-        users,
-        policies,
-        posture_checks,
-        routes,
-        nameserver_groups,
-        dns_settings,
-        dns_zones,
-        networks,
-        network_routers,
-        peers,
-    ) = tokio::try_join!(
-        when(reads.setup_keys, client.list_setup_keys()),
-        when(reads.users, client.list_users()),
-        when(reads.policies, client.list_policies()),
-        when(reads.posture_checks, client.list_posture_checks()),
-        when(reads.routes, client.list_routes()),
-        when(reads.nameserver_groups, client.list_nameserver_groups()),
-        async {
-            if reads.dns_settings {
-                client.get_dns_settings().await.map(Some)
-            } else {
-                Ok(None)
-            }
-        },
-        when(reads.dns_zones, client.list_dns_zones()),
-        when(reads.networks, client.list_networks()),
-        when(reads.networks, client.list_network_routers()),
-        when(reads.peers, client.list_peers()),
-    )?;
-    // A tenant without networks has no resources to read.
-    let resources = when(!networks.is_empty(), read_resources(client, &networks)).await?;
-    Ok(WireTenant {
+        held_resources,
         groups,
         setup_keys,
         users,
@@ -405,13 +411,58 @@ async fn read_lists(
         nameserver_groups,
         dns_settings,
         dns_zones,
+        accounts,
         networks,
-        resources,
-        routers: network_routers,
-        account: None,
-        tokens: std::collections::BTreeMap::new(),
-        peers: reads.peers.then_some(peers),
-    })
+        network_routers,
+        peers,
+    ) = tokio::try_join!(
+        when(
+            resources_now && !held_networks.is_empty(),
+            read_resources(client, &held_networks)
+        ),
+        when(has(List::Groups), client.list_groups()),
+        when(has(List::SetupKeys), client.list_setup_keys()),
+        when(has(List::Users), client.list_users()),
+        when(has(List::Policies), client.list_policies()),
+        when(has(List::PostureChecks), client.list_posture_checks()),
+        when(has(List::Routes), client.list_routes()),
+        when(has(List::NameserverGroups), client.list_nameserver_groups()),
+        when(has(List::DnsSettings), client.get_dns_settings()),
+        when(has(List::DnsZones), client.list_dns_zones()),
+        when(has(List::Account), client.list_accounts()),
+        when(has(List::Networks), client.list_networks()),
+        when(has(List::Routers), client.list_network_routers()),
+        when(has(List::Peers), client.list_peers()),
+    )?;
+    set(&mut wire.groups, groups);
+    set(&mut wire.setup_keys, setup_keys);
+    set(&mut wire.policies, policies);
+    set(&mut wire.posture_checks, posture_checks);
+    set(&mut wire.routes, routes);
+    set(&mut wire.nameserver_groups, nameserver_groups);
+    set(&mut wire.dns_zones, dns_zones);
+    set(&mut wire.networks, networks);
+    set(&mut wire.routers, network_routers);
+    if let Some(settings) = dns_settings {
+        wire.dns_settings = Some(settings);
+    }
+    if let Some(peers) = peers {
+        wire.peers = Some(peers);
+    }
+    if let Some(users) = users {
+        wire.tokens = read_tokens(client, &users, token_owners).await?;
+        wire.users = users;
+    }
+    if resources_now {
+        wire.resources = held_resources.unwrap_or_default();
+    } else if has(List::Resources) {
+        wire.resources = if wire.networks.is_empty() {
+            Vec::new()
+        } else {
+            read_resources(client, &wire.networks).await?
+        };
+    }
+    Ok(accounts)
 }
 
 /// Every resource of the tenant: the account-wide list, which replaces one call per network, or

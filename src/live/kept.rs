@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::{ApiError, TenantClient};
+use crate::api::TenantClient;
 use crate::kinds::is_lock_group;
-use crate::live::fetch::{read_resources, read_tokens};
+use crate::live::fetch::read_into;
 use crate::live::lists::{List, lists_of};
 use crate::live::proof::{self, Verdict};
 use crate::live::store::{SnapshotStore, StoredTenant};
@@ -144,55 +144,8 @@ async fn refresh(
     lists: &BTreeSet<List>,
     token_owners: &BTreeSet<String>,
 ) -> Result<(), LiveError> {
-    async fn when<T>(
-        wanted: bool,
-        read: impl Future<Output = Result<T, ApiError>>,
-    ) -> Result<Option<T>, ApiError> {
-        if wanted {
-            read.await.map(Some)
-        } else {
-            Ok(None)
-        }
-    }
-    let has = |list: List| lists.contains(&list);
-    // The resources go with the others when the kept networks stand; after new ones otherwise.
-    let kept_networks = kept.wire.networks.clone();
-    let resources_now = has(List::Resources) && !has(List::Networks);
-    let (
-        kept_resources,
-        groups,
-        setup_keys,
-        users,
-        policies,
-        posture_checks,
-        routes,
-        nameserver_groups,
-        dns_settings,
-        dns_zones,
-        account,
-        networks,
-        network_routers,
-        peers,
-    ) = tokio::try_join!(
-        when(
-            resources_now && !kept_networks.is_empty(),
-            read_resources(client, &kept_networks)
-        ),
-        when(has(List::Groups), client.list_groups()),
-        when(has(List::SetupKeys), client.list_setup_keys()),
-        when(has(List::Users), client.list_users()),
-        when(has(List::Policies), client.list_policies()),
-        when(has(List::PostureChecks), client.list_posture_checks()),
-        when(has(List::Routes), client.list_routes()),
-        when(has(List::NameserverGroups), client.list_nameserver_groups()),
-        when(has(List::DnsSettings), client.get_dns_settings()),
-        when(has(List::DnsZones), client.list_dns_zones()),
-        when(has(List::Account), client.list_accounts()),
-        when(has(List::Networks), client.list_networks()),
-        when(has(List::Routers), client.list_network_routers()),
-        when(has(List::Peers), client.list_peers()),
-    )?;
-    if let Some(accounts) = account {
+    let accounts = Box::pin(read_into(client, &mut kept.wire, lists, token_owners)).await?;
+    if let Some(accounts) = accounts {
         let account = accounts.into_iter().next();
         let answered = account.as_ref().map(|a| a.id.clone()).unwrap_or_default();
         if answered != expected {
@@ -203,48 +156,10 @@ async fn refresh(
         }
         kept.wire.account = account;
     }
-    let wire = &mut kept.wire;
-    if let Some(groups) = groups {
-        wire.groups = groups
-            .into_iter()
-            .filter(|g| !is_lock_group(&g.name))
-            .collect();
-    }
-    set(&mut wire.setup_keys, setup_keys);
-    set(&mut wire.policies, policies);
-    set(&mut wire.posture_checks, posture_checks);
-    set(&mut wire.routes, routes);
-    set(&mut wire.nameserver_groups, nameserver_groups);
-    set(&mut wire.dns_zones, dns_zones);
-    set(&mut wire.networks, networks);
-    set(&mut wire.routers, network_routers);
-    if let Some(settings) = dns_settings {
-        wire.dns_settings = Some(settings);
-    }
-    if let Some(peers) = peers {
-        wire.peers = Some(peers);
-    }
-    if let Some(users) = users {
-        wire.tokens = read_tokens(client, &users, token_owners).await?;
-        wire.users = users;
-    }
-    if resources_now {
-        wire.resources = kept_resources.unwrap_or_default();
-    } else if has(List::Resources) {
-        // After the new networks: a tenant without networks has no resources to read.
-        wire.resources = if wire.networks.is_empty() {
-            Vec::new()
-        } else {
-            read_resources(client, &wire.networks).await?
-        };
+    if lists.contains(&List::Groups) {
+        kept.wire.groups.retain(|g| !is_lock_group(&g.name));
     }
     Ok(())
-}
-
-fn set<T>(list: &mut Vec<T>, read: Option<Vec<T>>) {
-    if let Some(read) = read {
-        *list = read;
-    }
 }
 
 /// A kept tenant as a read of `reads` would give it: only the lists that read makes (a list kept

@@ -7,7 +7,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use birdhouse::live::proof::SETTLING;
-use birdhouse_lab::Lab;
+use birdhouse_lab::probe::Probe;
+use birdhouse_lab::{Lab, ServerRecord};
 use serde_json::{Value, json};
 
 use crate::e2e::{birdhouse, delete, group_id, kind_lab, write};
@@ -30,6 +31,19 @@ tenants:
     settings:
       regular_users_view_blocked: true
 ";
+
+/// The lab with [`FILES`] applied to Acme Dental (without snapshots), its events saved.
+fn applied_lab() -> (Lab, ServerRecord, Probe, tempfile::TempDir) {
+    let (lab, server, probe, dir) = kind_lab(FILES);
+    let out = birdhouse(
+        &lab,
+        dir.path(),
+        &["apply", "-f", "tenants.yaml", "--yes", "--discard-secrets"],
+    );
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    std::thread::sleep(EVENT_SAVE_WAIT);
+    (lab, server, probe, dir)
+}
 
 fn plan_json(lab: &Lab, dir: &Path) -> (Output, Value) {
     let out = birdhouse(
@@ -76,16 +90,10 @@ fn gets(lab: &Lab) -> Vec<String> {
 #[test]
 #[ignore = "needs NetBird lab"]
 fn a_kept_snapshot_is_proven_by_the_audit_log_and_changes_behind_birdhouse_are_read_again() {
-    let (lab, server, probe, dir) = kind_lab(FILES);
-    let out = birdhouse(
-        &lab,
-        dir.path(),
-        &["apply", "-f", "tenants.yaml", "--yes", "--discard-secrets"],
-    );
-    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let (lab, server, probe, dir) = applied_lab();
     // The apply's events settle first: lists touched seconds before a read are read again on
     // the next run (see below).
-    std::thread::sleep(SETTLING + EVENT_SAVE_WAIT);
+    std::thread::sleep(SETTLING);
 
     // The first plan reads the tenant and keeps it, readable by its owner only.
     let (out, read) = plan_json(&lab, dir.path());
@@ -215,14 +223,7 @@ fn a_kept_snapshot_is_proven_by_the_audit_log_and_changes_behind_birdhouse_are_r
 #[test]
 #[ignore = "needs NetBird lab"]
 fn a_snapshot_that_is_not_the_tenants_own_proves_nothing() {
-    let (lab, server, _probe, dir) = kind_lab(FILES);
-    let out = birdhouse(
-        &lab,
-        dir.path(),
-        &["apply", "-f", "tenants.yaml", "--yes", "--discard-secrets"],
-    );
-    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
-    std::thread::sleep(EVENT_SAVE_WAIT);
+    let (lab, server, _probe, dir) = applied_lab();
     let (_, _) = plan_json(&lab, dir.path());
     let file = dir.path().join(format!("kept/{}.json", server.account_id));
     let mut kept: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
@@ -268,14 +269,7 @@ fn a_snapshot_that_is_not_the_tenants_own_proves_nothing() {
 #[test]
 #[ignore = "needs NetBird lab"]
 fn a_saved_plan_made_from_a_kept_snapshot_is_refused_when_the_tenant_moved() {
-    let (lab, server, probe, dir) = kind_lab(FILES);
-    let out = birdhouse(
-        &lab,
-        dir.path(),
-        &["apply", "-f", "tenants.yaml", "--yes", "--discard-secrets"],
-    );
-    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
-    std::thread::sleep(EVENT_SAVE_WAIT);
+    let (lab, server, probe, dir) = applied_lab();
     plan_json(&lab, dir.path());
     // A change to plan: the files add a group.
     let more = FILES.replace(

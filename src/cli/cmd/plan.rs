@@ -24,10 +24,7 @@ pub(crate) fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<Exit> 
         secrets_file: args.secrets_out.as_deref(),
         budget: common::budget(settings),
         reference: selected.reference.as_ref(),
-        snapshots: args
-            .snapshots
-            .as_deref()
-            .map(|dir| (dir, args.snapshot_max_age)),
+        snapshots: args.kept.store(),
     };
     let mut planned = engine.plan(selected.tenants, &request)?;
     planned.plan.token_expiry = token_expiry;

@@ -58,10 +58,7 @@ pub(crate) fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<Exit>
                 secrets_file: apply.secrets_out.as_deref(),
                 budget: common::budget(settings),
                 reference: selected.reference.as_ref(),
-                snapshots: apply
-                    .snapshots
-                    .as_deref()
-                    .map(|dir| (dir, apply.snapshot_max_age)),
+                snapshots: apply.kept.store(),
             };
             let mut planned = engine.plan(selected.tenants, &request)?;
             planned.plan.token_expiry = token_expiry;
@@ -105,7 +102,7 @@ pub(crate) fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<Exit>
         common::check_token(&engine, settings);
         engine
     };
-    if let Some(dir) = &apply.snapshots {
+    if let Some(dir) = &apply.kept.snapshots {
         forget_snapshots(dir, &jobs);
     }
     let exit = execute(settings, &engine, &plan, jobs, apply.secrets_out.as_deref())?;
