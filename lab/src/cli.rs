@@ -145,6 +145,7 @@ impl UpArgs {
             dir: Some(lab_dir(&self.dir)?),
             peers: self.peer.clone(),
             msp_groups: self.msp_group.clone(),
+            activity_log_off: false,
         })
     }
 

@@ -22,6 +22,8 @@ use crate::state::ServerRecord;
 /// The servers of one lab.
 pub struct Fleet {
     binary: PathBuf,
+    /// Its servers store no audit event (`NB_EVENT_ACTIVITY_LOG_ENABLED=false`).
+    activity_log_off: bool,
     servers_dir: PathBuf,
     http: reqwest::Client,
     spare_target: usize,
@@ -36,10 +38,17 @@ pub struct Fleet {
 
 impl Fleet {
     /// A fleet running `binary`, with server directories under `servers_dir`, keeping
-    /// `spare_target` spares once [`Fleet::refill`] is called.
-    pub fn new(binary: PathBuf, servers_dir: PathBuf, spare_target: usize) -> Arc<Self> {
+    /// `spare_target` spares once [`Fleet::refill`] is called; `activity_log_off` switches its
+    /// servers' audit log off.
+    pub fn new(
+        binary: PathBuf,
+        servers_dir: PathBuf,
+        spare_target: usize,
+        activity_log_off: bool,
+    ) -> Arc<Self> {
         Arc::new(Self {
             binary,
+            activity_log_off,
             servers_dir,
             http: reqwest::Client::new(),
             spare_target,
@@ -65,7 +74,8 @@ impl Fleet {
         }
         let n = self.next_server.fetch_add(1, Ordering::SeqCst);
         let dir = self.servers_dir.join(format!("server-{n}"));
-        let instance = Instance::launch(&self.binary, dir, &self.http).await?;
+        let instance =
+            Instance::launch(&self.binary, dir, &self.http, self.activity_log_off).await?;
         let record = instance.record.clone();
         let mut running = self.running.lock().await;
         if self.closing.load(Ordering::SeqCst) {

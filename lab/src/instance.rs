@@ -40,13 +40,18 @@ pub struct Instance {
 impl Instance {
     /// Starts a server in `dir` (created, must not hold another server) and bootstraps it.
     /// The record has role [`Role::Spare`] and no name; the caller assigns those.
-    pub async fn launch(binary: &Path, dir: PathBuf, http: &reqwest::Client) -> Result<Self> {
+    pub async fn launch(
+        binary: &Path,
+        dir: PathBuf,
+        http: &reqwest::Client,
+        activity_log_off: bool,
+    ) -> Result<Self> {
         let mut last_error = None;
         for attempt in 1..=START_ATTEMPTS {
             if dir.exists() {
                 fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;
             }
-            match Self::launch_once(binary, &dir, http).await {
+            match Self::launch_once(binary, &dir, http, activity_log_off).await {
                 Ok(instance) => return Ok(instance),
                 Err(e) if e.is::<ExitedEarly>() && attempt < START_ATTEMPTS => last_error = Some(e),
                 Err(e) => return Err(e),
@@ -55,8 +60,13 @@ impl Instance {
         Err(last_error.expect("invariant: the loop ran at least once"))
     }
 
-    async fn launch_once(binary: &Path, dir: &Path, http: &reqwest::Client) -> Result<Self> {
-        let mut instance = Self::start(binary, dir, http, true).await?;
+    async fn launch_once(
+        binary: &Path,
+        dir: &Path,
+        http: &reqwest::Client,
+        activity_log_off: bool,
+    ) -> Result<Self> {
+        let mut instance = Self::start(binary, dir, http, true, activity_log_off).await?;
         let url = instance.record.url.clone();
         instance.record.pat = setup(http, &url).await?;
         instance.record.account_id = account_id(http, &url, &instance.record.pat).await?;
@@ -75,14 +85,17 @@ impl Instance {
         if dir.exists() {
             fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;
         }
-        Self::start(binary, &dir, http, setup_pat_enabled).await
+        Self::start(binary, &dir, http, setup_pat_enabled, false).await
     }
 
+    /// `activity_log_off` starts the server with `NB_EVENT_ACTIVITY_LOG_ENABLED=false`: it then
+    /// stores no audit event.
     async fn start(
         binary: &Path,
         dir: &Path,
         http: &reqwest::Client,
         setup_pat_enabled: bool,
+        activity_log_off: bool,
     ) -> Result<Self> {
         let data = dir.join("data");
         fs::create_dir_all(&data).with_context(|| format!("creating {}", data.display()))?;
@@ -105,6 +118,10 @@ impl Instance {
                 if setup_pat_enabled { "true" } else { "false" },
             )
             .env("NB_DISABLE_GEOLOCATION", "true")
+            .env(
+                "NB_EVENT_ACTIVITY_LOG_ENABLED",
+                if activity_log_off { "false" } else { "true" },
+            )
             .env("BIRDHOUSE_LAB_EXIT_ON_STDIN_EOF", "1")
             .current_dir(dir)
             .stdin(Stdio::piped())

@@ -70,6 +70,9 @@ pub struct LabOptions {
     /// Groups made in the MSP's own account before the lab is ready (the groups an MSP names
     /// in a tenant's `msp_access`).
     pub msp_groups: Vec<String>,
+    /// Start every server with its audit log off (`NB_EVENT_ACTIVITY_LOG_ENABLED=false`): it
+    /// stores no event, and its log stays empty.
+    pub activity_log_off: bool,
 }
 
 impl Default for LabOptions {
@@ -82,6 +85,7 @@ impl Default for LabOptions {
             dir: None,
             peers: Vec::new(),
             msp_groups: Vec::new(),
+            activity_log_off: false,
         }
     }
 }
@@ -123,7 +127,12 @@ impl Running {
             std::fs::remove_dir_all(&servers_dir)
                 .with_context(|| format!("clearing {}", servers_dir.display()))?;
         }
-        let fleet = Fleet::new(binary, servers_dir, options.spares);
+        let fleet = Fleet::new(
+            binary,
+            servers_dir,
+            options.spares,
+            options.activity_log_off,
+        );
 
         // MSP first, then the tenants, then the spares; all start at once.
         let wanted = 1 + options.tenants.len() + options.spares;

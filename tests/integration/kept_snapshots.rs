@@ -334,3 +334,51 @@ fn a_saved_plan_made_from_a_kept_snapshot_is_refused_when_the_tenant_moved() {
         "a stale plan was applied"
     );
 }
+
+#[test]
+#[ignore = "needs NetBird lab"]
+fn a_server_whose_audit_log_is_off_has_its_tenants_read_whole_every_run() {
+    // NB_EVENT_ACTIVITY_LOG_ENABLED=false: the server stores no event, so a tenant's log stays
+    // empty and nothing can be proven by it.
+    let lab = Lab::start(birdhouse_lab::LabOptions {
+        tenants: vec![birdhouse_lab::TenantSpec {
+            name: "Acme Dental".to_owned(),
+            domain: "acme-dental.example".to_owned(),
+        }],
+        spares: 0,
+        activity_log_off: true,
+        ..birdhouse_lab::LabOptions::default()
+    })
+    .expect("the lab starts");
+    let server = lab.tenant("Acme Dental").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tenants.yaml"), FILES).unwrap();
+    let out = birdhouse(
+        &lab,
+        dir.path(),
+        &["apply", "-f", "tenants.yaml", "--yes", "--discard-secrets"],
+    );
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    std::thread::sleep(EVENT_SAVE_WAIT);
+    assert_eq!(
+        write(&server, "GET", "/api/events/audit", &Value::Null),
+        json!([]),
+        "the apply's writes were logged"
+    );
+    let (_, first) = plan_json(&lab, dir.path());
+    assert_eq!(source(&first), &Value::Null, "{first}");
+    let (out, second) = plan_json(&lab, dir.path());
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert_eq!(source(&second)["source"], "reread", "{second}");
+    assert!(
+        source(&second)["why"]
+            .as_str()
+            .unwrap()
+            .contains("audit log was empty"),
+        "{second}"
+    );
+    assert_eq!(
+        second["tenants"][0]["fingerprint"],
+        first["tenants"][0]["fingerprint"]
+    );
+}
