@@ -11,7 +11,7 @@ use birdhouse_lab::probe::Probe;
 use birdhouse_lab::{Lab, ServerRecord};
 use serde_json::{Value, json};
 
-use crate::e2e::{birdhouse, delete, group_id, kind_lab, write};
+use crate::e2e::{birdhouse, delete, group_id, write};
 use crate::support::Output;
 
 /// How long NetBird may take to store an event: it saves them on a goroutine after answering.
@@ -34,7 +34,15 @@ tenants:
 
 /// The lab with [`FILES`] applied to Acme Dental (without snapshots), its events saved.
 fn applied_lab() -> (Lab, ServerRecord, Probe, tempfile::TempDir) {
-    let (lab, server, probe, dir) = kind_lab(FILES);
+    applied(crate::e2e::one_tenant_lab())
+}
+
+/// `lab` (with Acme Dental) and [`FILES`] applied to it, its events saved.
+fn applied(lab: Lab) -> (Lab, ServerRecord, Probe, tempfile::TempDir) {
+    let server = lab.tenant("Acme Dental").expect("the lab has Acme Dental");
+    let probe = Probe::new(&server);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tenants.yaml"), FILES).unwrap();
     let out = birdhouse(
         &lab,
         dir.path(),
@@ -350,16 +358,7 @@ fn a_server_whose_audit_log_is_off_has_its_tenants_read_whole_every_run() {
         ..birdhouse_lab::LabOptions::default()
     })
     .expect("the lab starts");
-    let server = lab.tenant("Acme Dental").unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("tenants.yaml"), FILES).unwrap();
-    let out = birdhouse(
-        &lab,
-        dir.path(),
-        &["apply", "-f", "tenants.yaml", "--yes", "--discard-secrets"],
-    );
-    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
-    std::thread::sleep(EVENT_SAVE_WAIT);
+    let (lab, server, _probe, dir) = applied(lab);
     assert_eq!(
         write(&server, "GET", "/api/events/audit", &Value::Null),
         json!([]),
