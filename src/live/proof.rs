@@ -5,13 +5,19 @@
 //! 1. The stored snapshot's newest event is in the log, unchanged. Event ids are unique across
 //!    a server's accounts, so this also proves that `?account=` reached the account the
 //!    snapshot was read from: the token's own account (NetBird's silent fallback) or another
-//!    tenant cannot show it. A disabled log (empty), one trimmed past it (NetBird lists only
-//!    the newest 10,000) or paged past it does not show it either, and then nothing is proven.
+//!    tenant cannot show it. A log kept off from the start (empty), one trimmed past it
+//!    (NetBird lists only the newest 10,000) or paged past it does not show it either, and then
+//!    nothing is proven.
 //! 2. The snapshot holds every list this run needs.
 //! 3. Every newer event is known to [`touched_by`]: an unknown code means anything may have
 //!    changed. The lists the known ones touch are re-read.
 //! 4. The lists NetBird can change without an event ([`audit::UNLOGGED`]) are re-read whenever
 //!    they are needed, since no log can vouch for them.
+//! 5. The lists touched by events stamped just before the read that stored the snapshot are
+//!    re-read ([`unsettled`], [`SETTLING`]).
+//!
+//! A log switched off after the snapshot was stored still lists its old events and looks like
+//! a quiet tenant's; [`too_old`] bounds how long it can hide a change.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, SystemTime};
