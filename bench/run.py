@@ -16,6 +16,10 @@ What is measured (see docs/benchmarks.md for the formulas):
   C. The same plan while another client drains the same token: 429s met, nothing lost, done.
   D. Client CPU time and peak RSS of `plan` at 1,000 tenants x 100 objects (wait4 rusage).
   E. The same listing job with NetBird's Python client (bench/python_client.py), side by side.
+  F. A pull request that edits one policy in every tenant (`--changed-since`).
+  G. Snapshots kept between runs (`--snapshots`): the plan that stores them, the plan of
+     unchanged tenants (budget out of the way and under the scaled Cloud budget), and plans
+     after 1% and 10% of the tenants changed behind birdhouse's back.
 
 Every run is bounded: the backend is stopped at the end whatever happens, and each birdhouse
 run has a timeout.
