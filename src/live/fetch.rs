@@ -235,14 +235,24 @@ pub async fn check_identity(
     client: &TenantClient,
     expected: Option<&str>,
 ) -> Result<String, LiveError> {
-    let accounts: Vec<wire::Account> = client.list_accounts().await?;
-    let answered = accounts.first().map(|a| a.id.clone()).unwrap_or_default();
+    let (answered, _) = answering_account(client.list_accounts().await?, expected)?;
+    Ok(answered)
+}
+
+/// The account a `GET /api/accounts` answer names (its first entry) and its id, refused as
+/// [`LiveError::WrongTenant`] when `expected` names another.
+pub(super) fn answering_account(
+    accounts: Vec<wire::Account>,
+    expected: Option<&str>,
+) -> Result<(String, Option<wire::Account>), LiveError> {
+    let account = accounts.into_iter().next();
+    let answered = account.as_ref().map(|a| a.id.clone()).unwrap_or_default();
     match expected {
         Some(expected) if expected != answered => Err(LiveError::WrongTenant {
             requested: expected.to_owned(),
             answered,
         }),
-        _ => Ok(answered),
+        _ => Ok((answered, account)),
     }
 }
 
@@ -266,11 +276,8 @@ pub async fn fetch_tenant_with_tokens(
 ) -> Result<LiveTenant, LiveError> {
     let (account_id, groups, account) =
         proven_identity(client, expected, reads.account_settings).await?;
-    let mut wire = read_lists(client, reads, groups).await?;
+    let mut wire = read_lists(client, reads, groups, token_owners).await?;
     wire.account = account;
-    if reads.users {
-        wire.tokens = read_tokens(client, &wire.users, token_owners).await?;
-    }
     let (locks, groups) = std::mem::take(&mut wire.groups)
         .into_iter()
         .partition(|g| is_lock_group(&g.name));
@@ -299,16 +306,7 @@ pub async fn proven_identity(
     keep_account: bool,
 ) -> Result<(String, Vec<wire::Group>, Option<wire::Account>), LiveError> {
     if keep_account {
-        let account = client.list_accounts().await?.into_iter().next();
-        let answered = account.as_ref().map(|a| a.id.clone()).unwrap_or_default();
-        if let Some(expected) = expected
-            && expected != answered
-        {
-            return Err(LiveError::WrongTenant {
-                requested: expected.to_owned(),
-                answered,
-            });
-        }
+        let (answered, account) = answering_account(client.list_accounts().await?, expected)?;
         return Ok((answered, client.list_groups().await?, account));
     }
     let Some(expected) = expected else {
@@ -332,31 +330,47 @@ pub async fn proven_identity(
     }
 }
 
-/// The tokens of the service users named in `owners`, by user id. A name two service users
-/// share is skipped: it is ambiguous, and the planner refuses it anyway.
-pub(super) async fn read_tokens(
+/// The tokens of the service users named in `owners`, by user id.
+async fn read_tokens(
     client: &TenantClient,
     users: &[wire::User],
     owners: &BTreeSet<String>,
 ) -> Result<std::collections::BTreeMap<String, Vec<wire::PersonalAccessToken>>, ApiError> {
     let mut tokens = std::collections::BTreeMap::new();
-    for owner in owners {
-        let mut matching = users
-            .iter()
-            .filter(|u| u.is_service_user && &u.name == owner);
-        if let (Some(user), None) = (matching.next(), matching.next()) {
-            tokens.insert(user.id.clone(), client.list_tokens(&user.id).await?);
-        }
+    for id in token_list_owners(users, owners) {
+        tokens.insert(id.to_owned(), client.list_tokens(id).await?);
     }
     Ok(tokens)
 }
 
+/// The ids of the service users named in `owners`, whose token lists a read makes. A name two
+/// service users share is skipped: it is ambiguous, and the planner refuses it anyway.
+pub(super) fn token_list_owners<'u>(
+    users: &'u [wire::User],
+    owners: &BTreeSet<String>,
+) -> Vec<&'u str> {
+    owners
+        .iter()
+        .filter_map(|owner| {
+            let mut matching = users
+                .iter()
+                .filter(|u| u.is_service_user && &u.name == owner);
+            match (matching.next(), matching.next()) {
+                (Some(user), None) => Some(user.id.as_str()),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
 /// The lists `reads` asks for, besides the groups (read first, with the identity) and the
-/// account answer (read with the identity when asked for).
+/// account answer (read with the identity when asked for), with the token lists of the service
+/// users named in `token_owners`.
 async fn read_lists(
     client: &TenantClient,
     reads: Reads,
     groups: Vec<wire::Group>,
+    token_owners: &BTreeSet<String>,
 ) -> Result<WireTenant, ApiError> {
     let mut lists = lists_of(reads);
     lists.remove(&List::Groups);
@@ -365,8 +379,7 @@ async fn read_lists(
         groups,
         ..WireTenant::default()
     };
-    // The token lists are read by the caller, for the service users it names.
-    Box::pin(read_into(client, &mut wire, &lists, &BTreeSet::new())).await?;
+    Box::pin(read_into(client, &mut wire, &lists, token_owners)).await?;
     Ok(wire)
 }
 

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::TenantClient;
 use crate::kinds::is_lock_group;
-use crate::live::fetch::read_into;
+use crate::live::fetch::{answering_account, read_into, token_list_owners};
 use crate::live::lists::{List, lists_of};
 use crate::live::proof::{self, Verdict};
 use crate::live::store::{SnapshotStore, StoredTenant};
@@ -68,15 +68,15 @@ pub async fn fetch_kept(
     };
     let newest = proof::newest(&events).cloned();
     let stored = store.load(expected);
-    let verdict = match &stored {
-        Some(stored) => match proof::too_old(stored, now(), store.max_age()) {
-            Some(why) => Verdict::Unproven(why),
-            None => proof::prove(stored, &events, &needed, token_owners),
-        },
-        None => Verdict::Unproven(String::new()),
-    };
+    let verdict =
+        stored.as_ref().map(
+            |stored| match proof::too_old(stored, now(), store.max_age()) {
+                Some(why) => Verdict::Unproven(why),
+                None => proof::prove(stored, &events, &needed, token_owners),
+            },
+        );
     match (stored, verdict) {
-        (Some(stored), Verdict::Proven(found)) => {
+        (Some(stored), Some(Verdict::Proven(found))) => {
             let since = stored
                 .newest_event
                 .clone()
@@ -110,7 +110,7 @@ pub async fn fetch_kept(
             };
             Ok((live, source))
         }
-        (stored, verdict) => {
+        (_, verdict) => {
             let live =
                 fetch_tenant_with_tokens(client, Some(expected), reads, token_owners).await?;
             if live.locks.is_empty() {
@@ -125,8 +125,8 @@ pub async fn fetch_kept(
                 kept.unsettled = proof::unsettled(&events, read_started);
                 save(store, kept);
             }
-            let source = match (stored, verdict) {
-                (Some(_), Verdict::Unproven(why)) => LiveSource::Reread { why },
+            let source = match verdict {
+                Some(Verdict::Unproven(why)) => LiveSource::Reread { why },
                 _ => LiveSource::Read,
             };
             Ok((live, source))
@@ -146,15 +146,7 @@ async fn refresh(
 ) -> Result<(), LiveError> {
     let accounts = Box::pin(read_into(client, &mut kept.wire, lists, token_owners)).await?;
     if let Some(accounts) = accounts {
-        let account = accounts.into_iter().next();
-        let answered = account.as_ref().map(|a| a.id.clone()).unwrap_or_default();
-        if answered != expected {
-            return Err(LiveError::WrongTenant {
-                requested: expected.to_owned(),
-                answered,
-            });
-        }
-        kept.wire.account = account;
+        kept.wire.account = answering_account(accounts, Some(expected))?.1;
     }
     if lists.contains(&List::Groups) {
         kept.wire.groups.retain(|g| !is_lock_group(&g.name));
@@ -175,11 +167,9 @@ fn live_of(
 ) -> LiveTenant {
     let mut wire = only(wire.clone(), &lists_of(reads));
     // The token lists a fresh read would make: those of the service users named.
-    let named: BTreeSet<String> = wire
-        .users
-        .iter()
-        .filter(|u| u.is_service_user && token_owners.contains(&u.name))
-        .map(|u| u.id.clone())
+    let named: BTreeSet<String> = token_list_owners(&wire.users, token_owners)
+        .into_iter()
+        .map(str::to_owned)
         .collect();
     wire.tokens.retain(|id, _| named.contains(id));
     for key in &mut wire.setup_keys {
