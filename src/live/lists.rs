@@ -112,6 +112,14 @@ pub fn lists_touched_by(kind: Kind) -> &'static [List] {
     }
 }
 
+/// The lists whose answers change when objects of any of `kinds` do.
+pub fn lists_touched_by_all(kinds: &BTreeSet<Kind>) -> BTreeSet<List> {
+    kinds
+        .iter()
+        .flat_map(|kind| lists_touched_by(*kind).iter().copied())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::{List, lists_of, lists_touched_by};

@@ -24,8 +24,9 @@ use std::time::{Duration, SystemTime};
 
 use crate::api::wire::AuditEvent;
 use crate::kinds::Kind;
+use crate::live::Reads;
 use crate::live::audit::{self, Touches, touched_by};
-use crate::live::lists::{List, lists_touched_by};
+use crate::live::lists::{List, lists_of, lists_touched_by, lists_touched_by_all};
 use crate::live::store::StoredTenant;
 
 /// How long an event may show before the change it logs is committed. NetBird saves an event
@@ -42,24 +43,29 @@ pub const SETTLING: Duration = Duration::from_secs(10);
 /// among them unsettles every list.
 pub fn unsettled(events: &[AuditEvent], now: SystemTime) -> BTreeSet<List> {
     let since = now.checked_sub(SETTLING).unwrap_or(SystemTime::UNIX_EPOCH);
-    let mut lists = BTreeSet::new();
+    let recent = events
+        .iter()
+        .filter(|event| timestamp(event).is_none_or(|at| at >= since));
+    match kinds_touched(recent) {
+        Ok(kinds) => lists_touched_by_all(&kinds),
+        Err(_) => lists_of(Reads::EXPORT),
+    }
+}
+
+/// The kinds `events` may have changed, or the first event of a code [`touched_by`] does not
+/// know (after which anything may have changed).
+fn kinds_touched<'e>(
+    events: impl Iterator<Item = &'e AuditEvent>,
+) -> Result<BTreeSet<Kind>, &'e AuditEvent> {
+    let mut touched = BTreeSet::new();
     for event in events {
-        if timestamp(event).is_some_and(|at| at < since) {
-            continue;
-        }
         match touched_by(&event.activity_code) {
             Touches::Nothing => {}
-            Touches::Kinds(kinds) => {
-                lists.extend(
-                    kinds
-                        .iter()
-                        .flat_map(|k| lists_touched_by(*k).iter().copied()),
-                );
-            }
-            Touches::Unknown => return crate::live::lists::lists_of(crate::live::Reads::EXPORT),
+            Touches::Kinds(kinds) => touched.extend(kinds.iter().copied()),
+            Touches::Unknown => return Err(event),
         }
     }
-    lists
+    Ok(touched)
 }
 
 /// What the log says of a stored snapshot.
@@ -127,29 +133,22 @@ pub fn prove(
             "the stored snapshot lacks a service user's tokens the files now declare".into(),
         );
     }
-    let mut touched: BTreeSet<Kind> = BTreeSet::new();
-    for event in events {
-        let Some(id) = event_number(event) else {
-            return Verdict::Unproven(format!("event id {:?} is not a number", event.id));
-        };
-        if id <= stored_id {
-            continue;
-        }
-        match touched_by(&event.activity_code) {
-            Touches::Nothing => {}
-            Touches::Kinds(kinds) => touched.extend(kinds.iter().copied()),
-            Touches::Unknown => {
-                return Verdict::Unproven(format!(
-                    "event {} ({:?}) is of a kind birdhouse does not know",
-                    event.id, event.activity_code
-                ));
-            }
-        }
+    if let Some(odd) = events.iter().find(|event| event_number(event).is_none()) {
+        return Verdict::Unproven(format!("event id {:?} is not a number", odd.id));
     }
-    let touched_lists: BTreeSet<List> = touched
+    let newer = events
         .iter()
-        .flat_map(|kind| lists_touched_by(*kind).iter().copied())
-        .collect();
+        .filter(|event| event_number(event).is_some_and(|id| id > stored_id));
+    let touched = match kinds_touched(newer) {
+        Ok(touched) => touched,
+        Err(event) => {
+            return Verdict::Unproven(format!(
+                "event {} ({:?}) is of a kind birdhouse does not know",
+                event.id, event.activity_code
+            ));
+        }
+    };
+    let touched_lists = lists_touched_by_all(&touched);
     let mut stale = touched_lists.clone();
     stale.extend(unlogged_lists(stored, &touched));
     stale.extend(stored.unsettled.iter().copied());
