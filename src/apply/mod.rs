@@ -394,7 +394,7 @@ async fn locked(
     // `apply -f` read that list in this run.
     let recheck_record = planned.is_none();
     let reread = match planned {
-        Some(planned) => Box::pin(stale::reread_touched(client, plan, planned)).await,
+        Some(planned) => stale::reread_touched(client, plan, planned).await,
         None => stale::reread(client, plan).await.map(|(_, mut live)| {
             let locks = std::mem::take(&mut live.locks);
             (live, locks)

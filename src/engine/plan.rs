@@ -402,7 +402,7 @@ async fn plan_one(
     // own account is read every run).
     let read = match (store, expected.as_deref()) {
         (Some(store), Some(expected)) => {
-            Box::pin(fetch_kept(&tenant_client, expected, reads, &owners, store)).await
+            fetch_kept(&tenant_client, expected, reads, &owners, store).await
         }
         _ => fetch_tenant_with_tokens(&tenant_client, expected.as_deref(), reads, &owners)
             .await

@@ -83,14 +83,7 @@ pub async fn fetch_kept(
                 .expect("invariant: a proven snapshot has its event");
             let read_at = stored.read_at.clone();
             let mut kept = stored.clone();
-            Box::pin(refresh(
-                client,
-                expected,
-                &mut kept,
-                &found.refresh,
-                token_owners,
-            ))
-            .await?;
+            refresh(client, expected, &mut kept, &found.refresh, token_owners).await?;
             // Lists an event touched that this run does not need are stale from now on.
             for list in &found.outdated {
                 kept.lists.remove(list);
