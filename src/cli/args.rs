@@ -346,14 +346,25 @@ pub(crate) struct SnapshotArgs {
     /// (e.g. 12h, 3d), whatever its audit log says.
     #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = humantime::parse_duration)]
     pub snapshot_max_age: std::time::Duration,
+    /// With --snapshots: plan the parts NetBird changes without an audit event (the account
+    /// settings, network resources' groups, users' groups while groups propagation is off)
+    /// from the snapshot for this long after they were read, instead of reading them on every
+    /// run; the plan names them, and a change made to them meanwhile is not seen. 0 (the
+    /// default) reads them every time.
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = humantime::parse_duration)]
+    pub unlogged_max_age: std::time::Duration,
 }
 
 impl SnapshotArgs {
-    /// The directory and the age limit, when `--snapshots` is given.
-    pub(crate) fn store(&self) -> Option<(&std::path::Path, std::time::Duration)> {
+    /// The directory and the age limits, when `--snapshots` is given.
+    pub(crate) fn store(&self) -> Option<crate::live::KeptSettings<'_>> {
         self.snapshots
             .as_deref()
-            .map(|dir| (dir, self.snapshot_max_age))
+            .map(|dir| crate::live::KeptSettings {
+                dir,
+                max_age: self.snapshot_max_age,
+                unlogged_max_age: self.unlogged_max_age,
+            })
     }
 }
 

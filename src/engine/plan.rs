@@ -18,7 +18,7 @@ use crate::live::tenants::{
     resolve,
 };
 use crate::live::{
-    LiveSource, LiveTenant, Reads, SnapshotStore, check_identity, fetch_kept,
+    KeptSettings, LiveSource, LiveTenant, Reads, SnapshotStore, check_identity, fetch_kept,
     fetch_tenant_with_tokens,
 };
 use crate::plan::{
@@ -42,9 +42,8 @@ pub struct PlanRequest<'a> {
     /// With `--changed-since`: the files at the reference, planned against the same snapshots
     /// to mark each change as drift or the pull request's.
     pub reference: Option<&'a Reference>,
-    /// With `--snapshots`: the directory of the snapshots kept between runs, and how long one
-    /// may be proven current after its read.
-    pub snapshots: Option<(&'a Path, std::time::Duration)>,
+    /// With `--snapshots`: the snapshots kept between runs, and how long they may stand.
+    pub snapshots: Option<KeptSettings<'a>>,
 }
 
 /// The tenants a run works on, and with `--changed-since` the files at the reference.
@@ -135,8 +134,10 @@ impl Engine {
             Some(file) => crate::apply::lost_secrets(file).context("reading the secrets file")?,
             None => BTreeMap::new(),
         };
-        let store = request.snapshots.map(|(dir, max_age)| {
-            SnapshotStore::new(dir.to_path_buf(), self.client().base_url()).with_max_age(max_age)
+        let store = request.snapshots.map(|kept| {
+            SnapshotStore::new(kept.dir.to_path_buf(), self.client().base_url())
+                .with_max_age(kept.max_age)
+                .with_unlogged_max_age(kept.unlogged_max_age)
         });
         let run = Run {
             options,

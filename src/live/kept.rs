@@ -37,6 +37,13 @@ pub enum LiveSource {
         /// The lists read again, because an event touched them or no event would show their
         /// change; empty when nothing was read but the log.
         refreshed: Vec<List>,
+        /// Lists NetBird can change without an event, planned as stored rather than read again
+        /// (`--unlogged-max-age`): a change made to them since `unlogged_read_at` is not seen.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        unlogged_as_stored: Vec<List>,
+        /// When those lists were read (RFC 3339); absent when none is planned as stored.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unlogged_read_at: Option<String>,
     },
 }
 
@@ -68,13 +75,13 @@ pub async fn fetch_kept(
     };
     let newest = proof::newest(&events).cloned();
     let stored = store.load(expected);
-    let verdict =
-        stored.as_ref().map(
-            |stored| match proof::too_old(stored, now(), store.max_age()) {
-                Some(why) => Verdict::Unproven(why),
-                None => proof::prove(stored, &events, &needed, token_owners),
-            },
-        );
+    let verdict = stored.as_ref().map(|stored| {
+        if let Some(why) = proof::too_old(stored, now(), store.max_age()) {
+            return Verdict::Unproven(why);
+        }
+        let unlogged = proof::unlogged_rule(stored, now(), store.unlogged_max_age());
+        proof::prove(stored, &events, &needed, token_owners, unlogged)
+    });
     match (stored, verdict) {
         (Some(stored), Some(Verdict::Proven(found))) => {
             let since = stored
@@ -90,6 +97,16 @@ pub async fn fetch_kept(
             }
             kept.newest_event = newest.or(Some(since.clone()));
             kept.unsettled = proof::unsettled(&events, read_started);
+            // Kept only where it is used, so a run that reads them every time writes nothing.
+            if found.unlogged_read && !store.unlogged_max_age().is_zero() {
+                kept.unlogged_read_at = Some(rfc3339(read_started));
+            }
+            let unlogged_read_at = (!found.unlogged_as_stored.is_empty()).then(|| {
+                stored
+                    .unlogged_read_at
+                    .clone()
+                    .unwrap_or_else(|| stored.read_at.clone())
+            });
             let live = live_of(&kept.wire, expected, reads, token_owners, now());
             // Most proven tenants are unchanged: nothing to write.
             if kept != stored {
@@ -100,6 +117,8 @@ pub async fn fetch_kept(
                 event_id: since.id,
                 event_time: since.timestamp,
                 refreshed: found.refresh.into_iter().collect(),
+                unlogged_as_stored: found.unlogged_as_stored.into_iter().collect(),
+                unlogged_read_at,
             };
             Ok((live, source))
         }
@@ -231,6 +250,10 @@ fn only(mut wire: WireTenant, lists: &BTreeSet<List>) -> WireTenant {
 
 fn now() -> std::time::SystemTime {
     std::time::SystemTime::now()
+}
+
+fn rfc3339(at: std::time::SystemTime) -> String {
+    humantime::format_rfc3339_seconds(at).to_string()
 }
 
 /// Stores `kept`; a store that cannot be written costs the next run a read, nothing else.

@@ -25,7 +25,7 @@ pub use fetch::{
     LiveTenant, Reads, check_identity, fetch_tenant, fetch_tenant_with_tokens, proven_identity,
 };
 pub use kept::{LiveSource, fetch_kept};
-pub use store::{DEFAULT_SNAPSHOT_DIR, SnapshotStore};
+pub use store::{DEFAULT_SNAPSHOT_DIR, KeptSettings, SnapshotStore};
 
 /// Why a tenant could not be read.
 #[derive(Debug, thiserror::Error)]

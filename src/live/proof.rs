@@ -12,7 +12,9 @@
 //! 3. Every newer event is known to [`touched_by`]: an unknown code means anything may have
 //!    changed. The lists the known ones touch are re-read.
 //! 4. The lists NetBird can change without an event ([`audit::UNLOGGED`]) are re-read whenever
-//!    they are needed, since no log can vouch for them.
+//!    they are needed, since no log can vouch for them; unless the run lets them be planned
+//!    as stored for a while (`--unlogged-max-age`, [`unlogged_rule`]), and then the proof
+//!    names them, so the plan can say that a change made to them since is not seen.
 //! 5. The lists touched by events stamped just before the read that stored the snapshot are
 //!    re-read ([`unsettled`], [`SETTLING`]).
 //!
@@ -77,6 +79,34 @@ pub enum Verdict {
     Unproven(String),
 }
 
+/// What becomes of the lists NetBird can change without an event ([`audit::UNLOGGED`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnloggedRule {
+    /// Read again on every run (the default): no log vouches for them.
+    Read,
+    /// Planned as stored: they were read recently enough for the run (`--unlogged-max-age`),
+    /// and a change made to them since is not seen until they are read again.
+    AsStored,
+}
+
+/// Whether the run may plan `stored`'s unlogged lists as stored at `now`: only when
+/// `max_age` is not zero and they were read no longer than `max_age` ago.
+pub fn unlogged_rule(stored: &StoredTenant, now: SystemTime, max_age: Duration) -> UnloggedRule {
+    let read_at = stored
+        .unlogged_read_at
+        .as_deref()
+        .unwrap_or(&stored.read_at);
+    let recent = humantime::parse_rfc3339(read_at)
+        .ok()
+        .and_then(|at| now.duration_since(at).ok())
+        .is_some_and(|age| age <= max_age);
+    if !max_age.is_zero() && recent {
+        UnloggedRule::AsStored
+    } else {
+        UnloggedRule::Read
+    }
+}
+
 /// A stored snapshot proven current but for some lists.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Proof {
@@ -86,6 +116,12 @@ pub struct Proof {
     /// Lists an event touched that the run does not need: no longer current, dropped from the
     /// snapshot as it is stored again.
     pub outdated: BTreeSet<List>,
+    /// Lists the run needs that NetBird can change without an event, planned as stored under
+    /// [`UnloggedRule::AsStored`]: a change made to them since they were read is not seen.
+    pub unlogged_as_stored: BTreeSet<List>,
+    /// Every stored list no event vouches for is among `refresh`: once read, the snapshot's
+    /// unlogged lists are as recent as this run.
+    pub unlogged_read: bool,
 }
 
 #[cfg(test)]
@@ -94,17 +130,21 @@ impl Proof {
         Verdict::Proven(Proof {
             refresh: refresh.iter().copied().collect(),
             outdated: outdated.iter().copied().collect(),
+            unlogged_as_stored: BTreeSet::new(),
+            unlogged_read: true,
         })
     }
 }
 
 /// Decides `stored` against the tenant's audit log `events` (newest first, as listed) for a
-/// run that needs `needed` and the tokens of `token_owners`.
+/// run that needs `needed` and the tokens of `token_owners`, treating the lists no event
+/// vouches for by `unlogged`.
 pub fn prove(
     stored: &StoredTenant,
     events: &[AuditEvent],
     needed: &BTreeSet<List>,
     token_owners: &BTreeSet<String>,
+    unlogged: UnloggedRule,
 ) -> Verdict {
     let Some(newest) = &stored.newest_event else {
         return Verdict::Unproven("the tenant's audit log was empty when it was last read".into());
@@ -150,11 +190,28 @@ pub fn prove(
     };
     let touched_lists = lists_touched_by_all(&touched);
     let mut stale = touched_lists.clone();
-    stale.extend(unlogged_lists(stored, &touched));
     stale.extend(stored.unsettled.iter().copied());
+    let silent = unlogged_lists(stored, &touched);
+    let unlogged_as_stored = match unlogged {
+        UnloggedRule::Read => {
+            stale.extend(silent);
+            BTreeSet::new()
+        }
+        UnloggedRule::AsStored => silent
+            .intersection(needed)
+            .filter(|list| !stale.contains(list))
+            .copied()
+            .collect(),
+    };
+    let refresh: BTreeSet<List> = stale.intersection(needed).copied().collect();
+    let unlogged_read = unlogged_lists(stored, &touched)
+        .intersection(&stored.lists)
+        .all(|list| refresh.contains(list));
     Verdict::Proven(Proof {
-        refresh: stale.intersection(needed).copied().collect(),
+        refresh,
         outdated: touched_lists.difference(needed).copied().collect(),
+        unlogged_as_stored,
+        unlogged_read,
     })
 }
 
@@ -230,7 +287,7 @@ mod tests {
 
     use std::time::Duration;
 
-    use super::{Proof, Verdict, newest, prove, too_old, unsettled};
+    use super::{Proof, UnloggedRule, Verdict, newest, prove, too_old, unlogged_rule, unsettled};
     use crate::api::wire::{Account, AuditEvent};
     use crate::live::WireTenant;
     use crate::live::lists::List;
@@ -268,7 +325,7 @@ mod tests {
             event(3, "group.add"),
         ];
         assert_eq!(
-            prove(&stored, &log, &needed, &BTreeSet::new()),
+            prove(&stored, &log, &needed, &BTreeSet::new(), UnloggedRule::Read),
             Proof::of(&[], &[])
         );
         assert_eq!(newest(&log), Some(&log[0]));
@@ -284,13 +341,13 @@ mod tests {
             event(10, "policy.add"),
         ];
         assert_eq!(
-            prove(&stored, &log, &needed, &BTreeSet::new()),
+            prove(&stored, &log, &needed, &BTreeSet::new(), UnloggedRule::Read),
             Proof::of(&[List::Policies], &[List::SetupKeys])
         );
         // A peer's arrival changes the groups' members.
         let log = [event(11, "peer.setupkey.add"), event(10, "policy.add")];
         assert_eq!(
-            prove(&stored, &log, &needed, &BTreeSet::new()),
+            prove(&stored, &log, &needed, &BTreeSet::new(), UnloggedRule::Read),
             Proof::of(&[List::Groups], &[List::Peers])
         );
     }
@@ -323,7 +380,7 @@ mod tests {
         stored.unsettled = unsettled;
         let needed: BTreeSet<List> = NEEDED.iter().copied().collect();
         assert_eq!(
-            prove(&stored, &log, &needed, &BTreeSet::new()),
+            prove(&stored, &log, &needed, &BTreeSet::new(), UnloggedRule::Read),
             Proof::of(&[List::Policies], &[])
         );
         let odd = [event(11, "agent_network.provider.create")];
@@ -336,7 +393,7 @@ mod tests {
         let needed: BTreeSet<List> = NEEDED.iter().copied().collect();
         let log = [event(10, "route.add"), event(9, "policy.add")];
         assert_eq!(
-            prove(&stored, &log, &needed, &BTreeSet::new()),
+            prove(&stored, &log, &needed, &BTreeSet::new(), UnloggedRule::Read),
             Proof::of(&[List::Routes], &[])
         );
     }
@@ -347,39 +404,61 @@ mod tests {
         let with_10 = stored(NEEDED, Some(event(10, "policy.add")));
         let unproven = |verdict: Verdict| matches!(verdict, Verdict::Unproven(_));
         // An empty (disabled) log, a log trimmed past the event, another account's log.
-        assert!(unproven(prove(&with_10, &[], &needed, &BTreeSet::new())));
+        assert!(unproven(prove(
+            &with_10,
+            &[],
+            &needed,
+            &BTreeSet::new(),
+            UnloggedRule::Read
+        )));
         assert!(unproven(prove(
             &with_10,
             &[event(11, "policy.add")],
             &needed,
-            &BTreeSet::new()
+            &BTreeSet::new(),
+            UnloggedRule::Read
         )));
         // The same id with other contents is another event.
         assert!(unproven(prove(
             &with_10,
             &[event(10, "group.add")],
             &needed,
-            &BTreeSet::new()
+            &BTreeSet::new(),
+            UnloggedRule::Read
         )));
         let log = [
             event(11, "agent_network.provider.create"),
             event(10, "policy.add"),
         ];
-        assert!(unproven(prove(&with_10, &log, &needed, &BTreeSet::new())));
-        let log = [event(10, "policy.add")];
-        let more: BTreeSet<List> = [List::Groups, List::SetupKeys].into();
-        assert!(unproven(prove(&with_10, &log, &more, &BTreeSet::new())));
         assert!(unproven(prove(
             &with_10,
             &log,
             &needed,
-            &["ci".to_owned()].into()
+            &BTreeSet::new(),
+            UnloggedRule::Read
+        )));
+        let log = [event(10, "policy.add")];
+        let more: BTreeSet<List> = [List::Groups, List::SetupKeys].into();
+        assert!(unproven(prove(
+            &with_10,
+            &log,
+            &more,
+            &BTreeSet::new(),
+            UnloggedRule::Read
+        )));
+        assert!(unproven(prove(
+            &with_10,
+            &log,
+            &needed,
+            &["ci".to_owned()].into(),
+            UnloggedRule::Read
         )));
         assert!(unproven(prove(
             &stored(NEEDED, None),
             &log,
             &needed,
-            &BTreeSet::new()
+            &BTreeSet::new(),
+            UnloggedRule::Read
         )));
     }
 
@@ -397,14 +476,14 @@ mod tests {
         let log = [event(10, "policy.add")];
         // Without networks there are no resources to change silently.
         assert_eq!(
-            prove(&stored, &log, &needed, &BTreeSet::new()),
+            prove(&stored, &log, &needed, &BTreeSet::new(), UnloggedRule::Read),
             Proof::of(&[List::Users, List::Account], &[])
         );
         stored.wire.networks = vec![
             serde_json::from_value(serde_json::json!({"id": "n1", "name": "office"})).unwrap(),
         ];
         assert_eq!(
-            prove(&stored, &log, &needed, &BTreeSet::new()),
+            prove(&stored, &log, &needed, &BTreeSet::new(), UnloggedRule::Read),
             Proof::of(&[List::Users, List::Account, List::Resources], &[])
         );
         let account: Account = serde_json::from_value(serde_json::json!({
@@ -413,7 +492,7 @@ mod tests {
         .unwrap();
         stored.wire.account = Some(account);
         assert_eq!(
-            prove(&stored, &log, &needed, &BTreeSet::new()),
+            prove(&stored, &log, &needed, &BTreeSet::new(), UnloggedRule::Read),
             Proof::of(&[List::Account, List::Resources], &[])
         );
         let log = [
@@ -421,7 +500,7 @@ mod tests {
             event(10, "policy.add"),
         ];
         assert_eq!(
-            prove(&stored, &log, &needed, &BTreeSet::new()),
+            prove(&stored, &log, &needed, &BTreeSet::new(), UnloggedRule::Read),
             Proof::of(&[List::Users, List::Account, List::Resources], &[])
         );
         // An account answer an event outdated (a run that did not need it dropped it from the
@@ -429,9 +508,79 @@ mod tests {
         let log = [event(10, "policy.add")];
         let needed_users: BTreeSet<List> = [List::Groups, List::Users].into();
         stored.lists.remove(&List::Account);
+        let Verdict::Proven(proof) = prove(
+            &stored,
+            &log,
+            &needed_users,
+            &BTreeSet::new(),
+            UnloggedRule::Read,
+        ) else {
+            panic!("not proven");
+        };
+        assert_eq!(proof.refresh, [List::Users].into());
+        // The kept resources were not read again: the snapshot's unlogged lists are not all
+        // as recent as this run.
+        assert!(!proof.unlogged_read);
+    }
+
+    #[test]
+    fn unlogged_lists_read_recently_enough_are_planned_as_stored_and_named() {
+        let lists = [List::Groups, List::Users, List::Account, List::Policies];
+        let needed: BTreeSet<List> = lists.iter().copied().collect();
+        let stored = stored(&lists, Some(event(10, "policy.add")));
+        let read = humantime::parse_rfc3339(&stored.read_at).unwrap();
+        let hour = Duration::from_hours(1);
         assert_eq!(
-            prove(&stored, &log, &needed_users, &BTreeSet::new()),
-            Proof::of(&[List::Users], &[])
+            unlogged_rule(&stored, read + Duration::from_mins(30), hour),
+            UnloggedRule::AsStored
         );
+        assert_eq!(
+            unlogged_rule(&stored, read + Duration::from_mins(61), hour),
+            UnloggedRule::Read
+        );
+        // Zero (the default) reads them on every run, however recent.
+        assert_eq!(
+            unlogged_rule(&stored, read, Duration::ZERO),
+            UnloggedRule::Read
+        );
+        let mut refreshed = stored.clone();
+        refreshed.unlogged_read_at =
+            Some(humantime::format_rfc3339_seconds(read + Duration::from_mins(50)).to_string());
+        assert_eq!(
+            unlogged_rule(&refreshed, read + Duration::from_mins(90), hour),
+            UnloggedRule::AsStored
+        );
+        // Nothing newer: nothing is read, and the plan is told which lists no log vouches for.
+        let log = [event(10, "policy.add")];
+        let Verdict::Proven(proof) = prove(
+            &stored,
+            &log,
+            &needed,
+            &BTreeSet::new(),
+            UnloggedRule::AsStored,
+        ) else {
+            panic!("not proven");
+        };
+        assert!(proof.refresh.is_empty());
+        assert_eq!(
+            proof.unlogged_as_stored,
+            [List::Users, List::Account].into()
+        );
+        // An event still re-reads what it touches, and that list is then not "as stored".
+        let log = [
+            event(11, "account.setting.peer.login.expiration.update"),
+            event(10, "policy.add"),
+        ];
+        let Verdict::Proven(proof) = prove(
+            &stored,
+            &log,
+            &needed,
+            &BTreeSet::new(),
+            UnloggedRule::AsStored,
+        ) else {
+            panic!("not proven");
+        };
+        assert_eq!(proof.refresh, [List::Account].into());
+        assert_eq!(proof.unlogged_as_stored, [List::Users].into());
     }
 }

@@ -54,6 +54,10 @@ pub struct StoredTenant {
     /// committed when it was made (see [`crate::live::proof::SETTLING`]): read again next time.
     #[serde(default)]
     pub unsettled: BTreeSet<List>,
+    /// When the lists NetBird changes without an event were last read, when that was after
+    /// `read_at` (kept only for `--unlogged-max-age`; `None`: at `read_at`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unlogged_read_at: Option<String>,
     /// The lists as the server answered them.
     pub wire: WireTenant,
 }
@@ -76,6 +80,7 @@ impl StoredTenant {
             token_owners,
             newest_event,
             unsettled: BTreeSet::new(),
+            unlogged_read_at: None,
             wire,
         }
     }
@@ -85,12 +90,26 @@ impl StoredTenant {
 /// (`--snapshot-max-age`): the bound on what a log the server stopped writing can hide.
 pub const DEFAULT_MAX_AGE: Duration = Duration::from_hours(24);
 
+/// What `--snapshots` asks for: where the snapshots are kept and how long what they hold may
+/// stand for the live state.
+#[derive(Debug, Clone, Copy)]
+pub struct KeptSettings<'a> {
+    /// The directory.
+    pub dir: &'a Path,
+    /// `--snapshot-max-age`: how long after its read a snapshot may be proven current.
+    pub max_age: Duration,
+    /// `--unlogged-max-age`: how long after their read the lists NetBird changes without an
+    /// event may be planned as stored (zero: read on every run).
+    pub unlogged_max_age: Duration,
+}
+
 /// The directory of stored snapshots, for one server.
 #[derive(Debug, Clone)]
 pub struct SnapshotStore {
     dir: PathBuf,
     server: String,
     max_age: Duration,
+    unlogged_max_age: Duration,
 }
 
 impl SnapshotStore {
@@ -101,6 +120,7 @@ impl SnapshotStore {
             dir,
             server: server.to_owned(),
             max_age: DEFAULT_MAX_AGE,
+            unlogged_max_age: Duration::ZERO,
         }
     }
 
@@ -113,6 +133,22 @@ impl SnapshotStore {
     /// How long a snapshot may be proven after its read.
     pub fn max_age(&self) -> Duration {
         self.max_age
+    }
+
+    /// This store with the lists NetBird changes without an event planned as stored for at
+    /// most `max_age` after their read (`--unlogged-max-age`; zero, the default: read on
+    /// every run).
+    #[must_use]
+    pub fn with_unlogged_max_age(self, unlogged_max_age: Duration) -> SnapshotStore {
+        SnapshotStore {
+            unlogged_max_age,
+            ..self
+        }
+    }
+
+    /// How long the lists no event vouches for may be planned as stored.
+    pub fn unlogged_max_age(&self) -> Duration {
+        self.unlogged_max_age
     }
 
     /// The directory.

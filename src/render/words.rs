@@ -479,16 +479,33 @@ pub(super) fn live_sources(plan: &Plan) -> Vec<String> {
                 event_id,
                 event_time,
                 refreshed,
+                unlogged_as_stored,
+                unlogged_read_at,
                 ..
             } => {
+                let labels = |lists: &[crate::live::lists::List]| {
+                    lists
+                        .iter()
+                        .map(|l| l.label())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
                 let again = if refreshed.is_empty() {
                     String::new()
                 } else {
-                    let lists: Vec<&str> = refreshed.iter().map(|l| l.label()).collect();
-                    format!("; read again: {}", lists.join(", "))
+                    format!("; read again: {}", labels(refreshed))
+                };
+                let as_stored = if unlogged_as_stored.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; as read at {}, changes NetBird does not log unseen: {}",
+                        unlogged_read_at.as_deref().unwrap_or("an earlier run"),
+                        labels(unlogged_as_stored)
+                    )
                 };
                 proven.push(format!(
-                    "{} (event {event_id}, {event_time}{again})",
+                    "{} (event {event_id}, {event_time}{again}{as_stored})",
                     tenant.name
                 ));
             }
@@ -526,10 +543,26 @@ pub(super) fn live_sources_counted(plan: &Plan) -> Option<String> {
             .count()
     };
     let (proven, reread) = (count(true), count(false));
+    let as_stored = plan
+        .tenants
+        .iter()
+        .filter(|t| {
+            matches!(&t.live_source, LiveSource::Stored { unlogged_as_stored, .. }
+                if !unlogged_as_stored.is_empty())
+        })
+        .count();
+    let unseen = if as_stored == 0 {
+        String::new()
+    } else {
+        format!(
+            " ({} with the parts NetBird changes without an event planned as stored)",
+            plural(as_stored, "tenant", "tenants")
+        )
+    };
     (proven + reread > 0).then(|| {
         format!(
-            "Stored snapshots: {} proven current by their audit logs, {} read whole (see the \
-             JSON plan's live_source for each).",
+            "Stored snapshots: {} proven current by their audit logs{unseen}, {} read whole \
+             (see the JSON plan's live_source for each).",
             plural(proven, "tenant", "tenants"),
             plural(reread, "tenant", "tenants")
         )

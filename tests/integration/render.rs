@@ -1220,8 +1220,21 @@ fn the_plan_names_the_tenants_proven_by_their_log_and_those_read_again_with_why(
                     event_id: "812".into(),
                     event_time: "2026-12-01T08:59:58Z".into(),
                     refreshed: vec![List::Policies, List::Account],
+                    unlogged_as_stored: Vec::new(),
+                    unlogged_read_at: None,
                 },
                 ..tenant("Acme Dental", Some("a"), vec![])
+            },
+            TenantPlan {
+                live_source: LiveSource::Stored {
+                    read_at: "2026-12-01T09:00:00Z".into(),
+                    event_id: "815".into(),
+                    event_time: "2026-12-01T09:01:00Z".into(),
+                    refreshed: Vec::new(),
+                    unlogged_as_stored: vec![List::Account, List::Resources],
+                    unlogged_read_at: Some("2026-12-01T09:30:00Z".into()),
+                },
+                ..tenant("Umbrella", Some("u"), vec![])
             },
             TenantPlan {
                 live_source: LiveSource::Reread {
@@ -1237,9 +1250,11 @@ fn the_plan_names_the_tenants_proven_by_their_log_and_those_read_again_with_why(
     let text = text(&plan);
     assert!(
         text.contains(
-            "Proven current by their audit logs since the stored snapshot's newest event, 1 \
-             tenant: Acme Dental (event 812, 2026-12-01T08:59:58Z; read again: policies, account \
-             settings)."
+            "Proven current by their audit logs since the stored snapshot's newest event, 2 \
+             tenants: Acme Dental (event 812, 2026-12-01T08:59:58Z; read again: policies, account \
+             settings), Umbrella (event 815, 2026-12-01T09:01:00Z; as read at \
+             2026-12-01T09:30:00Z, changes NetBird does not log unseen: account settings, network \
+             resources)."
         ),
         "{text}"
     );
@@ -1262,8 +1277,21 @@ fn the_plan_names_the_tenants_proven_by_their_log_and_those_read_again_with_why(
         value["tenants"][0]["live_source"]["refreshed"],
         json!(["policies", "account"])
     );
-    assert_eq!(value["tenants"][1]["live_source"]["source"], "reread");
-    assert!(value["tenants"][2].get("live_source").is_none());
+    assert!(
+        value["tenants"][0]["live_source"]
+            .get("unlogged_as_stored")
+            .is_none()
+    );
+    assert_eq!(
+        value["tenants"][1]["live_source"]["unlogged_as_stored"],
+        json!(["account", "resources"])
+    );
+    assert_eq!(
+        value["tenants"][1]["live_source"]["unlogged_read_at"],
+        "2026-12-01T09:30:00Z"
+    );
+    assert_eq!(value["tenants"][2]["live_source"]["source"], "reread");
+    assert!(value["tenants"][3].get("live_source").is_none());
     let back = birdhouse::render::read_json_plan(saved.as_bytes()).unwrap();
     assert_eq!(back, plan);
 }
@@ -1278,6 +1306,12 @@ fn a_markdown_plan_too_long_for_every_proven_tenants_name_counts_them() {
                 event_id: format!("{i}"),
                 event_time: "2026-12-01T08:59:58Z".into(),
                 refreshed: Vec::new(),
+                unlogged_as_stored: if i % 2 == 0 {
+                    vec![birdhouse::live::lists::List::Account]
+                } else {
+                    Vec::new()
+                },
+                unlogged_read_at: None,
             },
             ..tenant(&format!("tenant-{i}"), Some("t"), vec![])
         })
@@ -1292,7 +1326,10 @@ fn a_markdown_plan_too_long_for_every_proven_tenants_name_counts_them() {
     };
     let markdown = markdown(&plan);
     assert!(
-        markdown.contains("Stored snapshots: 2000 tenants proven current by their audit logs, 0 tenants read whole"),
+        markdown.contains(
+            "Stored snapshots: 2000 tenants proven current by their audit logs (1000 tenants with \
+             the parts NetBird changes without an event planned as stored), 0 tenants read whole"
+        ),
         "{}",
         &markdown[..markdown.len().min(2000)]
     );
