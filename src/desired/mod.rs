@@ -92,7 +92,7 @@ pub fn load(path: &Path) -> Loaded {
         &mut skipped,
         decode_one,
     );
-    let mut loaded = finish(&documents, sources, diagnostics);
+    let mut loaded = finish(documents, sources, diagnostics);
     loaded.skipped = skipped;
     loaded
 }
@@ -103,7 +103,7 @@ pub fn load_contents(files: impl IntoIterator<Item = (PathBuf, Vec<u8>)>) -> Loa
     let mut diagnostics = Diagnostics::default();
     let contents = files.into_iter().map(|(path, bytes)| (path, Some(bytes)));
     let documents = load::parse_files(contents, &mut sources, &mut diagnostics, decode_one);
-    finish(&documents, sources, diagnostics)
+    finish(documents, sources, diagnostics)
 }
 
 /// Decodes one file's tree; the tree is dropped by the caller right after, so only one tree
@@ -119,7 +119,7 @@ fn decode_one(
 
 /// Resolves the decoded documents into desired state, or every problem found.
 fn finish(
-    documents: &[(FileId, document::Document)],
+    documents: Vec<(FileId, document::Document)>,
     sources: SourceMap,
     mut diagnostics: Diagnostics,
 ) -> Loaded {

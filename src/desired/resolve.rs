@@ -2,6 +2,7 @@
 //! references checked to exist, everything converted to the model. Pure; every problem becomes
 //! a located diagnostic and all of them are reported together.
 
+use crate::kinds::kit::named::NamedList;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::desired::document::{
@@ -22,16 +23,24 @@ use crate::kinds::{
 
 /// Resolves every document of a run into desired state, or every problem found.
 pub(crate) fn resolve(
-    documents: &[(FileId, Document)],
+    documents: Vec<(FileId, Document)>,
     diagnostics: &mut Diagnostics,
 ) -> DesiredState {
-    let baselines = collect_baselines(documents, diagnostics);
+    // The baselines stay for every tenant; each tenant's document is dropped once resolved,
+    // so the decoded files and the desired state they become are not all in memory at once.
+    let mut baseline_docs = Vec::with_capacity(documents.len());
+    let mut tenant_docs = Vec::with_capacity(documents.len());
+    for (file, document) in documents {
+        baseline_docs.push((file, document.baselines));
+        tenant_docs.push((file, document.tenants));
+    }
+    let baselines = collect_baselines(&baseline_docs, diagnostics);
     let mut tenants = Vec::new();
     let mut seen_names: BTreeMap<String, Span> = BTreeMap::new();
     let mut seen_ids: BTreeMap<String, Span> = BTreeMap::new();
     let mut seen_domains: BTreeMap<String, Span> = BTreeMap::new();
-    for (file, document) in documents {
-        for (index, doc) in document.tenants.iter().enumerate() {
+    for (file, docs) in tenant_docs {
+        for (index, doc) in docs.into_iter().enumerate() {
             let path = format!("tenants[{index}]");
             let unique = [
                 (Some(&doc.name), &mut seen_names, "name", "tenant"),
@@ -69,7 +78,7 @@ pub(crate) fn resolve(
             if duplicate {
                 continue;
             }
-            if let Some(tenant) = resolve_tenant(*file, &path, doc, &baselines, diagnostics) {
+            if let Some(tenant) = resolve_tenant(file, &path, &doc, &baselines, diagnostics) {
                 tenants.push(tenant);
             }
         }
@@ -83,12 +92,12 @@ struct BaselineEntry<'a> {
 }
 
 fn collect_baselines<'a>(
-    documents: &'a [(FileId, Document)],
+    documents: &'a [(FileId, NamedList<Objects>)],
     diagnostics: &mut Diagnostics,
 ) -> BTreeMap<String, (Span, BaselineEntry<'a>)> {
     let mut baselines: BTreeMap<String, (Span, BaselineEntry<'a>)> = BTreeMap::new();
-    for (file, document) in documents {
-        for (name, objects) in &document.baselines.0 {
+    for (file, named) in documents {
+        for (name, objects) in &named.0 {
             if let Some((first, _)) = baselines.get(&name.value) {
                 diagnostics.push(
                     Diagnostic::at(
