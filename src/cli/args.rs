@@ -344,14 +344,14 @@ pub(crate) struct SnapshotArgs {
     pub snapshots: Option<PathBuf>,
     /// With --snapshots: read a tenant whole once its stored snapshot is older than this
     /// (e.g. 12h, 3d), whatever its audit log says.
-    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = humantime::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = humantime::parse_duration, requires = "snapshots")]
     pub snapshot_max_age: std::time::Duration,
     /// With --snapshots: plan the parts NetBird changes without an audit event (the account
     /// settings, network resources' groups, users' groups while groups propagation is off)
     /// from the snapshot for this long after they were read, instead of reading them on every
     /// run; the plan names them, and a change made to them meanwhile is not seen. 0 (the
     /// default) reads them every time.
-    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = humantime::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = humantime::parse_duration, requires = "snapshots")]
     pub unlogged_max_age: std::time::Duration,
 }
 

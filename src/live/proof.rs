@@ -194,7 +194,7 @@ pub fn prove(
     let silent = unlogged_lists(stored, &touched);
     let unlogged_as_stored = match unlogged {
         UnloggedRule::Read => {
-            stale.extend(silent);
+            stale.extend(silent.iter().copied());
             BTreeSet::new()
         }
         UnloggedRule::AsStored => silent
@@ -204,7 +204,7 @@ pub fn prove(
             .collect(),
     };
     let refresh: BTreeSet<List> = stale.intersection(needed).copied().collect();
-    let unlogged_read = unlogged_lists(stored, &touched)
+    let unlogged_read = silent
         .intersection(&stored.lists)
         .all(|list| refresh.contains(list));
     Verdict::Proven(Proof {

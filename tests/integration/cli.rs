@@ -579,6 +579,12 @@ fn usage_errors_exit_64() {
         .run();
     assert_eq!(out.code, 64, "{}", out.stderr);
     assert_eq!(out.stderr, "error: --parallel must be at least 1\n");
+    // The snapshots' age limits mean nothing without snapshots: refused, not ignored.
+    for flag in ["--unlogged-max-age", "--snapshot-max-age"] {
+        let out = Test::new().args(&["plan", "-f", "x", flag, "1h"]).run();
+        assert_eq!(out.code, 64, "{}", out.stderr);
+        assert!(out.stderr.contains("--snapshots"), "{}", out.stderr);
+    }
 }
 
 #[test]
