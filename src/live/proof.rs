@@ -315,6 +315,11 @@ mod tests {
 
     const NEEDED: &[List] = &[List::Groups, List::Policies, List::Routes];
 
+    /// [`prove`] for a run that names no token and reads the unlogged lists (the default).
+    fn reading(stored: &StoredTenant, log: &[AuditEvent], needed: &BTreeSet<List>) -> Verdict {
+        prove(stored, log, needed, &BTreeSet::new(), UnloggedRule::Read)
+    }
+
     #[test]
     fn a_log_with_only_older_events_or_logins_proves_the_snapshot_current() {
         let stored = stored(NEEDED, Some(event(10, "policy.add")));
@@ -324,10 +329,7 @@ mod tests {
             event(10, "policy.add"),
             event(3, "group.add"),
         ];
-        assert_eq!(
-            prove(&stored, &log, &needed, &BTreeSet::new(), UnloggedRule::Read),
-            Proof::of(&[], &[])
-        );
+        assert_eq!(reading(&stored, &log, &needed), Proof::of(&[], &[]));
         assert_eq!(newest(&log), Some(&log[0]));
     }
 
@@ -341,13 +343,13 @@ mod tests {
             event(10, "policy.add"),
         ];
         assert_eq!(
-            prove(&stored, &log, &needed, &BTreeSet::new(), UnloggedRule::Read),
+            reading(&stored, &log, &needed),
             Proof::of(&[List::Policies], &[List::SetupKeys])
         );
         // A peer's arrival changes the groups' members.
         let log = [event(11, "peer.setupkey.add"), event(10, "policy.add")];
         assert_eq!(
-            prove(&stored, &log, &needed, &BTreeSet::new(), UnloggedRule::Read),
+            reading(&stored, &log, &needed),
             Proof::of(&[List::Groups], &[List::Peers])
         );
     }
@@ -380,7 +382,7 @@ mod tests {
         stored.unsettled = unsettled;
         let needed: BTreeSet<List> = NEEDED.iter().copied().collect();
         assert_eq!(
-            prove(&stored, &log, &needed, &BTreeSet::new(), UnloggedRule::Read),
+            reading(&stored, &log, &needed),
             Proof::of(&[List::Policies], &[])
         );
         let odd = [event(11, "agent_network.provider.create")];
@@ -393,7 +395,7 @@ mod tests {
         let needed: BTreeSet<List> = NEEDED.iter().copied().collect();
         let log = [event(10, "route.add"), event(9, "policy.add")];
         assert_eq!(
-            prove(&stored, &log, &needed, &BTreeSet::new(), UnloggedRule::Read),
+            reading(&stored, &log, &needed),
             Proof::of(&[List::Routes], &[])
         );
     }
@@ -404,48 +406,26 @@ mod tests {
         let with_10 = stored(NEEDED, Some(event(10, "policy.add")));
         let unproven = |verdict: Verdict| matches!(verdict, Verdict::Unproven(_));
         // An empty (disabled) log, a log trimmed past the event, another account's log.
-        assert!(unproven(prove(
-            &with_10,
-            &[],
-            &needed,
-            &BTreeSet::new(),
-            UnloggedRule::Read
-        )));
-        assert!(unproven(prove(
+        assert!(unproven(reading(&with_10, &[], &needed)));
+        assert!(unproven(reading(
             &with_10,
             &[event(11, "policy.add")],
-            &needed,
-            &BTreeSet::new(),
-            UnloggedRule::Read
+            &needed
         )));
         // The same id with other contents is another event.
-        assert!(unproven(prove(
+        assert!(unproven(reading(
             &with_10,
             &[event(10, "group.add")],
-            &needed,
-            &BTreeSet::new(),
-            UnloggedRule::Read
+            &needed
         )));
         let log = [
             event(11, "agent_network.provider.create"),
             event(10, "policy.add"),
         ];
-        assert!(unproven(prove(
-            &with_10,
-            &log,
-            &needed,
-            &BTreeSet::new(),
-            UnloggedRule::Read
-        )));
+        assert!(unproven(reading(&with_10, &log, &needed)));
         let log = [event(10, "policy.add")];
         let more: BTreeSet<List> = [List::Groups, List::SetupKeys].into();
-        assert!(unproven(prove(
-            &with_10,
-            &log,
-            &more,
-            &BTreeSet::new(),
-            UnloggedRule::Read
-        )));
+        assert!(unproven(reading(&with_10, &log, &more)));
         assert!(unproven(prove(
             &with_10,
             &log,
@@ -453,13 +433,7 @@ mod tests {
             &["ci".to_owned()].into(),
             UnloggedRule::Read
         )));
-        assert!(unproven(prove(
-            &stored(NEEDED, None),
-            &log,
-            &needed,
-            &BTreeSet::new(),
-            UnloggedRule::Read
-        )));
+        assert!(unproven(reading(&stored(NEEDED, None), &log, &needed)));
     }
 
     #[test]
@@ -476,14 +450,14 @@ mod tests {
         let log = [event(10, "policy.add")];
         // Without networks there are no resources to change silently.
         assert_eq!(
-            prove(&stored, &log, &needed, &BTreeSet::new(), UnloggedRule::Read),
+            reading(&stored, &log, &needed),
             Proof::of(&[List::Users, List::Account], &[])
         );
         stored.wire.networks = vec![
             serde_json::from_value(serde_json::json!({"id": "n1", "name": "office"})).unwrap(),
         ];
         assert_eq!(
-            prove(&stored, &log, &needed, &BTreeSet::new(), UnloggedRule::Read),
+            reading(&stored, &log, &needed),
             Proof::of(&[List::Users, List::Account, List::Resources], &[])
         );
         let account: Account = serde_json::from_value(serde_json::json!({
@@ -492,7 +466,7 @@ mod tests {
         .unwrap();
         stored.wire.account = Some(account);
         assert_eq!(
-            prove(&stored, &log, &needed, &BTreeSet::new(), UnloggedRule::Read),
+            reading(&stored, &log, &needed),
             Proof::of(&[List::Account, List::Resources], &[])
         );
         let log = [
@@ -500,7 +474,7 @@ mod tests {
             event(10, "policy.add"),
         ];
         assert_eq!(
-            prove(&stored, &log, &needed, &BTreeSet::new(), UnloggedRule::Read),
+            reading(&stored, &log, &needed),
             Proof::of(&[List::Users, List::Account, List::Resources], &[])
         );
         // An account answer an event outdated (a run that did not need it dropped it from the
@@ -508,13 +482,7 @@ mod tests {
         let log = [event(10, "policy.add")];
         let needed_users: BTreeSet<List> = [List::Groups, List::Users].into();
         stored.lists.remove(&List::Account);
-        let Verdict::Proven(proof) = prove(
-            &stored,
-            &log,
-            &needed_users,
-            &BTreeSet::new(),
-            UnloggedRule::Read,
-        ) else {
+        let Verdict::Proven(proof) = reading(&stored, &log, &needed_users) else {
             panic!("not proven");
         };
         assert_eq!(proof.refresh, [List::Users].into());
