@@ -134,11 +134,9 @@ impl Engine {
             Some(file) => crate::apply::lost_secrets(file).context("reading the secrets file")?,
             None => BTreeMap::new(),
         };
-        let store = request.snapshots.map(|kept| {
-            SnapshotStore::new(kept.dir.to_path_buf(), self.client().base_url())
-                .with_max_age(kept.max_age)
-                .with_unlogged_max_age(kept.unlogged_max_age)
-        });
+        let store = request
+            .snapshots
+            .map(|kept| SnapshotStore::open(kept, self.client().base_url()));
         let run = Run {
             options,
             keep_live: request.keep_live,

@@ -11,7 +11,7 @@ use crate::kinds::is_lock_group;
 use crate::live::fetch::{answering_account, read_into, token_list_owners};
 use crate::live::lists::{List, lists_of};
 use crate::live::proof::{self, Verdict};
-use crate::live::store::{SnapshotStore, StoredTenant};
+use crate::live::store::{SnapshotStore, StoredTenant, rfc3339};
 use crate::live::{LiveError, LiveTenant, Reads, WireTenant, convert, fetch_tenant_with_tokens};
 
 /// Where a tenant's live state in a plan came from.
@@ -101,12 +101,8 @@ pub async fn fetch_kept(
             if found.unlogged_read && !store.unlogged_max_age().is_zero() {
                 kept.unlogged_read_at = Some(rfc3339(read_started));
             }
-            let unlogged_read_at = (!found.unlogged_as_stored.is_empty()).then(|| {
-                stored
-                    .unlogged_read_at
-                    .clone()
-                    .unwrap_or_else(|| stored.read_at.clone())
-            });
+            let unlogged_read_at = (!found.unlogged_as_stored.is_empty())
+                .then(|| stored.unlogged_read_time().to_owned());
             let live = live_of(&kept.wire, expected, reads, token_owners, now());
             // Most proven tenants are unchanged: nothing to write.
             if kept != stored {
@@ -250,10 +246,6 @@ fn only(mut wire: WireTenant, lists: &BTreeSet<List>) -> WireTenant {
 
 fn now() -> std::time::SystemTime {
     std::time::SystemTime::now()
-}
-
-fn rfc3339(at: std::time::SystemTime) -> String {
-    humantime::format_rfc3339_seconds(at).to_string()
 }
 
 /// Stores `kept`; a store that cannot be written costs the next run a read, nothing else.

@@ -92,11 +92,7 @@ pub enum UnloggedRule {
 /// Whether the run may plan `stored`'s unlogged lists as stored at `now`: only when
 /// `max_age` is not zero and they were read no longer than `max_age` ago.
 pub fn unlogged_rule(stored: &StoredTenant, now: SystemTime, max_age: Duration) -> UnloggedRule {
-    let read_at = stored
-        .unlogged_read_at
-        .as_deref()
-        .unwrap_or(&stored.read_at);
-    let recent = humantime::parse_rfc3339(read_at)
+    let recent = humantime::parse_rfc3339(stored.unlogged_read_time())
         .ok()
         .and_then(|at| now.duration_since(at).ok())
         .is_some_and(|age| age <= max_age);
@@ -320,6 +316,24 @@ mod tests {
         prove(stored, log, needed, &BTreeSet::new(), UnloggedRule::Read)
     }
 
+    /// The proof of a run that names no token and plans the unlogged lists as stored.
+    fn proven_as_stored(
+        stored: &StoredTenant,
+        log: &[AuditEvent],
+        needed: &BTreeSet<List>,
+    ) -> Proof {
+        match prove(
+            stored,
+            log,
+            needed,
+            &BTreeSet::new(),
+            UnloggedRule::AsStored,
+        ) {
+            Verdict::Proven(proof) => proof,
+            Verdict::Unproven(why) => panic!("not proven: {why}"),
+        }
+    }
+
     #[test]
     fn a_log_with_only_older_events_or_logins_proves_the_snapshot_current() {
         let stored = stored(NEEDED, Some(event(10, "policy.add")));
@@ -513,22 +527,14 @@ mod tests {
         );
         let mut refreshed = stored.clone();
         refreshed.unlogged_read_at =
-            Some(humantime::format_rfc3339_seconds(read + Duration::from_mins(50)).to_string());
+            Some(crate::live::store::rfc3339(read + Duration::from_mins(50)));
         assert_eq!(
             unlogged_rule(&refreshed, read + Duration::from_mins(90), hour),
             UnloggedRule::AsStored
         );
         // Nothing newer: nothing is read, and the plan is told which lists no log vouches for.
         let log = [event(10, "policy.add")];
-        let Verdict::Proven(proof) = prove(
-            &stored,
-            &log,
-            &needed,
-            &BTreeSet::new(),
-            UnloggedRule::AsStored,
-        ) else {
-            panic!("not proven");
-        };
+        let proof = proven_as_stored(&stored, &log, &needed);
         assert!(proof.refresh.is_empty());
         assert_eq!(
             proof.unlogged_as_stored,
@@ -539,15 +545,7 @@ mod tests {
             event(11, "account.setting.peer.login.expiration.update"),
             event(10, "policy.add"),
         ];
-        let Verdict::Proven(proof) = prove(
-            &stored,
-            &log,
-            &needed,
-            &BTreeSet::new(),
-            UnloggedRule::AsStored,
-        ) else {
-            panic!("not proven");
-        };
+        let proof = proven_as_stored(&stored, &log, &needed);
         assert_eq!(proof.refresh, [List::Account].into());
         assert_eq!(proof.unlogged_as_stored, [List::Users].into());
     }

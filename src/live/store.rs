@@ -75,7 +75,7 @@ impl StoredTenant {
             format: STORED_FORMAT,
             server: String::new(),
             account_id,
-            read_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+            read_at: rfc3339(std::time::SystemTime::now()),
             lists,
             token_owners,
             newest_event,
@@ -84,6 +84,16 @@ impl StoredTenant {
             wire,
         }
     }
+
+    /// When the lists NetBird changes without an event were last read (RFC 3339).
+    pub fn unlogged_read_time(&self) -> &str {
+        self.unlogged_read_at.as_deref().unwrap_or(&self.read_at)
+    }
+}
+
+/// `at` as the snapshot files write times: RFC 3339, to the second.
+pub fn rfc3339(at: std::time::SystemTime) -> String {
+    humantime::format_rfc3339_seconds(at).to_string()
 }
 
 /// How long a stored snapshot may be proven current before its tenant is read whole again
@@ -124,10 +134,13 @@ impl SnapshotStore {
         }
     }
 
-    /// This store with snapshots proven for at most `max_age` after their read.
-    #[must_use]
-    pub fn with_max_age(self, max_age: Duration) -> SnapshotStore {
-        SnapshotStore { max_age, ..self }
+    /// The snapshots `kept` asks for, of `server`'s tenants.
+    pub fn open(kept: KeptSettings<'_>, server: &str) -> SnapshotStore {
+        SnapshotStore {
+            max_age: kept.max_age,
+            unlogged_max_age: kept.unlogged_max_age,
+            ..SnapshotStore::new(kept.dir.to_path_buf(), server)
+        }
     }
 
     /// How long a snapshot may be proven after its read.
@@ -135,18 +148,8 @@ impl SnapshotStore {
         self.max_age
     }
 
-    /// This store with the lists NetBird changes without an event planned as stored for at
-    /// most `max_age` after their read (`--unlogged-max-age`; zero, the default: read on
-    /// every run).
-    #[must_use]
-    pub fn with_unlogged_max_age(self, unlogged_max_age: Duration) -> SnapshotStore {
-        SnapshotStore {
-            unlogged_max_age,
-            ..self
-        }
-    }
-
-    /// How long the lists no event vouches for may be planned as stored.
+    /// How long the lists no event vouches for may be planned as stored (zero: read on every
+    /// run).
     pub fn unlogged_max_age(&self) -> Duration {
         self.unlogged_max_age
     }

@@ -57,20 +57,18 @@ fn plan_json(lab: &Lab, dir: &Path) -> (Output, Value) {
     plan_json_with(lab, dir, &[])
 }
 
+/// `birdhouse plan` of the files with the snapshots kept in `kept`, and `extra` arguments.
+fn plan_kept(lab: &Lab, dir: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["plan", "-f", "tenants.yaml", "--snapshots", "kept"];
+    args.extend_from_slice(extra);
+    birdhouse(lab, dir, &args)
+}
+
 /// [`plan_json`] with `extra` arguments.
 fn plan_json_with(lab: &Lab, dir: &Path, extra: &[&str]) -> (Output, Value) {
-    let mut args = vec![
-        "plan",
-        "-f",
-        "tenants.yaml",
-        "--snapshots",
-        "kept",
-        "--format",
-        "json",
-        "--detailed-exitcode",
-    ];
+    let mut args = vec!["--format", "json", "--detailed-exitcode"];
     args.extend_from_slice(extra);
-    let out = birdhouse(lab, dir, &args);
+    let out = plan_kept(lab, dir, &args);
     assert!(
         out.code == 0 || out.code == 2,
         "{}\n{}",
@@ -275,19 +273,7 @@ fn with_an_unlogged_max_age_the_parts_no_event_vouches_for_are_planned_as_stored
         json!(["account"]),
         "{plan}"
     );
-    let text = birdhouse(
-        &lab,
-        dir.path(),
-        &[
-            "plan",
-            "-f",
-            "tenants.yaml",
-            "--snapshots",
-            "kept",
-            "--unlogged-max-age",
-            "1h",
-        ],
-    );
+    let text = plan_kept(&lab, dir.path(), &hour);
     assert!(
         text.stdout
             .contains("changes NetBird does not log unseen: account settings"),
@@ -380,20 +366,10 @@ fn a_saved_plan_made_from_a_kept_snapshot_is_refused_when_the_tenant_moved() {
         "      - name: servers\n      - name: imaging\n",
     );
     std::fs::write(dir.path().join("tenants.yaml"), more).unwrap();
-    let out = birdhouse(
+    let out = plan_kept(
         &lab,
         dir.path(),
-        &[
-            "plan",
-            "-f",
-            "tenants.yaml",
-            "--snapshots",
-            "kept",
-            "--out",
-            "plan.json",
-            "--format",
-            "json",
-        ],
+        &["--out", "plan.json", "--format", "json"],
     );
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     let plan: Value = serde_json::from_str(&out.stdout).unwrap();
