@@ -13,7 +13,8 @@ use rayon::iter::{IntoParallelIterator, ParallelIterator};
 
 use crate::desired::Skipped;
 use crate::diag::{Diagnostic, Diagnostics, FileId, Located, SourceMap, Span};
-use crate::kinds::kit::node::{Node, parse};
+use crate::kinds::kit::node::Node;
+use crate::kinds::kit::yaml::parse;
 
 /// Reads, parses and decodes every desired-state file under `path`, each file on its own
 /// thread of the pool; the results come back in file order. Entries that are not regular

@@ -11,3 +11,4 @@ pub(crate) mod names;
 pub(crate) mod node;
 pub(crate) mod read;
 pub(crate) mod references;
+pub(crate) mod yaml;

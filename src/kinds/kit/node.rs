@@ -1,5 +1,5 @@
-//! A YAML node tree with a span on every node, and a reader that turns it into typed values
-//! while collecting every problem instead of stopping at the first.
+//! A YAML node tree with a span on every node (built by [`super::yaml`]), and a reader that
+//! turns it into typed values while collecting every problem instead of stopping at the first.
 //!
 //! Decoding straight into serde structs would stop at the first wrong type or unknown key;
 //! walking a located tree lets `validate` report all of them in one pass.
@@ -7,9 +7,7 @@
 use std::fmt::Display;
 use std::str::FromStr;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-
-use crate::diag::{Diagnostic, Diagnostics, FileId, Located, Span, did_you_mean_hint};
+use crate::diag::{Diagnostic, Diagnostics, Located, Span, did_you_mean_hint};
 
 /// A YAML value as parsed, before any meaning is given to it.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,199 +34,6 @@ impl Node {
             Node::Map(_) => "a mapping",
         }
     }
-}
-
-/// serde-saphyr's span wrapper around our node, converted to `Located` once parsing is done.
-struct RawNode(serde_saphyr::Spanned<RawValue>);
-
-enum RawValue {
-    Null,
-    Bool(bool),
-    Int(i128),
-    Float(f64),
-    Str(String),
-    Seq(Vec<RawNode>),
-    Map(Vec<(RawNode, RawNode)>),
-}
-
-impl<'de> Deserialize<'de> for RawNode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        serde_saphyr::Spanned::deserialize(deserializer).map(RawNode)
-    }
-}
-
-impl<'de> Deserialize<'de> for RawValue {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(RawVisitor)
-    }
-}
-
-struct RawVisitor;
-
-impl<'de> Visitor<'de> for RawVisitor {
-    type Value = RawValue;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("any YAML value")
-    }
-    fn visit_unit<E>(self) -> Result<RawValue, E> {
-        Ok(RawValue::Null)
-    }
-    fn visit_none<E>(self) -> Result<RawValue, E> {
-        Ok(RawValue::Null)
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<RawValue, E> {
-        Ok(RawValue::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<RawValue, E> {
-        Ok(RawValue::Int(v.into()))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<RawValue, E> {
-        Ok(RawValue::Int(v.into()))
-    }
-    fn visit_i128<E>(self, v: i128) -> Result<RawValue, E> {
-        Ok(RawValue::Int(v))
-    }
-    fn visit_u128<E>(self, v: u128) -> Result<RawValue, E> {
-        Ok(i128::try_from(v).map_or(RawValue::Float(f64::INFINITY), RawValue::Int))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<RawValue, E> {
-        Ok(RawValue::Float(v))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<RawValue, E> {
-        Ok(RawValue::Str(v.to_owned()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<RawValue, E> {
-        Ok(RawValue::Str(v))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawValue, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(RawValue::Seq(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawValue, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(entry) = map.next_entry()? {
-            entries.push(entry);
-        }
-        Ok(RawValue::Map(entries))
-    }
-}
-
-fn span_of(file: FileId, location: &serde_saphyr::Location) -> Span {
-    Span {
-        file,
-        line: u32::try_from(location.line()).unwrap_or(u32::MAX).max(1),
-        column: u32::try_from(location.column()).unwrap_or(u32::MAX).max(1),
-    }
-}
-
-impl RawNode {
-    fn into_located(self, file: FileId) -> Located<Node> {
-        let span = span_of(file, &self.0.referenced);
-        let node = match self.0.value {
-            RawValue::Null => Node::Null,
-            RawValue::Bool(v) => Node::Bool(v),
-            RawValue::Int(v) => Node::Int(v),
-            RawValue::Float(v) => Node::Float(v),
-            RawValue::Str(v) => Node::Str(v),
-            RawValue::Seq(items) => {
-                Node::Seq(items.into_iter().map(|i| i.into_located(file)).collect())
-            }
-            RawValue::Map(entries) => Node::Map(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (k.into_located(file), v.into_located(file)))
-                    .collect(),
-            ),
-        };
-        Located::new(node, span)
-    }
-}
-
-/// Nodes the parser accepts in any file, however small: serde-saphyr's own default.
-const MIN_NODE_BUDGET: usize = 250_000;
-
-/// Parser events accepted in any file (serde-saphyr's default).
-const MIN_EVENT_BUDGET: usize = 1_000_000;
-
-/// Parser limits for one file's text.
-///
-/// A fixed node budget refuses large files of ordinary YAML (1,000 tenants of 100 groups are
-/// about 300,000 nodes in 2.5 MB), so the node and event budgets grow with the text: a node
-/// takes at least half a byte of it, and an event is at most half a node. What the budget
-/// guards against is amplification, and that stays bounded: the nodes an alias repeats count
-/// against the same budget, so a few hundred bytes of nested aliases (an alias bomb) still meet
-/// the small file's floor, and serde-saphyr's alias limits cap the events aliases may replay
-/// in any file at a fixed number.
-fn parse_options(text: &str) -> serde_saphyr::Options {
-    let max_nodes = MIN_NODE_BUDGET.max(text.len().saturating_mul(2));
-    let max_events = MIN_EVENT_BUDGET.max(max_nodes.saturating_mul(2));
-    serde_saphyr::options! {
-        budget: serde_saphyr::budget! {
-            max_nodes: max_nodes,
-            max_events: max_events,
-        },
-    }
-}
-
-/// Parses one YAML document into a located tree; a syntax error becomes one diagnostic.
-pub(crate) fn parse(text: &str, file: FileId) -> Result<Located<Node>, Diagnostic> {
-    match serde_saphyr::from_str_with_options::<RawNode>(text, parse_options(text)) {
-        Ok(raw) => Ok(raw.into_located(file)),
-        Err(err) => {
-            let span = err.location().map_or(
-                Span {
-                    file,
-                    line: 1,
-                    column: 1,
-                },
-                |l| span_of(file, &l),
-            );
-            Err(Diagnostic::at(span, "", syntax_message(&err)).expected("valid YAML"))
-        }
-    }
-}
-
-/// serde-saphyr's message without its own position suffix and library advice.
-fn syntax_message(err: &serde_saphyr::Error) -> String {
-    if let Some(message) = limit_message(err) {
-        return message;
-    }
-    let text = err.without_snippet().to_string();
-    let text = text
-        .rsplit_once(" at line ")
-        .map_or(text.as_str(), |(head, _)| head);
-    let text = text
-        .split(", set DuplicateKeyPolicy")
-        .next()
-        .unwrap_or(text);
-    format!("YAML syntax error: {text}")
-}
-
-/// A limit of [`parse_options`] in words; serde-saphyr's own text is a debug dump of the limit.
-fn limit_message(err: &serde_saphyr::Error) -> Option<String> {
-    use serde_saphyr::Error;
-    use serde_saphyr::budget::BudgetBreach;
-    let mut err = err;
-    while let Error::WithSnippet { error, .. } | Error::AliasError { error, .. } = err {
-        err = error;
-    }
-    let repeats = "aliases repeat too much of the document (an alias bomb?)";
-    let message = match err {
-        Error::Budget {
-            breach: BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. },
-            ..
-        } => format!("the document has too many values for its size: {repeats}"),
-        Error::Budget { breach, .. } => format!("the document exceeds a parser limit: {breach:?}"),
-        Error::AliasReplayLimitExceeded { .. }
-        | Error::AliasExpansionLimitExceeded { .. }
-        | Error::AliasReplayStackDepthExceeded { .. } => repeats.to_owned(),
-        _ => return None,
-    };
-    Some(format!("YAML refused: {message}"))
 }
 
 /// Joins a field path and a key: `tenants[0]` + `name` = `tenants[0].name`.
@@ -552,35 +357,5 @@ pub(crate) mod asked {
                 keys.push((path.to_owned(), key));
             }
         });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{Node, parse};
-    use crate::diag::FileId;
-
-    #[test]
-    fn every_node_has_its_line_and_column() {
-        let root = parse("version: 1\ntenants:\n  - name: acme\n", FileId(0)).unwrap();
-        let Node::Map(entries) = &root.value else {
-            panic!("not a map")
-        };
-        let (key, value) = &entries[1];
-        assert_eq!((key.span.line, key.span.column), (2, 1));
-        let Node::Seq(items) = &value.value else {
-            panic!("not a list")
-        };
-        let Node::Map(fields) = &items[0].value else {
-            panic!("not a map")
-        };
-        assert_eq!((fields[0].1.span.line, fields[0].1.span.column), (3, 11));
-    }
-
-    #[test]
-    fn syntax_errors_are_located_and_free_of_library_advice() {
-        let err = parse("a: 1\na: 2\n", FileId(0)).unwrap_err();
-        assert_eq!(err.span.map(|s| (s.line, s.column)), Some((2, 1)));
-        assert_eq!(err.message, "YAML syntax error: duplicate mapping key: a");
     }
 }
