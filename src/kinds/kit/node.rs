@@ -39,9 +39,38 @@ impl Node {
 /// Joins a field path and a key: `tenants[0]` + `name` = `tenants[0].name`.
 pub(crate) fn field_path(parent: &str, key: &str) -> String {
     if parent.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{parent}.{key}")
+        return key.to_owned();
+    }
+    // Built by hand rather than with `format!`: every field read makes one, and a large plan
+    // reads millions.
+    let mut path = String::with_capacity(parent.len() + 1 + key.len());
+    path.push_str(parent);
+    path.push('.');
+    path.push_str(key);
+    path
+}
+
+/// The paths of a list's items, `path[0]`, `path[1]`, ..., written into one buffer.
+struct ItemPaths {
+    buffer: String,
+    prefix: usize,
+}
+
+impl ItemPaths {
+    fn new(path: &str) -> Self {
+        let mut buffer = String::with_capacity(path.len() + 8);
+        buffer.push_str(path);
+        Self {
+            prefix: path.len(),
+            buffer,
+        }
+    }
+
+    fn at(&mut self, index: usize) -> &str {
+        use std::fmt::Write as _;
+        self.buffer.truncate(self.prefix);
+        let _ = write!(self.buffer, "[{index}]");
+        &self.buffer
     }
 }
 
@@ -192,11 +221,12 @@ impl<'d> Reader<'d> {
             self.wrong_type(node, path, "a list");
             return None;
         };
+        let mut paths = ItemPaths::new(path);
         Some(
             items
                 .iter()
                 .enumerate()
-                .filter_map(|(index, node)| item(self, node, &format!("{path}[{index}]")))
+                .filter_map(|(index, node)| item(self, node, paths.at(index)))
                 .collect(),
         )
     }
@@ -211,10 +241,11 @@ impl<'d> Reader<'d> {
             self.wrong_type(node, path, "a list");
             return None;
         };
+        let mut paths = ItemPaths::new(path);
         let strings: Vec<Option<Located<String>>> = items
             .iter()
             .enumerate()
-            .map(|(index, item)| self.string(item, &format!("{path}[{index}]")))
+            .map(|(index, item)| self.string(item, paths.at(index)))
             .collect();
         strings.into_iter().collect()
     }

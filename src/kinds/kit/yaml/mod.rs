@@ -139,7 +139,48 @@ struct OpenMap {
     entries: Vec<Entry>,
     /// The key read, waiting for its value (and whether it is the merge key).
     key: Option<(Located<Node>, bool)>,
+    /// The keys so far, once the mapping is too large to scan for a duplicate.
     keys: HashSet<KeyIdentity>,
+}
+
+/// Mappings with fewer keys are scanned for a duplicate (most are a handful of fields, and a
+/// set for each would cost more than the scan); larger ones keep a set.
+const SCANNED_KEYS: usize = 16;
+
+impl OpenMap {
+    /// Whether `key` is new to the mapping (a list or mapping as a key always is).
+    fn is_new_key(&mut self, key: &Node) -> bool {
+        if self.entries.len() < SCANNED_KEYS {
+            return !self.pairs().any(|k| same_key(k, key));
+        }
+        let Some(identity) = KeyIdentity::of(key) else {
+            return true;
+        };
+        if self.keys.is_empty() {
+            let existing: HashSet<KeyIdentity> = self.pairs().filter_map(KeyIdentity::of).collect();
+            self.keys = existing;
+        }
+        self.keys.insert(identity)
+    }
+
+    fn pairs(&self) -> impl Iterator<Item = &Node> {
+        self.entries.iter().filter_map(|entry| match entry {
+            Entry::Pair(k, _) => Some(&k.value),
+            Entry::Merge(_) => None,
+        })
+    }
+}
+
+/// Whether two scalar keys mean the same (what [`KeyIdentity`] compares, without building it).
+fn same_key(a: &Node, b: &Node) -> bool {
+    match (a, b) {
+        (Node::Str(a), Node::Str(b)) => a == b,
+        (Node::Int(a), Node::Int(b)) => a == b,
+        (Node::Float(a), Node::Float(b)) => a.to_bits() == b.to_bits(),
+        (Node::Bool(a), Node::Bool(b)) => a == b,
+        (Node::Null, Node::Null) => true,
+        _ => false,
+    }
 }
 
 enum Collection {
@@ -366,9 +407,7 @@ impl Builder {
                 None => map.key = Some((node, merge_key)),
                 Some((_, true)) => map.entries.push(Entry::Merge(merge_sources(node)?)),
                 Some((key, false)) => {
-                    if let Some(identity) = KeyIdentity::of(&key.value)
-                        && !map.keys.insert(identity)
-                    {
+                    if !map.is_new_key(&key.value) {
                         return Err(Refusal::syntax(
                             key.span,
                             format!("duplicate mapping key: {}", key_text(&key.value)),

@@ -179,24 +179,38 @@ const REPEATS_ELSEWHERE: &[&str] = &[
     "names: &names [a, b, c]\nagain: *names\nscalar: &s hello\nref: *s\n",
 ];
 
+/// Every YAML file the project ships as an example or fixture.
+const SHIPPED: &[(&str, &str)] = &[
+    (
+        "examples/tenants/acme-dental.yaml",
+        include_str!("../../../../examples/tenants/acme-dental.yaml"),
+    ),
+    (
+        "examples/tenants/baselines.yaml",
+        include_str!("../../../../examples/tenants/baselines.yaml"),
+    ),
+    (
+        "examples/tenants/customers.yaml",
+        include_str!("../../../../examples/tenants/customers.yaml"),
+    ),
+    (
+        "tests/fixtures/every-key.yaml",
+        include_str!("../../../../tests/fixtures/every-key.yaml"),
+    ),
+    (
+        "tests/fixtures/exported.yaml",
+        include_str!("../../../../tests/fixtures/exported.yaml"),
+    ),
+];
+
 fn corpus() -> Vec<(String, String)> {
     let mut documents: Vec<(String, String)> = SHAPES
         .iter()
         .enumerate()
         .map(|(i, text)| (format!("shape {i}"), (*text).to_owned()))
         .collect();
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    for dir in ["examples/tenants", "tests/fixtures"] {
-        let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
-            .expect("the directory ships with the project")
-            .map(|entry| entry.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-            .collect();
-        paths.sort();
-        for path in paths {
-            let text = std::fs::read_to_string(&path).unwrap();
-            documents.push((path.display().to_string(), text));
-        }
+    for (name, text) in SHIPPED {
+        documents.push(((*name).to_owned(), (*text).to_owned()));
     }
     documents
 }
@@ -427,4 +441,26 @@ fn an_empty_file_is_null_at_its_start() {
             }
         )
     );
+}
+
+#[test]
+fn a_duplicate_key_is_found_in_a_large_mapping_too() {
+    let mut text = String::new();
+    for k in 0..100 {
+        let _ = writeln!(text, "k{k}: {k}");
+    }
+    text.push_str("k3: again\n");
+    assert_eq!(
+        refusal(&text),
+        (
+            101,
+            1,
+            "YAML syntax error: duplicate mapping key: k3".to_owned()
+        )
+    );
+    let mut keys = String::new();
+    for k in 0..100 {
+        let _ = writeln!(keys, "k{k}: {k}");
+    }
+    assert!(parse(&keys, FileId(0)).is_ok());
 }
