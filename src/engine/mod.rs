@@ -137,8 +137,8 @@ impl Engine {
 
 /// The run's runtime: one thread. Requests spend their time waiting on the server and the
 /// budget, and a tenant plans in milliseconds, so one thread keeps every request in flight;
-/// worker threads only added wake-ups between them (measured: about a tenth of a plan's CPU, most of
-/// it system time). Loading the files runs on its own pool beside it.
+/// worker threads only added wake-ups between them (measured: about a tenth of a plan's CPU,
+/// most of it system time). Loading the files runs on its own pool beside it.
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
