@@ -6,8 +6,8 @@ use std::path::Path;
 
 use crate::cli::connection;
 use crate::cli::settings::{Settings, Verbosity};
-use crate::desired::Loaded;
-use crate::engine::{self, Engine, Selected};
+use crate::desired::{EarlyTenant, Loaded};
+use crate::engine::{self, EarlyReads, Engine, Selected};
 use crate::plan::{Budget, Plan, TokenExpiry};
 
 /// The run's engine, connected with the settings' API, token and budget.
@@ -23,6 +23,59 @@ pub(crate) fn budget(settings: &Settings) -> Budget {
     }
 }
 
+/// A run that planned from files: its tenants, its engine, and what it read while loading.
+pub(crate) struct Started {
+    /// The selected tenants.
+    pub selected: Selected,
+    /// The connected engine.
+    pub engine: Engine,
+    /// Reads made while the files loaded, with `--snapshots`.
+    pub early: Option<EarlyReads>,
+}
+
+/// Loads the files, selects the run's tenants and connects the engine; `None` when the files
+/// are invalid (every diagnostic printed). With `snapshots` the engine connects first and
+/// proves snapshots while the files load (see `engine::early`), unless `changed_since` is set,
+/// whose selection needs every file first.
+pub(crate) fn load_and_connect(
+    settings: &Settings,
+    path: &Path,
+    changed_since: Option<&str>,
+    snapshots: bool,
+) -> anyhow::Result<Option<Started>> {
+    if !snapshots || changed_since.is_some() {
+        let Some(selected) = load_selected(settings, path, changed_since)? else {
+            return Ok(None);
+        };
+        let engine = connect(settings)?;
+        return Ok(Some(Started {
+            selected,
+            engine,
+            early: None,
+        }));
+    }
+    let engine = connect(settings)?;
+    let filter = &settings.tenant_filter;
+    let (selected, early) = engine
+        .load_while_reading(|watch| load_watched(settings, path, None, watch), &|name| {
+            filter.selects(name)
+        });
+    match selected? {
+        Ok(selected) => Ok(Some(Started {
+            selected,
+            engine,
+            early: Some(early),
+        })),
+        Err(invalid) => {
+            // Printed only now, so the count of reads made meanwhile is whole.
+            let reads = engine.stats().requests;
+            let mut stderr = std::io::stderr().lock();
+            crate::cli::cmd::validate::print_diagnostics(&invalid, reads, &mut stderr)?;
+            Ok(None)
+        }
+    }
+}
+
 /// Loads the files and selects the run's tenants (`--tenant`, then `changed_since`); prints
 /// every diagnostic and returns `None` when the files are invalid.
 pub(crate) fn load_selected(
@@ -30,14 +83,36 @@ pub(crate) fn load_selected(
     path: &Path,
     changed_since: Option<&str>,
 ) -> anyhow::Result<Option<Selected>> {
-    let loaded: Loaded = crate::desired::load(path);
-    let mut stderr = std::io::stderr().lock();
-    if settings.verbosity > Verbosity::Quiet {
-        crate::cli::cmd::validate::print_skipped(&loaded, &mut stderr)?;
+    match load_watched(settings, path, changed_since, &|_| {})? {
+        Ok(selected) => Ok(Some(selected)),
+        Err(invalid) => {
+            let mut stderr = std::io::stderr().lock();
+            crate::cli::cmd::validate::print_diagnostics(&invalid, 0, &mut stderr)?;
+            Ok(None)
+        }
     }
-    let Ok(state) = loaded.state else {
-        crate::cli::cmd::validate::print_diagnostics(&loaded, &mut stderr)?;
-        return Ok(None);
+}
+
+/// [`load_selected`], telling `watch` of each tenant entry as its file is decoded; invalid
+/// files come back unprinted.
+fn load_watched(
+    settings: &Settings,
+    path: &Path,
+    changed_since: Option<&str>,
+    watch: &(dyn Fn(EarlyTenant) + Sync),
+) -> anyhow::Result<Result<Selected, Loaded>> {
+    let loaded: Loaded = crate::desired::load_watching(path, watch);
+    if settings.verbosity > Verbosity::Quiet {
+        crate::cli::cmd::validate::print_skipped(&loaded, &mut std::io::stderr().lock())?;
+    }
+    let state = match loaded.state {
+        Ok(state) => state,
+        Err(diagnostics) => {
+            return Ok(Err(Loaded {
+                state: Err(diagnostics),
+                ..loaded
+            }));
+        }
     };
     let filter = &settings.tenant_filter;
     filter.check_against(
@@ -51,7 +126,7 @@ pub(crate) fn load_selected(
         path,
         changed_since,
     )?;
-    Ok(Some(selected))
+    Ok(Ok(selected))
 }
 
 /// Warns on stderr when the run's token expires within two weeks, and returns it for the

@@ -80,8 +80,27 @@ pub struct Skipped {
     pub kind: &'static str,
 }
 
+/// A tenant entry as soon as its file is decoded, before the files are checked together:
+/// enough to find its account, so its first reads can start while the other files load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EarlyTenant {
+    /// The entry's name.
+    pub name: String,
+    /// The account it names, as written.
+    pub target: TenantTarget,
+    /// `create: true`.
+    pub create: bool,
+}
+
 /// Loads, decodes and resolves the file or directory at `path`; pure but for reading files.
 pub fn load(path: &Path) -> Loaded {
+    load_watching(path, &|_| {})
+}
+
+/// Like [`load()`], telling `watch` of every tenant entry as soon as its file is decoded (on
+/// the loading threads, in no fixed order). An entry told of may still be refused when the
+/// files are checked together.
+pub fn load_watching(path: &Path, watch: &(dyn Fn(EarlyTenant) + Sync)) -> Loaded {
     let mut sources = SourceMap::default();
     let mut diagnostics = Diagnostics::default();
     let mut skipped = Vec::new();
@@ -90,7 +109,17 @@ pub fn load(path: &Path) -> Loaded {
         &mut sources,
         &mut diagnostics,
         &mut skipped,
-        decode_one,
+        |diagnostics, file, root| {
+            let decoded = decode_one(diagnostics, file, root)?;
+            for doc in &decoded.1.tenants {
+                watch(EarlyTenant {
+                    name: doc.name.value.clone(),
+                    target: resolve::target_of(doc),
+                    create: doc.create.unwrap_or(false),
+                });
+            }
+            Some(decoded)
+        },
     );
     let mut loaded = finish(documents, sources, diagnostics);
     loaded.skipped = skipped;

@@ -256,11 +256,16 @@ fn target(path: &str, doc: &TenantDoc, diagnostics: &mut Diagnostics) -> Option<
         diagnostics.push(Diagnostic::at(doc.span, path, message).expected(expected));
         return None;
     }
-    Some(TenantTarget {
+    Some(target_of(doc))
+}
+
+/// The account an entry names, as written (checked by [`target`]).
+pub(super) fn target_of(doc: &TenantDoc) -> TenantTarget {
+    TenantTarget {
         id: doc.id.as_ref().map(|id| id.value.clone()),
         domain: doc.domain.as_ref().map(|d| d.value.to_ascii_lowercase()),
-        self_account,
-    })
+        self_account: doc.self_account.unwrap_or(false),
+    }
 }
 
 /// One object chosen by the merge, with the path of the entry it came from.

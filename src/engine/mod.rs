@@ -11,6 +11,7 @@
 
 mod apply;
 mod changed;
+mod early;
 mod plan;
 mod saved;
 mod tasks;
@@ -26,6 +27,7 @@ use crate::live::{LiveError, LiveTenant, Reads, fetch_tenant};
 
 pub use apply::{Applied, jobs_for};
 pub use changed::Reference;
+pub use early::EarlyReads;
 pub use plan::{PlanRequest, Planned, Selected, select};
 pub use saved::{read_plan, write_plan};
 pub use token::{RotateRequest, Rotated, TokenInUse, TokenOwner, TokenRole, WARN_WITHIN_DAYS};

@@ -10,7 +10,7 @@ use anyhow::Context;
 use crate::api::Client;
 use crate::desired::{DesiredState, DesiredTenant};
 use crate::engine::changed::Reference;
-use crate::engine::{Engine, changed, tasks};
+use crate::engine::{EarlyReads, Engine, changed, tasks};
 use crate::kinds::Kind;
 use crate::kinds::wire;
 use crate::live::tenants::{
@@ -18,8 +18,8 @@ use crate::live::tenants::{
     resolve,
 };
 use crate::live::{
-    KeptSettings, LiveSource, LiveTenant, Reads, SnapshotStore, check_identity, fetch_kept,
-    fetch_tenant_with_tokens,
+    EarlyLog, KeptSettings, LiveSource, LiveTenant, Reads, SnapshotStore, check_identity,
+    fetch_kept, fetch_tenant_with_tokens,
 };
 use crate::plan::{
     Budget, GuardSettings, LostSecrets, PLAN_FORMAT_VERSION, Plan, PlanOptions, TenantPlan,
@@ -44,6 +44,8 @@ pub struct PlanRequest<'a> {
     pub reference: Option<&'a Reference>,
     /// With `--snapshots`: the snapshots kept between runs, and how long they may stand.
     pub snapshots: Option<KeptSettings<'a>>,
+    /// What was read while the files loaded ([`Engine::load_while_reading`]).
+    pub early: Option<&'a EarlyReads>,
 }
 
 /// The tenants a run works on, and with `--changed-since` the files at the reference.
@@ -143,6 +145,7 @@ impl Engine {
             lost: &lost,
             reference: request.reference,
             store: store.as_ref(),
+            early: request.early,
         };
         let planned = self.block_on(read_and_plan(
             self.client(),
@@ -174,29 +177,34 @@ impl Engine {
         &self,
         tenants: Vec<DesiredTenant>,
     ) -> anyhow::Result<Vec<(DesiredTenant, Result<Resolved, Unresolved>)>> {
-        self.block_on(resolve_all(self.client(), tenants))
+        self.block_on(resolve_all(self.client(), tenants, None))
     }
 }
 
 /// Each tenant with the account it names, or why it names none it may be written into. Reads
-/// the MSP tenant list once, when any tenant is not `self: true`.
+/// the MSP tenant list once, when any tenant is not `self: true` and it was not `listed`
+/// already in this run.
 async fn resolve_all(
     client: &Client,
     tenants: Vec<DesiredTenant>,
+    listed: Option<&[wire::Tenant]>,
 ) -> anyhow::Result<Vec<(DesiredTenant, Result<Resolved, Unresolved>)>> {
     let lookups: Vec<TenantLookup<'_>> = tenants.iter().map(lookup).collect();
-    let msp_tenants: Vec<wire::Tenant> = if needs_tenant_list(&lookups) {
-        client
-            .list_tenants()
-            .await
-            .context("listing the MSP's tenants to find tenants by domain and check pinned ids")?
-    } else {
-        Vec::new()
+    let read;
+    let msp_tenants: &[wire::Tenant] = match listed {
+        _ if !needs_tenant_list(&lookups) => &[],
+        Some(listed) => listed,
+        None => {
+            read = client.list_tenants().await.context(
+                "listing the MSP's tenants to find tenants by domain and check pinned ids",
+            )?;
+            &read
+        }
     };
     Ok(tenants
         .into_iter()
         .map(|tenant| {
-            let resolved = resolve(&lookup(&tenant), &msp_tenants);
+            let resolved = resolve(&lookup(&tenant), msp_tenants);
             (tenant, resolved)
         })
         .collect())
@@ -232,6 +240,7 @@ struct Run<'a> {
     lost: &'a BTreeMap<String, LostSecrets>,
     reference: Option<&'a Reference>,
     store: Option<&'a SnapshotStore>,
+    early: Option<&'a EarlyReads>,
 }
 
 async fn read_and_plan(
@@ -246,8 +255,10 @@ async fn read_and_plan(
         lost,
         reference,
         store,
+        early,
     } = run;
-    let jobs = resolve_all(client, tenants).await?;
+    let listed = early.and_then(EarlyReads::msp_tenants);
+    let jobs = resolve_all(client, tenants, listed).await?;
     tasks::concurrently(jobs, parallel, |(tenant, resolved)| {
         // Each tenant reads the lists of the kinds it manages (with `--changed-since`, of the
         // kinds its change touches).
@@ -256,6 +267,10 @@ async fn read_and_plan(
         let lost = lost.get(&tenant.name).cloned().unwrap_or_default();
         let before = reference.and_then(|r| r.tenants.get(&tenant.name)).cloned();
         let store = store.cloned();
+        let log = match (&resolved, early) {
+            (Ok(Resolved::Tenant { id, .. }), Some(early)) => early.take_log(id),
+            _ => None,
+        };
         async move {
             // Boxed: a tenant's read and plan is a large future.
             let with = With {
@@ -265,7 +280,7 @@ async fn read_and_plan(
                 store: store.as_ref(),
             };
             let (mut plan, tenant, live) =
-                Box::pin(plan_one(&client, tenant, resolved, reads, with)).await;
+                Box::pin(plan_one(&client, tenant, resolved, reads, with, log)).await;
             if let (Some(before), Some(live)) = (before, &live) {
                 // The files at the reference, against the same snapshot: no call.
                 let merged = plan_tenant_with_lost_secrets(
@@ -352,12 +367,14 @@ struct With<'a> {
 
 /// Reads and plans one tenant; a failure becomes an error in its plan, so the other tenants
 /// still get planned. A tenant whose entry does not match the account it names is never read.
+/// `log` is its audit log when it was asked for while the files loaded.
 async fn plan_one(
     client: &Client,
     tenant: DesiredTenant,
     resolved: Result<Resolved, Unresolved>,
     reads: Reads,
     with: With<'_>,
+    log: Option<EarlyLog>,
 ) -> TenantOutcome {
     let With {
         options,
@@ -401,7 +418,7 @@ async fn plan_one(
     // own account is read every run).
     let read = match (store, expected.as_deref()) {
         (Some(store), Some(expected)) => {
-            fetch_kept(&tenant_client, expected, reads, &owners, store).await
+            fetch_kept(&tenant_client, expected, reads, &owners, store, log).await
         }
         _ => fetch_tenant_with_tokens(&tenant_client, expected.as_deref(), reads, &owners)
             .await

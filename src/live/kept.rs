@@ -3,10 +3,12 @@
 //! some lists read again, or a whole read. Every read leaves the store holding what it read.
 
 use std::collections::BTreeSet;
+use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::TenantClient;
+use crate::api::wire::AuditEvent;
+use crate::api::{ApiError, TenantClient};
 use crate::kinds::is_lock_group;
 use crate::live::fetch::{answering_account, read_into, token_list_owners};
 use crate::live::lists::{List, lists_of};
@@ -47,8 +49,48 @@ pub enum LiveSource {
     },
 }
 
-/// Reads `expected`'s tenant through `store`: its audit log (one call), then what the proof
-/// leaves to read; stores the result. Any failure to use the log or the store falls back to a
+/// A tenant's audit log as it was answered, and when it was asked for.
+struct LogAnswer {
+    asked_at: SystemTime,
+    events: Result<Vec<AuditEvent>, ApiError>,
+}
+
+impl LogAnswer {
+    async fn ask(client: &TenantClient) -> LogAnswer {
+        let asked_at = now();
+        let events = client.list_audit_events().await;
+        LogAnswer { asked_at, events }
+    }
+}
+
+/// A tenant's audit log asked for early, while the files load (see `engine::early`): the
+/// tenant's read takes the answer instead of asking again. The proof is the same as when asked
+/// later: its events are those the server held when it was asked, and the snapshot proven
+/// current stands for the tenant as of then.
+pub struct EarlyLog(tokio::sync::oneshot::Receiver<LogAnswer>);
+
+impl EarlyLog {
+    /// The handle, and the request to run (under the caller's bound on requests in flight).
+    pub fn ask(client: TenantClient) -> (EarlyLog, impl Future<Output = ()> + Send + 'static) {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let asking = async move {
+            // Nobody waiting (the run ended first) is no loss.
+            let _ = answer.send(LogAnswer::ask(&client).await);
+        };
+        (EarlyLog(answered), asking)
+    }
+
+    /// The early answer; asked now when the early request never ran to its end.
+    async fn answer(self, client: &TenantClient) -> LogAnswer {
+        match self.0.await {
+            Ok(answer) => answer,
+            Err(_) => LogAnswer::ask(client).await,
+        }
+    }
+}
+
+/// Reads `expected`'s tenant through `store`: its audit log (one call, or the answer `early`
+/// holds), then what the proof leaves to read; stores the result. Any failure to use the log or the store falls back to a
 /// whole read, never to an unproven snapshot.
 pub async fn fetch_kept(
     client: &TenantClient,
@@ -56,12 +98,17 @@ pub async fn fetch_kept(
     reads: Reads,
     token_owners: &BTreeSet<String>,
     store: &SnapshotStore,
+    early: Option<EarlyLog>,
 ) -> Result<(LiveTenant, LiveSource), LiveError> {
     let needed = lists_of(reads);
     // Listed before anything else is read: an event newer than this one may be a change the
     // lists below already show, or not; either way the next run reads what it touched.
-    let read_started = now();
-    let events = match client.list_audit_events().await {
+    let asked = match early {
+        Some(log) => log.answer(client).await,
+        None => LogAnswer::ask(client).await,
+    };
+    let read_started = asked.asked_at;
+    let events = match asked.events {
         Ok(events) => events,
         Err(error) => {
             let why = format!(
@@ -244,8 +291,8 @@ fn only(mut wire: WireTenant, lists: &BTreeSet<List>) -> WireTenant {
     wire
 }
 
-fn now() -> std::time::SystemTime {
-    std::time::SystemTime::now()
+fn now() -> SystemTime {
+    SystemTime::now()
 }
 
 /// Stores `kept`; a store that cannot be written costs the next run a read, nothing else.

@@ -24,7 +24,7 @@ pub use convert::{WireTenant, convert};
 pub use fetch::{
     LiveTenant, Reads, check_identity, fetch_tenant, fetch_tenant_with_tokens, proven_identity,
 };
-pub use kept::{LiveSource, fetch_kept};
+pub use kept::{EarlyLog, LiveSource, fetch_kept};
 pub use store::{DEFAULT_SNAPSHOT_DIR, KeptSettings, SnapshotStore};
 
 /// Why a tenant could not be read.

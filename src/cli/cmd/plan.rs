@@ -11,12 +11,16 @@ use crate::engine::{PlanRequest, write_plan};
 use crate::render::{Format, RenderOptions, render};
 
 pub(crate) fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<Exit> {
-    let Some(selected) =
-        common::load_selected(settings, &args.input.path, args.changed_since.as_deref())?
+    let Some(started) = common::load_and_connect(
+        settings,
+        &args.input.path,
+        args.changed_since.as_deref(),
+        args.kept.store().is_some(),
+    )?
     else {
         return Ok(Exit::Error);
     };
-    let engine = common::connect(settings)?;
+    let (selected, engine) = (started.selected, started.engine);
     let token_expiry = common::check_token(&engine, settings);
     let request = PlanRequest {
         allow_mass_delete: args.allow_mass_delete,
@@ -25,6 +29,7 @@ pub(crate) fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<Exit> 
         budget: common::budget(settings),
         reference: selected.reference.as_ref(),
         snapshots: args.kept.store(),
+        early: started.early.as_ref(),
     };
     let mut planned = engine.plan(selected.tenants, &request)?;
     planned.plan.token_expiry = token_expiry;

@@ -32,7 +32,7 @@ pub(crate) fn run(settings: &Settings, input: &InputArgs) -> anyhow::Result<Exit
             return Ok(Exit::Success);
         }
     }
-    print_diagnostics(&loaded, &mut stderr)?;
+    print_diagnostics(&loaded, 0, &mut stderr)?;
     Ok(Exit::Error)
 }
 
@@ -50,18 +50,31 @@ pub(crate) fn print_skipped(loaded: &Loaded, out: &mut impl Write) -> std::io::R
     Ok(())
 }
 
-/// Prints every diagnostic, sorted, then a count line.
-pub(crate) fn print_diagnostics(loaded: &Loaded, out: &mut impl Write) -> std::io::Result<()> {
+/// Prints every diagnostic, sorted, then a count line saying what was sent: nothing, or the
+/// `reads` made while the files loaded (see `engine::early`); never a write.
+pub(crate) fn print_diagnostics(
+    loaded: &Loaded,
+    reads: u64,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
     let Err(diagnostics) = &loaded.state else {
         return Ok(());
     };
     for diagnostic in diagnostics.sorted() {
         writeln!(out, "error: {}", diagnostic.display(&loaded.sources))?;
     }
-    let count = diagnostics.len();
-    writeln!(
-        out,
-        "{} found; nothing was contacted",
-        plural(count, "problem", "problems")
-    )
+    let problems = plural(diagnostics.len(), "problem", "problems");
+    if reads == 0 {
+        writeln!(out, "{problems} found; nothing was contacted")
+    } else {
+        writeln!(
+            out,
+            "{problems} found; nothing was written ({} made while the files loaded)",
+            plural(
+                usize::try_from(reads).unwrap_or(usize::MAX),
+                "read was",
+                "reads were"
+            )
+        )
+    }
 }

@@ -46,11 +46,16 @@ pub(crate) fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<Exit>
             changed_since,
             allow_mass_delete,
         } => {
-            let Some(selected) = common::load_selected(settings, path, changed_since.as_deref())?
+            let Some(started) = common::load_and_connect(
+                settings,
+                path,
+                changed_since.as_deref(),
+                apply.kept.store().is_some(),
+            )?
             else {
                 return Ok(Exit::Error);
             };
-            let engine = common::connect(settings)?;
+            let (selected, engine) = (started.selected, started.engine);
             let token_expiry = common::check_token(&engine, settings);
             let request = PlanRequest {
                 allow_mass_delete: *allow_mass_delete,
@@ -59,6 +64,7 @@ pub(crate) fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<Exit>
                 budget: common::budget(settings),
                 reference: selected.reference.as_ref(),
                 snapshots: apply.kept.store(),
+                early: started.early.as_ref(),
             };
             let mut planned = engine.plan(selected.tenants, &request)?;
             planned.plan.token_expiry = token_expiry;
