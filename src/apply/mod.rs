@@ -624,7 +624,7 @@ async fn create_tenant(
 
 /// One API call as a boxed future, so a create can be sent again after an unknown outcome.
 /// (Boxed rather than an async closure: the futures of async closures cannot yet be proven
-/// `Send` for every lifetime, and tenants run on a multi-threaded runtime.)
+/// `Send` for every lifetime, and each tenant runs as a spawned task, which must be `Send`.)
 type Call<'a, T> = Pin<Box<dyn Future<Output = Result<T, ApiError>> + Send + 'a>>;
 
 /// The answer to a create: from the POST, or found by re-reading after an unknown outcome.
