@@ -18,9 +18,10 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use crate::api::Client;
 use crate::desired::EarlyTenant;
 use crate::engine::Engine;
+use crate::engine::plan::lookup_of;
 use crate::kinds::wire;
 use crate::live::EarlyLog;
-use crate::live::tenants::{Resolved, TenantLookup, resolve};
+use crate::live::tenants::{Resolved, resolve};
 
 /// What was asked for while the files loaded.
 #[derive(Default)]
@@ -112,13 +113,7 @@ async fn read_early(
         let Some(Some(listed)) = &msp_tenants else {
             continue;
         };
-        let lookup = TenantLookup {
-            name: &tenant.name,
-            id: tenant.target.id.as_deref(),
-            domain: tenant.target.domain.as_deref(),
-            self_account: false,
-            create: tenant.create,
-        };
+        let lookup = lookup_of(&tenant.name, &tenant.target, tenant.create);
         let Ok(Resolved::Tenant { id, .. }) = resolve(&lookup, listed) else {
             continue;
         };

@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::Context;
 
 use crate::api::Client;
-use crate::desired::{DesiredState, DesiredTenant};
+use crate::desired::{DesiredState, DesiredTenant, TenantTarget};
 use crate::engine::changed::Reference;
 use crate::engine::{EarlyReads, Engine, changed, tasks};
 use crate::kinds::Kind;
@@ -299,12 +299,22 @@ async fn read_and_plan(
 }
 
 fn lookup(tenant: &DesiredTenant) -> TenantLookup<'_> {
+    lookup_of(&tenant.name, &tenant.target, tenant.create)
+}
+
+/// How an entry named `name` finds its account (also before the files are checked together,
+/// see `engine::early`).
+pub(super) fn lookup_of<'a>(
+    name: &'a str,
+    target: &'a TenantTarget,
+    create: bool,
+) -> TenantLookup<'a> {
     TenantLookup {
-        name: &tenant.name,
-        id: tenant.target.id.as_deref(),
-        domain: tenant.target.domain.as_deref(),
-        self_account: tenant.target.self_account,
-        create: tenant.create,
+        name,
+        id: target.id.as_deref(),
+        domain: target.domain.as_deref(),
+        self_account: target.self_account,
+        create,
     }
 }
 

@@ -90,8 +90,8 @@ impl EarlyLog {
 }
 
 /// Reads `expected`'s tenant through `store`: its audit log (one call, or the answer `early`
-/// holds), then what the proof leaves to read; stores the result. Any failure to use the log or the store falls back to a
-/// whole read, never to an unproven snapshot.
+/// holds), then what the proof leaves to read; stores the result. Any failure to use the log
+/// or the store falls back to a whole read, never to an unproven snapshot.
 pub async fn fetch_kept(
     client: &TenantClient,
     expected: &str,
