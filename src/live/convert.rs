@@ -2,6 +2,7 @@
 //! server-owned fields are dropped, and names that match several objects are set aside as
 //! ambiguous instead of being guessed between.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::kinds::KeyExpiry;
@@ -379,6 +380,9 @@ fn ambiguous_references(
     names: &GroupNames<'_>,
     resources: &ResourceRefs<'_>,
 ) -> BTreeMap<ObjectKey, BTreeSet<ObjectKey>> {
+    if snapshot.ambiguous.is_empty() {
+        return BTreeMap::new();
+    }
     let mut refs = References {
         ambiguous: &snapshot.ambiguous,
         found: BTreeMap::new(),
@@ -386,7 +390,7 @@ fn ambiguous_references(
     let groups = |ids: &[String]| ids.iter().map(|id| names.name(id)).collect::<Vec<_>>();
     for key in &wire.setup_keys {
         let referrer = ObjectKey::new(Kind::SetupKey, &key.name);
-        refs.add(&referrer, Kind::Group, groups(&key.auto_groups));
+        refs.add(&referrer, Kind::Group, || groups(&key.auto_groups));
     }
     for user in &wire.users {
         let referrer = if user.is_service_user {
@@ -394,12 +398,14 @@ fn ambiguous_references(
         } else {
             ObjectKey::new(Kind::User, user.email.to_ascii_lowercase())
         };
-        refs.add(&referrer, Kind::Group, groups(&user.auto_groups));
+        refs.add(&referrer, Kind::Group, || groups(&user.auto_groups));
     }
     for resource in &wire.resources {
-        let ids: Vec<String> = resource.groups.iter().map(|g| g.id.clone()).collect();
         let referrer = ObjectKey::new(Kind::NetworkResource, &resource.name);
-        refs.add(&referrer, Kind::Group, groups(&ids));
+        refs.add(&referrer, Kind::Group, || {
+            let ids: Vec<String> = resource.groups.iter().map(|g| g.id.clone()).collect();
+            groups(&ids)
+        });
     }
     for network in &wire.networks {
         for router in wire
@@ -411,54 +417,60 @@ fn ambiguous_references(
             let names = groups(&router.peer_groups);
             let target = RouterTarget::PeerGroups(names.iter().cloned().collect());
             let referrer = ObjectKey::new(Kind::NetworkRouter, router_key(&network.name, &target));
-            refs.add(&referrer, Kind::Group, names);
+            refs.add(&referrer, Kind::Group, || names);
         }
     }
     for route in &wire.routes {
         let referrer = ObjectKey::new(Kind::Route, &route.network_id);
-        let ids: Vec<String> = route
-            .groups
-            .iter()
-            .chain(&route.peer_groups)
-            .chain(&route.access_control_groups)
-            .cloned()
-            .collect();
-        refs.add(&referrer, Kind::Group, groups(&ids));
+        refs.add(&referrer, Kind::Group, || {
+            let ids: Vec<String> = route
+                .groups
+                .iter()
+                .chain(&route.peer_groups)
+                .chain(&route.access_control_groups)
+                .cloned()
+                .collect();
+            groups(&ids)
+        });
     }
     for group in &wire.nameserver_groups {
         let referrer = ObjectKey::new(Kind::NameserverGroup, &group.name);
-        refs.add(&referrer, Kind::Group, groups(&group.groups));
+        refs.add(&referrer, Kind::Group, || groups(&group.groups));
     }
     for policy in &wire.policies {
         let referrer = ObjectKey::new(Kind::Policy, &policy.name);
         for rule in &policy.rules {
-            let ids: Vec<String> = rule
-                .sources
-                .iter()
-                .chain(&rule.destinations)
-                .map(|g| g.id.clone())
-                .chain(rule.authorized_groups.keys().cloned())
-                .collect();
-            refs.add(&referrer, Kind::Group, groups(&ids));
-            let targets = [&rule.source_resource, &rule.destination_resource]
-                .into_iter()
-                .flatten()
-                .filter_map(|target| resources.get(target.id.as_str()))
-                .map(|r| r.resource.clone())
-                .collect();
-            refs.add(&referrer, Kind::NetworkResource, targets);
-        }
-        let checks = policy
-            .source_posture_checks
-            .iter()
-            .map(|id| {
-                wire.posture_checks
+            refs.add(&referrer, Kind::Group, || {
+                let ids: Vec<String> = rule
+                    .sources
                     .iter()
-                    .find(|c| &c.id == id)
-                    .map_or_else(|| id.clone(), |c| c.name.clone())
-            })
-            .collect();
-        refs.add(&referrer, Kind::PostureCheck, checks);
+                    .chain(&rule.destinations)
+                    .map(|g| g.id.clone())
+                    .chain(rule.authorized_groups.keys().cloned())
+                    .collect();
+                groups(&ids)
+            });
+            refs.add(&referrer, Kind::NetworkResource, || {
+                [&rule.source_resource, &rule.destination_resource]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|target| resources.get(target.id.as_str()))
+                    .map(|r| r.resource.clone())
+                    .collect()
+            });
+        }
+        refs.add(&referrer, Kind::PostureCheck, || {
+            policy
+                .source_posture_checks
+                .iter()
+                .map(|id| {
+                    wire.posture_checks
+                        .iter()
+                        .find(|c| &c.id == id)
+                        .map_or_else(|| id.clone(), |c| c.name.clone())
+                })
+                .collect()
+        });
     }
     refs.found
 }
@@ -470,11 +482,13 @@ struct References<'a> {
 }
 
 impl References<'_> {
-    fn add(&mut self, referrer: &ObjectKey, kind: Kind, names: Vec<String>) {
+    /// Records that `referrer` names `names`, when `referrer` is ambiguous; `names` is only
+    /// worked out then (most tenants have no ambiguous object at all).
+    fn add(&mut self, referrer: &ObjectKey, kind: Kind, names: impl FnOnce() -> Vec<String>) {
         if !self.ambiguous.contains(referrer) {
             return;
         }
-        for name in names {
+        for name in names() {
             self.found
                 .entry(ObjectKey::new(kind, name))
                 .or_default()
@@ -506,13 +520,18 @@ impl Builder<'_> {
         if self.snapshot.ambiguous.contains(&key) {
             return false;
         }
-        if map(&mut self.snapshot.objects).remove(name).is_some() {
-            self.snapshot.ids.remove(&key);
-            self.snapshot.ambiguous.insert(key);
-            return false;
+        match map(&mut self.snapshot.objects).entry(name.to_owned()) {
+            Entry::Occupied(seen) => {
+                seen.remove();
+                self.snapshot.ids.remove(&key);
+                self.snapshot.ambiguous.insert(key);
+                false
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(object);
+                self.snapshot.ids.insert(key, id.to_owned());
+                true
+            }
         }
-        map(&mut self.snapshot.objects).insert(name.to_owned(), object);
-        self.snapshot.ids.insert(key, id.to_owned());
-        true
     }
 }

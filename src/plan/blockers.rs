@@ -23,6 +23,14 @@ pub(super) fn refuse_blocked_group_deletes(
     live: &Snapshot,
 ) -> Vec<String> {
     let mut errors = refuse_shared_resource_replaces(changes, live);
+    let deletes_a_group = changes
+        .iter()
+        .any(|c| c.kind == Kind::Group && c.action == Action::Delete);
+    if !deletes_a_group {
+        // Nothing to check, and projecting the tenant copies all of it.
+        errors.extend(refuse_blocked_posture_check_deletes(changes, live));
+        return errors;
+    }
     let tenant = projected::after(changes, live);
     let policies: BTreeMap<&str, &Policy> = tenant
         .policies
@@ -75,6 +83,12 @@ pub(super) fn refuse_blocked_group_deletes(
 /// each. NetBird refuses them (412), and birdhouse never takes a check off a policy the files
 /// do not change: the policy would then let in peers that fail the check.
 fn refuse_blocked_posture_check_deletes(changes: &mut Vec<Change>, live: &Snapshot) -> Vec<String> {
+    if !changes
+        .iter()
+        .any(|c| c.kind == Kind::PostureCheck && c.action == Action::Delete)
+    {
+        return Vec::new();
+    }
     let tenant = projected::after(changes, live);
     let mut errors = Vec::new();
     changes.retain(|c| {
@@ -96,12 +110,21 @@ fn refuse_blocked_posture_check_deletes(changes: &mut Vec<Change>, live: &Snapsh
             return true;
         }
         errors.push(format!(
-            "posture check {:?} cannot be deleted: {} still {} it; take it out of {} in the              files (or delete {}) first",
+            "posture check {:?} cannot be deleted: {} still {} it; take it out of {} in the \
+             files (or delete {}) first",
             c.name,
             holders.join(", "),
             if holders.len() == 1 { "names" } else { "name" },
-            if holders.len() == 1 { "that policy's source_posture_checks" } else { "those policies' source_posture_checks" },
-            if holders.len() == 1 { "the policy" } else { "the policies" },
+            if holders.len() == 1 {
+                "that policy's source_posture_checks"
+            } else {
+                "those policies' source_posture_checks"
+            },
+            if holders.len() == 1 {
+                "the policy"
+            } else {
+                "the policies"
+            },
         ));
         false
     });

@@ -264,7 +264,7 @@ impl<'d> Reader<'d> {
         for (key, value) in entries {
             match &key.value {
                 Node::Str(name) => fields.push(Field {
-                    name: name.clone(),
+                    name,
                     key_span: key.span,
                     value,
                     used: false,
@@ -282,7 +282,7 @@ impl<'d> Reader<'d> {
 }
 
 struct Field<'n> {
-    name: String,
+    name: &'n str,
     key_span: Span,
     value: &'n Located<Node>,
     used: bool,

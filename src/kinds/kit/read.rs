@@ -11,8 +11,9 @@ pub(crate) fn optional<T>(
     key: &'static str,
     read: impl FnOnce(&mut Reader<'_>, &Located<Node>, &str) -> Option<T>,
 ) -> Option<T> {
-    let path = fields.child(key);
-    fields.take(key).and_then(|node| read(reader, node, &path))
+    // The path is made only for a field that is there: most optional fields are not.
+    let node = fields.take(key)?;
+    read(reader, node, &fields.child(key))
 }
 
 pub(crate) fn required<T>(
@@ -21,10 +22,8 @@ pub(crate) fn required<T>(
     key: &'static str,
     read: impl FnOnce(&mut Reader<'_>, &Located<Node>, &str) -> Option<T>,
 ) -> Option<T> {
-    let path = fields.child(key);
-    fields
-        .require(reader, key)
-        .and_then(|node| read(reader, node, &path))
+    let node = fields.require(reader, key)?;
+    read(reader, node, &fields.child(key))
 }
 
 pub(crate) fn string(

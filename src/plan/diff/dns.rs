@@ -33,8 +33,8 @@ impl Differ<'_> {
                 Kind::NameserverGroup,
                 name,
                 fields,
-                Object::NameserverGroup(have.clone()),
-                Object::NameserverGroup(want.over(have)),
+                || Object::NameserverGroup(have.clone()),
+                || Object::NameserverGroup(want.over(have)),
             );
         }
         let desired = &self.desired.objects.nameserver_groups;
@@ -70,8 +70,8 @@ impl Differ<'_> {
                 Kind::DnsSettings,
                 name,
                 fields,
-                Object::DnsSettings(have.clone()),
-                Object::DnsSettings(after),
+                || Object::DnsSettings(have.clone()),
+                || Object::DnsSettings(after),
             );
         }
     }
@@ -97,8 +97,8 @@ impl Differ<'_> {
                     Kind::DnsZone,
                     domain,
                     fields,
-                    Object::DnsZone(have.header()),
-                    Object::DnsZone(after),
+                    || Object::DnsZone(have.header()),
+                    || Object::DnsZone(after),
                 );
                 &have.records
             } else {
@@ -138,7 +138,13 @@ impl Differ<'_> {
                 ttl: want.ttl.or(have.ttl),
                 ..want.clone()
             };
-            self.update_or_nothing(Kind::DnsRecord, &name, fields, child(have), child(&after));
+            self.update_or_nothing(
+                Kind::DnsRecord,
+                &name,
+                fields,
+                || child(have),
+                || child(&after),
+            );
         }
         for (key, have) in live {
             if zone.records.contains_key(key) {

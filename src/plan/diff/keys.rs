@@ -112,20 +112,21 @@ impl Differ<'_> {
                 live.auto_groups.as_ref(),
             );
             fields.managed("revoked", desired.revoked.as_ref(), live.revoked.as_ref());
-            let after = SetupKey {
-                auto_groups: desired
-                    .auto_groups
-                    .clone()
-                    .or_else(|| live.auto_groups.clone()),
-                revoked: desired.revoked.or(live.revoked),
-                ..live.clone()
-            };
             self.update_or_nothing(
                 Kind::SetupKey,
                 name,
                 fields,
-                Object::SetupKey(live.clone()),
-                Object::SetupKey(after),
+                || Object::SetupKey(live.clone()),
+                || {
+                    Object::SetupKey(SetupKey {
+                        auto_groups: desired
+                            .auto_groups
+                            .clone()
+                            .or_else(|| live.auto_groups.clone()),
+                        revoked: desired.revoked.or(live.revoked),
+                        ..live.clone()
+                    })
+                },
             );
         }
         let desired = &self.desired.objects.setup_keys;

@@ -190,16 +190,18 @@ impl Differ<'_> {
         kind: Kind,
         name: &str,
         fields: Fields,
-        before: Object,
-        after: Object,
+        before: impl FnOnce() -> Object,
+        after: impl FnOnce() -> Object,
     ) {
+        // The sides are copies of whole objects: made only for a change, as most objects of
+        // most plans have none.
         if !fields.0.is_empty() {
             let reason = Reason::FieldsDiffer {
                 fields: fields.names(),
             };
             let change = self.push(kind, name, Action::Update, reason);
-            change.before = Some(before);
-            change.after = Some(after);
+            change.before = Some(before());
+            change.after = Some(after());
             change.fields = fields.0;
         }
     }
@@ -260,16 +262,17 @@ impl Differ<'_> {
             }
             let mut fields = Fields::default();
             fields.managed("peers", group.peers.as_ref(), have.peers.as_ref());
-            let after = Group {
-                name: name.clone(),
-                peers: group.peers.clone().or_else(|| have.peers.clone()),
-            };
             self.update_or_nothing(
                 Kind::Group,
                 name,
                 fields,
-                Object::Group(have.clone()),
-                Object::Group(after),
+                || Object::Group(have.clone()),
+                || {
+                    Object::Group(Group {
+                        name: name.clone(),
+                        peers: group.peers.clone().or_else(|| have.peers.clone()),
+                    })
+                },
             );
         }
         let desired = &self.desired.objects.groups;

@@ -51,8 +51,8 @@ impl Differ<'_> {
                         Kind::Network,
                         name,
                         fields,
-                        Object::Network(header(live)),
-                        Object::Network(after),
+                        || Object::Network(header(live)),
+                        || Object::Network(after),
                     );
                     live
                 }
@@ -141,8 +141,8 @@ impl Differ<'_> {
                 Kind::NetworkResource,
                 name,
                 fields,
-                child(have, network),
-                child(&after, network),
+                || child(have, network),
+                || child(&after, network),
             );
         }
         for (name, have) in &live.resources {
@@ -228,8 +228,8 @@ impl Differ<'_> {
                 Kind::NetworkRouter,
                 &key,
                 fields,
-                child(have),
-                child(&after),
+                || child(have),
+                || child(&after),
             );
         }
         for (target, have) in &live.routers {

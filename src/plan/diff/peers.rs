@@ -73,8 +73,8 @@ impl Differ<'_> {
                 Kind::Peer,
                 name,
                 fields,
-                Object::Peer(have.clone()),
-                Object::Peer(want.over(have)),
+                || Object::Peer(have.clone()),
+                || Object::Peer(want.over(have)),
             );
         }
     }

@@ -28,8 +28,8 @@ impl Differ<'_> {
                 Kind::Policy,
                 name,
                 fields,
-                Object::Policy(have.clone()),
-                Object::Policy(after),
+                || Object::Policy(have.clone()),
+                || Object::Policy(after),
             );
         }
         let desired = &self.desired.objects.policies;

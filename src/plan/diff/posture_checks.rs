@@ -38,8 +38,8 @@ impl Differ<'_> {
                 Kind::PostureCheck,
                 name,
                 fields,
-                Object::PostureCheck(have.clone()),
-                Object::PostureCheck(after),
+                || Object::PostureCheck(have.clone()),
+                || Object::PostureCheck(after),
             );
         }
         let desired = &self.desired.objects.posture_checks;

@@ -25,8 +25,8 @@ impl Differ<'_> {
                 Kind::Route,
                 network_id,
                 fields,
-                Object::Route(have.clone()),
-                Object::Route(want.over(have)),
+                || Object::Route(have.clone()),
+                || Object::Route(want.over(have)),
             );
         }
         let desired = &self.desired.objects.routes;

@@ -25,8 +25,8 @@ impl Differ<'_> {
                 Kind::AccountSettings,
                 name,
                 fields,
-                Object::AccountSettings(have.clone()),
-                Object::AccountSettings(want.over(have)),
+                || Object::AccountSettings(have.clone()),
+                || Object::AccountSettings(want.over(have)),
             );
         }
     }

@@ -98,8 +98,8 @@ impl Differ<'_> {
                 Kind::User,
                 key,
                 fields,
-                Object::User(have.clone()),
-                Object::User(after),
+                || Object::User(have.clone()),
+                || Object::User(after),
             );
         }
         let desired = &self.desired.objects.users;
@@ -155,8 +155,8 @@ impl Differ<'_> {
                     Kind::ServiceUser,
                     name,
                     fields,
-                    Object::ServiceUser(have.clone()),
-                    Object::ServiceUser(after),
+                    || Object::ServiceUser(have.clone()),
+                    || Object::ServiceUser(after),
                 ),
             }
         }
