@@ -77,7 +77,12 @@ fn untagged(text: &str) -> Result<Node, ScalarError> {
     let t = trim(text);
     let magnitude = t.strip_prefix(['+', '-']).unwrap_or(t);
     let uppercase_radix = matches!(magnitude.as_bytes(), [b'0', b'X' | b'O' | b'B', ..]);
-    if uppercase_radix || is_signed_nan(t) {
+    // No number starts with a letter: most scalars are names, and need no further look.
+    let starts_with_letter = magnitude
+        .as_bytes()
+        .first()
+        .is_some_and(u8::is_ascii_alphabetic);
+    if starts_with_letter || uppercase_radix || is_signed_nan(t) {
         return Ok(Node::Str(text.to_owned()));
     }
     let integer = if t.starts_with('-') {
