@@ -347,7 +347,7 @@ impl<'n> Fields<'n> {
     /// Reports every field no `take` asked for.
     pub(crate) fn finish(self, reader: &mut Reader<'_>) {
         for field in self.entries.iter().filter(|f| !f.used) {
-            let hint = did_you_mean_hint(&field.name, self.known.iter().copied());
+            let hint = did_you_mean_hint(field.name, self.known.iter().copied());
             let mut known = self.known.clone();
             known.sort_unstable();
             reader.report(
