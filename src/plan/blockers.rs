@@ -23,14 +23,25 @@ pub(super) fn refuse_blocked_group_deletes(
     live: &Snapshot,
 ) -> Vec<String> {
     let mut errors = refuse_shared_resource_replaces(changes, live);
-    let deletes_a_group = changes
+    errors.extend(refuse_needed_group_deletes(changes, live));
+    errors.extend(refuse_blocked_posture_check_deletes(changes, live));
+    errors
+}
+
+/// Whether `changes` delete an object of `kind`: without one there is nothing to check, and
+/// projecting the tenant copies all of it.
+fn deletes_any(changes: &[Change], kind: Kind) -> bool {
+    changes
         .iter()
-        .any(|c| c.kind == Kind::Group && c.action == Action::Delete);
-    if !deletes_a_group {
-        // Nothing to check, and projecting the tenant copies all of it.
-        errors.extend(refuse_blocked_posture_check_deletes(changes, live));
-        return errors;
+        .any(|c| c.kind == kind && c.action == Action::Delete)
+}
+
+/// Removes the deletes of groups that an object still needs after the plan, one error each.
+fn refuse_needed_group_deletes(changes: &mut Vec<Change>, live: &Snapshot) -> Vec<String> {
+    if !deletes_any(changes, Kind::Group) {
+        return Vec::new();
     }
+    let mut errors = Vec::new();
     let tenant = projected::after(changes, live);
     let policies: BTreeMap<&str, &Policy> = tenant
         .policies
@@ -75,7 +86,6 @@ pub(super) fn refuse_blocked_group_deletes(
     changes.retain(|c| {
         !(c.kind == Kind::Group && c.action == Action::Delete && blocked.contains(&c.name))
     });
-    errors.extend(refuse_blocked_posture_check_deletes(changes, live));
     errors
 }
 
@@ -83,10 +93,7 @@ pub(super) fn refuse_blocked_group_deletes(
 /// each. NetBird refuses them (412), and birdhouse never takes a check off a policy the files
 /// do not change: the policy would then let in peers that fail the check.
 fn refuse_blocked_posture_check_deletes(changes: &mut Vec<Change>, live: &Snapshot) -> Vec<String> {
-    if !changes
-        .iter()
-        .any(|c| c.kind == Kind::PostureCheck && c.action == Action::Delete)
-    {
+    if !deletes_any(changes, Kind::PostureCheck) {
         return Vec::new();
     }
     let tenant = projected::after(changes, live);

@@ -26,6 +26,11 @@ impl<'w> GroupNames<'w> {
     pub(crate) fn names(&self, ids: &[String]) -> BTreeSet<String> {
         ids.iter().map(|id| self.name(id)).collect()
     }
+
+    /// [`Self::names`] of the groups a rule or resource carries whole on the wire.
+    pub(crate) fn names_of(&self, groups: &[wire::GroupMinimum]) -> BTreeSet<String> {
+        groups.iter().map(|g| self.name(&g.id)).collect()
+    }
 }
 
 /// Each live resource's id with how rules name it (its network and its own name).

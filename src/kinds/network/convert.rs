@@ -18,13 +18,12 @@ pub(crate) fn network(network: &wire::Network) -> Network {
 
 /// A resource in the model.
 pub(crate) fn resource(resource: &wire::NetworkResource, names: &GroupNames<'_>) -> Resource {
-    let group_ids: Vec<String> = resource.groups.iter().map(|g| g.id.clone()).collect();
     Resource {
         name: resource.name.clone(),
         description: Some(resource.description.clone()),
         address: Address::from_server(&resource.address),
         enabled: Some(resource.enabled),
-        groups: Some(names.names(&group_ids)),
+        groups: Some(names.names_of(&resource.groups)),
     }
 }
 

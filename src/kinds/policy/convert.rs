@@ -54,12 +54,6 @@ pub(crate) fn rule(
     resources: &ResourceRefs<'_>,
     peer_name: &impl Fn(&str) -> String,
 ) -> Rule {
-    let group_names = |groups: &[wire::GroupMinimum]| {
-        groups
-            .iter()
-            .map(|g| names.name(&g.id))
-            .collect::<BTreeSet<_>>()
-    };
     let mut ports: BTreeSet<PortRange> = rule.ports.iter().filter_map(|p| p.parse().ok()).collect();
     ports.extend(rule.port_ranges.iter().map(|r| PortRange {
         start: r.start,
@@ -79,7 +73,7 @@ pub(crate) fn rule(
         };
     let destination = match &rule.destination_resource {
         Some(resource) => Destination::Resource(target(resource)),
-        None => Destination::Groups(group_names(&rule.destinations)),
+        None => Destination::Groups(names.names_of(&rule.destinations)),
     };
     Rule {
         name: Some(rule.name.clone()),
@@ -96,7 +90,7 @@ pub(crate) fn rule(
         sources: if rule.source_resource.is_some() {
             BTreeSet::new()
         } else {
-            group_names(&rule.sources)
+            names.names_of(&rule.sources)
         },
         source_resource: rule.source_resource.as_ref().map(target),
         destination,
