@@ -46,6 +46,9 @@ pub struct PlanRequest<'a> {
     pub snapshots: Option<KeptSettings<'a>>,
     /// What was read while the files loaded ([`Engine::load_while_reading`]).
     pub early: Option<&'a EarlyReads>,
+    /// Whether the plan is saved or printed as JSON, so each tenant carries the fingerprint
+    /// `apply PLAN` checks ([`PlanOptions::fingerprint`]).
+    pub fingerprints: bool,
 }
 
 /// The tenants a run works on, and with `--changed-since` the files at the reference.
@@ -131,6 +134,7 @@ impl Engine {
                 ..GuardSettings::default()
             },
             now: std::time::SystemTime::now(),
+            fingerprint: request.fingerprints,
         };
         let lost = match request.secrets_file {
             Some(file) => crate::apply::lost_secrets(file).context("reading the secrets file")?,

@@ -125,7 +125,9 @@ pub struct TenantPlan {
     pub tokens_read: BTreeSet<String>,
     /// Whether the peer list was read (some router names a peer); apply re-reads it too.
     pub peers_read: bool,
-    /// sha256 of the canonical snapshot read; apply refuses the tenant when it moved.
+    /// sha256 of the canonical snapshot read; apply refuses the tenant when it moved. Empty
+    /// when the plan is only printed ([`PlanOptions::fingerprint`]): a saved plan without one
+    /// is refused as stale, never applied unchecked.
     pub fingerprint: String,
     /// The changes, in the order apply executes them.
     pub changes: Vec<Change>,
@@ -536,6 +538,10 @@ pub struct PlanOptions {
     /// The moment the plan is made: a token is rotated when it expires within its file's
     /// window from now (an input, so planning stays a function of what it is given).
     pub now: std::time::SystemTime,
+    /// Whether each tenant's plan carries its snapshot's fingerprint: a saved or JSON plan
+    /// needs it, a plan only printed does not, and hashing every snapshot's JSON is a few per
+    /// cent of a large plan's CPU.
+    pub fingerprint: bool,
 }
 
 /// Plans one tenant: diff, order, guard, fingerprint. Pure.
@@ -591,7 +597,11 @@ pub fn plan_tenant_with_lost_secrets(
         kinds_read: live.kinds_read.clone(),
         tokens_read: live.service_user_tokens.keys().cloned().collect(),
         peers_read: live.peers.is_some(),
-        fingerprint: fingerprint(live),
+        fingerprint: if options.fingerprint {
+            fingerprint(live)
+        } else {
+            String::new()
+        },
         api_calls: saved_plan_calls(&changes, live, desired.target.self_account),
         rereads_account: live.kinds_read.contains(&Kind::AccountSettings),
         changes,

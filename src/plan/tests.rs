@@ -147,6 +147,7 @@ fn plan(desired: &DesiredTenant, live: &Snapshot) -> TenantPlan {
         PlanOptions {
             guard: GuardSettings::default(),
             now: NOW,
+            fingerprint: true,
         },
     )
 }

@@ -915,6 +915,7 @@ async fn plan_globex(
     let options = birdhouse::plan::PlanOptions {
         guard: birdhouse::plan::GuardSettings::default(),
         now: std::time::SystemTime::now(),
+        fingerprint: true,
     };
     let plan = birdhouse::plan::plan_tenant(&desired, &live.snapshot, Some(id.to_owned()), options);
     (plan, live)

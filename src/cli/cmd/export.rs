@@ -551,6 +551,7 @@ mod tests {
             PlanOptions {
                 guard: GuardSettings::default(),
                 now: std::time::SystemTime::now(),
+                fingerprint: false,
             },
         );
         assert!(plan.changes.is_empty(), "{:#?}\n{text}", plan.changes);

@@ -22,6 +22,11 @@ pub(crate) fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<Exit> 
     };
     let (selected, engine) = (started.selected, started.engine);
     let token_expiry = common::check_token(&engine, settings);
+    let format = match args.format {
+        PlanFormat::Text => Format::Text,
+        PlanFormat::Json => Format::Json,
+        PlanFormat::Markdown => Format::Markdown,
+    };
     let request = PlanRequest {
         allow_mass_delete: args.allow_mass_delete,
         keep_live: false,
@@ -30,6 +35,7 @@ pub(crate) fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<Exit> 
         reference: selected.reference.as_ref(),
         snapshots: args.kept.store(),
         early: started.early.as_ref(),
+        fingerprints: args.out.is_some() || format == Format::Json,
     };
     let mut planned = engine.plan(selected.tenants, &request)?;
     planned.plan.token_expiry = token_expiry;
@@ -37,11 +43,6 @@ pub(crate) fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<Exit> 
     if let Some(out) = &args.out {
         write_plan(plan, out)?;
     }
-    let format = match args.format {
-        PlanFormat::Text => Format::Text,
-        PlanFormat::Json => Format::Json,
-        PlanFormat::Markdown => Format::Markdown,
-    };
     let mut stdout = std::io::stdout().lock();
     render(
         plan,

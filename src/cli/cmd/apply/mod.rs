@@ -65,6 +65,8 @@ pub(crate) fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<Exit>
                 reference: selected.reference.as_ref(),
                 snapshots: apply.kept.store(),
                 early: started.early.as_ref(),
+                // Applied in the same run: the live state is checked by re-reading, not hashed.
+                fingerprints: false,
             };
             let mut planned = engine.plan(selected.tenants, &request)?;
             planned.plan.token_expiry = token_expiry;
